@@ -1,0 +1,34 @@
+# Thin wrapper over CMake (as Neovim does): every target installs what is
+# missing, configures once, and builds. See README.md.
+BUILD   ?= build
+ASAN    ?= build-asan
+CMAKE_FLAGS ?=
+JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: all deps build test test-asan demo bench bench-quick clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+# Unit and end-to-end tests again under AddressSanitizer + UBSan.
+test-asan: deps
+	cmake -S . -B $(ASAN) -DCPI_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+	cmake --build $(ASAN) -j $(JOBS)
+	ASAN_OPTIONS=detect_leaks=1 ctest --test-dir $(ASAN) --output-on-failure -j $(JOBS)
+
+demo: build
+	@scripts/demo
+
+clean:
+	rm -rf $(BUILD) $(ASAN)
