@@ -1,0 +1,616 @@
+/*
+ * store.c - LMDB environment, named databases, schema check, map growth,
+ * records with their key index (see store.h for the invariants).
+ */
+#include "core/store.h"
+
+#include <errno.h>
+#include <lmdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/codec.h"
+
+#define DEFAULT_MAP (64ull << 20)
+#define DEFAULT_MAX_MAP (1ull << 40)
+
+/* Name and flags of each named database, in cpi_db order. */
+static const struct {
+    const char *name;
+    unsigned flags;
+} db_table[CPI_DB__COUNT] = {
+    [CPI_DB_META] = {"meta", 0},
+    [CPI_DB_RECORDS] = {"records", 0},
+    [CPI_DB_KEYS] = {"keys", MDB_DUPSORT},
+    [CPI_DB_ENTITY_OF] = {"entity_of", 0},
+    [CPI_DB_MEMBERS] = {"members", MDB_DUPSORT},
+    [CPI_DB_EDGES] = {"edges", MDB_DUPSORT},
+    [CPI_DB_OVERRIDES] = {"overrides", 0},
+    [CPI_DB_ANALYTICS] = {"analytics", 0},
+    [CPI_DB_AUDIT] = {"audit", 0},
+    [CPI_DB_USERS] = {"users", 0},
+};
+
+struct cpi_store {
+    MDB_env *env;
+    MDB_dbi dbi[CPI_DB__COUNT];
+    char *path;
+    uint64_t map_size, max_map_size;
+    unsigned growths;
+};
+
+struct cpi_txn {
+    cpi_store *st;
+    MDB_txn *txn;
+    bool map_full; /* set by a put that met MDB_MAP_FULL; cpi_store_write grows and retries */
+};
+
+struct cpi_cursor {
+    MDB_cursor *cur;
+};
+
+static cpi_status lmdb_err(cpi_error *err, const char *what, const char *path, int rc)
+{
+    return cpi_error_set(err, CPI_ERR_STORE, "store %s: %s: %s", path, what, mdb_strerror(rc));
+}
+
+const char *cpi_store_path(const cpi_store *st) { return st->path; }
+uint64_t cpi_store_map_size(const cpi_store *st) { return st->map_size; }
+unsigned cpi_store_growths(const cpi_store *st) { return st->growths; }
+
+/* Make sure dir exists (creating it 0700 if allowed) and is private. */
+static cpi_status check_dir(const char *dir, unsigned flags, cpi_error *err)
+{
+    struct stat sb;
+    if (stat(dir, &sb) != 0) {
+        if (errno != ENOENT)
+            return cpi_error_set(err, CPI_ERR_IO, "store %s: %s", dir, strerror(errno));
+        if (!(flags & CPI_STORE_CREATE))
+            return cpi_error_set(err, CPI_NOT_FOUND, "no store at %s (nothing has been ingested yet)", dir);
+        if (mkdir(dir, 0700) != 0)
+            return cpi_error_set(err, CPI_ERR_IO, "store %s: cannot create directory: %s", dir, strerror(errno));
+        return CPI_OK;
+    }
+    if (!S_ISDIR(sb.st_mode))
+        return cpi_error_set(err, CPI_ERR_STORE, "store %s: not a directory", dir);
+    if ((sb.st_mode & 077) && !(flags & CPI_STORE_FORCE))
+        return cpi_error_set(err, CPI_ERR_ACCESS,
+                             "store %s: directory is readable or writable by others (mode %03o); "
+                             "run 'chmod 700 %s' or pass --force",
+                             dir, (unsigned)(sb.st_mode & 0777), dir);
+    return CPI_OK;
+}
+
+static cpi_status open_dbs_and_check_schema(cpi_store *st, bool create, cpi_error *err)
+{
+    MDB_txn *txn;
+    int rc = mdb_txn_begin(st->env, NULL, create ? 0 : MDB_RDONLY, &txn);
+    if (rc)
+        return lmdb_err(err, "begin", st->path, rc);
+    for (int i = 0; i < CPI_DB__COUNT; i++) {
+        rc = mdb_dbi_open(txn, db_table[i].name, db_table[i].flags | (create ? MDB_CREATE : 0), &st->dbi[i]);
+        if (rc == MDB_NOTFOUND) {
+            mdb_txn_abort(txn);
+            return cpi_error_set(err, CPI_ERR_SCHEMA,
+                                 "store %s: database '%s' is missing; it was not made by this cpindex "
+                                 "(schema %d)",
+                                 st->path, db_table[i].name, CPI_SCHEMA_VERSION);
+        }
+        if (rc) {
+            mdb_txn_abort(txn);
+            return lmdb_err(err, "open database", st->path, rc);
+        }
+    }
+    MDB_val k = {6, "schema"}, v;
+    rc = mdb_get(txn, st->dbi[CPI_DB_META], &k, &v);
+    if (rc == MDB_NOTFOUND) {
+        MDB_stat ms;
+        mdb_stat(txn, st->dbi[CPI_DB_RECORDS], &ms);
+        if (ms.ms_entries > 0) {
+            mdb_txn_abort(txn);
+            return cpi_error_set(err, CPI_ERR_SCHEMA, "store %s: holds records but no schema version", st->path);
+        }
+        if (create) {
+            unsigned char be[4] = {0, 0, 0, CPI_SCHEMA_VERSION};
+            MDB_val sv = {4, be};
+            rc = mdb_put(txn, st->dbi[CPI_DB_META], &k, &sv, 0);
+        }
+    } else if (rc == 0) {
+        const unsigned char *p = v.mv_data;
+        uint32_t ver = v.mv_size == 4 ? ((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3])
+                                      : 0;
+        if (ver != CPI_SCHEMA_VERSION) {
+            mdb_txn_abort(txn);
+            if (ver == 0)
+                return cpi_error_set(err, CPI_ERR_SCHEMA, "store %s: schema version is unreadable", st->path);
+            return cpi_error_set(err, CPI_ERR_SCHEMA,
+                                 "store %s: schema version %u, but this cpindex understands only version %d%s",
+                                 st->path, ver, CPI_SCHEMA_VERSION,
+                                 ver > CPI_SCHEMA_VERSION ? " (it was written by a newer cpindex)" : "");
+        }
+    }
+    if (rc && rc != MDB_NOTFOUND) {
+        mdb_txn_abort(txn);
+        return lmdb_err(err, "read schema", st->path, rc);
+    }
+    rc = mdb_txn_commit(txn);
+    return rc ? lmdb_err(err, "commit", st->path, rc) : CPI_OK;
+}
+
+cpi_status cpi_store_open(const char *dir, const cpi_store_opts *opts, cpi_store **out, cpi_error *err)
+{
+    cpi_store_opts o = opts ? *opts : (cpi_store_opts){0};
+    *out = NULL;
+    cpi_status s = check_dir(dir, o.flags, err);
+    if (s)
+        return s;
+    cpi_store *st = calloc(1, sizeof *st);
+    if (!st || !(st->path = strdup(dir))) {
+        free(st);
+        return cpi_error_set(err, CPI_ERR_NOMEM, "store %s: out of memory", dir);
+    }
+    st->max_map_size = o.max_map_size ? o.max_map_size : DEFAULT_MAX_MAP;
+    int rc = mdb_env_create(&st->env);
+    if (!rc)
+        rc = mdb_env_set_maxdbs(st->env, CPI_DB__COUNT + 4);
+    if (!rc)
+        rc = mdb_env_set_maxreaders(st->env, 126);
+    if (!rc)
+        rc = mdb_env_set_mapsize(st->env, o.initial_map_size ? o.initial_map_size : DEFAULT_MAP);
+    /* NOTLS: read snapshots are tied to the handle, not the thread, so a thread may hold a
+     * read snapshot while it writes. */
+    if (!rc)
+        rc = mdb_env_open(st->env, dir, MDB_NOTLS, 0600);
+    if (rc) {
+        s = rc == EACCES ? cpi_error_set(err, CPI_ERR_ACCESS, "store %s: permission denied", dir)
+                         : lmdb_err(err, "open", dir, rc);
+        cpi_store_close(st);
+        return s;
+    }
+    MDB_envinfo info;
+    mdb_env_info(st->env, &info);
+    st->map_size = info.me_mapsize; /* may be larger than asked if another process grew it */
+    s = open_dbs_and_check_schema(st, (o.flags & CPI_STORE_CREATE) != 0, err);
+    if (s) {
+        cpi_store_close(st);
+        return s;
+    }
+    *out = st;
+    return CPI_OK;
+}
+
+void cpi_store_close(cpi_store *st)
+{
+    if (!st)
+        return;
+    if (st->env)
+        mdb_env_close(st->env);
+    free(st->path);
+    free(st);
+}
+
+/* Begin a transaction, adopting a map size another process has grown to. */
+static int begin(cpi_store *st, unsigned flags, MDB_txn **txn)
+{
+    int rc = mdb_txn_begin(st->env, NULL, flags, txn);
+    if (rc == MDB_MAP_RESIZED) {
+        mdb_env_set_mapsize(st->env, 0);
+        MDB_envinfo info;
+        mdb_env_info(st->env, &info);
+        st->map_size = info.me_mapsize;
+        rc = mdb_txn_begin(st->env, NULL, flags, txn);
+    }
+    return rc;
+}
+
+cpi_status cpi_store_read_begin(cpi_store *st, cpi_txn **out, cpi_error *err)
+{
+    cpi_txn *t = calloc(1, sizeof *t);
+    if (!t)
+        return cpi_error_set(err, CPI_ERR_NOMEM, "store %s: out of memory", st->path);
+    t->st = st;
+    int rc = begin(st, MDB_RDONLY, &t->txn);
+    if (rc) {
+        free(t);
+        *out = NULL;
+        return lmdb_err(err, "begin read", st->path, rc);
+    }
+    *out = t;
+    return CPI_OK;
+}
+
+void cpi_txn_end(cpi_txn *txn)
+{
+    if (!txn)
+        return;
+    if (txn->txn)
+        mdb_txn_abort(txn->txn);
+    free(txn);
+}
+
+static cpi_status grow(cpi_store *st, cpi_error *err)
+{
+    if (st->map_size >= st->max_map_size)
+        return cpi_error_set(err, CPI_ERR_STORE,
+                             "store %s: the map is full at its size limit of %llu MiB; raise the limit "
+                             "(see docs/operations.md)",
+                             st->path, (unsigned long long)(st->max_map_size >> 20));
+    uint64_t next = st->map_size * 2;
+    if (next > st->max_map_size)
+        next = st->max_map_size;
+    int rc = mdb_env_set_mapsize(st->env, next);
+    if (rc)
+        return lmdb_err(err, "grow map", st->path, rc);
+    st->map_size = next;
+    st->growths++;
+    return CPI_OK;
+}
+
+cpi_status cpi_store_write(cpi_store *st, cpi_write_fn fn, void *ctx, cpi_error *err)
+{
+    for (;;) {
+        cpi_txn t = {.st = st};
+        int rc = begin(st, 0, &t.txn);
+        if (rc)
+            return lmdb_err(err, "begin write", st->path, rc);
+        cpi_status s = fn(&t, ctx, err);
+        if (s == CPI_OK && !t.map_full) {
+            rc = mdb_txn_commit(t.txn);
+            if (rc == 0)
+                return CPI_OK;
+            if (rc != MDB_MAP_FULL)
+                return lmdb_err(err, "commit", st->path, rc);
+            t.map_full = true;
+            t.txn = NULL; /* commit frees the transaction even when it fails */
+        }
+        if (t.txn)
+            mdb_txn_abort(t.txn);
+        if (!t.map_full)
+            return s;
+        s = grow(st, err);
+        if (s)
+            return s;
+        cpi_error_clear(err);
+    }
+}
+
+/* Map an LMDB return code from a data operation to a status, noting a full map. */
+static cpi_status data_rc(cpi_txn *txn, int rc, const char *what, cpi_error *err)
+{
+    if (rc == 0)
+        return CPI_OK;
+    if (rc == MDB_NOTFOUND)
+        return CPI_NOT_FOUND;
+    if (rc == MDB_MAP_FULL || rc == MDB_TXN_FULL)
+        txn->map_full = rc == MDB_MAP_FULL;
+    return lmdb_err(err, what, txn->st->path, rc);
+}
+
+cpi_status cpi_txn_get(cpi_txn *txn, cpi_db db, const void *key, size_t klen, cpi_slice *val, cpi_error *err)
+{
+    MDB_val k = {klen, (void *)key}, v;
+    cpi_status s = data_rc(txn, mdb_get(txn->txn, txn->st->dbi[db], &k, &v), "get", err);
+    if (s == CPI_OK) {
+        val->data = v.mv_data;
+        val->len = v.mv_size;
+    }
+    return s;
+}
+
+cpi_status cpi_txn_put(cpi_txn *txn, cpi_db db, const void *key, size_t klen, const void *val, size_t vlen,
+                       cpi_error *err)
+{
+    MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
+    int rc = mdb_put(txn->txn, txn->st->dbi[db], &k, &v, 0);
+    if (rc == MDB_KEYEXIST) /* a dupsort pair already present: nothing to add */
+        rc = 0;
+    return data_rc(txn, rc, "put", err);
+}
+
+cpi_status cpi_txn_del(cpi_txn *txn, cpi_db db, const void *key, size_t klen, const void *val, size_t vlen,
+                       cpi_error *err)
+{
+    MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
+    return data_rc(txn, mdb_del(txn->txn, txn->st->dbi[db], &k, val ? &v : NULL), "delete", err);
+}
+
+cpi_status cpi_txn_count(cpi_txn *txn, cpi_db db, uint64_t *out, cpi_error *err)
+{
+    MDB_stat ms;
+    int rc = mdb_stat(txn->txn, txn->st->dbi[db], &ms);
+    if (rc)
+        return lmdb_err(err, "stat", txn->st->path, rc);
+    *out = ms.ms_entries;
+    return CPI_OK;
+}
+
+static void be64_put(unsigned char *p, uint64_t v)
+{
+    for (int i = 7; i >= 0; i--, v >>= 8)
+        p[i] = (unsigned char)v;
+}
+
+static uint64_t be64_get(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static int counter_key(const char *name, char *buf, size_t cap) { return snprintf(buf, cap, "n:%s", name); }
+
+cpi_status cpi_txn_counter_get(cpi_txn *txn, const char *name, int64_t *out, cpi_error *err)
+{
+    char key[128];
+    int n = counter_key(name, key, sizeof key);
+    cpi_slice v;
+    cpi_status s = cpi_txn_get(txn, CPI_DB_META, key, (size_t)n, &v, err);
+    *out = 0;
+    if (s == CPI_NOT_FOUND)
+        return CPI_OK;
+    if (s)
+        return s;
+    if (v.len != 8)
+        return cpi_error_set(err, CPI_ERR_STORE, "store %s: counter '%s' is malformed", txn->st->path, name);
+    *out = (int64_t)be64_get(v.data);
+    return CPI_OK;
+}
+
+cpi_status cpi_txn_counter_add(cpi_txn *txn, const char *name, int64_t delta, cpi_error *err)
+{
+    int64_t cur;
+    cpi_status s = cpi_txn_counter_get(txn, name, &cur, err);
+    if (s)
+        return s;
+    char key[128];
+    int n = counter_key(name, key, sizeof key);
+    unsigned char be[8];
+    be64_put(be, (uint64_t)(cur + delta));
+    return cpi_txn_put(txn, CPI_DB_META, key, (size_t)n, be, 8, err);
+}
+
+/* ---- cursors ---- */
+
+cpi_status cpi_cursor_open(cpi_txn *txn, cpi_db db, cpi_cursor **out, cpi_error *err)
+{
+    cpi_cursor *c = calloc(1, sizeof *c);
+    if (!c)
+        return cpi_error_set(err, CPI_ERR_NOMEM, "out of memory");
+    int rc = mdb_cursor_open(txn->txn, txn->st->dbi[db], &c->cur);
+    if (rc) {
+        free(c);
+        return lmdb_err(err, "cursor", txn->st->path, rc);
+    }
+    *out = c;
+    return CPI_OK;
+}
+
+static cpi_status cursor_get(cpi_cursor *c, MDB_val *k, MDB_val *v, MDB_cursor_op op, cpi_slice *ko,
+                             cpi_slice *vo, cpi_error *err)
+{
+    int rc = mdb_cursor_get(c->cur, k, v, op);
+    if (rc == MDB_NOTFOUND)
+        return CPI_NOT_FOUND;
+    if (rc)
+        return cpi_error_set(err, CPI_ERR_STORE, "store cursor: %s", mdb_strerror(rc));
+    if (ko)
+        *ko = (cpi_slice){k->mv_data, k->mv_size};
+    if (vo)
+        *vo = (cpi_slice){v->mv_data, v->mv_size};
+    return CPI_OK;
+}
+
+cpi_status cpi_cursor_seek(cpi_cursor *c, const void *key, size_t klen, cpi_slice *k, cpi_slice *v,
+                           cpi_error *err)
+{
+    MDB_val mk = {klen, (void *)key}, mv = {0, NULL};
+    return cursor_get(c, &mk, &mv, key ? MDB_SET_RANGE : MDB_FIRST, k, v, err);
+}
+
+cpi_status cpi_cursor_next(cpi_cursor *c, cpi_slice *k, cpi_slice *v, cpi_error *err)
+{
+    MDB_val mk, mv;
+    return cursor_get(c, &mk, &mv, MDB_NEXT, k, v, err);
+}
+
+cpi_status cpi_cursor_next_dup(cpi_cursor *c, cpi_slice *k, cpi_slice *v, cpi_error *err)
+{
+    MDB_val mk, mv;
+    return cursor_get(c, &mk, &mv, MDB_NEXT_DUP, k, v, err);
+}
+
+void cpi_cursor_close(cpi_cursor *c)
+{
+    if (c) {
+        mdb_cursor_close(c->cur);
+        free(c);
+    }
+}
+
+/* ---- records and their key index ---- */
+
+/* Add (add=true) or remove every normalised key of every mention of rec. */
+static cpi_status index_keys(cpi_txn *txn, const cpi_record *rec, bool add, cpi_error *err)
+{
+    char key[1024], mref[CPI_REF_MAX];
+    for (uint32_t i = 0; i < rec->nmentions; i++) {
+        int mlen = snprintf(mref, sizeof mref, "%s/%u", rec->ref, i + 1);
+        if (mlen < 0 || (size_t)mlen >= sizeof mref)
+            return cpi_error_set(err, CPI_ERR_DATA, "reference %s: too long", rec->ref);
+        const cpi_kvlist *keys = &rec->mentions[i].keys;
+        for (uint32_t j = 0; j < keys->count; j++) {
+            int klen = snprintf(key, sizeof key, "%s%c%s", keys->items[j].key, CPI_KEY_SEP, keys->items[j].value);
+            if (klen < 0 || (size_t)klen >= 511) /* LMDB's default key size limit */
+                continue; /* an over-long key cannot be looked up exactly anyway */
+            cpi_status s = add ? cpi_txn_put(txn, CPI_DB_KEYS, key, (size_t)klen, mref, (size_t)mlen, err)
+                               : cpi_txn_del(txn, CPI_DB_KEYS, key, (size_t)klen, mref, (size_t)mlen, err);
+            if (s && !(s == CPI_NOT_FOUND && !add))
+                return s;
+        }
+    }
+    return CPI_OK;
+}
+
+static const char *source_of(const char *ref, char *buf)
+{
+    const char *colon = strchr(ref, ':');
+    size_t n = colon ? (size_t)(colon - ref) : 0;
+    if (n >= CPI_SOURCE_MAX)
+        n = CPI_SOURCE_MAX - 1;
+    memcpy(buf, ref, n);
+    buf[n] = '\0';
+    return buf;
+}
+
+cpi_status cpi_store_put_record(cpi_txn *txn, const cpi_record *rec, cpi_put_result *result, cpi_error *err)
+{
+    cpi_arena arena = {0};
+    cpi_record old, next = *rec;
+    size_t reflen = strlen(rec->ref);
+    cpi_slice cur;
+    cpi_status s = cpi_txn_get(txn, CPI_DB_RECORDS, rec->ref, reflen, &cur, err);
+    cpi_version *hist = NULL;
+    char *buf = NULL;
+    size_t len;
+    bool existed = s == CPI_OK;
+    if (s && s != CPI_NOT_FOUND)
+        return s;
+    if (existed) {
+        s = cpi_codec_decode_record(rec->ref, cur.data, cur.len, &arena, &old, err);
+        if (s)
+            goto out;
+        if (memcmp(old.prov.hash, rec->prov.hash, 32) == 0) {
+            *result = CPI_PUT_UNCHANGED;
+            goto out;
+        }
+        hist = malloc(sizeof *hist * (old.nhistory + 1));
+        if (!hist) {
+            s = cpi_error_set(err, CPI_ERR_NOMEM, "out of memory");
+            goto out;
+        }
+        if (old.nhistory)
+            memcpy(hist, old.history, sizeof *hist * old.nhistory);
+        memcpy(hist[old.nhistory].hash, old.prov.hash, 32);
+        hist[old.nhistory].ingest_time = old.prov.ingest_time;
+        hist[old.nhistory].version = old.prov.version;
+        next.history = hist;
+        next.nhistory = old.nhistory + 1;
+        next.prov.version = old.prov.version + 1;
+        if ((s = index_keys(txn, &old, false, err)))
+            goto out;
+    } else {
+        next.history = NULL;
+        next.nhistory = 0;
+        next.prov.version = 1;
+    }
+    if ((s = cpi_codec_encode_record(&next, &buf, &len, err)))
+        goto out;
+    if ((s = cpi_txn_put(txn, CPI_DB_RECORDS, rec->ref, reflen, buf, len, err)))
+        goto out;
+    if ((s = index_keys(txn, &next, true, err)))
+        goto out;
+    if (existed) {
+        s = cpi_txn_counter_add(txn, "mentions", (int64_t)next.nmentions - (int64_t)old.nmentions, err);
+        *result = CPI_PUT_REPLACED;
+    } else {
+        char src[CPI_SOURCE_MAX], cname[64];
+        snprintf(cname, sizeof cname, "rec:%s", source_of(rec->ref, src));
+        s = cpi_txn_counter_add(txn, cname, 1, err);
+        if (!s)
+            s = cpi_txn_counter_add(txn, "mentions", next.nmentions, err);
+        *result = CPI_PUT_STORED;
+    }
+out:
+    free(buf);
+    free(hist);
+    cpi_arena_free(&arena);
+    return s;
+}
+
+cpi_status cpi_store_get_record(cpi_txn *txn, const char *ref, cpi_arena *arena, cpi_record *out, cpi_error *err)
+{
+    cpi_slice v;
+    cpi_status s = cpi_txn_get(txn, CPI_DB_RECORDS, ref, strlen(ref), &v, err);
+    if (s == CPI_NOT_FOUND)
+        return cpi_error_set(err, CPI_NOT_FOUND, "no record %s", ref);
+    if (s)
+        return s;
+    return cpi_codec_decode_record(ref, v.data, v.len, arena, out, err);
+}
+
+cpi_status cpi_store_delete_record(cpi_txn *txn, const char *ref, cpi_error *err)
+{
+    cpi_arena arena = {0};
+    cpi_record old;
+    cpi_status s = cpi_store_get_record(txn, ref, &arena, &old, err);
+    if (!s)
+        s = index_keys(txn, &old, false, err);
+    if (!s)
+        s = cpi_txn_del(txn, CPI_DB_RECORDS, ref, strlen(ref), NULL, 0, err);
+    if (!s) {
+        char src[CPI_SOURCE_MAX], cname[64];
+        snprintf(cname, sizeof cname, "rec:%s", source_of(ref, src));
+        s = cpi_txn_counter_add(txn, cname, -1, err);
+        if (!s)
+            s = cpi_txn_counter_add(txn, "mentions", -(int64_t)old.nmentions, err);
+    }
+    cpi_arena_free(&arena);
+    return s;
+}
+
+/* ---- stats ---- */
+
+cpi_status cpi_store_stats_get(cpi_store *st, cpi_store_stats *out, cpi_error *err)
+{
+    memset(out, 0, sizeof *out);
+    cpi_txn *t;
+    cpi_status s = cpi_store_read_begin(st, &t, err);
+    if (s)
+        return s;
+    out->schema_version = CPI_SCHEMA_VERSION; /* open refused any other */
+    int64_t mentions, ents;
+    if (!(s = cpi_txn_count(t, CPI_DB_RECORDS, &out->records, err)) &&
+        !(s = cpi_txn_counter_get(t, "mentions", &mentions, err)) &&
+        !(s = cpi_txn_count(t, CPI_DB_EDGES, &out->edges, err)) &&
+        !(s = cpi_txn_count(t, CPI_DB_AUDIT, &out->audit_entries, err)) &&
+        !(s = cpi_txn_counter_get(t, "entities", &ents, err))) {
+        out->mentions = (uint64_t)mentions;
+        out->entities = (uint64_t)ents;
+    }
+    cpi_cursor *c = NULL;
+    if (!s)
+        s = cpi_cursor_open(t, CPI_DB_META, &c, err);
+    if (!s) {
+        static const char prefix[] = "n:rec:";
+        cpi_slice k = {0}, v = {0};
+        cpi_status cs = cpi_cursor_seek(c, prefix, sizeof prefix - 1, &k, &v, err);
+        while (cs == CPI_OK && k.len > sizeof prefix - 1 && memcmp(k.data, prefix, sizeof prefix - 1) == 0 &&
+               out->nsources < sizeof out->sources / sizeof out->sources[0]) {
+            size_t n = k.len - (sizeof prefix - 1);
+            if (n < CPI_SOURCE_MAX && v.len == 8) {
+                int64_t cnt = (int64_t)be64_get(v.data);
+                if (cnt > 0) {
+                    cpi_source_count *sc = &out->sources[out->nsources++];
+                    memcpy(sc->source, (const char *)k.data + sizeof prefix - 1, n);
+                    sc->source[n] = '\0';
+                    sc->records = (uint64_t)cnt;
+                }
+            }
+            cs = cpi_cursor_next(c, &k, &v, err);
+        }
+        if (cs != CPI_OK && cs != CPI_NOT_FOUND)
+            s = cs;
+        cpi_cursor_close(c);
+    }
+    cpi_txn_end(t);
+    out->map_size = st->map_size;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/data.mdb", st->path);
+    struct stat sb;
+    if (stat(path, &sb) == 0)
+        out->file_bytes = (uint64_t)sb.st_blocks * 512;
+    return s;
+}

@@ -1,0 +1,140 @@
+/*
+ * main.c - the cpindex front end: global options, then dispatch through the
+ * command table in commands.c. Everything real happens in libcpindex.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "core/store.h"
+
+static void print_main_help(void)
+{
+    printf("usage: cpindex [--db PATH] [--force] COMMAND [ARGS]\n"
+           "\n"
+           "cpindex links what a police force holds about children across its separate\n"
+           "systems (Niche, MIRAF, MACE, MARAC, POLIT, SOC) and answers: what do we hold\n"
+           "on this child, and who and what around them is a risk?\n"
+           "\n"
+           "Commands:\n");
+    for (int i = 0; i < cli_ncommands; i++)
+        printf("  %-10s %s\n", cli_commands[i].name, cli_commands[i].summary);
+    printf("\n"
+           "Global options (also accepted after the command):\n"
+           "  --db PATH   store directory (default: $CPINDEX_DB, then ./cpindex.db)\n"
+           "  --force     open a store whose directory is readable by others\n"
+           "  --help      this text; 'cpindex help COMMAND' for one command\n"
+           "  --version   print the version\n"
+           "\n"
+           "Exit status: 0 ok, 1 nothing found, 2 usage error (or access refused),\n"
+           "3 data or store error.\n");
+}
+
+int cmd_help(cli_ctx *ctx, int argc, char **argv)
+{
+    (void)ctx;
+    if (argc < 2) {
+        print_main_help();
+        return EXIT_OK_;
+    }
+    const cli_command *cmd = cli_find(argv[1]);
+    if (!cmd) {
+        fprintf(stderr, "cpindex help: '%s' is not a cpindex command\nhint: see 'cpindex --help'\n", argv[1]);
+        return EXIT_USAGE;
+    }
+    cli_print_usage(cmd);
+    return EXIT_OK_;
+}
+
+int cmd_version(cli_ctx *ctx, int argc, char **argv)
+{
+    (void)ctx;
+    if (argc > 1 && strcmp(argv[1], "--help") == 0) {
+        cli_print_usage(cli_find("version"));
+        return EXIT_OK_;
+    }
+    if (argc > 1)
+        return cli_usage_error(cli_find("version"), "unexpected argument '%s'", argv[1]);
+    printf("cpindex %s (store schema %d)\n", CPI_VERSION, CPI_SCHEMA_VERSION);
+    return EXIT_OK_;
+}
+
+/* Edit distance, for "did you mean" on a mistyped command. */
+static int distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 30 || lb > 30)
+        return 99;
+    int d[31][31];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = (int)i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = (int)j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            int c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            int del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
+            d[i][j] = c < del ? (c < ins ? c : ins) : (del < ins ? del : ins);
+        }
+    return d[la][lb];
+}
+
+static int unknown_command(const char *name)
+{
+    fprintf(stderr, "cpindex: '%s' is not a cpindex command.", name);
+    const char *best = NULL;
+    int bd = 3;
+    for (int i = 0; i < cli_ncommands; i++) {
+        int d = distance(name, cli_commands[i].name);
+        if (d < bd) {
+            bd = d;
+            best = cli_commands[i].name;
+        }
+    }
+    if (best)
+        fprintf(stderr, " Did you mean '%s'?", best);
+    fprintf(stderr, "\nhint: see 'cpindex --help'\n");
+    return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    cli_ctx ctx = {.prog = "cpindex"};
+    const char *env = getenv("CPINDEX_DB");
+    ctx.db_path = env && *env ? env : "./cpindex.db";
+
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            print_main_help();
+            return EXIT_OK_;
+        } else if (strcmp(a, "--version") == 0) {
+            printf("cpindex %s (store schema %d)\n", CPI_VERSION, CPI_SCHEMA_VERSION);
+            return EXIT_OK_;
+        } else if (strcmp(a, "--force") == 0) {
+            ctx.force = true;
+        } else if (strcmp(a, "--db") == 0) {
+            if (++i >= argc) {
+                fprintf(stderr, "cpindex: --db needs a PATH\nhint: see 'cpindex --help'\n");
+                return EXIT_USAGE;
+            }
+            ctx.db_path = argv[i];
+        } else if (strncmp(a, "--db=", 5) == 0) {
+            ctx.db_path = a + 5;
+        } else {
+            fprintf(stderr, "cpindex: unknown option '%s'\nhint: see 'cpindex --help'\n", a);
+            return EXIT_USAGE;
+        }
+    }
+    if (i >= argc) {
+        print_main_help();
+        return EXIT_USAGE;
+    }
+    const cli_command *cmd = cli_find(argv[i]);
+    if (!cmd)
+        return unknown_command(argv[i]);
+    optind = 0; /* each command runs its own getopt from the start */
+    return cmd->fn(&ctx, argc - i, argv + i);
+}
