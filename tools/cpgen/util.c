@@ -1,0 +1,145 @@
+/*
+ * util.c - cpgen's own random numbers and calendar arithmetic.
+ *
+ * Determinism is the point: the same seed must give the same bytes on any
+ * machine, so nothing here reads the clock, the locale or libc's rand().
+ * xoshiro256** is seeded through splitmix64; each generation stage takes its
+ * own stream so a change in one silo does not reshuffle the others.
+ */
+#include "tools/cpgen/gen.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static uint64_t splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+void rng_seed(rng *r, uint64_t seed, uint64_t stream)
+{
+    uint64_t x = seed ^ (stream * 0xd1b54a32d192ed03ULL);
+    for (int i = 0; i < 4; i++)
+        r->s[i] = splitmix64(&x);
+}
+
+static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+uint64_t rng_next(rng *r)
+{
+    uint64_t *s = r->s;
+    uint64_t result = rotl(s[1] * 5, 7) * 9;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return result;
+}
+
+uint32_t rng_below(rng *r, uint32_t n)
+{
+    /* Lemire's multiply-shift: bias is below 2^-32 per draw, irrelevant here. */
+    return (uint32_t)(((rng_next(r) >> 32) * (uint64_t)n) >> 32);
+}
+
+double rng_unit(rng *r) { return (double)(rng_next(r) >> 11) * (1.0 / 9007199254740992.0); }
+
+bool rng_chance(rng *r, double p) { return rng_unit(r) < p; }
+
+uint32_t rng_heavy(rng *r, double alpha, uint32_t cap)
+{
+    double u = 1.0 - rng_unit(r); /* (0, 1] */
+    double v = pow(u, -1.0 / alpha);
+    uint32_t k = v >= (double)cap ? cap : (uint32_t)v;
+    return k < 1 ? 1 : k;
+}
+
+uint32_t rng_zipf(rng *r, uint32_t n)
+{
+    /* Inverse of a continuous 1/x density on [1, n+1): cheap and skewed enough. */
+    double x = exp(rng_unit(r) * log((double)n + 1.0)) - 1.0;
+    uint32_t i = (uint32_t)x;
+    return i >= n ? n - 1 : i;
+}
+
+/* Howard Hinnant's days_from_civil / civil_from_days. */
+int32_t day_from_ymd(int y, int m, int d)
+{
+    y -= m <= 2;
+    int era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153u * (unsigned)(m + (m > 2 ? -3 : 9)) + 2) / 5 + (unsigned)d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int)doe - 719468;
+}
+
+void day_to_ymd(int32_t day, int *y, int *m, int *d)
+{
+    int z = day + 719468;
+    int era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int yy = (int)yoe + era * 400;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yy + (*m <= 2);
+}
+
+static bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+bool day_parse_iso(const char *s, int32_t *out)
+{
+    int y, m, d;
+    char tail;
+    if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
+        return false;
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1900 || y > 2100 || m < 1 || m > 12 || d < 1)
+        return false;
+    if (d > mdays[m - 1] + (m == 2 && leap(y)))
+        return false;
+    *out = day_from_ymd(y, m, d);
+    return true;
+}
+
+int age_at(int32_t dob, int32_t day)
+{
+    int y1, m1, d1, y2, m2, d2;
+    day_to_ymd(dob, &y1, &m1, &d1);
+    day_to_ymd(day, &y2, &m2, &d2);
+    int a = y2 - y1;
+    if (m2 < m1 || (m2 == m1 && d2 < d1))
+        a--;
+    return a;
+}
+
+static const char *const MON[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+int date_fmt_ymd(char *buf, size_t cap, date_fmt f, int y, int m, int d)
+{
+    switch (f) {
+    case DF_DMY4: return snprintf(buf, cap, "%02d/%02d/%04d", d, m, y);
+    case DF_ISO: return snprintf(buf, cap, "%04d-%02d-%02d", y, m, d);
+    case DF_MON: return snprintf(buf, cap, "%d %s %04d", d, MON[(m - 1) % 12], y);
+    case DF_DMY2: return snprintf(buf, cap, "%d/%d/%02d", d, m, ((y % 100) + 100) % 100);
+    case DF_COMPACT: return snprintf(buf, cap, "%04d%02d%02d", y, m, d);
+    }
+    return 0;
+}
+
+int date_fmt_day(char *buf, size_t cap, date_fmt f, int32_t day)
+{
+    int y, m, d;
+    day_to_ymd(day, &y, &m, &d);
+    return date_fmt_ymd(buf, cap, f, y, m, d);
+}
