@@ -100,7 +100,7 @@ void mess_name(gen_ctx *g, rng *r, uint32_t pi, written_name *out)
         return;
     if (has_non_ascii(out->fore) && rng_chance(r, g->mess == 1 ? 0.4 : 0.7))
         strip_marks(out->fore, sizeof out->fore);
-    if (name_has_nick(p->fore) && err(g, r, 0.10))
+    if (name_has_nick(p->fore) && err(g, r, 0.07))
         snprintf(out->fore, sizeof out->fore, "%s", name_nick(r, p->fore));
     if (p->alt_sur != UINT16_MAX && err(g, r, 0.15)) {
         if (rng_chance(r, 0.5))
@@ -108,9 +108,9 @@ void mess_name(gen_ctx *g, rng *r, uint32_t pi, written_name *out)
         else
             snprintf(out->sur, sizeof out->sur, "%s-%s", name_sur(p->sur), name_sur(p->alt_sur));
     }
-    if (err(g, r, 0.04))
+    if (err(g, r, 0.025))
         typo(r, out->fore, sizeof out->fore);
-    if (err(g, r, 0.04))
+    if (err(g, r, 0.025))
         typo(r, out->sur, sizeof out->sur);
     if (err(g, r, 0.015)) {
         written_name t = *out;
@@ -202,7 +202,7 @@ void mess_address_1(gen_ctx *g, rng *r, uint32_t li, char *buf, size_t cap)
     snprintf(street, sizeof street, "%s", name_street(l->street));
     if (err(g, r, 0.15))
         abbreviate(street);
-    if (err(g, r, 0.03))
+    if (err(g, r, 0.015))
         typo(r, street, sizeof street);
     if (!l->flat) {
         if (err(g, r, 0.02))

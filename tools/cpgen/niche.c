@@ -248,7 +248,7 @@ static void occ_groups(niche *n)
 static void occ_background(niche *n)
 {
     gen_ctx *g = n->g;
-    uint32_t target = g->children * 11 / 10;
+    uint32_t target = g->children * 3 / 2;
     for (uint32_t i = 0; i < target && n->nknown; i++) {
         uint32_t who[3];
         const char *inv[3];

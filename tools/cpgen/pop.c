@@ -444,7 +444,7 @@ static void add_family_edges(gen_ctx *g, rng *r)
         if (t == 255)
             continue;
         for (uint32_t m = h->first; m < h->first + h->n; m++)
-            if (is_child(&g->p[m]) && (t == ET_DA || rng_chance(r, 0.5)))
+            if (is_child(&g->p[m]) && (t == ET_DA || (age_at(g->p[m].dob, g->end) >= 8 && rng_chance(r, 0.5))))
                 add_edge(g, r, h->father, m, t);
     }
 }

@@ -497,7 +497,7 @@ static void polit_entry(gen_ctx *g, rng *r, gen_file *f, uint32_t ai, uint32_t s
     const uint32_t *es = pop_edges_of_adult(g, ai, &ne);
     for (uint32_t k = 0; k < ne && nv < 3; k++) {
         const edge *e = &g->e[es[k]];
-        if (e->type == ET_ONLINE && g->p[e->child].dob <= day)
+        if (e->type == ET_ONLINE && age_at(g->p[e->child].dob, day) >= 6)
             victims[nv++] = e->child;
     }
     for (uint32_t k = 0; k < 3; k++) {
