@@ -43,6 +43,9 @@ uint32_t rng_zipf(rng *r, uint32_t n);
 int32_t day_from_ymd(int y, int m, int d);
 void day_to_ymd(int32_t day, int *y, int *m, int *d);
 bool day_parse_iso(const char *s, int32_t *out);
+/* A random day in [start, end] on which someone born on dob is at least min_age (if possible). */
+struct gen_ctx;
+int32_t day_at_age(const struct gen_ctx *g, rng *r, int32_t dob, int min_age);
 /* Whole years between dob and day. */
 int age_at(int32_t dob, int32_t day);
 

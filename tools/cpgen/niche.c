@@ -162,7 +162,7 @@ static void occ_missing(niche *n)
         for (uint32_t e = 0; e < eps; e++) {
             uint32_t who[2] = {i, reporter};
             const char *inv[2] = {"MISSING PERSON", "REPORTING PERSON"};
-            occurrence(n, rand_day(g, &n->r), "MISSING PERSON", p->home, who, inv, 2);
+            occurrence(n, day_at_age(g, &n->r, p->dob, 10), "MISSING PERSON", p->home, who, inv, 2);
         }
     }
 }
@@ -199,7 +199,7 @@ static void occ_edges(niche *n)
         if (e->type == ET_CSE && rng_chance(&n->r, 0.6)) {
             const char *cls = rng_chance(&n->r, 0.25) ? "SEXUAL OFFENCE AGAINST CHILD" : "CSE CONCERN";
             uint32_t li = rng_chance(&n->r, 0.5) ? g->p[e->adult].home : g->hot[rng_zipf(&n->r, g->nhot)];
-            occurrence(n, rand_day(g, &n->r), cls, li, who, inv, 2);
+            occurrence(n, day_at_age(g, &n->r, g->p[e->child].dob, 11), cls, li, who, inv, 2);
         } else if (e->type == ET_ONLINE) {
             occurrence(n, rand_day(g, &n->r), "ONLINE CHILD ABUSE", e->child == NONE ? 0 : g->p[e->child].home, who, inv, 2);
         } else if (e->type == ET_RSO && rng_chance(&n->r, 0.5)) {
@@ -234,7 +234,7 @@ static void occ_groups(niche *n)
         if ((p->sub == PS_CHILD || p->sub == PS_LAC) && p->group != NONE) {
             uint32_t who[1] = {i};
             const char *inv[1] = {"VICTIM"};
-            occurrence(n, rand_day(g, &n->r), "CCE CONCERN", g->g[p->group].addr[0], who, inv, 1);
+            occurrence(n, day_at_age(g, &n->r, p->dob, 12), "CCE CONCERN", g->g[p->group].addr[0], who, inv, 1);
         }
         if ((p->flags & PF_SHPO) && rng_chance(&n->r, 0.4)) {
             uint32_t who[1] = {i};

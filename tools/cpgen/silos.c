@@ -140,7 +140,9 @@ static const char *const NOTES[] = {"Declined to engage", "Said was with friends
 static void miraf_form(gen_ctx *g, rng *r, gen_file *f, uint32_t ci, uint32_t seq)
 {
     const person *p = &g->p[ci];
-    int32_t last = g->start + (int32_t)rng_below(r, (uint32_t)(g->end - g->start - 10));
+    int32_t last = day_at_age(g, r, p->dob, 10) - 10;
+    if (last < g->start)
+        last = g->start;
     int32_t form_day = last + 1 + (int32_t)rng_below(r, 7);
     int y, m, d;
     day_to_ymd(form_day, &y, &m, &d);
@@ -265,7 +267,7 @@ static void mace_row(gen_ctx *g, rng *r, gen_file *f, uint32_t ci, uint32_t seq)
     const person *p = &g->p[ci];
     const location *home = &g->l[p->home];
     const char *area = LAS[home->la].area;
-    int32_t any = rand_day(g, r);
+    int32_t any = day_at_age(g, r, p->dob, 11);
     int y, m, d;
     day_to_ymd(any, &y, &m, &d);
     int32_t day = day_from_ymd(y, m, area[0] == 'E' ? 5 : 12);

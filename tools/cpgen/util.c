@@ -143,3 +143,13 @@ int date_fmt_day(char *buf, size_t cap, date_fmt f, int32_t day)
     day_to_ymd(day, &y, &m, &d);
     return date_fmt_ymd(buf, cap, f, y, m, d);
 }
+
+int32_t day_at_age(const gen_ctx *g, rng *r, int32_t dob, int min_age)
+{
+    int32_t lo = dob + min_age * 366;
+    if (lo < g->start)
+        lo = g->start;
+    if (lo > g->end - 30)
+        lo = dob > g->start ? (dob < g->end - 30 ? dob : g->end - 30) : g->start;
+    return lo + (int32_t)rng_below(r, (uint32_t)(g->end - lo + 1));
+}
