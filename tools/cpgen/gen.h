@@ -8,9 +8,14 @@
  * the number of rows. Everything random comes from one seeded xoshiro256**
  * generator per stage, so output depends on the seed and arguments only.
  *
- * Ownership: gen_ctx owns every array it points to (freed by gen_free);
- * strings returned by the name/format helpers point into static tables or
- * into caller buffers, never into the heap.
+ * Ownership: gen_ctx owns every array it points to (freed by gen_free).
+ * name_fore/name_nick return a pointer into one of eight rotating static
+ * buffers (use it before eight more calls); other name helpers return static
+ * strings; format helpers write into caller buffers.
+ *
+ * Determinism caveat: rng_heavy/rng_zipf go through libm pow/exp/log, so the
+ * same seed gives the same bytes on the same libm (glibc here); a different
+ * libm could round a boundary case differently.
  */
 #ifndef CPGEN_GEN_H
 #define CPGEN_GEN_H
