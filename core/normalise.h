@@ -95,7 +95,7 @@ cpi_status cpi_norm_person_parts(const char *forenames, const char *surname, cpi
 /* ---------------------------------------------------------- nicknames */
 
 /*
- * The forename table (core/nicknames.c, ~200 short forms, English and Welsh).
+ * The forename table (core/nicknames.c: about 240 short forms in 300 rows, English and Welsh).
  * Keys are name keys (folded, as cpi_norm_name_key / forenames[] produce).
  * An ambiguous short form maps to every canonical it may stand for: Sam ->
  * samuel and samantha, Beth -> elizabeth and bethan, Alex -> alexander and
@@ -160,8 +160,9 @@ typedef enum cpi_date_kind {
  *   case; "Sept" too; an ordinal suffix "3rd" and a comma after the month are allowed)
  * Surrounding spaces, and a trailing time ("10:15", "T10:15:00Z") after the date, are ignored.
  * Four-digit years must be 1800-2199. A two-digit year needs ref_day (else CPI_ERR_DATA)
- * and is resolved by kind. For CPI_DATE_DOB, when ref_day is known, a date after ref_day or
- * more than 110 years before it is CPI_ERR_DATA.
+ * and is resolved by kind. For CPI_DATE_DOB, when ref_day is known, a date more than 110
+ * years before it is CPI_ERR_DATA; a four-digit date after it is accepted (a record may be
+ * created before a birth: pre-birth safeguarding), so callers compare if they care.
  */
 cpi_status cpi_norm_date(const char *raw, int32_t ref_day, cpi_date_kind kind, int32_t *day_out,
                          cpi_error *err);

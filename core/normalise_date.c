@@ -285,9 +285,9 @@ cpi_status cpi_norm_date(const char *raw, int32_t ref_day, cpi_date_kind kind, i
                                  v.d, v.m, v.y);
     }
     int32_t day = cpi_norm_days_from_ymd(v.y, v.m, v.d);
+    /* A written-out DOB after the record date is kept: a nominal may be created before the birth
+     * (pre-birth safeguarding), and cpgen's Niche export has such rows. Only the absurd is refused. */
     if (kind == CPI_DATE_DOB && ref_day != CPI_DAY_UNKNOWN) {
-        if (day > ref_day)
-            return cpi_error_set(err, CPI_ERR_DATA, "date of birth '%.40s': after the record date", raw);
         if (day <= cpi_norm_add_years(ref_day, -(AGE_MAX + 1)))
             return cpi_error_set(err, CPI_ERR_DATA, "date of birth '%.40s': over %d years before the record date",
                                  raw, AGE_MAX);

@@ -16,6 +16,9 @@
 
 #include "core/normalise.h"
 #include "core/normalise_internal.h"
+#include "testutil.h"
+
+#include <stdlib.h>
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -90,7 +93,8 @@ static void test_surname_keys(void **state)
         {"McDonald", "mcdonald"},  {"Mc Donald", "mcdonald"},  {"MacDonald", "mcdonald"},
         {"Mac Donald", "mcdonald"}, {"MACDONALD", "mcdonald"}, {"Mackenzie", "mckenzie"},
         {"Mack", "mack"},          {"Macey", "macey"},        {"Rees-MacDonald", "reesmcdonald"},
-        {"Llŷr", "llyr"},
+        {"Llŷr", "llyr"},          {"MacRae", "mcrae"},       {"McRae", "mcrae"},
+        {"Mace", "mace"},
     };
     for (size_t i = 0; i < N(cases); i++)
         surname_key_is(cases[i][0], cases[i][1]);
@@ -204,6 +208,37 @@ static void test_nickname_pairs(void **state)
     for (size_t i = 0; i < N(differ); i++)
         if (cpi_norm_forenames_equivalent(differ[i][0], differ[i][1]))
             fail_msg("'%s' and '%s' should not be equivalent", differ[i][0], differ[i][1]);
+}
+
+/* Every short form the generator writes for a forename must meet that forename. */
+static void test_nickname_cpgen_pairs(void **state)
+{
+    (void)state;
+    char *path = tu_source_path("tests/fixtures/normalise/cpgen_nicknames.txt");
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char line[256];
+    int pairs = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#' || line[0] == '\n')
+            continue;
+        line[strcspn(line, "\r\n")] = '\0';
+        char full[CPI_NORM_NAME_MAX], nick[CPI_NORM_NAME_MAX];
+        char *bar = strchr(line, '|');
+        assert_non_null(bar);
+        assert_int_equal(cpi_norm_name_key(line, (size_t)(bar - line), full, sizeof full, NULL), CPI_OK);
+        for (char *p = bar + 1; *p;) {
+            size_t n = strcspn(p, "|");
+            assert_int_equal(cpi_norm_name_key(p, n, nick, sizeof nick, NULL), CPI_OK);
+            if (!cpi_norm_forenames_equivalent(nick, full))
+                fail_msg("cpgen writes '%s' for '%s' but they are not equivalent", nick, full);
+            pairs++;
+            p += n + (p[n] == '|');
+        }
+    }
+    fclose(f);
+    free(path);
+    assert_true(pairs >= 60);
 }
 
 static void test_nickname_canonical(void **state)
@@ -375,8 +410,9 @@ static void test_two_digit_years(void **state)
     assert_int_equal(day, D(2016, 2, 29));
     /* 29/02/00 as a DOB on a 1999 record: 1900 was not a leap year, so no such date */
     assert_int_equal(cpi_norm_date("29/02/00", D(1999, 6, 1), CPI_DATE_DOB, &day, NULL), CPI_ERR_DATA);
-    /* four-digit DOB after the record date, or over 110 years before it */
-    assert_int_equal(cpi_norm_date("02/06/2020", ref, CPI_DATE_DOB, &day, NULL), CPI_ERR_DATA);
+    /* a four-digit DOB after the record date is kept (pre-birth records); over 110 years before is not */
+    assert_int_equal(cpi_norm_date("02/06/2020", ref, CPI_DATE_DOB, &day, NULL), CPI_OK);
+    assert_int_equal(day, D(2020, 6, 2));
     assert_int_equal(cpi_norm_date("01/06/1909", ref, CPI_DATE_DOB, &day, NULL), CPI_ERR_DATA);
     assert_int_equal(cpi_norm_date("02/06/1909", ref, CPI_DATE_DOB, &day, NULL), CPI_OK);
 }
@@ -629,6 +665,7 @@ int main(void)
         cmocka_unit_test(test_person_parts),
         cmocka_unit_test(test_nickname_table_sorted),
         cmocka_unit_test(test_nickname_pairs),
+        cmocka_unit_test(test_nickname_cpgen_pairs),
         cmocka_unit_test(test_nickname_canonical),
         cmocka_unit_test(test_dmetaphone_published),
         cmocka_unit_test(test_dmetaphone_blocks_variants),
