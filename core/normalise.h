@@ -230,9 +230,12 @@ cpi_status cpi_norm_postcode(const char *raw, cpi_postcode *out, cpi_error *err)
  *              High St"; Edinburgh's number-first "12/3" is therefore NOT equal to it).
  *              A designator may come before or after the street.
  *   number     "12", "12a", "12-14"
- *   house_name the first part without a number, when the address has no number
- *              ("Ty Gwyn, Heol Fawr"); a premises name before a numbered line is
- *              kept in premises instead and is not in the key
+ *   house_name when the address has no number: the parts before the first part that
+ *              looks like a street (English type word last, "Mill Lane"; Welsh first,
+ *              "Heol Fawr", "Stryd Fawr", "Maes y Deri"): "Ty Gwyn, Heol Fawr". With no
+ *              part looking like a street, the first part is the street and there is no
+ *              house name ("Stryd Fawr, Cwmbran"). A premises name before a numbered
+ *              line is kept in premises instead and is not in the key
  *   street     words folded, abbreviations expanded: rd road, ave avenue, cres crescent,
  *              ln lane, dr drive, cl close, ct court, pl place, sq square, ter/terr/tce
  *              terrace, gdns gardens, gr/gro grove, pk park, hse house, wk walk, mt mount;

@@ -317,18 +317,26 @@ static const char *expand(const atok *t)
     return NULL;
 }
 
-/* Street-type words: a part ending in one of these is a street, not a house name or town. */
-static bool street_word(const char *w, int len)
+static bool word_in(const char *w, int len, const char *const *words)
 {
-    static const char *const words[] = {"street", "road", "avenue", "crescent", "lane", "drive", "close", "court",
-                                        "place", "square", "terrace", "gardens", "grove", "park", "walk", "way",
-                                        "row", "hill", "mews", "rise", "view", "parade", "green", "heights",
-                                        "st", "rd", "ave", "ln", "dr", "cl", "ct", "pl", "sq", "terr", "tce",
-                                        "gdns", "heol", "ffordd", NULL};
     for (int i = 0; words[i]; i++)
         if ((int)strlen(words[i]) == len && !strncmp(w, words[i], (size_t)len))
             return true;
     return false;
+}
+
+/* English street names end in their type ("Mill Lane"); Welsh ones begin with it ("Heol Fawr",
+ * "Stryd Fawr", "Maes y Deri"). A part marked either way is a street, not a house name or town. */
+static bool street_words(const char *first, int first_len, const char *last, int last_len)
+{
+    static const char *const english[] = {"street", "road", "avenue", "crescent", "lane", "drive", "close", "court",
+                                          "place", "square", "terrace", "gardens", "grove", "park", "walk", "way",
+                                          "row", "hill", "mews", "rise", "view", "parade", "green", "heights",
+                                          "st", "rd", "ave", "ln", "dr", "cl", "ct", "pl", "sq", "terr", "tce",
+                                          "gdns", NULL};
+    static const char *const welsh[] = {"heol", "stryd", "ffordd", "lon", "llys", "maes", "cae", "clos", "rhodfa",
+                                        "cilgant", "teras", "cwrt", "parc", "pen", "tan", NULL};
+    return word_in(last, last_len, english) || word_in(first, first_len, welsh);
 }
 
 /* Folded street words of tokens [from, to), abbreviations expanded, "st" by position. */
@@ -397,10 +405,10 @@ static int find_number(const addr_toks *a, const int *segs, int ns, int *tok)
     return -1;
 }
 
-static bool seg_ends_in_street_word(const addr_toks *a, int seg)
+static bool seg_is_street(const addr_toks *a, int seg)
 {
     int f, t;
-    return seg_span(a, seg, &f, &t) && street_word(a->t[t - 1].s, a->t[t - 1].len);
+    return seg_span(a, seg, &f, &t) && street_words(a->t[f].s, a->t[f].len, a->t[t - 1].s, a->t[t - 1].len);
 }
 
 /* Number found in part k at token tok: number (and a flat from "3/12"), street, premises, town. */
@@ -427,15 +435,20 @@ static void parts_with_number(addr_toks *a, const int *segs, int ns, int k, int 
         copy_span(a, f, t, out->town, sizeof out->town);
 }
 
-/* No number: the street is the first part ending in a street word, else the second part of several. */
+/*
+ * No number: the street is the first part that looks like one; parts before it are a house
+ * name. When none looks like a street, the first part is taken as the street and the last as
+ * the town ("Stryd Fawr, Cwmbran" is far commoner in exports than a house name and street
+ * whose street type is missing).
+ */
 static void parts_without_number(const addr_toks *a, const int *segs, int ns, cpi_address *out)
 {
     int street_k = -1;
     for (int k = 0; k < ns && street_k < 0; k++)
-        if (seg_ends_in_street_word(a, segs[k]))
+        if (seg_is_street(a, segs[k]))
             street_k = k;
     if (street_k < 0)
-        street_k = ns >= 2 ? 1 : 0;
+        street_k = 0;
     int f, t;
     if (seg_span(a, segs[street_k], &f, &t))
         street_span(a, f, t, out->street, sizeof out->street);

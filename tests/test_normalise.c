@@ -561,6 +561,9 @@ static void test_address_streets(void **state)
         {"12, Heol Fawr", "|12|heol fawr"},           {"12-14 Commercial St", "|12-14|commercial street"},
         {"Tŷ Gwyn, Heol Fawr, Cwmbran", "|ty gwyn|heol fawr"},
         {"Ty Gwyn Hse, Heol Fawr", "|ty gwyn house|heol fawr"},
+        {"Stryd Fawr, Cwmbran", "||stryd fawr"},      {"Maes y Deri, Usk", "||maes y deri"},
+        {"The Old Rectory, Church Lane, Usk", "|the old rectory|church lane"},
+        {"Bryn Awel, Cwmbran", "||bryn awel"},        /* nothing marks a street: first part */
     };
     for (size_t i = 0; i < N(cases); i++)
         address_key_is(cases[i][0], cases[i][1]);
