@@ -59,7 +59,7 @@ cpi_status cpi_norm_surname_key(const char *raw, size_t len, char *out, size_t c
  * the struct (no pointers). surname uses cpi_norm_surname_key rules.
  * surname_alt is a second surname key worth matching on, or "":
  *   - for a multi-part surname, its last part ("Rees-Jones" -> "jones");
- *   - for a full name whose surname was only guessed as the last word and
+ *   - for a full name whose surname was only guessed as the last word (rule 4) and
  *     which has at least three words, the last two joined ("Mary Rees Jones"
  *     -> surname "jones", alt "reesjones"),
  * so "Mary Rees-Jones" and "Mary Rees Jones" meet by comparing surname with
@@ -78,8 +78,10 @@ typedef struct cpi_person_name {
  *   2. otherwise, when some words are in capitals (two or more letters, no
  *      lower case) and others are not, the capitalised words are the surname:
  *      "John SMITH", "SMITH John";
- *   3. otherwise the last word is the surname, with a particle before it
- *      joined on (mc, mac, o, ap, ab, de, van, von, le, la, du, di, da).
+ *   3. a single word is a forename ("Rhiannon": MARAC often records children by first
+ *      name only) unless it is in capitals ("EVANS"), which makes it a surname;
+ *   4. otherwise the last word is the surname, with a particle before it
+ *      joined on (mc, mac, o, ap, ab, de, del, der, van, von, le, la, du, di, da).
  * A leading title (Mr, Mrs, Ms, Miss, Master, Dr) is dropped. Hyphenated and
  * apostrophised words stay one word. A name with no letters is CPI_ERR_DATA.
  */

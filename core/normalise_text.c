@@ -309,7 +309,7 @@ static void add_forename(cpi_person_name *out, const char *key)
         snprintf(out->forenames[out->n_forenames++], CPI_NORM_NAME_MAX, "%s", key);
 }
 
-/* Which words [*sa, *sb) are the surname, by the rules in normalise.h; *guessed if by rule 3. */
+/* Which words [*sa, *sb) are the surname, by the rules in normalise.h; *guessed if by rule 4. */
 static void pick_surname(const word *w, int first, int nw, int comma_at, int *sa, int *sb, bool *guessed)
 {
     *guessed = false;
