@@ -654,7 +654,7 @@ static cpi_status get_level_array(const msgpack_object *o, uint8_t n_levels, con
     return CPI_OK;
 }
 
-/* Each field of a comparison map, in the order they must all be present. */
+/* The fields of a comparison map (all required), in the order they are read. */
 enum { F_NAME, F_LEVELS, F_NULL, F_TF, F_TFF, F_M, F_U, F_COUNT };
 static const char *const cmp_fields[F_COUNT] = {"n", "lv", "nl", "tf", "tff", "m", "u"};
 
@@ -687,57 +687,86 @@ static cpi_status decode_field(const msgpack_object *v, int f, cpi_fs_comparison
     return CPI_OK;
 }
 
+/* Describe a map key for an error message: its text when it is a short printable string. */
+static void describe_key(const msgpack_object *k, char *out, size_t cap)
+{
+    if (k->type != MSGPACK_OBJECT_STR || k->via.str.size >= cap) {
+        snprintf(out, cap, "(not a short string)");
+        return;
+    }
+    for (uint32_t i = 0; i < k->via.str.size; i++)
+        if (k->via.str.ptr[i] < 0x20 || k->via.str.ptr[i] > 0x7e) {
+            snprintf(out, cap, "(unprintable)");
+            return;
+        }
+    memcpy(out, k->via.str.ptr, k->via.str.size);
+    out[k->via.str.size] = '\0';
+}
+
+/*
+ * Match the keys of map o against names[0..n): vals[i] gets the value of
+ * names[i]. Unknown, repeated and missing keys are refused by name; where
+ * says which map it is.
+ */
+static cpi_status map_fields(const msgpack_object *o, const char *const *names, int n,
+                             const msgpack_object **vals, const char *where, cpi_error *err)
+{
+    if (o->type != MSGPACK_OBJECT_MAP)
+        return cpi_error_set(err, CPI_ERR_DATA, "fs model: %s is not a map", where);
+    for (int f = 0; f < n; f++)
+        vals[f] = NULL;
+    for (uint32_t i = 0; i < o->via.map.size; i++) {
+        const msgpack_object_kv *kv = &o->via.map.ptr[i];
+        int f = 0;
+        while (f < n && !key_is(&kv->key, names[f]))
+            f++;
+        if (f == n || vals[f]) {
+            char key[24];
+            describe_key(&kv->key, key, sizeof key);
+            return cpi_error_set(err, CPI_ERR_DATA, "fs model: %s: %s field '%s'", where,
+                                 f == n ? "unknown" : "repeated", key);
+        }
+        vals[f] = &kv->val;
+    }
+    for (int f = 0; f < n; f++)
+        if (!vals[f])
+            return cpi_error_set(err, CPI_ERR_DATA, "fs model: %s: missing field '%s'", where,
+                                 names[f]);
+    return CPI_OK;
+}
+
 static cpi_status decode_comparison(const msgpack_object *o, int index, cpi_fs_comparison *c,
                                     cpi_error *err)
 {
     memset(c, 0, sizeof *c);
-    if (o->type != MSGPACK_OBJECT_MAP || o->via.map.size != F_COUNT)
-        return cpi_error_set(err, CPI_ERR_DATA, "fs model: comparison %d is not a map of %d fields",
-                             index, F_COUNT);
-    const msgpack_object *vals[F_COUNT] = {0};
-    for (uint32_t i = 0; i < o->via.map.size; i++) {
-        const msgpack_object_kv *kv = &o->via.map.ptr[i];
-        int f = 0;
-        while (f < F_COUNT && !key_is(&kv->key, cmp_fields[f]))
-            f++;
-        if (f == F_COUNT || vals[f])
-            return cpi_error_set(err, CPI_ERR_DATA, "fs model: comparison %d: unknown or repeated field",
-                                 index);
-        vals[f] = &kv->val;
-    }
+    char where[32];
+    snprintf(where, sizeof where, "comparison %d", index);
+    const msgpack_object *vals[F_COUNT];
+    cpi_status s = map_fields(o, cmp_fields, F_COUNT, vals, where, err);
     /* Fields are read in a fixed order because "m" and "u" need n_levels from "lv". */
-    for (int f = 0; f < F_COUNT; f++) {
-        cpi_status s = decode_field(vals[f], f, c, err);
-        if (s != CPI_OK)
-            return s;
-    }
-    return CPI_OK;
+    for (int f = 0; s == CPI_OK && f < F_COUNT; f++)
+        s = decode_field(vals[f], f, c, err);
+    return s;
 }
+
+enum { T_VERSION, T_LAMBDA, T_CMPS, T_COUNT };
+static const char *const top_fields[T_COUNT] = {"v", "l", "c"};
 
 static cpi_status decode_body(const msgpack_object *o, cpi_fs_model *out, cpi_error *err)
 {
-    if (o->type != MSGPACK_OBJECT_MAP || o->via.map.size != 3)
-        return cpi_error_set(err, CPI_ERR_DATA, "fs model: body is not a map of 3 fields");
-    const msgpack_object *ver = NULL, *lambda = NULL, *cmps = NULL;
-    for (uint32_t i = 0; i < 3; i++) {
-        const msgpack_object_kv *kv = &o->via.map.ptr[i];
-        const msgpack_object **slot = key_is(&kv->key, "v")   ? &ver
-                                      : key_is(&kv->key, "l") ? &lambda
-                                      : key_is(&kv->key, "c") ? &cmps
-                                                              : NULL;
-        if (!slot || *slot)
-            return cpi_error_set(err, CPI_ERR_DATA, "fs model: unknown or repeated top-level field");
-        *slot = &kv->val;
-    }
-    uint8_t version = 0;
-    cpi_status s = get_u8(ver, &version, "version", err);
+    const msgpack_object *vals[T_COUNT];
+    cpi_status s = map_fields(o, top_fields, T_COUNT, vals, "body", err);
     if (s != CPI_OK)
+        return s;
+    uint8_t version = 0;
+    if ((s = get_u8(vals[T_VERSION], &version, "version", err)) != CPI_OK)
         return s;
     if (version != ENCODING_VERSION)
         return cpi_error_set(err, CPI_ERR_DATA, "fs model: encoding version %u unknown (expected %d)",
                              version, ENCODING_VERSION);
-    if ((s = get_double(lambda, &out->lambda, "lambda", err)) != CPI_OK)
+    if ((s = get_double(vals[T_LAMBDA], &out->lambda, "lambda", err)) != CPI_OK)
         return s;
+    const msgpack_object *cmps = vals[T_CMPS];
     if (cmps->type != MSGPACK_OBJECT_ARRAY || cmps->via.array.size == 0 ||
         cmps->via.array.size > CPI_FS_MAX_CMP)
         return cpi_error_set(err, CPI_ERR_DATA, "fs model: 'c' is not an array of 1..%d comparisons",
