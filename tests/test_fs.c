@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <jansson.h>
 #include <math.h>
 #include <msgpack.h>
 #include <sodium.h>
@@ -155,6 +156,19 @@ static void test_explain_format(void **state)
     assert_non_null(strstr(buf, "postcode"));
     assert_non_null(strstr(buf, "+5.000"));      /* the total */
     assert_non_null(strstr(buf, "0.969697"));    /* 32/33 */
+    json_t *j = cpi_fs_explain_json(&ex);
+    assert_non_null(j);
+    assert_float_equal(json_real_value(json_object_get(j, "total")), 5.0, EPS);
+    assert_float_equal(json_real_value(json_object_get(j, "prior")), -2.0, EPS);
+    json_t *terms = json_object_get(j, "terms");
+    assert_int_equal(json_array_size(terms), 3);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(terms, 1), "comparison")),
+                        "dob");
+    assert_float_equal(json_real_value(json_object_get(json_array_get(terms, 1), "log2_bf")), 3.0,
+                       EPS);
+    assert_true(json_is_null(json_object_get(json_array_get(terms, 2), "m")));
+    assert_true(json_is_true(json_object_get(json_array_get(terms, 2), "null")));
+    json_decref(j);
     char small[16];
     assert_int_equal(cpi_fs_explain_format(&ex, small, sizeof small), n); /* snprintf contract */
     assert_int_equal(strlen(small), sizeof small - 1);
