@@ -43,6 +43,10 @@ static void test_jaro_edges(void **state)
     assert_true(cpi_jaro_winkler("jones", "") == 0.0);
     assert_true(cpi_jaro("abc", "xyz") == 0.0);
     assert_true(cpi_jaro("a", "b") == 0.0);
+    /* williams/williamson: all 8 match in place, (1 + 8/10 + 1)/3 = 14/15; the common prefix is 8
+     * but the boost counts at most 4: 14/15 + 0.4 * 1/15 = 0.96. */
+    assert_float_equal(cpi_jaro("williams", "williamson"), 14.0 / 15, EPS);
+    assert_float_equal(cpi_jaro_winkler("williams", "williamson"), 0.96, EPS);
     /* Symmetric. */
     const char *pairs[][2] = {{"martha", "marhta"}, {"dixon", "dicksonx"}, {"steven", "stephen"},
                               {"rees", "rhys"}, {"abcdef", "fedcba"}};

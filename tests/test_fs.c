@@ -462,6 +462,11 @@ static size_t faulty_model(int fault, unsigned char *out)
         pk_str(&pk, "x");
         msgpack_pack_nil(&pk);
     }
+    if (fault == 8) { /* a second checksum inside the hashed part: the real one is then trailing */
+        static const char zeros[16];
+        msgpack_pack_bin(&pk, 16);
+        msgpack_pack_bin_body(&pk, zeros, 16);
+    }
     size_t n = frame(&sb, out);
     msgpack_sbuffer_destroy(&sb);
     return n;
@@ -478,9 +483,9 @@ static void test_decode_rejects_bad_content(void **state)
     assert_string_equal(m.cmp[0].name, "dob");
     assert_float_equal(m.cmp[0].m[0], 0.9, EPS);
     static const char *const expect[] = {
-        NULL, "unknown", "version", "lambda", "lambda", "null level", "'m'", "m or u",
+        NULL, "unknown", "version", "lambda", "lambda", "null level", "'m'", "m or u", "trailing",
     };
-    for (int fault = 1; fault <= 7; fault++) {
+    for (int fault = 1; fault <= 8; fault++) {
         n = faulty_model(fault, buf);
         cpi_error_clear(&err);
         assert_int_equal(cpi_fs_model_decode(buf, n, &m, &err), CPI_ERR_DATA);
