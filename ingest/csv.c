@@ -567,6 +567,17 @@ static cpi_status classify(cpi_csv *c, size_t expect, cpi_error *err)
         set_reject(c, "row-too-large", c->over_col, c->keep, c->keep_len, full);
         return CPI_OK;
     }
+    if (full > c->max_row) {
+        /* a closing quote right at the row end is the one byte the scan does not weigh */
+        size_t col = c->nf;
+        for (size_t i = 0; i < c->nf; i++)
+            if (c->spans[i].end >= c->max_row) {
+                col = i + 1;
+                break;
+            }
+        set_reject(c, "row-too-large", col, c->buf + c->row, (size_t)full, full);
+        return CPI_OK;
+    }
     bool quote_bad = c->eof_in_quote || c->badq_col;
     bool count_bad = expect && c->nf != expect;
     if (expect && c->multiline && (quote_bad || count_bad)) {

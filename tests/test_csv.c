@@ -419,6 +419,12 @@ static void test_row_too_large(void **state)
     }
     /* exactly at the cap is fine: "2,<14 x>" is 16 bytes */
     expect_rows_n("a,b\n2,xxxxxxxxxxxxxx\n", 21, 16, "L2 ok 2|xxxxxxxxxxxxxx\n");
+    /* one byte over is not ("2,<15 x>" is 17 bytes; all of it was kept, so not truncated) */
+    expect_rows_n("a,b\n2,xxxxxxxxxxxxxxx\n3,y\n", 26, 16,
+                  "L2 row-too-large c2 [2,xxxxxxxxxxxxxxx]\nL3 ok 3|y\n");
+    /* and the same inside quotes: "2,"<13 x>"" is 17 bytes */
+    expect_rows_n("a,b\n2,\"xxxxxxxxxxxxx\"\n3,y\n", 26, 16,
+                  "L2 row-too-large c2 [2,\"xxxxxxxxxxxxx\"]\nL3 ok 3|y\n");
 }
 
 static void test_row_too_large_quoted(void **state)
