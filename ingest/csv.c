@@ -323,113 +323,134 @@ static void finish_at_eof(cpi_csv *c, cpi_error *err, cpi_status *s)
     end_row(c, p, 0);
 }
 
-/* Handle the byte at pos in the current state; sets *res when a row is complete. */
-static cpi_status scan_step(cpi_csv *c, int *res, bool *need_more, cpi_error *err)
+/*
+ * Run the state machine over the window from pos, with the hot values in
+ * locals (a row is ~100 bytes, so per-field overhead is what costs). Returns
+ * with *res set when a row is complete or a reject is ready; with *res still
+ * RS_NONE it needs more input (window used up, or a CR whose next byte is
+ * not read yet).
+ */
+static cpi_status scan_run(cpi_csv *c, int *res, cpi_error *err)
 {
     const unsigned char *b = c->buf;
-    size_t p = c->pos, e = c->len, tl;
-    switch (c->st) {
-    case ST_START:
-        c->fesc = false;
-        if (b[p] == '"') {
-            c->st = ST_Q;
-            c->quote_col = c->nf + 1;
-            c->fstart = p + 1 - c->row;
-            c->pos = p + 1;
-        } else {
-            c->st = ST_UNQ;
-            c->fstart = p - c->row;
-        }
-        return CPI_OK;
-    case ST_UNQ:
-        while (p < e && !k_unq[b[p]])
-            p++;
-        c->pos = p;
-        if (p == e)
-            return CPI_OK;
-        if (!c->oversized && p - c->row > c->max_row && cross_cap(c, p)) {
-            *res = RS_REJECT;
-            return CPI_OK;
-        }
-        if (b[p] == ',') {
-            c->st = ST_START;
-            c->pos = p + 1;
-            return end_field(c, p, err);
-        }
-        if (!(tl = term_len(c, p))) {
-            *need_more = true;
-            return CPI_OK;
-        }
-        if (!c->oversized && p == c->row) {  /* empty line: no data, not a row */
-            c->blank++;
-            c->line++;
-            c->pos = p + tl;
-            start_row(c);
-            return CPI_OK;
-        }
-        *res = RS_ROW;
-        end_row(c, p, tl);
-        return end_field(c, p, err);
-    case ST_Q:
-        while (p < e && !k_q[b[p]])
-            p++;
-        c->pos = p;
-        if (p == e)
-            return CPI_OK;
-        if (!c->oversized && p - c->row > c->max_row && cross_cap(c, p)) {
-            *res = RS_REJECT;
-            return CPI_OK;
-        }
-        if (b[p] == '"') {
-            c->st = ST_QQ;
-            c->pos = p + 1;
-            return CPI_OK;
-        }
-        if (!(tl = term_len(c, p))) {
-            *need_more = true;
-            return CPI_OK;
-        }
-        if (!c->multiline) {
-            if (c->oversized) {
-                cut_oversized(c, p, tl);
+    size_t p = c->pos, e = c->len, row = c->row, tl;
+    int st = c->st;
+    cpi_status s;
+#define SAVE() (c->pos = p, c->st = st)
+    for (;;) {
+        switch (st) {
+        case ST_START:
+            if (p == e)
+                goto more;
+            c->fesc = false;
+            if (b[p] == '"') {
+                st = ST_Q;
+                c->quote_col = c->nf + 1;
+                c->fstart = ++p - row;
+                continue;
+            }
+            c->fstart = p - row;
+            st = ST_UNQ;
+            /* fallthrough */
+        case ST_UNQ:
+            while (p < e && !k_unq[b[p]])
+                p++;
+            if (p == e)
+                goto more;
+            SAVE();
+            if (!c->oversized && p - row > c->max_row && cross_cap(c, p)) {
                 *res = RS_REJECT;
                 return CPI_OK;
             }
-            c->multiline = true;
-            c->line1_end = abs_off(c, p);
-            c->line2_off = abs_off(c, p + tl);
-            c->open_col = c->nf + 1;
-        }
-        c->line++;
-        c->pos = p + tl;
-        return CPI_OK;
-    default: /* ST_QQ: the byte after a quote inside a quoted field */
-        if (b[p] == '"') {
-            c->fesc = true;
-            c->st = ST_Q;
-            c->pos = p + 1;
-            return CPI_OK;
-        }
-        if (b[p] == ',') {
-            c->st = ST_START;
-            c->pos = p + 1;
-            return end_field(c, p - 1, err);
-        }
-        if (b[p] == '\n' || b[p] == '\r') {
-            if (!(tl = term_len(c, p))) {
-                *need_more = true;
-                return CPI_OK;
+            if (b[p] == ',') {
+                if ((s = end_field(c, p, err)) != CPI_OK)
+                    return s;
+                p++;
+                st = ST_START;
+                continue;
+            }
+            if (!(tl = term_len(c, p)))
+                goto more;
+            if (!c->oversized && p == row) {  /* empty line: no data, not a row */
+                c->blank++;
+                c->line++;
+                c->pos = p + tl;
+                start_row(c);
+                p = c->pos;
+                row = c->row;
+                st = ST_START;
+                continue;
             }
             *res = RS_ROW;
             end_row(c, p, tl);
-            return end_field(c, p - 1, err);
+            return end_field(c, p, err);
+        case ST_Q:
+            while (p < e && !k_q[b[p]])
+                p++;
+            if (p == e)
+                goto more;
+            SAVE();
+            if (!c->oversized && p - row > c->max_row && cross_cap(c, p)) {
+                *res = RS_REJECT;
+                return CPI_OK;
+            }
+            if (b[p] == '"') {
+                p++;
+                st = ST_QQ;
+                continue;
+            }
+            if (!(tl = term_len(c, p)))
+                goto more;
+            if (!c->multiline) {
+                if (c->oversized) {
+                    cut_oversized(c, p, tl);
+                    *res = RS_REJECT;
+                    return CPI_OK;
+                }
+                c->multiline = true;
+                c->line1_end = abs_off(c, p);
+                c->line2_off = abs_off(c, p + tl);
+                c->open_col = c->nf + 1;
+            }
+            c->line++;
+            p += tl;
+            continue;
+        default: /* ST_QQ: the byte after a quote inside a quoted field */
+            if (p == e)
+                goto more;
+            if (b[p] == '"') {
+                c->fesc = true;
+                p++;
+                st = ST_Q;
+                continue;
+            }
+            if (b[p] == ',') {
+                SAVE();
+                if ((s = end_field(c, p - 1, err)) != CPI_OK)
+                    return s;
+                p++;
+                st = ST_START;
+                continue;
+            }
+            if (b[p] == '\n' || b[p] == '\r') {
+                SAVE();
+                if (!(tl = term_len(c, p)))
+                    goto more;
+                *res = RS_ROW;
+                end_row(c, p, tl);
+                return end_field(c, p - 1, err);
+            }
+            /* "ab"c: malformed; keep scanning as unquoted to find the row's end. */
+            if (!c->badq_col)
+                c->badq_col = c->nf + 1;
+            st = ST_UNQ;
+            continue;
         }
-        /* "ab"c: malformed; keep scanning as unquoted to find the row's end. */
-        if (!c->badq_col)
-            c->badq_col = c->nf + 1;
-        c->st = ST_UNQ;
-        return CPI_OK;
     }
+more:
+    SAVE();
+#undef SAVE
+    return CPI_OK;
 }
 
 /* Scan the next row into spans (or a ready reject into c->out). */
@@ -438,35 +459,27 @@ static cpi_status scan_row(cpi_csv *c, int *res, cpi_error *err)
     start_row(c);
     *res = RS_NONE;
     for (;;) {
-        bool need_more = c->pos >= c->len;
-        if (!need_more) {
-            cpi_status s = scan_step(c, res, &need_more, err);
-            if (s != CPI_OK || *res != RS_NONE)
-                return s;
-            if (!need_more)
-                continue;
-        }
+        cpi_status s = scan_run(c, res, err);
+        if (s != CPI_OK || *res != RS_NONE)
+            return s;
         /* Decide the cap before sliding the window, so the kept row always fits. */
         if (!c->oversized && c->pos - c->row > c->max_row && cross_cap(c, c->pos)) {
             *res = RS_REJECT;
             return CPI_OK;
         }
         if (!c->src_eof) {
-            cpi_status s = refill(c, err);
-            if (s != CPI_OK)
+            if ((s = refill(c, err)) != CPI_OK)
                 return s;
             continue;
         }
-        if (c->pos >= c->len) {
-            if (c->oversized || c->pos > c->row) {
-                cpi_status s = CPI_OK;
-                finish_at_eof(c, err, &s);
-                *res = RS_ROW;
-                return s;
-            }
-            return CPI_OK;  /* RS_NONE: clean end of input */
+        if (c->pos < c->len)
+            continue;  /* a CR at the very end of input: term_len now answers 1 */
+        if (c->oversized || c->pos > c->row) {
+            finish_at_eof(c, err, &s);
+            *res = RS_ROW;
+            return s;
         }
-        /* a CR at the very end of input: term_len now answers 1 */
+        return CPI_OK;  /* RS_NONE: clean end of input */
     }
 }
 
@@ -495,32 +508,32 @@ static cpi_status grow_fields(cpi_csv *c, size_t nbytes, cpi_error *err)
     return CPI_OK;
 }
 
-/* Copy field i out of the window, turning "" into ". Returns bytes written. */
-static size_t copy_field(const cpi_csv *c, const field_span *f, char *dst)
+/* Undouble the quotes of an escaped field in place; returns its new length. */
+static size_t undouble(char *f, size_t n)
 {
-    const unsigned char *src = c->buf + c->row + f->start;
-    size_t n = f->end - f->start;
-    if (!f->esc) {
-        memcpy(dst, src, n);
-        dst[n] = '\0';
-        return n;
-    }
     size_t w = 0;
     for (size_t i = 0; i < n; i++) {
-        dst[w++] = (char)src[i];
-        if (src[i] == '"')
+        f[w++] = f[i];
+        if (f[i] == '"')
             i++;  /* skip the second of the pair */
     }
-    dst[w] = '\0';
     return w;
 }
 
-/* First reason the fields' bytes are unacceptable, with its column. */
-static const char *check_bytes(const cpi_csv *c, size_t *col)
+/*
+ * First reason the fields' bytes are unacceptable, with its column. The
+ * whole row is checked at once: delimiters are ASCII, so the row is valid
+ * UTF-8 without NUL exactly when every field is; only a bad row is walked
+ * field by field to name the column.
+ */
+static const char *check_bytes(const cpi_csv *c, size_t full, size_t *col)
 {
+    const unsigned char *raw = c->buf + c->row;
+    if (!memchr(raw, 0, full) && cpi_csv_utf8_valid(raw, full))
+        return NULL;
     for (size_t i = 0; i < c->nf; i++) {
         const field_span *f = &c->spans[i];
-        const unsigned char *s = c->buf + c->row + f->start;
+        const unsigned char *s = raw + f->start;
         size_t n = f->end - f->start;
         *col = i + 1;
         if (memchr(s, 0, n))
@@ -528,21 +541,26 @@ static const char *check_bytes(const cpi_csv *c, size_t *col)
         if (!cpi_csv_utf8_valid(s, n))
             return "invalid-utf8";
     }
-    return NULL;
+    *col = 0;
+    return "invalid-utf8";  /* not reached: some field must hold the bad bytes */
 }
 
-static cpi_status deliver_fields(cpi_csv *c, cpi_error *err)
+/* Copy the row out once, then terminate each field where its delimiter was. */
+static cpi_status deliver_fields(cpi_csv *c, size_t full, cpi_error *err)
 {
-    size_t bytes = (size_t)(c->content_end - c->row_off) + c->nf;
-    cpi_status s = grow_fields(c, bytes ? bytes : 1, err);
+    cpi_status s = grow_fields(c, full + 1, err);
     if (s != CPI_OK)
         return s;
-    char *w = c->fbuf;
+    memcpy(c->fbuf, c->buf + c->row, full);
     for (size_t i = 0; i < c->nf; i++) {
-        size_t n = copy_field(c, &c->spans[i], w);
-        c->fptr[i] = w;
+        const field_span *f = &c->spans[i];
+        char *fp = c->fbuf + f->start;
+        size_t n = f->end - f->start;
+        if (f->esc)
+            n = undouble(fp, n);
+        fp[n] = '\0';
+        c->fptr[i] = fp;
         c->flen[i] = n;
-        w += n + 1;
     }
     c->out.nfields = c->nf;
     c->out.field = c->fptr;
@@ -594,7 +612,7 @@ static cpi_status classify(cpi_csv *c, size_t expect, cpi_error *err)
         return CPI_OK;
     }
     size_t col = 0;
-    const char *why = check_bytes(c, &col);
+    const char *why = check_bytes(c, (size_t)full, &col);
     if (why) {
         set_reject(c, why, col, raw, (size_t)full, full);
         return CPI_OK;
@@ -602,7 +620,7 @@ static cpi_status classify(cpi_csv *c, size_t expect, cpi_error *err)
     o->raw = (const char *)raw;
     o->raw_len = full > CPI_CSV_RAW_KEEP ? CPI_CSV_RAW_KEEP : (size_t)full;
     o->raw_truncated = full > CPI_CSV_RAW_KEEP;
-    return deliver_fields(c, err);
+    return deliver_fields(c, (size_t)full, err);
 }
 
 cpi_status cpi_csv_next(cpi_csv *c, cpi_csv_row *row, cpi_error *err)
