@@ -32,6 +32,7 @@ enum scan_result { RS_NONE, RS_ROW, RS_REJECT };
 
 typedef struct field_span {
     size_t start, end;  /* offsets from the row start; content only (no quotes) */
+    size_t stop;        /* offset of the delimiter after it (closing quote included before it) */
     bool esc;           /* holds "" pairs to undouble */
 } field_span;
 
@@ -218,7 +219,8 @@ static void start_row(cpi_csv *c)
     c->keep_len = 0;
 }
 
-static cpi_status end_field(cpi_csv *c, size_t end_idx, cpi_error *err)
+/* A field ends: its content ends at end_idx, its delimiter (or end of input) is at delim. */
+static cpi_status end_field(cpi_csv *c, size_t end_idx, size_t delim, cpi_error *err)
 {
     if (!c->oversized) {
         if (c->nf == c->spans_cap) {
@@ -229,7 +231,7 @@ static cpi_status end_field(cpi_csv *c, size_t end_idx, cpi_error *err)
             c->spans = ns;
             c->spans_cap = ncap;
         }
-        c->spans[c->nf] = (field_span){c->fstart, end_idx - c->row, c->fesc};
+        c->spans[c->nf] = (field_span){c->fstart, end_idx - c->row, delim - c->row, c->fesc};
     }
     c->nf++;
     return CPI_OK;
@@ -274,6 +276,20 @@ static void resync(cpi_csv *c, const char *reason, size_t col)
 }
 
 /*
+ * The field holding the first byte past the cap (a delimiter right there
+ * counts for the next field), so the answer does not depend on where the
+ * scan happened to notice.
+ */
+static size_t cap_column(const cpi_csv *c)
+{
+    size_t col = 1;
+    for (size_t i = 0; i < c->nf; i++)
+        if (c->spans[i].stop <= c->max_row)
+            col++;
+    return col;
+}
+
+/*
  * The row just passed the cap. A row already spanning lines is a runaway
  * quote: resync now, while its second line is still in the window. Any
  * other row is kept only as a prefix and skipped to its end.
@@ -288,7 +304,7 @@ static bool cross_cap(cpi_csv *c, size_t p)
     c->keep_len = n < CPI_CSV_RAW_KEEP ? n : CPI_CSV_RAW_KEEP;
     memcpy(c->keep, c->buf + c->row, c->keep_len);
     c->oversized = true;
-    c->over_col = c->nf + 1;
+    c->over_col = cap_column(c);
     return false;
 }
 
@@ -314,11 +330,13 @@ static void end_row(cpi_csv *c, size_t p, size_t tl)
 static void finish_at_eof(cpi_csv *c, cpi_error *err, cpi_status *s)
 {
     size_t p = c->pos;
+    if (c->st == ST_START && !c->oversized)
+        c->fstart = p - c->row;  /* "a," at end of input: the last field is empty */
     if (c->st == ST_QQ)
-        *s = end_field(c, p - 1, err);
+        *s = end_field(c, p - 1, p, err);
     else {
         c->eof_in_quote = c->st == ST_Q;
-        *s = end_field(c, p, err);
+        *s = end_field(c, p, p, err);
     }
     end_row(c, p, 0);
 }
@@ -363,7 +381,7 @@ static cpi_status scan_run(cpi_csv *c, int *res, cpi_error *err)
                 return CPI_OK;
             }
             if (b[p] == ',') {
-                if ((s = end_field(c, p, err)) != CPI_OK)
+                if ((s = end_field(c, p, p, err)) != CPI_OK)
                     return s;
                 p++;
                 st = ST_START;
@@ -383,7 +401,7 @@ static cpi_status scan_run(cpi_csv *c, int *res, cpi_error *err)
             }
             *res = RS_ROW;
             end_row(c, p, tl);
-            return end_field(c, p, err);
+            return end_field(c, p, p, err);
         case ST_Q:
             while (p < e && !k_q[b[p]])
                 p++;
@@ -426,7 +444,7 @@ static cpi_status scan_run(cpi_csv *c, int *res, cpi_error *err)
             }
             if (b[p] == ',') {
                 SAVE();
-                if ((s = end_field(c, p - 1, err)) != CPI_OK)
+                if ((s = end_field(c, p - 1, p, err)) != CPI_OK)
                     return s;
                 p++;
                 st = ST_START;
@@ -438,7 +456,7 @@ static cpi_status scan_run(cpi_csv *c, int *res, cpi_error *err)
                     goto more;
                 *res = RS_ROW;
                 end_row(c, p, tl);
-                return end_field(c, p - 1, err);
+                return end_field(c, p - 1, p, err);
             }
             /* "ab"c: malformed; keep scanning as unquoted to find the row's end. */
             if (!c->badq_col)
@@ -587,12 +605,11 @@ static cpi_status classify(cpi_csv *c, size_t expect, cpi_error *err)
     }
     if (full > c->max_row) {
         /* a closing quote right at the row end is the one byte the scan does not weigh */
-        size_t col = c->nf;
-        for (size_t i = 0; i < c->nf; i++)
-            if (c->spans[i].end >= c->max_row) {
-                col = i + 1;
-                break;
-            }
+        if (expect && c->multiline) {
+            resync(c, "unterminated-quote", c->open_col);  /* as cross_cap would have */
+            return CPI_OK;
+        }
+        size_t col = cap_column(c);
         set_reject(c, "row-too-large", col, c->buf + c->row, (size_t)full, full);
         return CPI_OK;
     }
