@@ -219,19 +219,31 @@ static void start_row(cpi_csv *c)
     c->keep_len = 0;
 }
 
-/* A field ends: its content ends at end_idx, its delimiter (or end of input) is at delim. */
-static cpi_status end_field(cpi_csv *c, size_t end_idx, size_t delim, cpi_error *err)
+static __attribute__((noinline)) cpi_status grow_spans(cpi_csv *c, cpi_error *err)
+{
+    size_t ncap = c->spans_cap ? c->spans_cap * 2 : 64;
+    field_span *ns = realloc(c->spans, ncap * sizeof *ns);
+    if (!ns)
+        return cpi_error_set(err, CPI_ERR_NOMEM, "%s: out of memory", c->name);
+    c->spans = ns;
+    c->spans_cap = ncap;
+    return CPI_OK;
+}
+
+/*
+ * A field ends: its content ends at end_idx, its delimiter (or end of
+ * input) is at delim. Called once per field, so kept small enough to inline.
+ */
+static inline cpi_status end_field(cpi_csv *c, size_t end_idx, size_t delim, cpi_error *err)
 {
     if (!c->oversized) {
-        if (c->nf == c->spans_cap) {
-            size_t ncap = c->spans_cap ? c->spans_cap * 2 : 64;
-            field_span *ns = realloc(c->spans, ncap * sizeof *ns);
-            if (!ns)
-                return cpi_error_set(err, CPI_ERR_NOMEM, "%s: out of memory", c->name);
-            c->spans = ns;
-            c->spans_cap = ncap;
-        }
-        c->spans[c->nf] = (field_span){c->fstart, end_idx - c->row, delim - c->row, c->fesc};
+        if (c->nf == c->spans_cap && grow_spans(c, err) != CPI_OK)
+            return CPI_ERR_NOMEM;
+        field_span *f = &c->spans[c->nf];
+        f->start = c->fstart;
+        f->end = end_idx - c->row;
+        f->stop = delim - c->row;
+        f->esc = c->fesc;
     }
     c->nf++;
     return CPI_OK;
