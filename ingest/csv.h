@@ -101,13 +101,16 @@ char *cpi_csv_header_list(const cpi_csv *csv, char *buf, size_t size);
 
 typedef struct cpi_csv_row {
     size_t nfields;              /* == cpi_csv_ncols for a good row; 0 for a rejected row */
-    const char *const *field;    /* decoded, NUL-terminated (a field may contain NUL only if rejected) */
+    const char *const *field;    /* decoded ("" undoubled), NUL-terminated, valid UTF-8 without NUL */
     const size_t *len;           /* byte length of each field */
     uint64_t line;               /* 1-based physical line where the row starts */
     uint64_t end_line;           /* physical line where it ends (> line for quoted line breaks) */
     uint64_t byte_offset;        /* offset of the row's first byte in the file */
     const char *reject_reason;   /* NULL for a good row, else one of the reason words */
-    size_t reject_column;        /* 1-based field at fault, 0 if not known */
+    size_t reject_column;        /* 1-based field at fault, 0 if not known: for wrong-column-count the
+                                    first missing or first extra field; for a resynced first line the
+                                    field whose quote was open at its line end; for row-too-large the
+                                    field holding the first byte past the cap */
     const char *raw;             /* the row's bytes as in the file, line end excluded (rejects */
     size_t raw_len;              /*   and good rows alike); for a resynced reject: its first line */
     bool raw_truncated;          /* raw holds only the first CPI_CSV_RAW_KEEP bytes */

@@ -636,7 +636,7 @@ static void test_random_vs_libcsv(void **state)
     (void)state;
     static const char *const ends[] = {"\n", "\r\n", "\r"};
     for (int iter = 0; iter < 300; iter++) {
-        sbuf in = {0}, want = {0};
+        sbuf in = {0};
         sb_puts(&in, "h1,h2,h3\n");
         unsigned rows = 1 + rnd(20);
         for (unsigned r = 0; r < rows; r++) {
@@ -658,7 +658,6 @@ static void test_random_vs_libcsv(void **state)
         assert_int_equal(csv_fini(&p, lib_field, lib_row, &lr), 0);
         csv_free(&p);
         /* ours, as "a|b|c" lines (header included, as libcsv reports it) */
-        sb_puts(&want, "h1|h2|h3\n");
         for (size_t k = 0; k < sizeof k_reads / sizeof k_reads[0]; k++) {
             cpi_csv_opts o = {.read_bytes = k_reads[k]};
             cpi_csv *csv;
@@ -688,7 +687,6 @@ static void test_random_vs_libcsv(void **state)
             cpi_csv_close(csv);
         }
         free(in.s);
-        free(want.s);
         free(lr.out.s);
     }
 }
@@ -731,7 +729,7 @@ static void test_random_garbage(void **state)
                          (unsigned long long)row.end_line, row.reject_reason ? row.reject_reason : "ok",
                          row.reject_column, row.nfields);
                 sb_puts(&got, tmp);
-                if (!row.reject_reason && strcmp(row.reject_reason ? "" : "ok", "ok") == 0)
+                if (!row.reject_reason)
                     for (size_t i = 0; i < row.nfields; i++)
                         sb_put_esc(&got, row.field[i], row.len[i]);
             }
