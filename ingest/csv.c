@@ -746,6 +746,11 @@ static cpi_status skip_bom(cpi_csv *c, cpi_error *err)
 
 static cpi_status make_reader(const cpi_csv_opts *opts, const char *dflt_name, cpi_csv **out, cpi_error *err)
 {
+    *out = NULL;
+    /* the window is max_row + read_bytes: refuse sizes that would overflow it */
+    if (opts && (opts->max_row_bytes > CPI_CSV_MAX_LIMIT || opts->read_bytes > CPI_CSV_MAX_LIMIT))
+        return cpi_error_set(err, CPI_ERR_USAGE, "%s: max_row_bytes and read_bytes must be at most %llu",
+                             opts->name ? opts->name : dflt_name, (unsigned long long)CPI_CSV_MAX_LIMIT);
     cpi_csv *c = calloc(1, sizeof *c);
     if (!c)
         return cpi_error_set(err, CPI_ERR_NOMEM, "%s: out of memory", dflt_name);

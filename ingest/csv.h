@@ -58,6 +58,7 @@ typedef struct cpi_csv cpi_csv;
 #define CPI_CSV_DEFAULT_MAX_ROW (1u << 20)   /* 1 MiB */
 #define CPI_CSV_DEFAULT_READ (1u << 20)      /* bytes per read() */
 #define CPI_CSV_RAW_KEEP (64u << 10)         /* raw bytes kept for a reject */
+#define CPI_CSV_MAX_LIMIT ((size_t)1 << 32)  /* largest max_row_bytes / read_bytes accepted */
 
 /* Pass NULL for all defaults; a zero member means its default. */
 typedef struct cpi_csv_opts {
@@ -67,7 +68,8 @@ typedef struct cpi_csv_opts {
 } cpi_csv_opts;
 
 /*
- * Open and read the header. Errors: CPI_ERR_IO (missing, unreadable),
+ * Open and read the header. Errors: CPI_ERR_USAGE (opts over
+ * CPI_CSV_MAX_LIMIT), CPI_ERR_IO (missing, unreadable),
  * CPI_ERR_DATA (empty file, bad header: invalid UTF-8, NUL byte, unclosed
  * quote, over the row cap, duplicate names), CPI_ERR_NOMEM. Messages name
  * the file (and line/column where one applies).

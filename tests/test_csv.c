@@ -290,6 +290,10 @@ static void test_open_errors(void **state)
 
     cpi_csv *csv;
     cpi_error err;
+    /* a cap that would overflow the window size is refused, not wrapped */
+    cpi_csv_opts huge = {.max_row_bytes = SIZE_MAX, .name = "h.csv"};
+    assert_int_equal(cpi_csv_open_mem("a\n", 2, &huge, &csv, &err), CPI_ERR_USAGE);
+    assert_non_null(strstr(err.msg, "h.csv"));
     assert_int_equal(cpi_csv_open("/nonexistent/dir/x.csv", NULL, &csv, &err), CPI_ERR_IO);
     assert_null(csv);
     assert_non_null(strstr(err.msg, "/nonexistent/dir/x.csv"));
