@@ -9,8 +9,37 @@
 int cmd_help(cli_ctx *ctx, int argc, char **argv);
 int cmd_version(cli_ctx *ctx, int argc, char **argv);
 int cmd_stats(cli_ctx *ctx, int argc, char **argv);
+int cmd_ingest(cli_ctx *ctx, int argc, char **argv);
 
 const cli_command cli_commands[] = {
+    {"ingest", cmd_ingest, "load one silo's export files into the store (every row stored or rejected)",
+     "usage: cpindex ingest SOURCE PATH... [--json] [--rejects DIR] [--db PATH]\n"
+     "       cpindex ingest csv --map FILE PATH... [--json]\n"
+     "\n"
+     "Load one silo's export into the store. SOURCE is niche, miraf, mace, marac,\n"
+     "polit or soc (formats in docs/formats.md), or csv with a mapping file for any\n"
+     "other spreadsheet (docs/mapping.md). PATH is a file, or a folder holding the\n"
+     "silo's *.csv files (as cpgen writes DIR/miraf/). Columns are found by header\n"
+     "name, so reordered or extra columns are fine; a file of another silo is refused.\n"
+     "\n"
+     "Every row ends in exactly one place: stored (new, unchanged or replaced by a\n"
+     "newer version, whose old hash stays in the record's history) or rejected into\n"
+     "rejects/SOURCE-TIME.csv beside the store with its file, line, column and reason.\n"
+     "read = stored + unchanged + replaced + rejected. Ingesting a file again changes\n"
+     "nothing. Each file is one transaction: a killed ingest leaves the store as it\n"
+     "was before that file.\n"
+     "\n"
+     "  --json         one JSON object: source, store, read, stored, unchanged, replaced,\n"
+     "                 rejected, reject_file, seconds, files[] (per file the same counts,\n"
+     "                 path, record_type, ok, error, blake2b)\n"
+     "  --map FILE     the mapping file for SOURCE csv (example: docs/example-map.ini)\n"
+     "  --rejects DIR  write the reject file in DIR instead of beside the store\n"
+     "  --db PATH      the store directory (default $CPINDEX_DB, then ./cpindex.db)\n"
+     "\n"
+     "Exit status: 0 when every file was read (even with rejects), 2 usage, 3 when a\n"
+     "file could not be ingested (unreadable, wrong source, store error).\n"
+     "\n"
+     "Example: cpgen --children 1000 --out force && cpindex ingest miraf force/miraf\n"},
     {"stats", cmd_stats, "show what the store holds: records per source, mentions, entities, size",
      "usage: cpindex stats [--json] [--db PATH]\n"
      "\n"
