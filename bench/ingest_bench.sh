@@ -27,18 +27,19 @@ run=1
 while [ "$run" -le "$RUNS" ]; do
     rm -rf "$OUT/db" "$OUT/rejects"
     for s in niche miraf mace marac polit soc; do
-        /usr/bin/time -f "%M" -o "$OUT/rss" "$CPI" --db "$OUT/db" ingest "$s" "$OUT/force/$s" --json \
+        /usr/bin/time -f "%M %U %S" -o "$OUT/rss" "$CPI" --db "$OUT/db" ingest "$s" "$OUT/force/$s" --json \
             --rejects "$OUT/rejects" >"$OUT/j.json"
-        python3 - "$OUT/j.json" "$s" "$run" "$(cat "$OUT/rss")" >>"$OUT/results" <<'PY'
+        python3 - "$OUT/j.json" "$s" "$run" "$(tail -n 1 "$OUT/rss")" >>"$OUT/results" <<'PY'
 import json, sys
 j = json.load(open(sys.argv[1]))
-print(sys.argv[3], sys.argv[2], j["read"], j["seconds"], sys.argv[4])
+rss, user, sys_ = sys.argv[4].split()
+print(sys.argv[3], sys.argv[2], j["read"], j["seconds"], rss, float(user) + float(sys_))
 PY
     done
     echo "  run $run done" >&2
     run=$((run + 1))
 done
-SIZE=$(du -sb "$OUT/db" | cut -f1)
+SIZE=$(( $(du -sk "$OUT/db" | cut -f1) * 1024 ))  # blocks in use: data.mdb is sparse up to the map size
 python3 - "$OUT/results" "$SIZE" "$N" "$SEED" <<'PY'
 import sys, statistics
 rows = [l.split() for l in open(sys.argv[1])]
@@ -48,7 +49,7 @@ for r in rows:
     if r[1] not in silos:
         silos.append(r[1])
 print(f"cpindex ingest, cpgen --seed {seed} --children {n} --messiness 1 --bad-rows 5, median of {len(set(r[0] for r in rows))} runs")
-print(f"{'silo':8} {'records':>10} {'seconds':>8} {'records/s':>10} {'peak RSS':>10}")
+print(f"{'silo':8} {'records':>10} {'wall s':>8} {'records/s':>10} {'cpu s':>8} {'rec/cpu-s':>10} {'peak RSS':>12}")
 tot_rec = 0
 tot_sec = []
 for s in silos:
@@ -56,11 +57,15 @@ for s in silos:
     rec = int(rs[0][2])
     secs = statistics.median(float(r[3]) for r in rs)
     rss = max(int(r[4]) for r in rs)
+    cpu = statistics.median(float(r[5]) for r in rs)
     tot_rec += rec
-    print(f"{s:8} {rec:10d} {secs:8.3f} {rec/secs if secs else 0:10.0f} {rss/1024:8.1f} MiB")
+    print(f"{s:8} {rec:10d} {secs:8.3f} {rec/secs if secs else 0:10.0f} {cpu:8.2f} {rec/cpu if cpu else 0:10.0f} {rss/1024:8.1f} MiB")
 runs = sorted(set(r[0] for r in rows))
 per_run = [sum(float(r[3]) for r in rows if r[0] == k) for k in runs]
 secs = statistics.median(per_run)
-print(f"{'overall':8} {tot_rec:10d} {secs:8.3f} {tot_rec/secs if secs else 0:10.0f}")
+cpu = statistics.median([sum(float(r[5]) for r in rows if r[0] == k) for k in runs])
+print(f"{'overall':8} {tot_rec:10d} {secs:8.3f} {tot_rec/secs if secs else 0:10.0f} {cpu:8.2f} {tot_rec/cpu if cpu else 0:10.0f}")
+print("wall s: the ingest's own clock (--json seconds) including the commit's sync to disk;")
+print("cpu s: user + system time of the process (what one core spent, whatever else the machine ran)")
 print(f"store on disk: {size/1048576:.1f} MiB ({size/tot_rec*1e6/1048576/1024:.2f} GiB per million records)")
 PY
