@@ -10,8 +10,9 @@
  * none of it. The audit log itself keeps the reference: it is the record that
  * the erasure happened.
  *
- * Invariant after a purge of REF: no key in records, keys (as a value),
- * entity_of, members (as a value) or overrides names REF or REF/N.
+ * Invariant after a purge of REF: no key or value in records, keys,
+ * entity_of, members, overrides or meta names REF or REF/N. Entity edges and
+ * analytics (the resolver's format) may still count it until the next resolve.
  */
 #ifndef CPI_PURGE_H
 #define CPI_PURGE_H
