@@ -420,6 +420,63 @@ static void test_decoder_strict(void **state)
     }
 }
 
+typedef struct last {
+    char line[512];
+} last;
+
+static cpi_status keep_last(void *ctx, const cpi_audit_entry *e, cpi_error *err)
+{
+    (void)err;
+    last *l = ctx;
+    size_t off = (size_t)snprintf(l->line, sizeof l->line, "%s|%s|%s|%s|%s|", cpi_audit_kind_name(e->kind), e->user,
+                                  e->reason ? e->reason : "-", e->command, e->query ? e->query : "-");
+    for (uint32_t i = 0; i < e->nentities && off < sizeof l->line; i++)
+        off += (size_t)snprintf(l->line + off, sizeof l->line - off, "%s%s", i ? "," : "", e->entities[i]);
+    off += (size_t)snprintf(l->line + off, sizeof l->line - off, "|");
+    for (uint32_t i = 0; i < e->nrefs && off < sizeof l->line; i++)
+        off += (size_t)snprintf(l->line + off, sizeof l->line - off, "%s%s", i ? "," : "", e->refs[i]);
+    return CPI_OK;
+}
+
+/* What a query command logs: who, why, which command, what was asked, and every id and reference returned. */
+static void test_consultation_logged_with_reason_and_ids(void **state)
+{
+    fixture *f = *state;
+    cpi_grant g = {.user = "pc1234", .reason = "attending address, concern for child", .action = "child",
+                   .roles = CPI_ROLE_OFFICER, .view = CPI_VIEW_SUMMARY};
+    const char *ents[] = {"E42", "E7", "E42001"};
+    const char *refs[] = {"miraf:MF-2021-000045/1", "niche:NOM-0000123"};
+    static const struct {
+        size_t nents, nrefs;
+        const char *want;
+    } cases[] = {
+        {3, 2, "consultation|pc1234|attending address, concern for child|child|child --dob 2010-04-05|"
+               "E42,E7,E42001|miraf:MF-2021-000045/1,niche:NOM-0000123"},
+        {0, 0, "consultation|pc1234|attending address, concern for child|child|child --dob 2010-04-05||"},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        cpi_error err = {0};
+        assert_int_equal(cpi_audit_consultation(f->st, &g, "child --dob 2010-04-05", ents, cases[i].nents, refs,
+                                                cases[i].nrefs, &err),
+                         CPI_OK);
+        last l = {{0}};
+        cpi_audit_filter flt = {.kind = CPI_AUDIT_CONSULTATION, .user = "pc1234"};
+        assert_int_equal(cpi_audit_query(f->st, &flt, keep_last, &l, NULL), CPI_OK);
+        assert_string_equal(l.line, cases[i].want);
+    }
+    /* found again by any id or reference it returned, and by the record of a returned mention */
+    static const char *const finds[] = {"E7", "E42001", "miraf:MF-2021-000045", "niche:NOM-0000123/2"};
+    for (size_t i = 0; i < 4; i++) {
+        last l = {{0}};
+        cpi_audit_filter flt = {.entity = finds[i], .user = "pc1234"};
+        assert_int_equal(cpi_audit_query(f->st, &flt, keep_last, &l, NULL), CPI_OK);
+        assert_string_equal(l.line, cases[0].want);
+    }
+    cpi_audit_report rep;
+    assert_int_equal(cpi_audit_verify(f->st, NULL, &rep, NULL), CPI_OK);
+    assert_int_equal(rep.entries, N + 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -434,6 +491,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_entry_in_failed_transaction_not_kept, setup, teardown),
         cmocka_unit_test_setup_teardown(test_append_needs_user_and_command, setup, teardown),
         cmocka_unit_test(test_decoder_strict),
+        cmocka_unit_test_setup_teardown(test_consultation_logged_with_reason_and_ids, setup, teardown),
     };
     return cmocka_run_group_tests_name("audit", tests, NULL, NULL);
 }

@@ -150,7 +150,15 @@ int main(int argc, char **argv)
     if (!cmd)
         return unknown_command(argv[i]);
     optind = 0; /* each command runs its own getopt from the start */
+    /* a copy for the audit log: getopt reorders the command's own argv as it parses */
+    static char **logged_argv;
+    logged_argv = calloc((size_t)(argc - i) + 1, sizeof *logged_argv);
+    if (!logged_argv) {
+        fprintf(stderr, "cpindex: out of memory\n");
+        return EXIT_DATA;
+    }
+    memcpy(logged_argv, argv + i, sizeof *logged_argv * (size_t)(argc - i));
     ctx.argc = argc - i;
-    ctx.argv = argv + i;
+    ctx.argv = logged_argv;
     return cmd->fn(&ctx, argc - i, argv + i);
 }
