@@ -159,17 +159,19 @@ int cmd_ingest(cli_ctx *ctx, int argc, char **argv)
         }
     }
 
+    /* an admin, named with a reason; the store's creator is its first admin */
     cpi_store *st;
-    cpi_store_opts so = {.flags = CPI_STORE_CREATE | (ctx->force ? CPI_STORE_FORCE : 0),
-                         .initial_map_size = 256ull << 20};
-    if (cpi_store_open(ctx->db_path, &so, &st, &err) != CPI_OK) {
+    cpi_grant g;
+    cpi_store_opts so = {.flags = CPI_STORE_CREATE, .initial_map_size = 256ull << 20};
+    int rc = cli_require_user(ctx, "ingest", &so, &st, &g);
+    if (rc) {
         cpi_mapfile_free(mf);
-        return cli_fail(&err);
+        return rc;
     }
     progress pg = {0};
     clock_gettime(CLOCK_MONOTONIC, &pg.start);
     struct timespec t0 = pg.start;
-    cpi_ingest_opts io = {.rejects_dir = rejects_dir};
+    cpi_ingest_opts io = {.rejects_dir = rejects_dir, .audit_user = g.user, .audit_reason = g.reason};
     if (isatty(STDERR_FILENO)) {
         io.progress = show_progress;
         io.progress_ctx = &pg;
