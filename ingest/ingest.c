@@ -309,7 +309,9 @@ static cpi_status ingest_one(cpi_store *st, const cpi_adapter *ad, const cpi_ing
     const char *base = basename(namebuf);
     const cpi_spec_file *spec = ad->pick ? ad->pick(ad, base, csv) : cpi_adapter_pick_default(ad, base, csv);
     if (!spec) {
-        char found[1024];
+        /* the file's own headers first and cut short, so a long expected list (niche has seven
+           files) cannot push them out of the message */
+        char found[112];
         cpi_csv_header_list(csv, found, sizeof found);
         char expected[2048];
         size_t off = 0;
@@ -321,8 +323,8 @@ static cpi_status ingest_one(cpi_store *st, const cpi_adapter *ad, const cpi_ing
         }
         cpi_csv_close(csv);
         return cpi_error_set(err, CPI_ERR_DATA,
-                             "%s: not a %s export: expected the headers of %s; found %s", f->path, ad->source,
-                             expected, found);
+                             "%s: not a %s export: found %s; expected the headers of %s", f->path, ad->source,
+                             found, expected);
     }
     snprintf(f->record_type, sizeof f->record_type, "%s", spec->record_type);
     file_job job = {.st = st, .spec = spec, .opts = opts, .file = f, .source = ad->source, .rj = rj, .now = now};
