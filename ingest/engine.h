@@ -32,6 +32,8 @@ cpi_status cpi_engine_bind(const cpi_spec_file *spec, const char *source, cpi_cs
 
 /* Does this file's header fit spec's signature? (used to pick a spec for a file of unknown name) */
 bool cpi_engine_fits(const cpi_spec_file *spec, cpi_csv *csv);
+/* The headers a spec requires (id and signature), as "a, b, c", for refusal messages. */
+void cpi_engine_expected(const cpi_spec_file *spec, char *out, size_t cap);
 
 /*
  * Build rec from a good row. CPI_OK: rec is complete (prov.ingest_time = now,

@@ -6,15 +6,19 @@
  * phone, identifiers) into the short keys the store indexes and the resolver
  * compares. Key names (stable: the store and resolver rely on them):
  *
- *   person:   fn (first forename), fm (middle names), sn (surname), nn (nickname-canonical
+ *   person:   fn (first forename), fm (middle names), sn (surname), sa (a second surname
+ *             key: the last part of a double-barrelled one), nn (nickname-canonical
  *             forename), fx / sx (phonetic forename / surname), dob (yyyy-mm-dd), by (birth
  *             year), dob_lo / dob_hi (range from an approximate age), nid (Niche nominal id),
  *             pnc, gender (m/f/u), street (street name)
- *   location: addr (address match key), house, flat, street_k, pc (postcode), pcs (sector),
- *             pcd (district), lid (Niche location id)
+ *   location: addr (address match key), house, flat, street_k, town, premises, pc
+ *             (postcode), pcs (sector), pcd (district), place (a place's name), lid (Niche
+ *             location id)
  *   phone:    tel (E.164)
  *   online:   email, user
  *
+ * A key name may carry several values (nn for an ambiguous short form, fx / sx
+ * for a Double Metaphone alternate); a value is never repeated under one name.
  * A value that cannot be normalised adds no key; its field's bit is set in
  * *bad so the engine can reject the row when the field is required.
  */

@@ -1,0 +1,308 @@
+/*
+ * keys.c - a mention's normalised matching keys from its raw values (see
+ * keys.h for the key names). Every key is produced by core/normalise; this
+ * file only decides which normaliser feeds which key, so the resolver and the
+ * store index see the same keys whichever silo a mention came from.
+ */
+#include "ingest/keys.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/normalise.h"
+
+#define BAD(f) (*bad |= 1ul << (f))
+
+static const char *val(const char *const values[CPI_F__COUNT], cpi_field f)
+{
+    const char *v = values[f];
+    return v && *v ? v : NULL;
+}
+
+static cpi_status add(cpi_kvbuf *keys, cpi_arena *a, const char *key, const char *value)
+{
+    if (!value || !*value)
+        return CPI_OK;
+    /* one value once per key name: aliases and canonicals repeat */
+    for (uint32_t i = 0; i < keys->count; i++)
+        if (strcmp(keys->items[i].key, key) == 0 && strcmp(keys->items[i].value, value) == 0)
+            return CPI_OK;
+    return cpi_kvbuf_add(keys, a, key, value, strlen(value));
+}
+
+#define ADD(k, v)                                                                                    \
+    do {                                                                                             \
+        cpi_status s_ = add(keys, arena, (k), (v));                                                  \
+        if (s_ != CPI_OK)                                                                            \
+            return cpi_error_set(err, s_, "out of memory building keys");                           \
+    } while (0)
+
+/* An identifier: trimmed, upper case, inner spaces dropped ("nom-0000123 " -> "NOM-0000123"). */
+static void ident_key(const char *raw, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (const char *p = raw; *p && n + 1 < cap; p++)
+        if (!isspace((unsigned char)*p))
+            out[n++] = (char)toupper((unsigned char)*p);
+    out[n] = '\0';
+}
+
+static cpi_status phonetic(cpi_kvbuf *keys, cpi_arena *arena, const char *name, const char *key, cpi_error *err)
+{
+    char p[CPI_NORM_DMETA_MAX], alt[CPI_NORM_DMETA_MAX];
+    cpi_norm_dmetaphone(name, p, alt);
+    ADD(key, p);
+    ADD(key, alt);
+    return CPI_OK;
+}
+
+static cpi_status person_name_keys(const cpi_person_name *pn, cpi_kvbuf *keys, cpi_arena *arena, cpi_error *err)
+{
+    if (pn->n_forenames > 0) {
+        const char *fn = pn->forenames[0];
+        ADD("fn", fn);
+        char middle[CPI_NORM_NAME_MAX * CPI_NORM_FORENAMES_MAX] = "";
+        size_t off = 0;
+        for (int i = 1; i < pn->n_forenames; i++)
+            off += (size_t)snprintf(middle + off, sizeof middle - off, "%s%s", off ? " " : "", pn->forenames[i]);
+        ADD("fm", middle);
+        const char *canon[8];
+        size_t nc = cpi_norm_forename_canonicals(fn, canon, 8);
+        if (nc == 0)
+            ADD("nn", fn);
+        for (size_t i = 0; i < nc; i++)
+            ADD("nn", canon[i]);
+        if (phonetic(keys, arena, fn, "fx", err) != CPI_OK)
+            return err->status;
+    }
+    if (pn->surname[0]) {
+        ADD("sn", pn->surname);
+        ADD("sa", pn->surname_alt);
+        if (phonetic(keys, arena, pn->surname, "sx", err) != CPI_OK)
+            return err->status;
+    }
+    return CPI_OK;
+}
+
+static cpi_status dob_keys(const char *raw, int32_t record_day, bool is_age, cpi_kvbuf *keys, cpi_arena *arena,
+                           bool *ok, cpi_error *err)
+{
+    cpi_dob d;
+    cpi_error e2 = {0};
+    *ok = false;
+    if (is_age) {
+        /* an age column holds a bare number of years; anything else is not an age */
+        const char *p = raw;
+        while (*p == ' ')
+            p++;
+        if (!isdigit((unsigned char)*p))
+            return CPI_OK;
+    }
+    if (cpi_norm_dob(raw, record_day, &d, &e2) != CPI_OK)
+        return CPI_OK;
+    char iso[CPI_NORM_ISO_DATE_MAX];
+    if (d.exact) {
+        cpi_norm_date_iso(d.lo, iso);
+        ADD("dob", iso);
+        iso[4] = '\0';
+        ADD("by", iso);
+    } else {
+        cpi_norm_date_iso(d.lo, iso);
+        ADD("dob_lo", iso);
+        cpi_norm_date_iso(d.hi, iso);
+        ADD("dob_hi", iso);
+    }
+    *ok = true;
+    return CPI_OK;
+}
+
+static const char *gender_key(const char *raw)
+{
+    while (*raw == ' ')
+        raw++;
+    switch (tolower((unsigned char)raw[0])) {
+    case 'm':
+        return "m";
+    case 'f':
+        return "f";
+    case 'u':
+        return "u";
+    default:
+        return NULL;
+    }
+}
+
+static cpi_status person(const char *const values[CPI_F__COUNT], int32_t record_day, cpi_arena *arena,
+                         cpi_kvbuf *keys, unsigned long *bad, cpi_error *err)
+{
+    cpi_person_name pn;
+    cpi_error e2 = {0};
+    const char *name = val(values, CPI_F_NAME);
+    const char *fore = val(values, CPI_F_FORENAMES), *sur = val(values, CPI_F_SURNAME);
+    if (name) {
+        if (cpi_norm_person_name(name, &pn, &e2) == CPI_OK) {
+            if (person_name_keys(&pn, keys, arena, err) != CPI_OK)
+                return err->status;
+        } else {
+            BAD(CPI_F_NAME);
+        }
+    }
+    if (fore || sur) {
+        if (cpi_norm_person_parts(fore, sur, &pn, &e2) == CPI_OK) {
+            if (person_name_keys(&pn, keys, arena, err) != CPI_OK)
+                return err->status;
+        } else {
+            BAD(sur ? CPI_F_SURNAME : CPI_F_FORENAMES);
+        }
+    }
+    const char *street = val(values, CPI_F_STREET_NAME);
+    if (street) {
+        char k[CPI_NORM_NAME_MAX];
+        if (cpi_norm_name_key(street, strlen(street), k, sizeof k, &e2) == CPI_OK && k[0])
+            ADD("street", k);
+        else
+            BAD(CPI_F_STREET_NAME);
+    }
+    bool ok;
+    const char *dob = val(values, CPI_F_DOB);
+    if (dob) {
+        if (dob_keys(dob, record_day, false, keys, arena, &ok, err) != CPI_OK)
+            return err->status;
+        if (!ok)
+            BAD(CPI_F_DOB);
+    }
+    const char *age = val(values, CPI_F_AGE);
+    if (age) {
+        if (dob_keys(age, record_day, true, keys, arena, &ok, err) != CPI_OK)
+            return err->status;
+        if (!ok)
+            BAD(CPI_F_AGE);
+    }
+    char id[CPI_RECORD_ID_MAX];
+    const char *nid = val(values, CPI_F_NOMINAL_ID);
+    if (nid) {
+        ident_key(nid, id, sizeof id);
+        if (id[0] && cpi_ref_valid_record_id(id))
+            ADD("nid", id);
+        else
+            BAD(CPI_F_NOMINAL_ID);
+    }
+    const char *pnc = val(values, CPI_F_PNC);
+    if (pnc) {
+        ident_key(pnc, id, sizeof id);
+        if (id[0])
+            ADD("pnc", id);
+        else
+            BAD(CPI_F_PNC);
+    }
+    const char *g = val(values, CPI_F_GENDER);
+    if (g) {
+        const char *gk = gender_key(g);
+        if (gk)
+            ADD("gender", gk);
+        else
+            BAD(CPI_F_GENDER);
+    }
+    return CPI_OK;
+}
+
+static cpi_status location(const char *const values[CPI_F__COUNT], cpi_arena *arena, cpi_kvbuf *keys,
+                           unsigned long *bad, cpi_error *err)
+{
+    cpi_error e2 = {0};
+    const char *addr = val(values, CPI_F_ADDRESS);
+    char addr_pc[9] = "";
+    if (addr) {
+        cpi_address a;
+        if (cpi_norm_address(addr, &a, &e2) == CPI_OK) {
+            ADD("addr", a.key);
+            ADD("house", a.number[0] ? a.number : a.house_name);
+            ADD("flat", a.flat);
+            ADD("street_k", a.street);
+            ADD("town", a.town);
+            ADD("premises", a.premises);
+            memcpy(addr_pc, a.postcode, sizeof addr_pc);
+        } else {
+            BAD(CPI_F_ADDRESS);
+        }
+    }
+    const char *pcraw = val(values, CPI_F_POSTCODE);
+    cpi_postcode pc;
+    bool have_pc = false;
+    if (pcraw) {
+        if (cpi_norm_postcode(pcraw, &pc, &e2) == CPI_OK)
+            have_pc = true;
+        else
+            BAD(CPI_F_POSTCODE);
+    }
+    if (!have_pc && addr_pc[0] && cpi_norm_postcode(addr_pc, &pc, &e2) == CPI_OK)
+        have_pc = true;
+    if (have_pc) {
+        ADD("pc", pc.full);
+        ADD("pcs", pc.sector);
+        ADD("pcd", pc.district);
+    }
+    const char *place = val(values, CPI_F_PLACE_NAME);
+    if (place) {
+        char k[CPI_NORM_NAME_MAX];
+        if (cpi_norm_name_key(place, strlen(place), k, sizeof k, &e2) == CPI_OK && k[0])
+            ADD("place", k);
+        else
+            BAD(CPI_F_PLACE_NAME);
+    }
+    const char *lid = val(values, CPI_F_LOCATION_ID);
+    if (lid) {
+        char id[CPI_RECORD_ID_MAX];
+        ident_key(lid, id, sizeof id);
+        if (id[0] && cpi_ref_valid_record_id(id))
+            ADD("lid", id);
+        else
+            BAD(CPI_F_LOCATION_ID);
+    }
+    return CPI_OK;
+}
+
+cpi_status cpi_keys_build(cpi_kind kind, const char *const values[CPI_F__COUNT], int32_t record_day,
+                          cpi_arena *arena, cpi_kvbuf *keys, unsigned long *bad, cpi_error *err)
+{
+    cpi_error e2 = {0};
+    switch (kind) {
+    case CPI_KIND_PERSON:
+        return person(values, record_day, arena, keys, bad, err);
+    case CPI_KIND_LOCATION:
+        return location(values, arena, keys, bad, err);
+    case CPI_KIND_PHONE: {
+        const char *p = val(values, CPI_F_PHONE);
+        if (p) {
+            char tel[CPI_NORM_PHONE_MAX];
+            if (cpi_norm_phone(p, tel, &e2) == CPI_OK)
+                ADD("tel", tel);
+            else
+                BAD(CPI_F_PHONE);
+        }
+        return CPI_OK;
+    }
+    case CPI_KIND_ONLINE: {
+        char id[CPI_NORM_IDENT_MAX];
+        const char *em = val(values, CPI_F_EMAIL), *us = val(values, CPI_F_USERNAME);
+        if (em) {
+            if (cpi_norm_email(em, id, sizeof id, &e2) == CPI_OK)
+                ADD("email", id);
+            else
+                BAD(CPI_F_EMAIL);
+        }
+        if (us) {
+            /* an email written in a username column is still an email */
+            if (strchr(us, '@') && us[0] != '@' && cpi_norm_email(us, id, sizeof id, &e2) == CPI_OK)
+                ADD("email", id);
+            else if (cpi_norm_username(us, id, sizeof id, &e2) == CPI_OK)
+                ADD("user", id);
+            else
+                BAD(CPI_F_USERNAME);
+        }
+        return CPI_OK;
+    }
+    }
+    return cpi_error_set(err, CPI_ERR_USAGE, "unknown mention kind %d", (int)kind);
+}

@@ -1,0 +1,191 @@
+/* cmd_ingest.c - `cpindex ingest SOURCE PATH...`: one silo's export into the store. */
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "ingest/ingest.h"
+#include "ingest/mapfile.h"
+
+typedef struct progress {
+    struct timespec start;
+    const char *last_file;
+} progress;
+
+static double since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void show_progress(void *vctx, const char *file, uint64_t done, uint64_t total, uint64_t rows)
+{
+    progress *p = vctx;
+    if (p->last_file != file) {
+        p->last_file = file;
+        clock_gettime(CLOCK_MONOTONIC, &p->start);
+    }
+    double secs = since(&p->start);
+    double pct = total ? 100.0 * (double)done / (double)total : 0;
+    fprintf(stderr, "\r%s: %llu rows, %.0f rows/s, %.0f%%\033[K", file, (unsigned long long)rows,
+            secs > 0 ? (double)rows / secs : 0.0, pct);
+    if (total && done >= total)
+        fputc('\n', stderr);
+}
+
+static json_t *counts_json(const cpi_ingest_counts *c)
+{
+    return json_pack("{s:I, s:I, s:I, s:I, s:I}", "read", (json_int_t)c->read, "stored", (json_int_t)c->stored,
+                     "unchanged", (json_int_t)c->unchanged, "replaced", (json_int_t)c->replaced, "rejected",
+                     (json_int_t)c->rejected);
+}
+
+static void print_json(const char *source, const char *db, const cpi_ingest_summary *s, double secs)
+{
+    json_t *o = counts_json(&s->total);
+    json_object_set_new(o, "source", json_string(source));
+    json_object_set_new(o, "store", json_string(db));
+    json_object_set_new(o, "reject_file", s->reject_path[0] ? json_string(s->reject_path) : json_null());
+    json_object_set_new(o, "seconds", json_real(secs));
+    json_t *files = json_array();
+    for (unsigned i = 0; i < s->nfiles; i++) {
+        const cpi_ingest_file *f = &s->files[i];
+        json_t *fo = counts_json(&f->counts);
+        char hex[65];
+        for (int k = 0; k < 32; k++)
+            snprintf(hex + 2 * k, 3, "%02x", f->file_hash[k]);
+        json_object_set_new(fo, "path", json_string(f->path));
+        json_object_set_new(fo, "record_type", f->record_type[0] ? json_string(f->record_type) : json_null());
+        json_object_set_new(fo, "ok", json_boolean(f->status == CPI_OK));
+        json_object_set_new(fo, "error", f->status == CPI_OK ? json_null() : json_string(f->error));
+        json_object_set_new(fo, "blake2b", f->status == CPI_OK ? json_string(hex) : json_null());
+        json_array_append_new(files, fo);
+    }
+    json_object_set_new(o, "files", files);
+    json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    putchar('\n');
+    json_decref(o);
+}
+
+static void print_text(const char *source, const char *db, const cpi_ingest_summary *s, double secs)
+{
+    printf("ingest %s into %s (%.2f s", source, db, secs);
+    if (secs > 0 && s->total.read)
+        printf(", %.0f rows/s", (double)s->total.read / secs);
+    printf(")\n\n");
+    printf("%-44s %10s %10s %10s %10s %10s\n", "file", "read", "stored", "unchanged", "replaced", "rejected");
+    for (unsigned i = 0; i < s->nfiles; i++) {
+        const cpi_ingest_file *f = &s->files[i];
+        const char *name = f->path;
+        size_t n = strlen(name);
+        if (n > 44)
+            name += n - 44;
+        if (f->status != CPI_OK) {
+            printf("%-44s NOT INGESTED (see the message below)\n", name);
+            continue;
+        }
+        printf("%-44s %10llu %10llu %10llu %10llu %10llu\n", name, (unsigned long long)f->counts.read,
+               (unsigned long long)f->counts.stored, (unsigned long long)f->counts.unchanged,
+               (unsigned long long)f->counts.replaced, (unsigned long long)f->counts.rejected);
+    }
+    printf("%-44s %10llu %10llu %10llu %10llu %10llu\n", "total", (unsigned long long)s->total.read,
+           (unsigned long long)s->total.stored, (unsigned long long)s->total.unchanged,
+           (unsigned long long)s->total.replaced, (unsigned long long)s->total.rejected);
+    if (s->reject_path[0])
+        printf("\n%llu rows rejected, each with its file, line, column and reason: %s\n",
+               (unsigned long long)s->total.rejected, s->reject_path);
+}
+
+int cmd_ingest(cli_ctx *ctx, int argc, char **argv)
+{
+    const cli_command *self = cli_find("ingest");
+    static const struct option longopts[] = {{"json", no_argument, NULL, 'j'},
+                                             {"map", required_argument, NULL, 'm'},
+                                             {"rejects", required_argument, NULL, 'r'},
+                                             CLI_COMMON_LONGOPTS,
+                                             {0}};
+    bool json = false;
+    const char *map = NULL, *rejects_dir = NULL;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (opt == 'j') {
+            json = true;
+            continue;
+        }
+        if (opt == 'm') {
+            map = optarg;
+            continue;
+        }
+        if (opt == 'r') {
+            rejects_dir = optarg;
+            continue;
+        }
+        int rc = cli_common_opt(ctx, self, opt, optarg);
+        if (rc >= 0)
+            return rc;
+    }
+    /* GNU getopt moves options after the source and paths to the front, so both orders work */
+    const char *const *args = (const char *const *)argv + optind;
+    int nargs = argc - optind;
+    if (nargs < 1)
+        return cli_usage_error(self, "say which silo: ingest SOURCE PATH... (SOURCE is niche, miraf, mace, "
+                                     "marac, polit, soc, or csv --map FILE)");
+    if (nargs < 2)
+        return cli_usage_error(self, "say which file or folder to ingest after '%s'", args[0]);
+
+    cpi_error err = {0};
+    const cpi_adapter *ad = NULL;
+    cpi_mapfile *mf = NULL;
+    if (strcmp(args[0], "csv") == 0) {
+        if (!map)
+            return cli_usage_error(self, "'ingest csv' needs --map FILE naming which columns hold what "
+                                         "(see docs/mapping.md)");
+        if (cpi_mapfile_load(map, &mf, &err) != CPI_OK)
+            return cli_fail(&err);
+        ad = &mf->adapter;
+    } else {
+        if (map)
+            return cli_usage_error(self, "--map is only for 'ingest csv'; '%s' has a built-in adapter", args[0]);
+        ad = cpi_adapter_find(args[0]);
+        if (!ad) {
+            char known[256] = "";
+            size_t off = 0;
+            for (const cpi_adapter *const *a = cpi_adapters; *a && off < sizeof known; a++)
+                off += (size_t)snprintf(known + off, sizeof known - off, "%s, ", (*a)->source);
+            return cli_usage_error(self, "unknown source '%s' (known: %scsv --map FILE)", args[0], known);
+        }
+    }
+
+    /* an admin, named with a reason; the store's creator is its first admin */
+    cpi_store *st;
+    cpi_grant g;
+    cpi_store_opts so = {.flags = CPI_STORE_CREATE, .initial_map_size = 256ull << 20};
+    int rc = cli_require_user(ctx, "ingest", &so, &st, &g);
+    if (rc) {
+        cpi_mapfile_free(mf);
+        return rc;
+    }
+    progress pg = {0};
+    clock_gettime(CLOCK_MONOTONIC, &pg.start);
+    struct timespec t0 = pg.start;
+    cpi_ingest_opts io = {.rejects_dir = rejects_dir, .audit_user = g.user, .audit_reason = g.reason};
+    if (isatty(STDERR_FILENO)) {
+        io.progress = show_progress;
+        io.progress_ctx = &pg;
+    }
+    static cpi_ingest_summary sum; /* large: keep it off the stack */
+    cpi_status s = cpi_ingest(st, ad, args + 1, (size_t)(nargs - 1), &io, &sum, &err);
+    double secs = since(&t0);
+    cpi_store_close(st);
+    if (json)
+        print_json(ad->source, ctx->db_path, &sum, secs);
+    else if (sum.nfiles)
+        print_text(ad->source, ctx->db_path, &sum, secs);
+    cpi_mapfile_free(mf);
+    if (s != CPI_OK)
+        return cli_fail(&err);
+    return EXIT_OK_;
+}
