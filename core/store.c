@@ -67,6 +67,13 @@ struct cpi_txn {
     MDB_txn *txn;
     bool map_full; /* set by a put that met MDB_MAP_FULL; cpi_store_write grows and retries */
     keybuf kb;     /* write transactions only */
+    /* counter deltas not yet written (a record put adds to two counters: 4 B-tree operations
+     * per record otherwise); written before commit or before anything reads CPI_DB_META */
+    struct {
+        char name[48];
+        int64_t delta;
+    } pend[8];
+    unsigned npend;
 };
 
 struct cpi_cursor {
@@ -369,9 +376,12 @@ static cpi_status keybuf_add(cpi_txn *txn, const void *key, size_t klen, const v
 }
 
 /* Anything that reads, deletes from or counts CPI_DB_KEYS sees the buffered additions first. */
+static cpi_status counters_flush(cpi_txn *txn, cpi_error *err);
 #define KEYS_SYNC(txn, db, err)                                                                      \
     do {                                                                                             \
         if ((db) == CPI_DB_KEYS && (txn)->kb.n && keybuf_flush((txn), (err)) != CPI_OK)              \
+            return (err)->status;                                                                    \
+        if ((db) == CPI_DB_META && (txn)->npend && counters_flush((txn), (err)) != CPI_OK)           \
             return (err)->status;                                                                    \
     } while (0)
 
@@ -385,6 +395,8 @@ cpi_status cpi_store_write(cpi_store *st, cpi_write_fn fn, void *ctx, cpi_error 
         cpi_status s = fn(&t, ctx, err);
         if (s == CPI_OK && !t.map_full)
             s = keybuf_flush(&t, err);
+        if (s == CPI_OK && !t.map_full)
+            s = counters_flush(&t, err);
         keybuf_free(&t.kb);
         if (s == CPI_OK && !t.map_full) {
             rc = mdb_txn_commit(t.txn);
@@ -474,9 +486,19 @@ static uint64_t be64_get(const unsigned char *p)
     return v;
 }
 
-static int counter_key(const char *name, char *buf, size_t cap) { return snprintf(buf, cap, "n:%s", name); }
+static int counter_key(const char *name, char *buf, size_t cap)
+{
+    size_t n = strlen(name);
+    if (n + 3 > cap)
+        n = cap - 3;
+    buf[0] = 'n';
+    buf[1] = ':';
+    memcpy(buf + 2, name, n);
+    buf[n + 2] = '\0';
+    return (int)n + 2;
+}
 
-cpi_status cpi_txn_counter_get(cpi_txn *txn, const char *name, int64_t *out, cpi_error *err)
+static cpi_status counter_get_stored(cpi_txn *txn, const char *name, int64_t *out, cpi_error *err)
 {
     char key[128];
     int n = counter_key(name, key, sizeof key);
@@ -493,10 +515,10 @@ cpi_status cpi_txn_counter_get(cpi_txn *txn, const char *name, int64_t *out, cpi
     return CPI_OK;
 }
 
-cpi_status cpi_txn_counter_add(cpi_txn *txn, const char *name, int64_t delta, cpi_error *err)
+static cpi_status counter_write(cpi_txn *txn, const char *name, int64_t delta, cpi_error *err)
 {
     int64_t cur;
-    cpi_status s = cpi_txn_counter_get(txn, name, &cur, err);
+    cpi_status s = counter_get_stored(txn, name, &cur, err);
     if (s)
         return s;
     char key[128];
@@ -504,6 +526,42 @@ cpi_status cpi_txn_counter_add(cpi_txn *txn, const char *name, int64_t delta, cp
     unsigned char be[8];
     be64_put(be, (uint64_t)(cur + delta));
     return cpi_txn_put(txn, CPI_DB_META, key, (size_t)n, be, 8, err);
+}
+
+static cpi_status counters_flush(cpi_txn *txn, cpi_error *err)
+{
+    unsigned n = txn->npend;
+    txn->npend = 0; /* before writing: cpi_txn_put on META would flush again */
+    for (unsigned i = 0; i < n; i++)
+        if (txn->pend[i].delta && counter_write(txn, txn->pend[i].name, txn->pend[i].delta, err) != CPI_OK)
+            return err->status;
+    return CPI_OK;
+}
+
+cpi_status cpi_txn_counter_get(cpi_txn *txn, const char *name, int64_t *out, cpi_error *err)
+{
+    cpi_status s = counter_get_stored(txn, name, out, err);
+    if (s)
+        return s;
+    for (unsigned i = 0; i < txn->npend; i++)
+        if (strcmp(txn->pend[i].name, name) == 0)
+            *out += txn->pend[i].delta;
+    return CPI_OK;
+}
+
+cpi_status cpi_txn_counter_add(cpi_txn *txn, const char *name, int64_t delta, cpi_error *err)
+{
+    for (unsigned i = 0; i < txn->npend; i++)
+        if (strcmp(txn->pend[i].name, name) == 0) {
+            txn->pend[i].delta += delta;
+            return CPI_OK;
+        }
+    if (txn->npend < sizeof txn->pend / sizeof txn->pend[0] && strlen(name) < sizeof txn->pend[0].name) {
+        snprintf(txn->pend[txn->npend].name, sizeof txn->pend[0].name, "%s", name);
+        txn->pend[txn->npend++].delta = delta;
+        return CPI_OK;
+    }
+    return counter_write(txn, name, delta, err);
 }
 
 /* ---- cursors ---- */
@@ -589,9 +647,20 @@ static cpi_status index_keys(cpi_txn *txn, const cpi_record *rec, bool add, cpi_
 {
     char key[1024], mref[CPI_REF_MAX];
     for (uint32_t i = 0; i < rec->nmentions; i++) {
-        int mlen = snprintf(mref, sizeof mref, "%s/%u", rec->ref, i + 1);
-        if (mlen < 0 || (size_t)mlen >= sizeof mref)
+        /* "ref/N" without snprintf: this runs for every mention of every record ingested */
+        size_t rl = strlen(rec->ref);
+        char digits[12];
+        int nd = 0;
+        for (uint32_t v = i + 1; v; v /= 10)
+            digits[nd++] = (char)('0' + v % 10);
+        if (rl + 1 + (size_t)nd >= sizeof mref)
             return cpi_error_set(err, CPI_ERR_DATA, "reference %s: too long", rec->ref);
+        memcpy(mref, rec->ref, rl);
+        mref[rl] = '/';
+        for (int d = 0; d < nd; d++)
+            mref[rl + 1 + (size_t)d] = digits[nd - 1 - d];
+        int mlen = (int)(rl + 1 + (size_t)nd);
+        mref[mlen] = '\0';
         const cpi_kvlist *keys = &rec->mentions[i].keys;
         for (uint32_t j = 0; j < keys->count; j++) {
             if (!indexed_key(keys->items[j].key))
@@ -675,7 +744,9 @@ cpi_status cpi_store_put_record(cpi_txn *txn, const cpi_record *rec, cpi_put_res
         *result = CPI_PUT_REPLACED;
     } else {
         char src[CPI_SOURCE_MAX], cname[64];
-        snprintf(cname, sizeof cname, "rec:%s", source_of(rec->ref, src));
+        memcpy(cname, "rec:", 4);
+        source_of(rec->ref, src);
+        memcpy(cname + 4, src, strlen(src) + 1); /* src < CPI_SOURCE_MAX, cname is 64 */
         s = cpi_txn_counter_add(txn, cname, 1, err);
         if (!s)
             s = cpi_txn_counter_add(txn, "mentions", next.nmentions, err);
