@@ -51,7 +51,7 @@ struct cpi_store {
 #define KEYBUF_MAX (64u << 20)
 
 typedef struct keyent {
-    uint64_t prefix; /* the key's first 8 bytes, big-endian, zero-padded: most comparisons end here */
+    uint64_t prefix, prefix2; /* the key's bytes 0-7 and 8-15, big-endian, zero-padded */
     size_t off;
 } keyent;
 
@@ -295,6 +295,8 @@ static int keybuf_cmp(const void *a, const void *b, void *ctx)
     const keyent *ea = a, *eb = b;
     if (ea->prefix != eb->prefix)
         return ea->prefix < eb->prefix ? -1 : 1;
+    if (ea->prefix2 != eb->prefix2)
+        return ea->prefix2 < eb->prefix2 ? -1 : 1;
     const unsigned char *base = ctx;
     const unsigned char *x = base + ea->off, *y = base + eb->off;
     size_t xk = (size_t)x[0] << 8 | x[1], xv = (size_t)x[2] << 8 | x[3];
@@ -306,13 +308,72 @@ static int keybuf_cmp(const void *a, const void *b, void *ctx)
     return c ? c : (xv < yv ? -1 : xv > yv);
 }
 
+/*
+ * Sort the entries: LSD radix sort on the key's first 16 bytes (16-bit digits,
+ * a pass skipped when every entry has the same digit), then a comparison sort
+ * of each run of equal prefixes (16 bytes: "nid\x1fNOM-" alone is 8). Measured with callgrind: the comparison sort alone
+ * was a tenth of an ingest's instructions.
+ */
+static cpi_status keybuf_sort(keybuf *kb)
+{
+    size_t n = kb->n;
+    if (n < 64) {
+        qsort_r(kb->offs, n, sizeof *kb->offs, keybuf_cmp, kb->bytes);
+        return CPI_OK;
+    }
+    keyent *tmp = malloc(n * sizeof *tmp);
+    size_t *count = malloc(65536 * sizeof *count);
+    if (!tmp || !count) {
+        free(tmp);
+        free(count);
+        return CPI_ERR_NOMEM;
+    }
+    keyent *src = kb->offs, *dst = tmp;
+    for (int pass = 0; pass < 8; pass++) { /* least significant first: prefix2, then prefix */
+        int shift = (pass % 4) * 16;
+        bool low = pass < 4;
+#define DIGIT(e) ((size_t)(((low ? (e).prefix2 : (e).prefix) >> shift) & 0xFFFF))
+        memset(count, 0, 65536 * sizeof *count);
+        for (size_t i = 0; i < n; i++)
+            count[DIGIT(src[i])]++;
+        if (count[DIGIT(src[0])] == n)
+            continue; /* one digit for all: this pass would change nothing */
+        size_t sum = 0;
+        for (size_t d = 0; d < 65536; d++) {
+            size_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[count[DIGIT(src[i])]++] = src[i];
+#undef DIGIT
+        keyent *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != kb->offs)
+        memcpy(kb->offs, src, n * sizeof *src);
+    free(tmp);
+    free(count);
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && kb->offs[j].prefix == kb->offs[i].prefix && kb->offs[j].prefix2 == kb->offs[i].prefix2)
+            j++;
+        if (j - i > 1)
+            qsort_r(kb->offs + i, j - i, sizeof *kb->offs, keybuf_cmp, kb->bytes);
+        i = j;
+    }
+    return CPI_OK;
+}
+
 /* Write the buffered key-index additions in sorted order and empty the buffer. */
 static cpi_status keybuf_flush(cpi_txn *txn, cpi_error *err)
 {
     keybuf *kb = &txn->kb;
     if (!kb->n)
         return CPI_OK;
-    qsort_r(kb->offs, kb->n, sizeof *kb->offs, keybuf_cmp, kb->bytes);
+    if (keybuf_sort(kb) != CPI_OK)
+        return cpi_error_set(err, CPI_ERR_NOMEM, "store %s: out of memory", txn->st->path);
     MDB_cursor *cur;
     int rc = mdb_cursor_open(txn->txn, txn->st->dbi[CPI_DB_KEYS], &cur);
     if (rc)
@@ -367,10 +428,12 @@ static cpi_status keybuf_add(cpi_txn *txn, const void *key, size_t klen, const v
     e[3] = (unsigned char)vlen;
     memcpy(e + 4, key, klen);
     memcpy(e + 4 + klen, val, vlen);
-    uint64_t prefix = 0;
-    for (size_t i = 0; i < 8; i++)
+    uint64_t prefix = 0, prefix2 = 0;
+    for (size_t i = 0; i < 8; i++) {
         prefix = prefix << 8 | (i < klen ? ((const unsigned char *)key)[i] : 0u);
-    kb->offs[kb->n++] = (keyent){prefix, kb->len};
+        prefix2 = prefix2 << 8 | (i + 8 < klen ? ((const unsigned char *)key)[i + 8] : 0u);
+    }
+    kb->offs[kb->n++] = (keyent){prefix, prefix2, kb->len};
     kb->len += need;
     return CPI_OK;
 }
