@@ -9,6 +9,8 @@
 int cmd_help(cli_ctx *ctx, int argc, char **argv);
 int cmd_version(cli_ctx *ctx, int argc, char **argv);
 int cmd_stats(cli_ctx *ctx, int argc, char **argv);
+int cmd_resolve(cli_ctx *ctx, int argc, char **argv);
+int cmd_export(cli_ctx *ctx, int argc, char **argv);
 int cmd_ingest(cli_ctx *ctx, int argc, char **argv);
 
 const cli_command cli_commands[] = {
@@ -51,6 +53,52 @@ const cli_command cli_commands[] = {
      "               records_by_source, mentions, entities, edges, audit_entries,\n"
      "               file_bytes, map_bytes\n"
      "  --db PATH    the store directory (default $CPINDEX_DB, then ./cpindex.db)\n"},
+    {"resolve", cmd_resolve, "link mentions into people, places, phones and online ids (entities)",
+     "usage: cpindex resolve [--link P] [--possible P] [--block-cap N] [--dry-run] [--json] [--db PATH]\n"
+     "\n"
+     "Cluster every mention in the store into entities and store the result\n"
+     "(which entity each mention belongs to, and each entity's mentions).\n"
+     "\n"
+     "How: phones and online ids link on their canonical form. Places and people\n"
+     "sharing a Niche location or nominal id link outright. Other mentions are\n"
+     "paired by blocking rules (never all pairs), each pair is compared field by\n"
+     "field and scored by a Fellegi-Sunter model trained on this data (u from\n"
+     "random pairs, m by EM), and pairs are joined strongest first - but never\n"
+     "when that would put conflicting facts in one entity (DOBs far apart, two\n"
+     "PNC ids, clearly different forenames: twins, a father and son). People\n"
+     "recorded only by first name and age, or by a street name, are linked only\n"
+     "through context (their household's home, a phone, a related person).\n"
+     "Decisions made with 'cpindex link' always win. Entity ids (P-0000001,\n"
+     "L-, T-, O-) stay the same from run to run; splits and merges are counted.\n"
+     "\n"
+     "  --link P       join pairs with match probability >= P (default 0.99)\n"
+     "  --possible P   keep pairs >= P (and below --link) for 'cpindex review'\n"
+     "                 (default 0.8)\n"
+     "  --block-cap N  a block of more than N mentions is capped: each mention meets\n"
+     "                 only its nearest 40 (default 300); capped blocks are reported\n"
+     "  --dry-run      compute and report, store nothing\n"
+     "  --json         the report as one JSON object\n"
+     "  --db PATH      the store directory (default $CPINDEX_DB, then ./cpindex.db)\n"
+     "\n"
+     "Then: 'cpindex review' (possible matches to decide), 'cpindex explain A B'\n"
+     "(why two mentions scored as they did), 'cpindex export entities'.\n"},
+    {"export", cmd_export, "write a table from the store as CSV (entities: each mention's entity id)",
+     "usage: cpindex export TABLE [--out FILE] [--db PATH]\n"
+     "\n"
+     "Write a table from the store as CSV (RFC 4180, header row first) to\n"
+     "standard output or FILE. Tables:\n"
+     "\n"
+     "  entities   reference,entity_id - every mention of every record and the\n"
+     "             entity 'cpindex resolve' put it in (empty if resolve has not\n"
+     "             run since the record was ingested)\n"
+     "\n"
+     "  --out FILE  write to FILE (created readable by you only) instead of stdout\n"
+     "  --db PATH   the store directory (default $CPINDEX_DB, then ./cpindex.db)\n"
+     "\n"
+     "A field starting with = + - or @ is written with a leading ' so a\n"
+     "spreadsheet never runs it as a formula.\n"
+     "\n"
+     "example: cpindex export entities --out entities.csv\n"},
     {"help", cmd_help, "show help for cpindex or for one command",
      "usage: cpindex help [COMMAND]\n"
      "\n"
