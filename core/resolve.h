@@ -98,6 +98,7 @@ typedef struct cpi_resolve_kind_report {
     uint64_t link_pairs, possible_pairs;
     uint64_t joined;          /* unions made by link-band pairs */
     uint64_t refused;         /* link-band unions refused: the clusters conflict */
+    uint64_t ambiguous;       /* people without a DOB left alone: two conflicting entities fit them */
     uint64_t deterministic;   /* unions made by an identifier (nominal, location id, phone, ...) */
     uint64_t weak, weak_linked, weak_ambiguous; /* people: weak mentions and what became of them */
     uint64_t review;          /* possible pairs left for review (not in one cluster) */

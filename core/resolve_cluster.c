@@ -14,7 +14,9 @@
  *            (twins: same DOB and home, different forenames);
  *   places - two flat numbers, two house numbers, two postcode sectors;
  *   both   - a human --different between any member of one and any of the
- *            other.
+ *            other; people only: two mentions of one record (a MARAC victim
+ *            and her child, two members of a SOC group who share a street
+ *            name are always two people).
  * Different Niche nominal ids are not a conflict: a duplicate nominal is one
  * person under two ids (the scorer counts them as evidence against instead).
  *
@@ -49,6 +51,40 @@ cpi_status cpi_rs_uf_init(cpi_rs_uf *uf, const cpi_rs_data *d, cpi_error *err)
         uf->parent[i] = i;
         uf->size[i] = 1;
     }
+    /* records naming two or more people: their people may never share a cluster */
+    uf->multi = calloc(d->nrecs ? d->nrecs : 1, 1);
+    if (!uf->multi) {
+        cpi_rs_uf_free(uf);
+        return cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory for clusters");
+    }
+    for (uint32_t r = 0; r < d->nrecs; r++) {
+        unsigned people = 0;
+        for (uint32_t k = 0; k < d->recs[r].nmentions; k++)
+            people += d->m[d->recs[r].first + k].kind == CPI_KIND_PERSON;
+        uf->multi[r] = people >= 2;
+    }
+    return CPI_OK;
+}
+
+cpi_status cpi_rs_uf_clone(cpi_rs_uf *dst, const cpi_rs_uf *src, cpi_error *err)
+{
+    cpi_status s = cpi_rs_uf_init(dst, src->d, err);
+    if (s)
+        return s;
+    memcpy(dst->parent, src->parent, (size_t)src->n * sizeof *dst->parent);
+    memcpy(dst->size, src->size, (size_t)src->n * sizeof *dst->size);
+    for (uint32_t i = 0; i < src->n; i++) {
+        const cpi_rs_summary *a = &src->sum[i];
+        if (!a->n)
+            continue;
+        cpi_rs_summary *b = &dst->sum[i];
+        if (!(b->v = malloc(a->n * sizeof *b->v))) {
+            cpi_rs_uf_free(dst);
+            return cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory for clusters");
+        }
+        memcpy(b->v, a->v, a->n * sizeof *b->v);
+        b->n = b->cap = a->n;
+    }
     return CPI_OK;
 }
 
@@ -60,6 +96,7 @@ void cpi_rs_uf_free(cpi_rs_uf *uf)
     free(uf->parent);
     free(uf->size);
     free(uf->sum);
+    free(uf->multi);
     memset(uf, 0, sizeof *uf);
 }
 
@@ -114,6 +151,8 @@ cpi_status cpi_rs_uf_seed(cpi_rs_uf *uf, uint32_t i, cpi_error *err)
             rc |= sum_add(s, RS_SV_SN, m->key[RS_P_SN], 0);
         if (m->key[RS_P_STREET])
             rc |= sum_add(s, RS_SV_STREET, m->key[RS_P_STREET], 0);
+        if (uf->multi && uf->multi[m->rec])
+            rc |= sum_add(s, RS_SV_REC, m->rec, 0);
     } else if (m->kind == CPI_KIND_LOCATION) {
         if (m->key[RS_L_FLAT])
             rc |= sum_add(s, RS_SV_FLAT, m->key[RS_L_FLAT], 0);
@@ -139,10 +178,10 @@ bool cpi_rs_dob_conflict(int32_t alo, int32_t ahi, int32_t blo, int32_t bhi)
     if (alo == ahi && blo == bhi) {
         if (cpi_cmp_dob(alo, ahi, blo, bhi) != CPI_DOB_ELSE)
             return false;
-        /* Twins share a DOB and siblings are born at least months apart, so a gap of half a
-         * year that no typo explains is another person; closer, it may be a bad entry. */
+        /* No typo explains the difference. Within a month it may still be one bad entry, but
+         * siblings (even two with one name) are born months apart, and twins share a DOB. */
         int32_t gap = alo > blo ? alo - blo : blo - alo;
-        return gap > 183;
+        return gap > 31;
     }
     /* Ranges (an age, a year): allow a year either side for ages misjudged or counted on another day. */
     return alo > bhi + DAY_YEAR || blo > ahi + DAY_YEAR;
@@ -210,9 +249,13 @@ static bool pair_conflict(cpi_rs_uf *uf, const cpi_rs_summary *A, const cpi_rs_s
     bool xd = x->type == RS_SV_DOB || x->type == RS_SV_RANGE, yd = y->type == RS_SV_DOB || y->type == RS_SV_RANGE;
     if (xd && yd)
         return cpi_rs_dob_conflict((int32_t)x->a, x->b, (int32_t)y->a, y->b);
+    if (x->type == RS_SV_REC && y->type == RS_SV_REC && x->a == y->a)
+        return true; /* two people named in one record are two people */
     if (x->type != y->type || x->a == y->a)
         return false;
     switch (x->type) {
+    case RS_SV_REC:
+        return false; /* different records: fine (the same record is caught above, x->a == y->a) */
     case RS_SV_PNC:
     case RS_SV_FLAT:
     case RS_SV_HOUSE:
@@ -279,11 +322,54 @@ static int cmp_scored_desc(const void *x, const void *y)
     return a->b < b->b ? -1 : a->b > b->b;
 }
 
-void cpi_rs_join_links(cpi_rs_uf *uf, cpi_rs_scored *v, size_t n, double link, cpi_resolve_kind_report *kr)
+/* A deferred mention's link partner: its current root and the best weight reaching it. */
+typedef struct partner {
+    uint32_t m, other;
+    double weight;
+} partner;
+
+static int cmp_partner(const void *x, const void *y)
 {
-    qsort(v, n, sizeof *v, cmp_scored_desc);
-    for (size_t i = 0; i < n && v[i].prob >= link; i++) {
-        int rc = cpi_rs_uf_join(uf, v[i].a, v[i].b, false);
+    const partner *a = x, *b = y;
+    if (a->m != b->m)
+        return a->m < b->m ? -1 : 1;
+    if (a->weight != b->weight)
+        return a->weight > b->weight ? -1 : 1;
+    return a->other < b->other ? -1 : a->other > b->other;
+}
+
+/*
+ * Place one deferred mention given its link partners (best first): join the
+ * best cluster and every other that agrees with it, unless a cluster that
+ * conflicts with the best scored nearly as well - then the mention fits two
+ * different entities (a DOB-less "Harry Bevan" at a home where father and son
+ * share the name) and is left alone rather than guessed.
+ */
+static void place_deferred(cpi_rs_uf *uf, const partner *p, size_t n, cpi_resolve_kind_report *kr)
+{
+    uint32_t m = p[0].m, roots[64];
+    double w[64];
+    size_t nr = 0;
+    uint32_t self = cpi_rs_find(uf, m);
+    for (size_t k = 0; k < n && nr < 64; k++) {
+        uint32_t r = cpi_rs_find(uf, p[k].other);
+        bool seen = r == self;
+        for (size_t j = 0; j < nr && !seen; j++)
+            seen = roots[j] == r;
+        if (!seen) {
+            roots[nr] = r;
+            w[nr++] = p[k].weight;
+        }
+    }
+    if (nr == 0)
+        return;
+    for (size_t j = 1; j < nr; j++)
+        if (w[j] >= w[0] - CPI_RS_AMBIGUITY_BITS && cpi_rs_uf_conflict(uf, roots[0], roots[j])) {
+            kr->ambiguous++;
+            return;
+        }
+    for (size_t j = 0; j < nr; j++) {
+        int rc = cpi_rs_uf_join(uf, m, roots[j], false);
         if (rc == 1)
             kr->joined++;
         else if (rc == -1)
@@ -291,7 +377,56 @@ void cpi_rs_join_links(cpi_rs_uf *uf, cpi_rs_scored *v, size_t n, double link, c
     }
 }
 
-cpi_status cpi_rs_scored_add(cpi_rs_scoredv *s, uint32_t a, uint32_t b, double w, double p, cpi_error *err)
+void cpi_rs_join_links(cpi_rs_uf *uf, cpi_rs_scored *v, size_t n, double link, const uint8_t *defer,
+                       cpi_resolve_kind_report *kr)
+{
+    qsort(v, n, sizeof *v, cmp_scored_desc);
+    size_t nlink = 0, ndef = 0;
+    while (nlink < n && v[nlink].prob >= link)
+        nlink++;
+    for (size_t i = 0; i < nlink; i++) {
+        if (defer && (defer[v[i].a] || defer[v[i].b])) {
+            ndef += (defer[v[i].a] != 0) + (defer[v[i].b] != 0);
+            continue;
+        }
+        int rc = cpi_rs_uf_join(uf, v[i].a, v[i].b, false);
+        if (rc == 1)
+            kr->joined++;
+        else if (rc == -1)
+            kr->refused++;
+    }
+    if (!ndef)
+        return;
+    partner *p = malloc(ndef * sizeof *p);
+    if (!p) {
+        /* no memory for the careful pass: join the deferred pairs as the others were */
+        for (size_t i = 0; i < nlink; i++)
+            if (defer[v[i].a] || defer[v[i].b])
+                kr->joined += cpi_rs_uf_join(uf, v[i].a, v[i].b, false) == 1;
+        return;
+    }
+    size_t np = 0;
+    for (size_t i = 0; i < nlink; i++) {
+        if ((v[i].flags & RS_PAIR_OTHER_NOMINAL) && !(v[i].flags & RS_PAIR_CORROBORATED))
+            continue;
+        if (defer[v[i].a])
+            p[np++] = (partner){v[i].a, v[i].b, v[i].weight};
+        if (defer[v[i].b])
+            p[np++] = (partner){v[i].b, v[i].a, v[i].weight};
+    }
+    qsort(p, np, sizeof *p, cmp_partner);
+    for (size_t i = 0; i < np;) {
+        size_t j = i;
+        while (j < np && p[j].m == p[i].m)
+            j++;
+        place_deferred(uf, p + i, j - i, kr);
+        i = j;
+    }
+    free(p);
+}
+
+cpi_status cpi_rs_scored_add(cpi_rs_scoredv *s, uint32_t a, uint32_t b, double w, double p, uint8_t flags,
+                             cpi_error *err)
 {
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 4096;
@@ -301,6 +436,6 @@ cpi_status cpi_rs_scored_add(cpi_rs_scoredv *s, uint32_t a, uint32_t b, double w
         s->v = v;
         s->cap = cap;
     }
-    s->v[s->n++] = (cpi_rs_scored){a, b, w, p};
+    s->v[s->n++] = (cpi_rs_scored){a, b, w, p, flags};
     return CPI_OK;
 }

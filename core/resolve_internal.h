@@ -97,8 +97,8 @@ typedef struct cpi_rs_data {
     uint32_t nrels, caprels;
     uint32_t *old_entity; /* per mention: id in old_ids of its entity before this run, 0 none */
     cpi_strtab old_ids;
-    uint64_t n_fn, n_sn;       /* person mentions holding a forename / surname: TF denominators */
-    uint32_t *fn_count;        /* per string id: person mentions holding it as forename (TF numerators) */
+    uint64_t n_fn, n_sn;       /* distinct person descriptions with a forename / surname: TF denominators */
+    uint32_t *fn_count;        /* per string id: descriptions holding it as forename (TF numerators) */
     uint32_t *sn_count;        /* ...as surname */
 } cpi_rs_data;
 
@@ -137,7 +137,7 @@ typedef struct cpi_rs_sumv {
 
 /* RS_SV_STREET is kept for look-ups by the weak pass, never a conflict (people have several). */
 enum { RS_SV_DOB = 1, RS_SV_RANGE, RS_SV_PNC, RS_SV_FN, RS_SV_SN, RS_SV_STREET, RS_SV_FLAT, RS_SV_HOUSE, RS_SV_PCS,
-       RS_SV_NOT };
+       RS_SV_NOT, RS_SV_REC /* a record naming two or more people: one of them per cluster */ };
 
 typedef struct cpi_rs_summary {
     cpi_rs_sumv *v;
@@ -148,11 +148,14 @@ typedef struct cpi_rs_uf {
     uint32_t *parent;
     uint32_t *size;
     cpi_rs_summary *sum; /* indexed by root */
+    uint8_t *multi;      /* per record: it names two or more people */
     uint32_t n;
     const cpi_rs_data *d;
 } cpi_rs_uf;
 
 cpi_status cpi_rs_uf_init(cpi_rs_uf *uf, const cpi_rs_data *d, cpi_error *err);
+/* A deep copy (dst must be unused or freed). */
+cpi_status cpi_rs_uf_clone(cpi_rs_uf *dst, const cpi_rs_uf *src, cpi_error *err);
 void cpi_rs_uf_free(cpi_rs_uf *uf);
 uint32_t cpi_rs_find(cpi_rs_uf *uf, uint32_t i);
 /* Add mention i's own conflict values to its root's summary (once per mention). */
@@ -247,7 +250,12 @@ typedef struct cpi_rs_scored {
     uint32_t a, b;
     double weight;
     double prob;
+    uint8_t flags; /* RS_PAIR_* */
 } cpi_rs_scored;
+
+/* What a person pair's vector says beyond its weight, for the DOB-less phase of cpi_rs_join_links. */
+#define RS_PAIR_OTHER_NOMINAL 1u /* both hold Niche nominal ids, different ones */
+#define RS_PAIR_CORROBORATED 2u  /* a PNC, phone or street name agrees */
 
 typedef struct cpi_rs_scoredv {
     cpi_rs_scored *v;
@@ -329,24 +337,54 @@ typedef struct cpi_rs_training {
  * above, then every candidate's weight; pairs at or above opts->possible go
  * to *out. vec fills a pair's vector and the term frequencies of comparisons
  * 0 and 1 (the only ones that take TF).
+ *
+ * u is sampled from `distinct`: one mention per distinct description (the
+ * caller removes repeats), because a suspect named with one phone in 75 MACE
+ * rows would otherwise make random pairs agree on that phone often, and
+ * agreement would look cheap. `population` is the number of scored mentions,
+ * for the prior.
  */
 typedef void (*cpi_rs_vec_fn)(void *ctx, uint32_t a, uint32_t b, cpi_fs_vec *v, double tf[CPI_FS_MAX_CMP]);
-cpi_status cpi_rs_fit_and_score(cpi_fs_model *model, const cpi_rs_training *tr, cpi_rs_vec_fn vec, void *ctx,
-                                const uint32_t *members, uint32_t nmembers, const cpi_rs_pairs *pairs,
-                                const cpi_resolve_opts *o, const char *stage, cpi_rs_scoredv *out,
-                                cpi_resolve_kind_report *kr, cpi_error *err);
+typedef uint8_t (*cpi_rs_flags_fn)(const cpi_fs_vec *v);
+/* `apart` (may be NULL): a first pass's cluster of each mention; u then skips pairs it put together.
+ * flags (may be NULL) gives each kept pair its RS_PAIR_* flags. */
+cpi_status cpi_rs_fit_and_score(cpi_fs_model *model, const cpi_rs_training *tr, cpi_rs_vec_fn vec,
+                                cpi_rs_flags_fn flags, void *ctx,
+                                const uint32_t *distinct, uint32_t ndistinct, uint32_t population,
+                                const uint32_t *apart, const cpi_rs_pairs *pairs, const cpi_resolve_opts *o,
+                                const char *stage, cpi_rs_scoredv *out, cpi_resolve_kind_report *kr,
+                                cpi_error *err);
+/*
+ * Keep one mention of each distinct description: sig(ctx, i) hashes what the
+ * model compares of mention i. Rewrites mem[0..*n) in place (order kept).
+ */
+typedef uint64_t (*cpi_rs_sig_fn)(void *ctx, uint32_t i);
+cpi_status cpi_rs_distinct(uint32_t *mem, uint32_t *n, cpi_rs_sig_fn sig, void *ctx, cpi_error *err);
 
 /* Scored pair helpers shared by places and people. */
-cpi_status cpi_rs_scored_add(cpi_rs_scoredv *s, uint32_t a, uint32_t b, double w, double p, cpi_error *err);
-/* Sort link-band pairs strongest first (ties by mention order) and join them under the guard. */
-void cpi_rs_join_links(cpi_rs_uf *uf, cpi_rs_scored *v, size_t n, double link, cpi_resolve_kind_report *kr);
+cpi_status cpi_rs_scored_add(cpi_rs_scoredv *s, uint32_t a, uint32_t b, double w, double p, uint8_t flags,
+                             cpi_error *err);
+/*
+ * Sort pairs strongest first (ties by mention order) and join the link-band
+ * ones under the guard. Pairs touching a mention with defer[i] set (people
+ * without any DOB: the guard has least to check them by) wait until the rest
+ * are joined; each such mention then joins its best cluster and the clusters
+ * that agree with it, or none when two conflicting clusters fit it within
+ * CPI_RS_AMBIGUITY_BITS (counted in kr->ambiguous). A pair flagged
+ * RS_PAIR_OTHER_NOMINAL and not RS_PAIR_CORROBORATED is not joined in that
+ * phase: without a DOB, a name and a home are what a father and the son named
+ * after him share, on two nominals. defer may be NULL.
+ */
+#define CPI_RS_AMBIGUITY_BITS 3.0
+void cpi_rs_join_links(cpi_rs_uf *uf, cpi_rs_scored *v, size_t n, double link, const uint8_t *defer,
+                       cpi_resolve_kind_report *kr);
 
 /* Meta keys. */
 #define RS_META_MODEL_PERSON "model:person"
 #define RS_META_MODEL_LOCATION "model:location"
 #define RS_META_LINK "resolve:link"         /* text, "%.17g" */
 #define RS_META_POSSIBLE "resolve:possible"
-#define RS_META_TF_FN "tf:fn"                /* counters (n:tf:fn): TF denominators */
+#define RS_META_TF_FN "tf:fn"                /* counters: n:tf:fn the TF denominator, n:tf:fn:VALUE each count */
 #define RS_META_TF_SN "tf:sn"
 
 /* Store the result in one write transaction (resolve_write.c). */

@@ -360,26 +360,58 @@ static cpi_status load_old_entities(cpi_txn *t, cpi_rs_data *d, cpi_error *err)
     return s;
 }
 
-/* Term frequencies: how many person mentions hold each value as forename / surname. */
+/*
+ * Term frequencies, over distinct person descriptions (forename, surname, DOB
+ * range) rather than mentions: a suspect named in 75 MACE rows is one person,
+ * and counting him 75 times would make his rare surname look common, so that
+ * agreeing on it would count for little. This approximates counting people.
+ */
+typedef struct desc {
+    uint32_t fn, sn;
+    int32_t lo, hi;
+} desc;
+
+static int cmp_desc(const void *x, const void *y)
+{
+    const desc *a = x, *b = y;
+    if (a->fn != b->fn)
+        return a->fn < b->fn ? -1 : 1;
+    if (a->sn != b->sn)
+        return a->sn < b->sn ? -1 : 1;
+    if (a->lo != b->lo)
+        return a->lo < b->lo ? -1 : 1;
+    return a->hi < b->hi ? -1 : a->hi > b->hi;
+}
+
 static cpi_status count_terms(cpi_rs_data *d, cpi_error *err)
 {
     d->fn_count = calloc((size_t)d->str.n + 1, sizeof *d->fn_count);
     d->sn_count = calloc((size_t)d->str.n + 1, sizeof *d->sn_count);
-    if (!d->fn_count || !d->sn_count)
+    desc *v = malloc((d->nm ? d->nm : 1) * sizeof *v);
+    if (!d->fn_count || !d->sn_count || !v) {
+        free(v);
         return cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
+    }
+    size_t n = 0;
     for (uint32_t i = 0; i < d->nm; i++) {
         const cpi_rs_mention *m = &d->m[i];
-        if (m->kind != CPI_KIND_PERSON)
+        if (m->kind == CPI_KIND_PERSON && (m->key[RS_P_FN] || m->key[RS_P_SN]))
+            v[n++] = (desc){m->key[RS_P_FN], m->key[RS_P_SN], m->dob_lo, m->dob_hi};
+    }
+    qsort(v, n, sizeof *v, cmp_desc);
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && cmp_desc(&v[i], &v[i - 1]) == 0)
             continue;
-        if (m->key[RS_P_FN]) {
-            d->fn_count[m->key[RS_P_FN]]++;
+        if (v[i].fn) {
+            d->fn_count[v[i].fn]++;
             d->n_fn++;
         }
-        if (m->key[RS_P_SN]) {
-            d->sn_count[m->key[RS_P_SN]]++;
+        if (v[i].sn) {
+            d->sn_count[v[i].sn]++;
             d->n_sn++;
         }
     }
+    free(v);
     return CPI_OK;
 }
 

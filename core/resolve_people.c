@@ -47,6 +47,30 @@ static void person_vec(void *ctx, uint32_t a, uint32_t b, cpi_fs_vec *v, double 
     cpi_rs_person_vec(&va, &vb, v, tf);
 }
 
+static uint8_t person_flags(const cpi_fs_vec *v)
+{
+    uint8_t f = 0;
+    if (v->levels[RS_PC_NID] == CPI_IDENT_DIFFERENT)
+        f |= RS_PAIR_OTHER_NOMINAL;
+    if (v->levels[RS_PC_PNC] == CPI_IDENT_SAME || v->levels[RS_PC_PHONE] == RS_CTX_SAME ||
+        v->levels[RS_PC_STREET] == CPI_IDENT_SAME)
+        f |= RS_PAIR_CORROBORATED;
+    return f;
+}
+
+/* What the person model compares of mention i, hashed (homes and phones by their cluster's table row). */
+static uint64_t person_sig(void *ctx, uint32_t i)
+{
+    const person_ctx *pc = ctx;
+    const cpi_rs_mention *m = &pc->d->m[i];
+    uint64_t h = cpi_rs_hash(0, m->key, sizeof m->key);
+    h = cpi_rs_hash_u64(h, (uint64_t)(uint32_t)m->dob_lo << 32 | (uint32_t)m->dob_hi);
+    uint32_t g = pc->grp[i];
+    h = cpi_rs_hash(h, cpi_rs_ctx_ids(pc->homes, g), cpi_rs_ctx_n(pc->homes, g) * sizeof(uint32_t));
+    h = cpi_rs_hash_u64(h, 0x9e37);
+    return cpi_rs_hash(h, cpi_rs_ctx_ids(pc->phones, g), cpi_rs_ctx_n(pc->phones, g) * sizeof(uint32_t));
+}
+
 enum { R_SX_YEAR, R_FI_DOB, R_HOME_FX, R_PNC, R_PHONE, R_NAME, R_FX_SX, R__N };
 static const char *const RULE_NAMES[] = {"person sx+year", "person fi+dob", "person home+fx", "person pnc",
                                          "person phone",   "person name",   "person fx+sx"};
@@ -143,10 +167,13 @@ cpi_status cpi_rs_people(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_o
         return s;
     cpi_rs_ctx homes = {0}, phones = {0};
     uint32_t *grp = malloc((d->nm ? d->nm : 1) * sizeof *grp);
+    uint32_t *grp1 = malloc((d->nm ? d->nm : 1) * sizeof *grp1);
     uint32_t *mem = malloc((d->nm ? d->nm : 1) * sizeof *mem);
+    uint8_t *defer = calloc(d->nm ? d->nm : 1, 1);
     cpi_rs_pairs pairs = {0};
     cpi_rs_scoredv sc = {0};
-    if (!grp || !mem) {
+    cpi_rs_uf before = {0};
+    if (!grp || !grp1 || !mem || !defer) {
         s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
         goto out;
     }
@@ -155,6 +182,7 @@ cpi_status cpi_rs_people(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_o
         goto out;
     uint32_t n = 0;
     for (uint32_t i = 0; i < d->nm; i++) {
+        defer[i] = d->m[i].kind == CPI_KIND_PERSON && d->m[i].dob_lo == CPI_DAY_NONE;
         grp[i] = cpi_rs_find(&res->uf, i);
         if (d->m[i].kind == CPI_KIND_PERSON && (d->m[i].flags & RS_F_STRONG))
             mem[n++] = i;
@@ -163,7 +191,6 @@ cpi_status cpi_rs_people(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_o
     person_ctx pc = {d, grp, &homes, &phones};
     if ((s = block_people(&pc, mem, n, o, &pairs, rep, err)))
         goto out;
-    cpi_rs_person_model(&res->person_model);
     /* EM sessions: on pairs with one exact DOB learn everything but the DOB (and the prior); on pairs
      * with forename and surname exact, learn the DOB. */
     cpi_rs_training tr = {.n = 2, .prior_session = 0};
@@ -173,15 +200,44 @@ cpi_status cpi_rs_people(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_o
                                {1u << CPI_NAME_EXACT, 1u << CPI_NAME_EXACT},
                                1u << RS_PC_FORENAME | 1u << RS_PC_SURNAME,
                                1u << RS_PC_DOB};
-    s = cpi_rs_fit_and_score(&res->person_model, &tr, person_vec, &pc, mem, n, &pairs, o, "score people", &sc, kr,
-                             err);
-    res->person_trained = kr->trained;
-    if (s)
+    uint32_t nd = n;
+    if ((s = cpi_rs_distinct(mem, &nd, person_sig, &pc, err)))
         goto out;
-    cpi_rs_join_links(&res->uf, sc.v, sc.n, o->link, kr);
+    /*
+     * Two passes. Random pairs stand in for non-matches when estimating u, but
+     * a suspect named in dozens of records under slightly different spellings
+     * and ages makes random pairs agree on his phone far more often than two
+     * different people would. So the first pass clusters, and the second
+     * estimates u only from pairs the first put in different clusters, then
+     * retrains and clusters again from the state before people were joined.
+     */
+    if ((s = cpi_rs_uf_clone(&before, &res->uf, err)))
+        goto out;
+    cpi_rs_person_model(&res->person_model);
+    if ((s = cpi_rs_fit_and_score(&res->person_model, &tr, person_vec, person_flags, &pc, mem, nd, n, NULL, &pairs, o,
+                                  "score people", &sc, kr, err)))
+        goto out;
+    cpi_rs_join_links(&res->uf, sc.v, sc.n, o->link, defer, kr);
+    for (uint32_t i = 0; i < d->nm; i++)
+        grp1[i] = cpi_rs_find(&res->uf, i);
+    cpi_rs_uf_free(&res->uf);
+    res->uf = before;
+    memset(&before, 0, sizeof before);
+    sc.n = 0;
+    kr->joined = kr->refused = kr->ambiguous = kr->link_pairs = kr->possible_pairs = 0;
+    memset(&kr->em, 0, sizeof kr->em);
+    cpi_rs_person_model(&res->person_model);
+    if ((s = cpi_rs_fit_and_score(&res->person_model, &tr, person_vec, person_flags, &pc, mem, nd, n, grp1, &pairs, o,
+                                  "score people", &sc, kr, err)))
+        goto out;
+    res->person_trained = kr->trained;
+    cpi_rs_join_links(&res->uf, sc.v, sc.n, o->link, defer, kr);
     for (size_t i = 0; i < sc.n && !s; i++)
-        s = cpi_rs_scored_add(&res->review, sc.v[i].a, sc.v[i].b, sc.v[i].weight, sc.v[i].prob, err);
+        s = cpi_rs_scored_add(&res->review, sc.v[i].a, sc.v[i].b, sc.v[i].weight, sc.v[i].prob, sc.v[i].flags, err);
 out:
+    cpi_rs_uf_free(&before);
+    free(grp1);
+    free(defer);
     cpi_rs_ctx_free(&homes);
     cpi_rs_ctx_free(&phones);
     cpi_rs_pairs_free(&pairs);

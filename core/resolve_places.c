@@ -33,6 +33,13 @@ static void place_vec(void *ctx, uint32_t a, uint32_t b, cpi_fs_vec *v, double t
         tf[c] = 0;
 }
 
+/* What the location model compares of mention i, hashed. */
+static uint64_t place_sig(void *ctx, uint32_t i)
+{
+    const place_ctx *pc = ctx;
+    return cpi_rs_hash(0, pc->d->m[i].key, sizeof pc->d->m[i].key);
+}
+
 static uint64_t key2(int rule, uint32_t x, uint32_t y)
 {
     return cpi_rs_hash_u64(cpi_rs_hash_u64(cpi_rs_hash_u64(0, (uint64_t)rule), x), y);
@@ -113,16 +120,19 @@ cpi_status cpi_rs_places(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_o
                                1u << RS_LC_FLAT | 1u << RS_LC_HOUSE | 1u << RS_LC_NAME | 1u << RS_LC_TOWN};
     tr.s[1] = (cpi_rs_session){{RS_LC_HOUSE, -1}, {1u << CPI_IDENT_SAME, 0}, 1u << RS_LC_HOUSE,
                                1u << RS_LC_ADDRESS | 1u << RS_LC_POSTCODE};
+    uint32_t nd = n;
     if (!s)
-        s = cpi_rs_fit_and_score(&res->location_model, &tr, place_vec, &pc, mem, n, &pairs, o, "score places", &sc,
-                                 kr, err);
+        s = cpi_rs_distinct(mem, &nd, place_sig, &pc, err);
+    if (!s)
+        s = cpi_rs_fit_and_score(&res->location_model, &tr, place_vec, NULL, &pc, mem, nd, n, NULL, &pairs, o,
+                                 "score places", &sc, kr, err);
     res->location_trained = kr->trained;
     cpi_rs_pairs_free(&pairs);
     free(mem);
     if (!s) {
-        cpi_rs_join_links(&res->uf, sc.v, sc.n, o->link, kr);
+        cpi_rs_join_links(&res->uf, sc.v, sc.n, o->link, NULL, kr);
         for (size_t i = 0; i < sc.n && !s; i++)
-            s = cpi_rs_scored_add(&res->review, sc.v[i].a, sc.v[i].b, sc.v[i].weight, sc.v[i].prob, err);
+            s = cpi_rs_scored_add(&res->review, sc.v[i].a, sc.v[i].b, sc.v[i].weight, sc.v[i].prob, sc.v[i].flags, err);
     }
     free(sc.v);
     return s;

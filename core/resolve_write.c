@@ -88,6 +88,8 @@ static cpi_status put_review(cpi_txn *t, write_ctx *w, const cpi_rs_scored *p, c
     return s;
 }
 
+static cpi_status write_terms(cpi_txn *t, const cpi_rs_data *d, cpi_error *err);
+
 static cpi_status write_fn(cpi_txn *t, void *vctx, cpi_error *err)
 {
     write_ctx *w = vctx;
@@ -137,9 +139,66 @@ static cpi_status write_fn(cpi_txn *t, void *vctx, cpi_error *err)
     if (!s)
         s = set_counter(t, "entities", (int64_t)w->nentities, err);
     if (!s)
+        s = write_terms(t, d, err);
+    if (!s)
         s = set_counter(t, RS_META_TF_FN, (int64_t)d->n_fn, err);
     if (!s)
         s = set_counter(t, RS_META_TF_SN, (int64_t)d->n_sn, err);
+    return s;
+}
+
+/* Replace the stored term counts (n:tf:fn:VALUE, n:tf:sn:VALUE) with this run's. */
+static cpi_status write_terms(cpi_txn *t, const cpi_rs_data *d, cpi_error *err)
+{
+    static const char prefix[] = "n:tf:";
+    cpi_cursor *c;
+    cpi_status s = cpi_cursor_open(t, CPI_DB_META, &c, err);
+    if (s)
+        return s;
+    /* collect first: deleting under a live cursor is not safe */
+    char **old = NULL;
+    size_t nold = 0, cap = 0;
+    cpi_slice k, v;
+    cpi_status cs = cpi_cursor_seek(c, prefix, sizeof prefix - 1, &k, &v, err);
+    for (; cs == CPI_OK && k.len >= sizeof prefix - 1 && memcmp(k.data, prefix, sizeof prefix - 1) == 0;
+         cs = cpi_cursor_next(c, &k, &v, err)) {
+        if (nold == cap) {
+            cap = cap ? cap * 2 : 1024;
+            char **o = realloc(old, cap * sizeof *o);
+            if (!o) {
+                s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
+                break;
+            }
+            old = o;
+        }
+        if (!(old[nold] = strndup(k.data, k.len))) {
+            s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
+            break;
+        }
+        nold++;
+    }
+    cpi_cursor_close(c);
+    if (!s && cs != CPI_OK && cs != CPI_NOT_FOUND)
+        s = cs;
+    for (size_t i = 0; i < nold; i++) {
+        if (!s)
+            s = cpi_txn_del(t, CPI_DB_META, old[i], strlen(old[i]), NULL, 0, err);
+        free(old[i]);
+    }
+    free(old);
+    char key[600];
+    unsigned char be[8];
+    for (uint32_t id = 1; id <= d->str.n && !s; id++) {
+        uint32_t counts[2] = {d->fn_count[id], d->sn_count[id]};
+        for (int w = 0; w < 2 && !s; w++) {
+            if (!counts[w] || d->str.len[id] > 500)
+                continue;
+            int kl = snprintf(key, sizeof key, "n:%s:%s", w ? RS_META_TF_SN : RS_META_TF_FN, cpi_strtab_str(&d->str, id));
+            for (int b = 0; b < 8; b++)
+                be[b] = (unsigned char)((uint64_t)counts[w] >> (56 - 8 * b));
+            s = cpi_txn_put(t, CPI_DB_META, key, (size_t)kl, be, 8, err);
+        }
+    }
     return s;
 }
 

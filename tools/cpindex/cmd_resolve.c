@@ -29,6 +29,7 @@ static json_t *kind_json(const cpi_resolve_kind_report *k)
     json_object_set_new(o, "weak", json_pack("{s:I, s:I, s:I}", "mentions", (json_int_t)k->weak, "linked",
                                              (json_int_t)k->weak_linked, "ambiguous", (json_int_t)k->weak_ambiguous));
     json_object_set_new(o, "review", json_integer((json_int_t)k->review));
+    json_object_set_new(o, "ambiguous", json_integer((json_int_t)k->ambiguous));
     json_object_set_new(o, "ids", json_pack("{s:I, s:I, s:I, s:I, s:I}", "kept", (json_int_t)k->kept_ids, "new",
                                             (json_int_t)k->new_ids, "retired", (json_int_t)k->retired_ids, "splits",
                                             (json_int_t)k->splits, "merges", (json_int_t)k->merges));
@@ -89,6 +90,8 @@ static void print_text(const char *path, const cpi_resolve_report *r, bool dry)
     const cpi_resolve_kind_report *p = &r->kind[CPI_KIND_PERSON];
     printf("\nweak people (first name and age, street name): %llu, linked through context %llu, ambiguous %llu\n",
            (unsigned long long)p->weak, (unsigned long long)p->weak_linked, (unsigned long long)p->weak_ambiguous);
+    printf("people without a DOB left alone because two conflicting entities fit them: %llu\n",
+           (unsigned long long)p->ambiguous);
     for (int k = 1; k <= CPI_KIND_COUNT; k++) {
         const cpi_resolve_kind_report *x = &r->kind[k];
         if (x->splits || x->merges || x->retired_ids)

@@ -11,6 +11,7 @@ int cmd_version(cli_ctx *ctx, int argc, char **argv);
 int cmd_stats(cli_ctx *ctx, int argc, char **argv);
 int cmd_resolve(cli_ctx *ctx, int argc, char **argv);
 int cmd_export(cli_ctx *ctx, int argc, char **argv);
+int cmd_explain(cli_ctx *ctx, int argc, char **argv);
 int cmd_ingest(cli_ctx *ctx, int argc, char **argv);
 
 const cli_command cli_commands[] = {
@@ -82,6 +83,22 @@ const cli_command cli_commands[] = {
      "\n"
      "Then: 'cpindex review' (possible matches to decide), 'cpindex explain A B'\n"
      "(why two mentions scored as they did), 'cpindex export entities'.\n"},
+    {"explain", cmd_explain, "show why two mentions were (or were not) linked, field by field",
+     "usage: cpindex explain REF_A REF_B [--json] [--db PATH]\n"
+     "\n"
+     "Compare two mentions (SOURCE:RECORD_ID/N, of one kind) with the model the\n"
+     "last 'cpindex resolve' trained, and show the waterfall: the prior (how\n"
+     "rare a match is), then each comparison's level (exact, nickname, close\n"
+     "spelling, ... missing), its m and u probabilities and its weight\n"
+     "log2(m/u), the total weight, the match probability and its band (link,\n"
+     "possible, non-link). Also shows the entity each mention is in, and why\n"
+     "when that differs from what the score alone would say (the same Niche id,\n"
+     "a conflict that stopped a chain, a human decision).\n"
+     "\n"
+     "  --json      the same as one JSON object (the waterfall under \"waterfall\")\n"
+     "  --db PATH   the store directory (default $CPINDEX_DB, then ./cpindex.db)\n"
+     "\n"
+     "example: cpindex explain niche:NOM-0000123/1 miraf:MF-2021-000045/1\n"},
     {"export", cmd_export, "write a table from the store as CSV (entities: each mention's entity id)",
      "usage: cpindex export TABLE [--out FILE] [--db PATH]\n"
      "\n"
