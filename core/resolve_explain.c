@@ -6,11 +6,13 @@
  * built it in memory (the same cpi_rs_mention_fill and cpi_rs_*_vec):
  *   - term frequencies from the counts resolve stored (n:tf:sn:jones over
  *     n:tf:sn);
- *   - homes and phones from the relations of the mention's record and of
- *     every record holding its Niche nominal id, as entity numbers from
- *     entity_of.
- * (Resolve also gathers context across a human --same decision; explain does
- * not, so a pair next to such a decision may show a weaker context level.)
+ *   - homes, phones and related people from the relations of the mention's
+ *     record and of every record holding its Niche nominal id, as entity
+ *     numbers from entity_of.
+ * Two differences, both rare: resolve also gathers context across a human
+ * --same decision, and compares related people as its first pass clustered
+ * them, where explain sees the final entities; so a pair next to such a
+ * decision or a first-pass error may show another context level here.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -56,11 +58,23 @@ static uint32_t entity_num(cpi_txn *t, const char *ref, uint32_t n)
     return cpi_entity_id_parse(id, &k, &num, &e) || num > UINT32_MAX ? 0 : (uint32_t)num;
 }
 
-/* Homes and phones reached from mention n of rec (as resolve_context.c gathers them). */
-static void record_context(cpi_txn *t, const cpi_record *rec, uint32_t n, ctxset *homes, ctxset *phones)
+/* Homes, phones and related people reached from mention n of rec (as resolve_context.c gathers them). */
+static void record_context(cpi_txn *t, const cpi_record *rec, uint32_t n, ctxset *homes, ctxset *phones,
+                           ctxset *related)
 {
     for (uint32_t k = 0; k < rec->nrelations; k++) {
         const cpi_relation *r = &rec->relations[k];
+        if (r->to == n && r->from >= 1 && r->from <= rec->nmentions &&
+            rec->mentions[r->from - 1].kind == CPI_KIND_PERSON) {
+            uint32_t e = entity_num(t, rec->ref, r->from);
+            if (e)
+                set_add(related, e);
+        }
+        if (r->from == n && r->to >= 1 && r->to <= rec->nmentions && rec->mentions[r->to - 1].kind == CPI_KIND_PERSON) {
+            uint32_t e = entity_num(t, rec->ref, r->to);
+            if (e)
+                set_add(related, e);
+        }
         if (r->from != n || r->to < 1 || r->to > rec->nmentions)
             continue;
         cpi_kind to = rec->mentions[r->to - 1].kind;
@@ -89,9 +103,9 @@ static void record_context(cpi_txn *t, const cpi_record *rec, uint32_t n, ctxset
 
 /* Context of a person mention: its own record, and every record sharing its nominal id. */
 static cpi_status person_context(cpi_txn *t, const cpi_record *rec, uint32_t n, const char *nid, ctxset *homes,
-                                 ctxset *phones, cpi_error *err)
+                                 ctxset *phones, ctxset *related, cpi_error *err)
 {
-    record_context(t, rec, n, homes, phones);
+    record_context(t, rec, n, homes, phones, related);
     if (!nid)
         return CPI_OK;
     char key[CPI_REF_MAX + 8];
@@ -118,12 +132,10 @@ static cpi_status person_context(cpi_txn *t, const cpi_record *rec, uint32_t n, 
         cpi_record r;
         cpi_arena_reset(&a);
         if (cpi_store_get_record(t, mref, &a, &r, err) == CPI_OK)
-            record_context(t, &r, num, homes, phones);
+            record_context(t, &r, num, homes, phones, related);
     }
     cpi_arena_free(&a);
     cpi_cursor_close(c);
-    qsort(homes->v, homes->n, sizeof homes->v[0], cmp_u32);
-    qsort(phones->v, phones->n, sizeof phones->v[0], cmp_u32);
     return CPI_OK;
 }
 
@@ -231,10 +243,13 @@ static cpi_status explain_in(cpi_txn *t, const char *ref_a, const char *ref_b, c
     cpi_fs_vec vec;
     double tf[CPI_FS_MAX_CMP] = {0};
     if (out->kind == CPI_KIND_PERSON) {
-        ctxset ha = {0}, pa = {0}, hb = {0}, pb = {0};
-        if ((s = person_context(t, &a.rec, a.n, key_of(str, &a, RS_P_NID), &ha, &pa, err)) ||
-            (s = person_context(t, &b.rec, b.n, key_of(str, &b, RS_P_NID), &hb, &pb, err)))
+        ctxset ha = {0}, pa = {0}, ra = {0}, hb = {0}, pb = {0}, rb = {0};
+        if ((s = person_context(t, &a.rec, a.n, key_of(str, &a, RS_P_NID), &ha, &pa, &ra, err)) ||
+            (s = person_context(t, &b.rec, b.n, key_of(str, &b, RS_P_NID), &hb, &pb, &rb, err)))
             return s;
+        ctxset *sets[6] = {&ha, &pa, &ra, &hb, &pb, &rb};
+        for (int i = 0; i < 6; i++)
+            qsort(sets[i]->v, sets[i]->n, sizeof sets[i]->v[0], cmp_u32);
         cpi_rs_pview va, vb;
         const side *sides[2] = {&a, &b};
         cpi_rs_pview *views[2] = {&va, &vb};
@@ -258,8 +273,8 @@ static cpi_status explain_in(cpi_txn *t, const char *ref_a, const char *ref_b, c
             v->tf_fn = term_frequency(t, RS_META_TF_FN, v->fn);
             v->tf_sn = term_frequency(t, RS_META_TF_SN, v->sn);
         }
-        va.homes = ha.v, va.nhomes = ha.n, va.phones = pa.v, va.nphones = pa.n;
-        vb.homes = hb.v, vb.nhomes = hb.n, vb.phones = pb.v, vb.nphones = pb.n;
+        va.homes = ha.v, va.nhomes = ha.n, va.phones = pa.v, va.nphones = pa.n, va.related = ra.v, va.nrelated = ra.n;
+        vb.homes = hb.v, vb.nhomes = hb.n, vb.phones = pb.v, vb.nphones = pb.n, vb.related = rb.v, vb.nrelated = rb.n;
         cpi_rs_person_vec(&va, &vb, &vec, tf);
         if (va.nid && vb.nid && strcmp(va.nid, vb.nid) == 0)
             out->note = "the same Niche nominal id: linked outright, whatever the score";

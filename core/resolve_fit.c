@@ -27,7 +27,8 @@ static uint64_t splitmix(uint64_t *s)
 }
 
 static cpi_status estimate_u(cpi_fs_model *model, cpi_rs_vec_fn vec, void *ctx, const uint32_t *members, uint32_t n,
-                             const uint32_t *apart, const cpi_resolve_opts *o, cpi_error *err)
+                             const uint32_t *apart, const cpi_fs_model *prev, const cpi_resolve_opts *o,
+                             cpi_error *err)
 {
     if (n < 2)
         return CPI_OK; /* nothing to sample: u stays uniform */
@@ -43,13 +44,20 @@ static cpi_status estimate_u(cpi_fs_model *model, cpi_rs_vec_fn vec, void *ctx, 
     for (uint64_t k = 0; k < want; k++) {
         uint32_t a, b;
         int tries = 0;
-        do { /* a pair a first pass put in one cluster is likely a match: draw again */
+        bool again;
+        do { /* a pair the first pass joined, or scores as a likely match, is no sample of non-matches */
             a = (uint32_t)(splitmix(&seed) % n);
             b = (uint32_t)(splitmix(&seed) % n);
             if (a == b)
                 b = (b + 1) % n;
-        } while (apart && apart[members[a]] == apart[members[b]] && ++tries < 16);
-        vec(ctx, members[a], members[b], &vs[k], tf);
+            again = apart && apart[members[a]] == apart[members[b]];
+            if (!again) {
+                vec(ctx, members[a], members[b], &vs[k], tf);
+                again = prev && cpi_fs_probability(cpi_fs_weight(prev, &vs[k], tf)) >= 0.5;
+            }
+        } while (again && ++tries < 16);
+        if (again)
+            vec(ctx, members[a], members[b], &vs[k], tf);
     }
     cpi_status s = cpi_fs_estimate_u(model, vs, (size_t)want, err);
     free(vs);
@@ -184,12 +192,12 @@ cpi_status cpi_rs_distinct(uint32_t *mem, uint32_t *n, cpi_rs_sig_fn sig, void *
 cpi_status cpi_rs_fit_and_score(cpi_fs_model *model, const cpi_rs_training *tr, cpi_rs_vec_fn vec,
                                 cpi_rs_flags_fn flags, void *ctx,
                                 const uint32_t *distinct, uint32_t ndistinct, uint32_t population,
-                                const uint32_t *apart, const cpi_rs_pairs *pairs, const cpi_resolve_opts *o,
-                                const char *stage, cpi_rs_scoredv *out, cpi_resolve_kind_report *kr,
-                                cpi_error *err)
+                                const uint32_t *apart, const cpi_fs_model *prev, const cpi_rs_pairs *pairs,
+                                const cpi_resolve_opts *o, const char *stage, cpi_rs_scoredv *out,
+                                cpi_resolve_kind_report *kr, cpi_error *err)
 {
     kr->pairs = pairs->n;
-    cpi_status s = estimate_u(model, vec, ctx, distinct, ndistinct, apart, o, err);
+    cpi_status s = estimate_u(model, vec, ctx, distinct, ndistinct, apart, prev, o, err);
     if (s || pairs->n == 0)
         return s;
     pair_vec *pv = malloc(pairs->n * sizeof *pv);

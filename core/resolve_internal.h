@@ -206,7 +206,7 @@ uint64_t cpi_rs_hash_u64(uint64_t h, uint64_t v);
 
 /* Person comparisons, in model order. */
 enum { RS_PC_FORENAME = 0, RS_PC_SURNAME, RS_PC_DOB, RS_PC_GENDER, RS_PC_NID, RS_PC_PNC, RS_PC_HOME, RS_PC_PHONE,
-       RS_PC_STREET, RS_PC__N };
+       RS_PC_STREET, RS_PC_RELATED, RS_PC__N };
 /* Location comparisons. */
 enum { RS_LC_ADDRESS = 0, RS_LC_POSTCODE, RS_LC_FLAT, RS_LC_HOUSE, RS_LC_NAME, RS_LC_TOWN, RS_LC__N };
 
@@ -214,11 +214,14 @@ enum { RS_LC_ADDRESS = 0, RS_LC_POSTCODE, RS_LC_FLAT, RS_LC_HOUSE, RS_LC_NAME, R
 enum { RS_CTX_SAME = 0, RS_CTX_DIFFERENT, RS_CTX_NULL, RS_CTX_NLEVELS };
 enum { RS_FLAT_SAME = 0, RS_FLAT_ONE_SIDE, RS_FLAT_DIFFERENT, RS_FLAT_NONE, RS_FLAT_NLEVELS };
 enum { RS_PLACE_EXACT = 0, RS_PLACE_JW, RS_PLACE_ELSE, RS_PLACE_NULL, RS_PLACE_NLEVELS };
+enum { RS_REL_SHARED = 0, RS_REL_NONE, RS_REL_NULL, RS_REL_NLEVELS };
 
 /*
  * A person mention as the comparison sees it: key texts, birth range, and
- * the entities its context reaches (homes and phones, as sorted numbers:
- * cluster roots during a run, entity numbers when explaining from the store).
+ * the entities its context reaches (homes, phones and related people, as
+ * sorted numbers: cluster roots during a run - for related people, the
+ * clusters of resolve's first pass - and entity numbers when explaining from
+ * the store).
  */
 typedef struct cpi_rs_pview {
     const char *fn, *sn, *sa, *fx, *fx2, *sx, *sx2, *nid, *pnc, *gender, *street;
@@ -227,6 +230,8 @@ typedef struct cpi_rs_pview {
     uint32_t nhomes;
     const uint32_t *phones;
     uint32_t nphones;
+    const uint32_t *related; /* people it is related to in its records (the child an adult poses a risk to) */
+    uint32_t nrelated;
     double tf_fn, tf_sn; /* relative frequency of fn / sn (0: unknown) */
 } cpi_rs_pview;
 
@@ -346,14 +351,15 @@ typedef struct cpi_rs_training {
  */
 typedef void (*cpi_rs_vec_fn)(void *ctx, uint32_t a, uint32_t b, cpi_fs_vec *v, double tf[CPI_FS_MAX_CMP]);
 typedef uint8_t (*cpi_rs_flags_fn)(const cpi_fs_vec *v);
-/* `apart` (may be NULL): a first pass's cluster of each mention; u then skips pairs it put together.
+/* `apart` and `prev` (may be NULL): a first pass's cluster of each mention and its model; u then
+ * skips random pairs the first pass joined or scores as likely matches (probability >= 0.5).
  * flags (may be NULL) gives each kept pair its RS_PAIR_* flags. */
 cpi_status cpi_rs_fit_and_score(cpi_fs_model *model, const cpi_rs_training *tr, cpi_rs_vec_fn vec,
                                 cpi_rs_flags_fn flags, void *ctx,
                                 const uint32_t *distinct, uint32_t ndistinct, uint32_t population,
-                                const uint32_t *apart, const cpi_rs_pairs *pairs, const cpi_resolve_opts *o,
-                                const char *stage, cpi_rs_scoredv *out, cpi_resolve_kind_report *kr,
-                                cpi_error *err);
+                                const uint32_t *apart, const cpi_fs_model *prev, const cpi_rs_pairs *pairs,
+                                const cpi_resolve_opts *o, const char *stage, cpi_rs_scoredv *out,
+                                cpi_resolve_kind_report *kr, cpi_error *err);
 /*
  * Keep one mention of each distinct description: sig(ctx, i) hashes what the
  * model compares of mention i. Rewrites mem[0..*n) in place (order kept).

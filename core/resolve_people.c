@@ -27,6 +27,8 @@ typedef struct person_ctx {
     const cpi_rs_data *d;
     const uint32_t *grp; /* cluster root of each mention when the context was built */
     const cpi_rs_ctx *homes, *phones;
+    const cpi_rs_ctx *related; /* people related to each cluster, by rgrp */
+    const uint32_t *rgrp;
 } person_ctx;
 
 static void view(const person_ctx *pc, uint32_t i, cpi_rs_pview *v)
@@ -37,6 +39,8 @@ static void view(const person_ctx *pc, uint32_t i, cpi_rs_pview *v)
     v->nhomes = cpi_rs_ctx_n(pc->homes, g);
     v->phones = cpi_rs_ctx_ids(pc->phones, g);
     v->nphones = cpi_rs_ctx_n(pc->phones, g);
+    v->related = cpi_rs_ctx_ids(pc->related, pc->rgrp[i]);
+    v->nrelated = cpi_rs_ctx_n(pc->related, pc->rgrp[i]);
 }
 
 static void person_vec(void *ctx, uint32_t a, uint32_t b, cpi_fs_vec *v, double tf[CPI_FS_MAX_CMP])
@@ -68,7 +72,10 @@ static uint64_t person_sig(void *ctx, uint32_t i)
     uint32_t g = pc->grp[i];
     h = cpi_rs_hash(h, cpi_rs_ctx_ids(pc->homes, g), cpi_rs_ctx_n(pc->homes, g) * sizeof(uint32_t));
     h = cpi_rs_hash_u64(h, 0x9e37);
-    return cpi_rs_hash(h, cpi_rs_ctx_ids(pc->phones, g), cpi_rs_ctx_n(pc->phones, g) * sizeof(uint32_t));
+    h = cpi_rs_hash(h, cpi_rs_ctx_ids(pc->phones, g), cpi_rs_ctx_n(pc->phones, g) * sizeof(uint32_t));
+    h = cpi_rs_hash_u64(h, 0x9e38);
+    return cpi_rs_hash(h, cpi_rs_ctx_ids(pc->related, pc->rgrp[i]),
+                       cpi_rs_ctx_n(pc->related, pc->rgrp[i]) * sizeof(uint32_t));
 }
 
 enum { R_SX_YEAR, R_FI_DOB, R_HOME_FX, R_PNC, R_PHONE, R_NAME, R_FX_SX, R__N };
@@ -165,7 +172,7 @@ cpi_status cpi_rs_people(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_o
     cpi_status s = cpi_rs_join_on_key(d, &res->uf, CPI_KIND_PERSON, RS_P_NID, kr, err);
     if (s)
         return s;
-    cpi_rs_ctx homes = {0}, phones = {0};
+    cpi_rs_ctx homes = {0}, phones = {0}, related = {0};
     uint32_t *grp = malloc((d->nm ? d->nm : 1) * sizeof *grp);
     uint32_t *grp1 = malloc((d->nm ? d->nm : 1) * sizeof *grp1);
     uint32_t *mem = malloc((d->nm ? d->nm : 1) * sizeof *mem);
@@ -178,7 +185,8 @@ cpi_status cpi_rs_people(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_o
         goto out;
     }
     if ((s = cpi_rs_ctx_build(d, &res->uf, RS_CTX_HOMES, &homes, err)) ||
-        (s = cpi_rs_ctx_build(d, &res->uf, RS_CTX_PHONES, &phones, err)))
+        (s = cpi_rs_ctx_build(d, &res->uf, RS_CTX_PHONES, &phones, err)) ||
+        (s = cpi_rs_ctx_build(d, &res->uf, RS_CTX_PEOPLE, &related, err)))
         goto out;
     uint32_t n = 0;
     for (uint32_t i = 0; i < d->nm; i++) {
@@ -188,18 +196,24 @@ cpi_status cpi_rs_people(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_o
             mem[n++] = i;
     }
     kr->scored = n;
-    person_ctx pc = {d, grp, &homes, &phones};
+    person_ctx pc = {d, grp, &homes, &phones, &related, grp};
     if ((s = block_people(&pc, mem, n, o, &pairs, rep, err)))
         goto out;
-    /* EM sessions: on pairs with one exact DOB learn everything but the DOB (and the prior); on pairs
-     * with forename and surname exact, learn the DOB. */
+    /*
+     * EM sessions. On pairs with one exact DOB learn the names and identifiers (and the prior); on
+     * pairs with forename and surname exact learn the DOB, and the context comparisons too: the
+     * adults recorded by name alone (no DOB) with a phone, a street name and the children they pose
+     * a risk to never reach the first session, and its families would teach that context always
+     * agrees.
+     */
+    uint32_t from_b = 1u << RS_PC_DOB | 1u << RS_PC_PHONE | 1u << RS_PC_STREET | 1u << RS_PC_RELATED;
     cpi_rs_training tr = {.n = 2, .prior_session = 0};
     tr.s[0] = (cpi_rs_session){{RS_PC_DOB, -1}, {1u << CPI_DOB_EXACT, 0}, 1u << RS_PC_DOB,
-                               ~(1u << RS_PC_DOB) & ((1u << RS_PC__N) - 1)};
+                               ~from_b & ((1u << RS_PC__N) - 1)};
     tr.s[1] = (cpi_rs_session){{RS_PC_FORENAME, RS_PC_SURNAME},
                                {1u << CPI_NAME_EXACT, 1u << CPI_NAME_EXACT},
                                1u << RS_PC_FORENAME | 1u << RS_PC_SURNAME,
-                               1u << RS_PC_DOB};
+                               from_b};
     uint32_t nd = n;
     if ((s = cpi_rs_distinct(mem, &nd, person_sig, &pc, err)))
         goto out;
@@ -214,21 +228,27 @@ cpi_status cpi_rs_people(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_o
     if ((s = cpi_rs_uf_clone(&before, &res->uf, err)))
         goto out;
     cpi_rs_person_model(&res->person_model);
-    if ((s = cpi_rs_fit_and_score(&res->person_model, &tr, person_vec, person_flags, &pc, mem, nd, n, NULL, &pairs, o,
-                                  "score people", &sc, kr, err)))
+    if ((s = cpi_rs_fit_and_score(&res->person_model, &tr, person_vec, person_flags, &pc, mem, nd, n, NULL, NULL,
+                                  &pairs, o, "score people", &sc, kr, err)))
         goto out;
     cpi_rs_join_links(&res->uf, sc.v, sc.n, o->link, defer, kr);
     for (uint32_t i = 0; i < d->nm; i++)
         grp1[i] = cpi_rs_find(&res->uf, i);
+    /* the second pass sees who each mention is related to as the first pass clustered them */
+    cpi_rs_ctx_free(&related);
+    if ((s = cpi_rs_ctx_build(d, &res->uf, RS_CTX_PEOPLE, &related, err)))
+        goto out;
+    pc.rgrp = grp1;
     cpi_rs_uf_free(&res->uf);
     res->uf = before;
     memset(&before, 0, sizeof before);
     sc.n = 0;
     kr->joined = kr->refused = kr->ambiguous = kr->link_pairs = kr->possible_pairs = 0;
     memset(&kr->em, 0, sizeof kr->em);
+    cpi_fs_model first = res->person_model;
     cpi_rs_person_model(&res->person_model);
-    if ((s = cpi_rs_fit_and_score(&res->person_model, &tr, person_vec, person_flags, &pc, mem, nd, n, grp1, &pairs, o,
-                                  "score people", &sc, kr, err)))
+    if ((s = cpi_rs_fit_and_score(&res->person_model, &tr, person_vec, person_flags, &pc, mem, nd, n, grp1, &first,
+                                  &pairs, o, "score people", &sc, kr, err)))
         goto out;
     res->person_trained = kr->trained;
     cpi_rs_join_links(&res->uf, sc.v, sc.n, o->link, defer, kr);
@@ -240,6 +260,7 @@ out:
     free(defer);
     cpi_rs_ctx_free(&homes);
     cpi_rs_ctx_free(&phones);
+    cpi_rs_ctx_free(&related);
     cpi_rs_pairs_free(&pairs);
     free(sc.v);
     free(grp);

@@ -124,7 +124,7 @@ cpi_status cpi_rs_places(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_o
     if (!s)
         s = cpi_rs_distinct(mem, &nd, place_sig, &pc, err);
     if (!s)
-        s = cpi_rs_fit_and_score(&res->location_model, &tr, place_vec, NULL, &pc, mem, nd, n, NULL, &pairs, o,
+        s = cpi_rs_fit_and_score(&res->location_model, &tr, place_vec, NULL, &pc, mem, nd, n, NULL, NULL, &pairs, o,
                                  "score places", &sc, kr, err);
     res->location_trained = kr->trained;
     cpi_rs_pairs_free(&pairs);

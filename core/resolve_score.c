@@ -12,6 +12,11 @@
  *             nominal's, or a household member's) / both have homes, none shared
  *   phone     the two use one resolved phone / both use phones, none shared
  *   street    the same street name / different
+ *   related   both are recorded with one resolved person (two MACE rows naming an adult
+ *             as a risk to one child) / not shared, whether different or unknown: an
+ *             adult who targets many children is recorded with different ones, so a
+ *             difference is not the strong evidence against it would be for a home
+ *             (the null level is never produced)
  * Forename and surname written the other way round ("JONES Iwan" read as
  * forename jones) are compared crosswise when that agrees better.
  *
@@ -37,6 +42,7 @@ static const char *const ADDRESS_LEVELS[] = {"exact", "same_building", "street_j
 static const char *const POSTCODE_LEVELS[] = {"full", "sector", "district", "else", "null"};
 static const char *const FLAT_LEVELS[] = {"same", "one_side", "different", "none"};
 static const char *const PLACE_LEVELS[] = {"exact", "jw", "else", "null"};
+static const char *const RELATED_LEVELS[] = {"shared", "not_shared", "null"};
 
 /* The model shapes cannot fail to build: names and counts are fixed here. */
 static void add(cpi_fs_model *m, const char *name, uint8_t n, const char *const *levels, uint8_t null_level)
@@ -57,6 +63,7 @@ void cpi_rs_person_model(cpi_fs_model *model)
     add(model, "home", RS_CTX_NLEVELS, SAME_LEVELS, RS_CTX_NULL);
     add(model, "phone", RS_CTX_NLEVELS, SAME_LEVELS, RS_CTX_NULL);
     add(model, "street_name", CPI_IDENT_NLEVELS, SAME_LEVELS, CPI_IDENT_NULL);
+    add(model, "related", RS_REL_NLEVELS, RELATED_LEVELS, RS_REL_NULL);
     model->cmp[RS_PC_FORENAME].tf_level = CPI_NAME_EXACT;
     model->cmp[RS_PC_FORENAME].tf_floor = CPI_FS_TF_FLOOR_DEFAULT;
     model->cmp[RS_PC_SURNAME].tf_level = CPI_NAME_EXACT;
@@ -181,6 +188,9 @@ void cpi_rs_person_vec(const cpi_rs_pview *a, const cpi_rs_pview *b, cpi_fs_vec 
     v->levels[RS_PC_HOME] = ctx_level(a->homes, a->nhomes, b->homes, b->nhomes);
     v->levels[RS_PC_PHONE] = ctx_level(a->phones, a->nphones, b->phones, b->nphones);
     v->levels[RS_PC_STREET] = (uint8_t)cpi_cmp_ident(a->street, b->street);
+    /* positive evidence only: an adult who targets many children is recorded with different ones */
+    v->levels[RS_PC_RELATED] =
+        ctx_level(a->related, a->nrelated, b->related, b->nrelated) == RS_CTX_SAME ? RS_REL_SHARED : RS_REL_NONE;
 }
 
 static uint8_t flat_level(const char *a, const char *b)

@@ -13,9 +13,10 @@
  * equal, nickname-equivalent or one keystroke away (or, for a street name
  * only, the same street name - unless a phone ties them and the candidate has
  * no street name), and not conflict (an age range far from the DOB, a
- * --different). The best candidate wins (better name agreement, then more
- * context shared); two equally good ones leave the mention alone rather than
- * guess. A weak mention with no candidate stays its own cluster, which later
+ * --different). The best candidate wins (better name agreement, then a
+ * cluster holding a strong mention over one of weak mentions only, then more
+ * context shared, then size); an equally good candidate that conflicts with
+ * the best leaves the mention alone rather than guess. A weak mention with no candidate stays its own cluster, which later
  * weak mentions of the same household may join.
  */
 #include <stdlib.h>
@@ -31,7 +32,9 @@ typedef struct weak_ctx {
     cpi_rs_ctx homes, phones, people;          /* by root at build time */
     cpi_rs_ctx at_place, on_phone;             /* inverted: place / phone root -> person roots */
     const uint32_t *root_then;                 /* each mention's root when the tables were built */
+    uint8_t *strong;                           /* per root: the cluster holds a strong mention */
     uint32_t *cand, *hits;                     /* candidate roots of one weak mention */
+    int *fit;
     uint8_t *via_phone;
     uint32_t ncand, capcand;
 } weak_ctx;
@@ -58,6 +61,10 @@ static int add_cand(weak_ctx *w, uint32_t root, bool phone)
         if (!p)
             return -1;
         w->via_phone = p;
+        int *f = realloc(w->fit, cap * sizeof *f);
+        if (!f)
+            return -1;
+        w->fit = f;
         w->capcand = cap;
     }
     w->cand[w->ncand] = root;
@@ -186,6 +193,21 @@ static int fit(weak_ctx *w, uint32_t i, uint32_t c, bool via_phone)
     return level;
 }
 
+/* Is candidate k a better home for the weak mention than candidate j? */
+static bool better(const weak_ctx *w, uint32_t k, int j)
+{
+    uint32_t ck = w->cand[k], cj = w->cand[j];
+    if (w->fit[k] != w->fit[j])
+        return w->fit[k] < w->fit[j];
+    if (w->strong[ck] != w->strong[cj])
+        return w->strong[ck] > w->strong[cj];
+    if (w->hits[k] != w->hits[j])
+        return w->hits[k] > w->hits[j];
+    if (w->uf->size[ck] != w->uf->size[cj])
+        return w->uf->size[ck] > w->uf->size[cj];
+    return ck < cj;
+}
+
 static cpi_status build(weak_ctx *w, cpi_error *err)
 {
     cpi_status s;
@@ -210,6 +232,12 @@ cpi_status cpi_rs_weak(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_opt
     for (uint32_t i = 0; !s && i < d->nm; i++)
         root_then[i] = cpi_rs_find(&res->uf, i);
     w.root_then = root_then;
+    w.strong = calloc(d->nm ? d->nm : 1, 1);
+    if (!s && !w.strong)
+        s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
+    for (uint32_t i = 0; !s && i < d->nm; i++)
+        if (d->m[i].flags & RS_F_STRONG)
+            w.strong[root_then[i]] = 1;
     for (uint32_t i = 0; !s && i < d->nm; i++) {
         const cpi_rs_mention *m = &d->m[i];
         if (m->kind != CPI_KIND_PERSON || !(m->flags & RS_F_WEAK))
@@ -221,24 +249,22 @@ cpi_status cpi_rs_weak(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_opt
             s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory for weak candidates");
             break;
         }
+        /* rank: name agreement, then a cluster with a strong mention, then context shared, then size */
         int best = -1;
-        uint32_t best_c = 0, best_hits = 0;
-        bool tie = false;
+        uint32_t best_c = 0;
         for (uint32_t k = 0; k < w.ncand; k++) {
             int f = fit(&w, i, w.cand[k], w.via_phone[k]);
-            if (f < 0)
-                continue;
-            if (best < 0 || f < best || (f == best && w.hits[k] > best_hits)) {
-                best = f;
-                best_c = w.cand[k];
-                best_hits = w.hits[k];
-                tie = false;
-            } else if (f == best && w.hits[k] == best_hits) {
-                tie = true;
-            }
+            w.fit[k] = f;
+            if (f >= 0 && (best < 0 || better(&w, k, best)))
+                best = (int)k;
         }
         if (best < 0)
             continue;
+        best_c = w.cand[best];
+        bool tie = false;
+        for (uint32_t k = 0; k < w.ncand && !tie; k++)
+            tie = (int)k != best && w.fit[k] == w.fit[best] && w.strong[cpi_rs_find(&res->uf, w.cand[k])] ==
+                  w.strong[best_c] && w.hits[k] == w.hits[best] && cpi_rs_uf_conflict(&res->uf, w.cand[k], best_c);
         if (tie) {
             kr->weak_ambiguous++;
             continue;
@@ -246,12 +272,17 @@ cpi_status cpi_rs_weak(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_opt
         int rc = cpi_rs_uf_join(&res->uf, i, best_c, false);
         if (rc == -2)
             s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory for cluster summaries");
-        else if (rc == 1)
+        else if (rc == 1) {
             kr->weak_linked++;
+            uint8_t strong = w.strong[best_c] | w.strong[i];
+            w.strong[cpi_rs_find(&res->uf, i)] = strong; /* the root may have moved */
+        }
         if (o->progress && (kr->weak & 0xffff) == 0)
             o->progress(o->progress_ctx, "weak people", kr->weak, 0);
     }
     free(root_then);
+    free(w.strong);
+    free(w.fit);
     cpi_rs_ctx_free(&w.homes);
     cpi_rs_ctx_free(&w.phones);
     cpi_rs_ctx_free(&w.people);
