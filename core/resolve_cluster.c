@@ -240,12 +240,14 @@ static bool fn_conflict(const cpi_rs_uf *uf, const cpi_rs_summary *A, uint32_t x
 }
 
 static bool pair_conflict(cpi_rs_uf *uf, const cpi_rs_summary *A, const cpi_rs_sumv *x, const cpi_rs_summary *B,
-                          const cpi_rs_sumv *y, uint32_t rootB)
+                          const cpi_rs_sumv *y, uint32_t rootB, bool values)
 {
     if (x->type == RS_SV_NOT)
         return cpi_rs_find(uf, x->a) == rootB;
     if (y->type == RS_SV_NOT)
         return false; /* checked from the other side */
+    if (!values)
+        return x->type == RS_SV_REC && y->type == RS_SV_REC && x->a == y->a;
     bool xd = x->type == RS_SV_DOB || x->type == RS_SV_RANGE, yd = y->type == RS_SV_DOB || y->type == RS_SV_RANGE;
     if (xd && yd)
         return cpi_rs_dob_conflict((int32_t)x->a, x->b, (int32_t)y->a, y->b);
@@ -268,12 +270,13 @@ static bool pair_conflict(cpi_rs_uf *uf, const cpi_rs_summary *A, const cpi_rs_s
     }
 }
 
-static bool roots_conflict(cpi_rs_uf *uf, uint32_t ra, uint32_t rb)
+/* values: check conflicting values too, not only human decisions and shared records */
+static bool roots_conflict(cpi_rs_uf *uf, uint32_t ra, uint32_t rb, bool values)
 {
     const cpi_rs_summary *A = &uf->sum[ra], *B = &uf->sum[rb];
     for (uint16_t i = 0; i < A->n; i++)
         for (uint16_t j = 0; j < B->n; j++)
-            if (pair_conflict(uf, A, &A->v[i], B, &B->v[j], rb))
+            if (pair_conflict(uf, A, &A->v[i], B, &B->v[j], rb, values))
                 return true;
     /* the --different partners of B, which the loop above only saw from A's side */
     for (uint16_t j = 0; j < B->n; j++)
@@ -285,15 +288,15 @@ static bool roots_conflict(cpi_rs_uf *uf, uint32_t ra, uint32_t rb)
 bool cpi_rs_uf_conflict(cpi_rs_uf *uf, uint32_t i, uint32_t j)
 {
     uint32_t ra = cpi_rs_find(uf, i), rb = cpi_rs_find(uf, j);
-    return ra != rb && roots_conflict(uf, ra, rb);
+    return ra != rb && roots_conflict(uf, ra, rb, true);
 }
 
-int cpi_rs_uf_join(cpi_rs_uf *uf, uint32_t i, uint32_t j, bool force)
+int cpi_rs_uf_join(cpi_rs_uf *uf, uint32_t i, uint32_t j, cpi_rs_join_mode mode)
 {
     uint32_t ra = cpi_rs_find(uf, i), rb = cpi_rs_find(uf, j);
     if (ra == rb)
         return 0;
-    if (!force && roots_conflict(uf, ra, rb))
+    if (mode != RS_JOIN_FORCE && roots_conflict(uf, ra, rb, mode == RS_JOIN_GUARDED))
         return -1;
     if (uf->size[ra] < uf->size[rb] || (uf->size[ra] == uf->size[rb] && rb < ra)) {
         uint32_t t = ra;
@@ -369,7 +372,7 @@ static void place_deferred(cpi_rs_uf *uf, const partner *p, size_t n, cpi_resolv
             return;
         }
     for (size_t j = 0; j < nr; j++) {
-        int rc = cpi_rs_uf_join(uf, m, roots[j], false);
+        int rc = cpi_rs_uf_join(uf, m, roots[j], RS_JOIN_GUARDED);
         if (rc == 1)
             kr->joined++;
         else if (rc == -1)
@@ -389,7 +392,7 @@ void cpi_rs_join_links(cpi_rs_uf *uf, cpi_rs_scored *v, size_t n, double link, c
             ndef += (defer[v[i].a] != 0) + (defer[v[i].b] != 0);
             continue;
         }
-        int rc = cpi_rs_uf_join(uf, v[i].a, v[i].b, false);
+        int rc = cpi_rs_uf_join(uf, v[i].a, v[i].b, RS_JOIN_GUARDED);
         if (rc == 1)
             kr->joined++;
         else if (rc == -1)
@@ -402,7 +405,7 @@ void cpi_rs_join_links(cpi_rs_uf *uf, cpi_rs_scored *v, size_t n, double link, c
         /* no memory for the careful pass: join the deferred pairs as the others were */
         for (size_t i = 0; i < nlink; i++)
             if (defer[v[i].a] || defer[v[i].b])
-                kr->joined += cpi_rs_uf_join(uf, v[i].a, v[i].b, false) == 1;
+                kr->joined += cpi_rs_uf_join(uf, v[i].a, v[i].b, RS_JOIN_GUARDED) == 1;
         return;
     }
     size_t np = 0;

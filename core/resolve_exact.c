@@ -6,8 +6,10 @@
  *   - places sharing a Niche location id, people sharing a Niche nominal id
  *     (an occurrence's location is written as its id alone, so without this
  *     most Niche mentions could not be placed at all).
- * Joins go through the guard like any other, so a human --different between
- * two mentions of one nominal still holds.
+ * Joins check only what outranks an identifier: a human --different between
+ * two mentions of one nominal, and two people named in one record. Values are
+ * not checked: a nominal id joins dozens of records whose typos (a swapped
+ * day and month here, a year off there) would otherwise refuse each other.
  */
 #include <stdlib.h>
 
@@ -29,7 +31,7 @@ cpi_status cpi_rs_join_on_key(cpi_rs_data *d, cpi_rs_uf *uf, cpi_kind kind, int 
             first[k] = i + 1;
             continue;
         }
-        int rc = cpi_rs_uf_join(uf, first[k] - 1, i, false);
+        int rc = cpi_rs_uf_join(uf, first[k] - 1, i, RS_JOIN_IDENT);
         if (rc == -2) {
             free(first);
             return cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory for cluster summaries");

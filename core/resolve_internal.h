@@ -164,8 +164,15 @@ cpi_status cpi_rs_uf_seed(cpi_rs_uf *uf, uint32_t i, cpi_error *err);
 cpi_status cpi_rs_uf_forbid(cpi_rs_uf *uf, uint32_t i, uint32_t j, cpi_error *err);
 /* Would joining the clusters of i and j put conflicting values together? */
 bool cpi_rs_uf_conflict(cpi_rs_uf *uf, uint32_t i, uint32_t j);
-/* Join unless they conflict (force: join anyway). Returns 1 joined, 0 already one cluster, -1 refused; -2 NOMEM. */
-int cpi_rs_uf_join(cpi_rs_uf *uf, uint32_t i, uint32_t j, bool force);
+/* How strictly a join is checked. */
+typedef enum cpi_rs_join_mode {
+    RS_JOIN_GUARDED,  /* refuse any conflict (scores, context) */
+    RS_JOIN_IDENT,    /* a shared identifier: refuse only a human --different or two people of one record,
+                         not values - typos pile up across the dozens of records one nominal id joins */
+    RS_JOIN_FORCE     /* a human --same */
+} cpi_rs_join_mode;
+/* Join under `mode`. Returns 1 joined, 0 already one cluster, -1 refused; -2 NOMEM. */
+int cpi_rs_uf_join(cpi_rs_uf *uf, uint32_t i, uint32_t j, cpi_rs_join_mode mode);
 
 /* Do two person values conflict? Exposed for the weak pass and tests. */
 bool cpi_rs_dob_conflict(int32_t alo, int32_t ahi, int32_t blo, int32_t bhi);

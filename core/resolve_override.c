@@ -181,7 +181,7 @@ cpi_status cpi_rs_overrides(cpi_store *st, cpi_rs_data *d, cpi_rs_result *res, c
                 rep->overrides_same++;
                 if (cpi_rs_uf_conflict(&res->uf, a, b))
                     rep->overrides_broken++;
-                if (cpi_rs_uf_join(&res->uf, a, b, true) == -2)
+                if (cpi_rs_uf_join(&res->uf, a, b, RS_JOIN_FORCE) == -2)
                     s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory for cluster summaries");
             }
         }

@@ -269,7 +269,7 @@ cpi_status cpi_rs_weak(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_opt
             kr->weak_ambiguous++;
             continue;
         }
-        int rc = cpi_rs_uf_join(&res->uf, i, best_c, false);
+        int rc = cpi_rs_uf_join(&res->uf, i, best_c, RS_JOIN_GUARDED);
         if (rc == -2)
             s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory for cluster summaries");
         else if (rc == 1) {

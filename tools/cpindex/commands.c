@@ -12,6 +12,8 @@ int cmd_stats(cli_ctx *ctx, int argc, char **argv);
 int cmd_resolve(cli_ctx *ctx, int argc, char **argv);
 int cmd_export(cli_ctx *ctx, int argc, char **argv);
 int cmd_explain(cli_ctx *ctx, int argc, char **argv);
+int cmd_link(cli_ctx *ctx, int argc, char **argv);
+int cmd_review(cli_ctx *ctx, int argc, char **argv);
 int cmd_ingest(cli_ctx *ctx, int argc, char **argv);
 
 const cli_command cli_commands[] = {
@@ -83,6 +85,40 @@ const cli_command cli_commands[] = {
      "\n"
      "Then: 'cpindex review' (possible matches to decide), 'cpindex explain A B'\n"
      "(why two mentions scored as they did), 'cpindex export entities'.\n"},
+    {"review", cmd_review, "list possible matches for a person to decide, children first",
+     "usage: cpindex review [--kind person|location] [--limit N] [--json] [--db PATH]\n"
+     "\n"
+     "List the pairs the last 'cpindex resolve' could not decide: a match\n"
+     "probability in the possible band (below --link, at or above --possible),\n"
+     "or linked by score but kept apart because their entities conflict. Pairs\n"
+     "involving a child come first (a child by role - missing child, child\n"
+     "discussed, household child, child at risk, PPN subject, POLIT victim - or\n"
+     "a DOB under 18 at the record's date), then the likeliest. Each shows the\n"
+     "two records side by side and the commands that explain and settle it.\n"
+     "\n"
+     "  --kind K    only person or only location pairs\n"
+     "  --limit N   show N pairs (default 20; 0 shows all)\n"
+     "  --json      {total, shown, pairs: [{a, b, kind, child, probability, weight,\n"
+     "              record_a: {role, date, values}, record_b: ...}]}\n"
+     "  --db PATH   the store directory (default $CPINDEX_DB, then ./cpindex.db)\n"
+     "\n"
+     "Settle a pair with 'cpindex link A B --same|--different --reason TEXT'.\n"},
+    {"link", cmd_link, "record a human decision: two mentions are the same, or different",
+     "usage: cpindex link REF_A REF_B (--same | --different) --reason TEXT [--db PATH]\n"
+     "\n"
+     "Record that two mentions (SOURCE:RECORD_ID/N, of one kind) are the same\n"
+     "entity, or different ones. Every later 'cpindex resolve' obeys it whatever\n"
+     "the scores and identifiers say: --same joins their entities, --different\n"
+     "keeps them apart (and stops anything else from bringing them together).\n"
+     "A new decision on the same pair replaces the old one. The reason is kept\n"
+     "with the decision, so say who decided and on what evidence.\n"
+     "\n"
+     "  --same / --different   the decision\n"
+     "  --reason TEXT          why (required)\n"
+     "  --db PATH              the store directory (default $CPINDEX_DB, then ./cpindex.db)\n"
+     "\n"
+     "example: cpindex link niche:NOM-0000123/1 marac:MRC-000310/4 --different \\\n"
+     "           --reason \"DS Evans: twin sister, checked with school 12/03/2024\"\n"},
     {"explain", cmd_explain, "show why two mentions were (or were not) linked, field by field",
      "usage: cpindex explain REF_A REF_B [--json] [--db PATH]\n"
      "\n"
