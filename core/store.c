@@ -31,6 +31,7 @@ static const struct {
     [CPI_DB_ANALYTICS] = {"analytics", 0},
     [CPI_DB_AUDIT] = {"audit", 0},
     [CPI_DB_USERS] = {"users", 0},
+    [CPI_DB_REVIEW] = {"review", 0},
 };
 
 struct cpi_store {
@@ -522,6 +523,31 @@ cpi_status cpi_txn_del(cpi_txn *txn, cpi_db db, const void *key, size_t klen, co
     KEYS_SYNC(txn, db, err);
     MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
     return data_rc(txn, mdb_del(txn->txn, txn->st->dbi[db], &k, val ? &v : NULL), "delete", err);
+}
+
+cpi_status cpi_txn_clear(cpi_txn *txn, cpi_db db, cpi_error *err)
+{
+    return data_rc(txn, mdb_drop(txn->txn, txn->st->dbi[db], 0), "clear", err);
+}
+
+cpi_status cpi_txn_count_dups(cpi_txn *txn, cpi_db db, const void *key, size_t klen, uint64_t *out, cpi_error *err)
+{
+    MDB_cursor *cur;
+    *out = 0;
+    int rc = mdb_cursor_open(txn->txn, txn->st->dbi[db], &cur);
+    if (rc)
+        return lmdb_err(err, "cursor", txn->st->path, rc);
+    MDB_val k = {klen, (void *)key}, v;
+    rc = mdb_cursor_get(cur, &k, &v, MDB_SET);
+    if (rc == 0) {
+        size_t n = 0;
+        rc = mdb_cursor_count(cur, &n);
+        *out = n;
+    }
+    mdb_cursor_close(cur);
+    if (rc == MDB_NOTFOUND)
+        return CPI_OK;
+    return rc ? lmdb_err(err, "count", txn->st->path, rc) : CPI_OK;
 }
 
 cpi_status cpi_txn_count(cpi_txn *txn, cpi_db db, uint64_t *out, cpi_error *err)
