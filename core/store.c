@@ -316,6 +316,11 @@ cpi_status cpi_txn_del(cpi_txn *txn, cpi_db db, const void *key, size_t klen, co
     return data_rc(txn, mdb_del(txn->txn, txn->st->dbi[db], &k, val ? &v : NULL), "delete", err);
 }
 
+cpi_status cpi_txn_clear(cpi_txn *txn, cpi_db db, cpi_error *err)
+{
+    return data_rc(txn, mdb_drop(txn->txn, txn->st->dbi[db], 0), "clear", err);
+}
+
 cpi_status cpi_txn_count(cpi_txn *txn, cpi_db db, uint64_t *out, cpi_error *err)
 {
     MDB_stat ms;

@@ -94,6 +94,8 @@ cpi_status cpi_txn_put(cpi_txn *txn, cpi_db db, const void *key, size_t klen, co
 /* Delete key (all its values), or only the (key, val) pair when val is non-NULL on a dupsort db. */
 cpi_status cpi_txn_del(cpi_txn *txn, cpi_db db, const void *key, size_t klen, const void *val, size_t vlen,
                        cpi_error *err);
+/* Empty a database (all keys), inside a write transaction: for derived data rebuilt whole. */
+cpi_status cpi_txn_clear(cpi_txn *txn, cpi_db db, cpi_error *err);
 /* Number of entries in a database. */
 cpi_status cpi_txn_count(cpi_txn *txn, cpi_db db, uint64_t *out, cpi_error *err);
 /* Signed 64-bit counters in CPI_DB_META under "n:NAME" (absent = 0). */
