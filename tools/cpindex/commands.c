@@ -10,6 +10,8 @@ int cmd_help(cli_ctx *ctx, int argc, char **argv);
 int cmd_version(cli_ctx *ctx, int argc, char **argv);
 int cmd_stats(cli_ctx *ctx, int argc, char **argv);
 int cmd_ingest(cli_ctx *ctx, int argc, char **argv);
+int cmd_child(cli_ctx *ctx, int argc, char **argv);
+int cmd_person(cli_ctx *ctx, int argc, char **argv);
 
 const cli_command cli_commands[] = {
     {"ingest", cmd_ingest, "load one silo's export files into the store (every row stored or rejected)",
@@ -40,6 +42,46 @@ const cli_command cli_commands[] = {
      "file could not be ingested (unreadable, wrong source, store error).\n"
      "\n"
      "Example: cpgen --children 1000 --out force && cpindex ingest miraf force/miraf\n"},
+    {"child", cmd_child, "everything held on a child, warnings first: risky people, places, gaps",
+     "usage: cpindex child QUERY [--dob DATE] [--full | --detail brief|full] [--json]\n"
+     "                     [--withhold SOURCES] [--width N] [--db PATH]\n"
+     "\n"
+     "Show what every system holds on one child, most important first: warnings\n"
+     "(CPP, looked after, missing history and MIRAF grading, CSE/CCE risk and SERAF,\n"
+     "MARAC household, CAWNs, POLIT, PPNs), gaps between systems, the people who pose\n"
+     "a risk (why, how linked, when, from which records), places (home, placements,\n"
+     "found-at with counts, places of concern, who else is linked there), children\n"
+     "connected through the same adults, places or phones, addresses, every system's\n"
+     "reference and (with --full) a timeline of every record.\n"
+     "\n"
+     "QUERY is a name (\"Rhiannon Jones\" or \"JONES, Rhiannon\"; nicknames match),\n"
+     "an entity id (P-0000042), a record or mention reference (miraf:MF-2022-000001),\n"
+     "a Niche nominal id, a PNC id or a phone number. When more than one person\n"
+     "matches, nothing is guessed: the candidates are listed with what tells them\n"
+     "apart (DOB, home, sources, dates); run again with the id you mean or --dob.\n"
+     "\n"
+     "  --dob DATE        narrow a name to this date of birth (2011-05-03, 03/05/2011)\n"
+     "  --detail brief    the top 5 of each list, no timeline (the default: before attending)\n"
+     "  --full            every list in full, with the timeline (same as --detail full)\n"
+     "  --withhold SRCS   leave out what these sources hold, saying only that it exists and\n"
+     "                    whom to ask: a list (polit,marac) or 'restricted' (= marac,polit)\n"
+     "  --json            one JSON object (keys in docs/queries.md); a list of candidates is\n"
+     "                    {\"candidates\": [...]} instead\n"
+     "  --width N         wrap text at N columns (default 100)\n"
+     "\n"
+     "Needs 'cpindex resolve' to have run. Exit status: 0 shown (or a list of\n"
+     "candidates), 1 nothing matches, 2 usage, 3 store error.\n"
+     "\n"
+     "Example: cpindex child \"Rhiannon Jones\" --dob 2011-05-03\n"},
+    {"person", cmd_person, "what is held on anyone (an adult of concern too), and the children linked",
+     "usage: cpindex person QUERY [--dob DATE] [--full] [--json] [--withhold SOURCES] [--db PATH]\n"
+     "\n"
+     "The same profile as 'cpindex child' for any person: an adult's warnings (RSO,\n"
+     "SHPO, CAWN, MACE adult of concern, OCG member, suspect in occurrences), the\n"
+     "children they are linked to directly or through places and phones, their\n"
+     "places, references and timeline. QUERY and options as for 'cpindex child'.\n"
+     "\n"
+     "Example: cpindex person P-0003947 --full\n"},
     {"stats", cmd_stats, "show what the store holds: records per source, mentions, entities, size",
      "usage: cpindex stats [--json] [--db PATH]\n"
      "\n"
