@@ -10,13 +10,16 @@ int cmd_help(cli_ctx *ctx, int argc, char **argv);
 int cmd_version(cli_ctx *ctx, int argc, char **argv);
 int cmd_stats(cli_ctx *ctx, int argc, char **argv);
 int cmd_ingest(cli_ctx *ctx, int argc, char **argv);
+int cmd_user(cli_ctx *ctx, int argc, char **argv);
+int cmd_audit(cli_ctx *ctx, int argc, char **argv);
+int cmd_purge(cli_ctx *ctx, int argc, char **argv);
 int cmd_child(cli_ctx *ctx, int argc, char **argv);
 int cmd_person(cli_ctx *ctx, int argc, char **argv);
 
 const cli_command cli_commands[] = {
     {"ingest", cmd_ingest, "load one silo's export files into the store (every row stored or rejected)",
-     "usage: cpindex ingest SOURCE PATH... [--json] [--rejects DIR] [--db PATH]\n"
-     "       cpindex ingest csv --map FILE PATH... [--json]\n"
+     "usage: cpindex ingest SOURCE PATH... --user ADMIN --reason TEXT [--json] [--rejects DIR]\n"
+     "       cpindex ingest csv --map FILE PATH... --user ADMIN --reason TEXT [--json]\n"
      "\n"
      "Load one silo's export into the store. SOURCE is niche, miraf, mace, marac,\n"
      "polit or soc (formats in docs/formats.md), or csv with a mapping file for any\n"
@@ -31,6 +34,11 @@ const cli_command cli_commands[] = {
      "nothing. Each file is one transaction: a killed ingest leaves the store as it\n"
      "was before that file.\n"
      "\n"
+     "Ingest needs an admin (--user, --reason or CPINDEX_USER, CPINDEX_REASON; a new\n"
+     "store's creator is its admin). Each file's transaction also logs a collection\n"
+     "entry (file, BLAKE2b, counts, user, reason) and, when records were replaced, an\n"
+     "alteration entry (the count, and the references when fewer than 1000).\n"
+     "\n"
      "  --json         one JSON object: source, store, read, stored, unchanged, replaced,\n"
      "                 rejected, reject_file, seconds, files[] (per file the same counts,\n"
      "                 path, record_type, ok, error, blake2b)\n"
@@ -41,7 +49,8 @@ const cli_command cli_commands[] = {
      "Exit status: 0 when every file was read (even with rejects), 2 usage, 3 when a\n"
      "file could not be ingested (unreadable, wrong source, store error).\n"
      "\n"
-     "Example: cpgen --children 1000 --out force && cpindex ingest miraf force/miraf\n"},
+     "Example: cpgen --children 1000 --out force &&\n"
+     "         cpindex ingest miraf force/miraf --user $USER --reason 'monthly MIRAF export'\n"},
     {"child", cmd_child, "everything held on a child, warnings first: risky people, places, gaps",
      "usage: cpindex child QUERY [--dob DATE] [--full | --detail brief|full] [--json]\n"
      "                     [--withhold SOURCES] [--width N] [--db PATH]\n"
@@ -93,6 +102,67 @@ const cli_command cli_commands[] = {
      "               records_by_source, mentions, entities, edges, audit_entries,\n"
      "               file_bytes, map_bytes\n"
      "  --db PATH    the store directory (default $CPINDEX_DB, then ./cpindex.db)\n"},
+    {"user", cmd_user, "add, remove or list the people who may use the store and their roles (admin)",
+     "usage: cpindex user add NAME --role ROLE[,ROLE...] --user ADMIN --reason TEXT\n"
+     "       cpindex user remove NAME --user ADMIN --reason TEXT\n"
+     "       cpindex user list [--json] --user ADMIN --reason TEXT\n"
+     "\n"
+     "Users and their roles live in the store. Roles: officer (child, person, address,\n"
+     "missing in summary), analyst (every query and export in full), polit and marac\n"
+     "(that silo's content, added to officer or analyst), supervisor (reads the audit\n"
+     "log), admin (ingest, resolve, link, purge, users). Restricted content (POLIT,\n"
+     "MARAC) is shown only to holders of its role; others see that it exists and whom\n"
+     "to contact. Until the first 'user add', the OS user who owns the store is its only\n"
+     "user, as admin; the first add writes that user down. The last admin cannot be\n"
+     "removed. 'user add' on an existing user replaces their roles. Every add, remove\n"
+     "and list is logged. Roles per command: docs/operations.md.\n"
+     "\n"
+     "  --role LIST  roles, comma-separated, no spaces: officer,polit\n"
+     "  --json       (list) one JSON array of {user, roles, added, added_by}\n"
+     "\n"
+     "Exit status: 0 done, 1 no such user (remove), 2 usage or refused, 3 store error.\n"
+     "\n"
+     "Example: cpindex user add pc1234 --role officer,marac --user admin1 --reason 'new starter, MASH'\n"},
+    {"audit", cmd_audit, "show who looked at what and why (supervisor), or verify the log's hash chain",
+     "usage: cpindex [--user SUPERVISOR] audit show [--user U] [--entity ID|REF] [--since DATE]\n"
+     "                                    [--kind KIND] [--json] --reason TEXT\n"
+     "       cpindex audit verify [--head HEX] [--json] --user NAME --reason TEXT\n"
+     "\n"
+     "Every collection (ingest), alteration (a record replaced), consultation (a query\n"
+     "and what it returned), disclosure (export), combination (resolve, link, unlink),\n"
+     "erasure (purge) and change of users is one entry in an append-only log, each\n"
+     "holding the BLAKE2b hash of the one before.\n"
+     "\n"
+     "show (supervisor): entries oldest first, with user, time, reason, command, query,\n"
+     "and the entity ids and references returned. Showing is itself logged. Here --user\n"
+     "filters the log, so name yourself before 'audit' or with CPINDEX_USER.\n"
+     "  --user U       entries made by U\n"
+     "  --entity ID    entries that returned entity ID or reference ID (a record's\n"
+     "                 reference also matches its mentions, SOURCE:ID/N)\n"
+     "  --since DATE   entries at or after DATE (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS, UTC)\n"
+     "  --kind KIND    collection, alteration, consultation, disclosure, combination,\n"
+     "                 erasure or access\n"
+     "  --json         one JSON array of entries (every list in full)\n"
+     "\n"
+     "verify (supervisor or admin): walk the chain and name the first entry that was\n"
+     "changed, removed or reordered. It prints the head hash: keep it outside the\n"
+     "store, and --head HEX later also catches a log rewritten with fresh hashes.\n"
+     "\n"
+     "Exit status: 0 ok, 1 no entries match (show), 2 usage or refused, 3 the chain is\n"
+     "broken (verify) or a store error.\n"},
+    {"purge", cmd_purge, "erase one source record from the store and every index (admin, logged)",
+     "usage: cpindex purge SOURCE:RECORD_ID --user ADMIN --reason TEXT\n"
+     "\n"
+     "Remove a record, its mentions and relations, its matching keys, its mentions'\n"
+     "entity links and memberships and any link/unlink decision naming it, in one\n"
+     "transaction, logged as an erasure with the reason. Afterwards no query returns it.\n"
+     "The entities it belonged to, their edges and analytics are derived data: purge\n"
+     "marks a resolve as due and says so; run 'cpindex resolve' to rebuild them.\n"
+     "The audit log keeps the reference: it records that the erasure happened.\n"
+     "\n"
+     "Exit status: 0 purged, 1 no such record, 2 usage or refused, 3 store error.\n"
+     "\n"
+     "Example: cpindex purge miraf:MF-2021-000045 --user admin1 --reason 'erasure request 2024/17, DPO'\n"},
     {"help", cmd_help, "show help for cpindex or for one command",
      "usage: cpindex help [COMMAND]\n"
      "\n"
