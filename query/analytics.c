@@ -164,10 +164,26 @@ out:
 /* ------------------------------------------------------------------ reach */
 
 /*
- * An adult's reach: distinct children linked directly, through a place or
- * phone they are linked to by a place link (not a hub), or through another
- * user of one of their phones. stamp[] marks children already counted for v.
+ * An adult's reach: distinct children linked directly; through a place they
+ * operate from or live at, to the children found, seen, victimised or living
+ * there (a one-off suspect-in at a takeaway is not a link to everyone found
+ * there: the occurrence's own victims are linked directly by suspect-against); and through a phone they use, to its other
+ * users and the children those users are linked to. Hubs are not followed.
+ * stamp[] marks children already counted for v.
  */
+static bool adult_to_place(const g_graph *g, const g_edge *e)
+{
+    const char *t = G_TYPE(g, e);
+    return strcmp(t, "operates-from") == 0 || strcmp(t, "lives-at") == 0 || strcmp(t, "uses-phone") == 0;
+}
+
+static bool place_to_child(const g_graph *g, const g_edge *e)
+{
+    const char *t = G_TYPE(g, e);
+    return strcmp(t, "found-at") == 0 || strcmp(t, "frequents") == 0 || strcmp(t, "victim-in") == 0 ||
+           strcmp(t, "lives-at") == 0;
+}
+
 static uint32_t adult_reach(const g_graph *g, uint32_t v, uint32_t *stamp)
 {
     uint32_t reach = 0;
@@ -188,12 +204,12 @@ static uint32_t adult_reach(const g_graph *g, uint32_t v, uint32_t *stamp)
             COUNT(o);
             continue;
         }
-        if (!g_edge_is_place_link(g, e) || nlinks(g, o) > CPI_ANALYTICS_HUB)
+        if (!adult_to_place(g, e) || nlinks(g, o) > CPI_ANALYTICS_HUB)
             continue;
         FOR_EDGES(g, o, e2)
         {
             uint32_t p = other_end(e2, o);
-            if (p == v || is_school_edge(g, e2))
+            if (p == v)
                 continue;
             if (oc->kind == CPI_KIND_PHONE) {
                 /* another user of the phone: their children count, and they do if a child */
@@ -206,7 +222,7 @@ static uint32_t adult_reach(const g_graph *g, uint32_t v, uint32_t *stamp)
                     if (g->ents[q].card.kind == CPI_KIND_PERSON && !is_school_edge(g, e3))
                         COUNT(q);
                 }
-            } else {
+            } else if (place_to_child(g, e2)) {
                 COUNT(p);
             }
         }
@@ -222,8 +238,19 @@ static void compute_reach(g_graph *g, uint32_t *stamp, uint32_t *stamp2)
         stamp[v] = stamp2[v] = UINT32_MAX;
     for (uint32_t v = 0; v < n; v++) {
         cpi_card *c = &g->ents[v].card;
-        if (c->kind == CPI_KIND_PERSON && (adult(g, v) || risky(g, v))) {
-            c->reach = adult_reach(g, v, stamp);
+        if (c->kind == CPI_KIND_PERSON) {
+            if (adult(g, v) || risky(g, v))
+                c->reach = adult_reach(g, v, stamp);
+            uint32_t r = 0; /* risky people linked directly (the agenda scores children by it) */
+            FOR_EDGES(g, v, e)
+            {
+                uint32_t o = other_end(e, v);
+                if (g->ents[o].card.kind == CPI_KIND_PERSON && risky(g, o) && stamp2[o] != v) {
+                    stamp2[o] = v;
+                    r++;
+                }
+            }
+            c->risky_reach = r;
         } else if (c->kind == CPI_KIND_LOCATION) {
             uint32_t kids = 0, adults = 0;
             FOR_EDGES(g, v, e)

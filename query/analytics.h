@@ -8,10 +8,11 @@
  *   - communities: Louvain (igraph_community_multilevel, fixed seed, so the
  *     same store gives the same numbers), numbered by size;
  *   - central adults: each adult's reach = distinct children linked to them
- *     directly (a person-to-person edge) or through one place or phone
- *     (found-at, frequents, operates-from, occurrence places, a phone someone
- *     else uses); places with more than CPI_ANALYTICS_HUB links are not
- *     followed, so a railway station does not make everyone central;
+ *     directly (a person-to-person edge), through a place they operate from
+ *     or live at (to the children found, seen, victimised or living there), or through a phone they use (its other users and the
+ *     children those are linked to); places with more than CPI_ANALYTICS_HUB
+ *     links are not followed, so a railway station does not make everyone
+ *     central;
  *   - hotspots: places where missing children were found (distinct children,
  *     most times found, latest date), and places where risky adults and
  *     children meet (both linked by found-at, frequents, operates-from or an

@@ -837,14 +837,6 @@ static cpi_status build_adjacency(g_graph *g, cpi_error *err)
     return CPI_OK;
 }
 
-bool g_edge_is_place_link(const g_graph *g, const g_edge *e)
-{
-    const char *t = G_TYPE(g, e);
-    return strcmp(t, "found-at") == 0 || strcmp(t, "frequents") == 0 || strcmp(t, "uses-phone") == 0 ||
-           strcmp(t, "operates-from") == 0 || strcmp(t, "victim-in") == 0 || strcmp(t, "suspect-in") == 0 ||
-           strcmp(t, "offender-in") == 0;
-}
-
 /* ------------------------------------------------------------------ writing */
 
 /* Most recent first; undated last; ties by record number (first met first). */

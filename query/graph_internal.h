@@ -55,9 +55,6 @@ typedef struct g_graph {
 #define G_NENTS(g) ((g)->ids.count)
 #define G_TYPE(g, e) ((g)->types.strs[(e)->type])
 
-/* Whether edge e links entity x to a place/phone hop the reach figures follow. */
-bool g_edge_is_place_link(const g_graph *g, const g_edge *e);
-
 /*
  * Components, communities and reach into the cards; summary lists into the
  * analytics database (keys "a\x1f..."; see query/analytics.h).

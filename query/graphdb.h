@@ -172,7 +172,7 @@ typedef struct cpi_card {
     uint32_t community;   /* community number within the whole graph (Louvain), 0 = none */
     uint32_t reach;       /* people: distinct children linked directly or through one place or phone;
                              places: distinct children linked */
-    uint32_t risky_reach; /* places: distinct risky adults linked */
+    uint32_t risky_reach; /* distinct risky people linked: to a place by any edge, to a person directly */
 } cpi_card;
 
 /* The card key for id: "e\x1fID". Returns the length. */
