@@ -129,7 +129,13 @@ static cpi_status add_entity(found *f, const char *id, const char *mref, const c
     cpi_card c;
     cpi_error e2 = {0};
     if (cpi_card_get(f->txn, id, f->a, &c, &e2) != CPI_OK) {
-        /* resolved but the graph is older than the resolution: still a candidate */
+        /* no card: an id nobody has, or resolved after the graph was built (still a candidate) */
+        cpi_slice v;
+        cpi_status ms = cpi_txn_get(f->txn, CPI_DB_MEMBERS, id, strlen(id), &v, err);
+        if (ms == CPI_NOT_FOUND)
+            return CPI_OK;
+        if (ms)
+            return ms;
         memset(&c, 0, sizeof c);
         c.id = cpi_arena_strdup(f->a, id);
         c.kind = cpi_entity_id_kind(id);

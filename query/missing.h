@@ -10,7 +10,8 @@
  *                               50, +20 if they pose a risk to or had a CAWN
  *                               served about this child
  *   an occurrence place where the child was a victim   30
- *   any of the above: +20 when the latest record of it is within a year
+ *   each of the above: +20 when its latest record is within a year of the
+ *   child's latest record
  * ties broken by the latest date, then the entity id. So the place the child
  * was found most often comes first. The home or placement they went missing
  * from is listed apart, as the start.
