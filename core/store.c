@@ -527,6 +527,10 @@ cpi_status cpi_txn_del(cpi_txn *txn, cpi_db db, const void *key, size_t klen, co
 
 cpi_status cpi_txn_clear(cpi_txn *txn, cpi_db db, cpi_error *err)
 {
+    if (db == CPI_DB_KEYS) /* buffered additions go with the rest */
+        txn->kb.len = txn->kb.n = 0;
+    if (db == CPI_DB_META)
+        txn->npend = 0;
     return data_rc(txn, mdb_drop(txn->txn, txn->st->dbi[db], 0), "clear", err);
 }
 

@@ -18,6 +18,12 @@ int cmd_ingest(cli_ctx *ctx, int argc, char **argv);
 int cmd_user(cli_ctx *ctx, int argc, char **argv);
 int cmd_audit(cli_ctx *ctx, int argc, char **argv);
 int cmd_purge(cli_ctx *ctx, int argc, char **argv);
+int cmd_child(cli_ctx *ctx, int argc, char **argv);
+int cmd_person(cli_ctx *ctx, int argc, char **argv);
+int cmd_address(cli_ctx *ctx, int argc, char **argv);
+int cmd_missing(cli_ctx *ctx, int argc, char **argv);
+int cmd_agenda(cli_ctx *ctx, int argc, char **argv);
+int cmd_analyse(cli_ctx *ctx, int argc, char **argv);
 
 const cli_command cli_commands[] = {
     {"ingest", cmd_ingest, "load one silo's export files into the store (every row stored or rejected)",
@@ -54,6 +60,122 @@ const cli_command cli_commands[] = {
      "\n"
      "Example: cpgen --children 1000 --out force &&\n"
      "         cpindex ingest miraf force/miraf --user $USER --reason 'monthly MIRAF export'\n"},
+    {"child", cmd_child, "everything held on a child, warnings first: risky people, places, gaps",
+     "usage: cpindex child QUERY [--dob DATE] [--full | --detail brief|full] [--json]\n"
+     "                     [--withhold SOURCES] [--width N] [--db PATH]\n"
+     "\n"
+     "Show what every system holds on one child, most important first: warnings\n"
+     "(CPP, looked after, missing history and MIRAF grading, CSE/CCE risk and SERAF,\n"
+     "MARAC household, CAWNs, POLIT, PPNs), gaps between systems, the people who pose\n"
+     "a risk (why, how linked, when, from which records), places (home, placements,\n"
+     "found-at with counts, places of concern, who else is linked there), children\n"
+     "connected through the same adults, places or phones, addresses, every system's\n"
+     "reference and (with --full) a timeline of every record.\n"
+     "\n"
+     "QUERY is a name (\"Rhiannon Jones\" or \"JONES, Rhiannon\"; nicknames match),\n"
+     "an entity id (P-0000042), a record or mention reference (miraf:MF-2022-000001),\n"
+     "a Niche nominal id, a PNC id or a phone number. When more than one person\n"
+     "matches, nothing is guessed: the candidates are listed with what tells them\n"
+     "apart (DOB, home, sources, dates); run again with the id you mean or --dob.\n"
+     "\n"
+     "  --dob DATE        narrow a name to this date of birth (2011-05-03, 03/05/2011)\n"
+     "  --detail brief    the top 5 of each list, no timeline (the default: before attending)\n"
+     "  --full            every list in full, with the timeline (same as --detail full)\n"
+     "  --withhold SRCS   leave out what these sources hold, saying only that it exists and\n"
+     "                    whom to ask: a list (polit,marac) or 'restricted' (= marac,polit)\n"
+     "  --json            one JSON object (keys in docs/queries.md); a list of candidates is\n"
+     "                    {\"candidates\": [...]} instead\n"
+     "  --width N         wrap text at N columns (default 100)\n"
+     "\n"
+     "Needs 'cpindex resolve' to have run. Exit status: 0 shown (or a list of\n"
+     "candidates), 1 nothing matches, 2 usage, 3 store error.\n"
+     "\n"
+     "Example: cpindex child \"Rhiannon Jones\" --dob 2011-05-03\n"},
+    {"person", cmd_person, "what is held on anyone (an adult of concern too), and the children linked",
+     "usage: cpindex person QUERY [--dob DATE] [--full] [--json] [--withhold SOURCES] [--db PATH]\n"
+     "\n"
+     "The same profile as 'cpindex child' for any person: an adult's warnings (RSO,\n"
+     "SHPO, CAWN, MACE adult of concern, OCG member, suspect in occurrences), the\n"
+     "children they are linked to directly or through places and phones, their\n"
+     "places, references and timeline. QUERY and options as for 'cpindex child'.\n"
+     "\n"
+     "Example: cpindex person P-0003947 --full\n"},
+    {"address", cmd_address, "what is held on a place, warnings first: who lives there, who is linked, what happened",
+     "usage: cpindex address QUERY [--full] [--json] [--withhold SOURCES] [--db PATH]\n"
+     "\n"
+     "Before attending an address: warnings first (cuckooed or trap house, a county\n"
+     "line operating from it, a MACE location of concern, missing children found\n"
+     "there, a registered sex offender or SHPO holder living there, a MARAC victim's\n"
+     "or POLIT subject's address - restricted), the gap of an RSO living where MARAC\n"
+     "lists children, then the risky people and the children linked to it and how,\n"
+     "the other residents, and what happened there (occurrences by kind).\n"
+     "\n"
+     "QUERY is an address (\"7 Maes y Deri, Abergavenny\"), a postcode (NP7 2PB), an\n"
+     "entity id (L-0000032), a Niche location id or a reference. Several places\n"
+     "matching are listed, never guessed between. Options as for 'cpindex child'.\n"
+     "\n"
+     "Exit status: 0 shown (or a list), 1 nothing matches, 2 usage, 3 store error.\n"
+     "\n"
+     "Example: cpindex address 'NP7 2PB'\n"},
+    {"missing", cmd_missing, "trigger plan for a child missing now: where to look first, whom to locate",
+     "usage: cpindex missing QUERY [--dob DATE] [--json] [--withhold SOURCES] [--db PATH]\n"
+     "\n"
+     "For a child reported missing now: the MIRAF grading, episodes and last missing\n"
+     "date; the places to search, ranked (found there before: 100 + 10 per time, at\n"
+     "most +50; frequents, per MACE: 60; where a risky person linked to the child\n"
+     "lives or operates from: 50, +20 if they pose a risk to or had a CAWN about this\n"
+     "child; an occurrence place where the child was a victim: 30; each of these +20\n"
+     "when recorded within a year of the child's latest record), so the place the\n"
+     "child was found most often comes first; the people to locate with their phones and addresses; and the\n"
+     "children who may be with them (same risky adults, places or phones).\n"
+     "\n"
+     "QUERY as for 'cpindex child'.\n"
+     "\n"
+     "Example: cpindex missing \"Rhiannon Jones\" --dob 2011-05-03\n"},
+    {"agenda", cmd_agenda, "MACE meeting agenda: children ranked by a published score, with its parts",
+     "usage: cpindex agenda [--top N] [--new] [--as-of DATE] [--json] [--withhold SOURCES] [--db PATH]\n"
+     "\n"
+     "The children a MACE meeting should discuss, highest score first, each with the\n"
+     "points that make up the score. Every child with an exploitation signal (MACE,\n"
+     "CSE/CCE marker, SOC plan, MIRAF grading medium or high) and every child an adult\n"
+     "of concern is linked to is scored:\n"
+     "  latest MACE risk level   HIGH 30, MEDIUM 15, LOW 5\n"
+     "  latest SERAF score       score / 2 (0-20)\n"
+     "  latest MIRAF grading     HIGH 20, MEDIUM 10, LOW 3\n"
+     "  missing episodes         2 each, at most 20\n"
+     "  missing in the last 90 days (to --as-of)   15\n"
+     "  risky people linked      5 each, at most 25\n"
+     "  child at risk in a SOC plan                15\n"
+     "  at risk per MACE but no CSE/CCE marker on Niche              10\n"
+     "  linked to an adult of concern but never discussed at MACE    10\n"
+     "Ties: the longest unreviewed first.\n"
+     "\n"
+     "  --top N        children listed (default 40)\n"
+     "  --new          only children never discussed at MACE\n"
+     "  --as-of DATE   the meeting date for 'the last 90 days' (default: the latest record)\n"
+     "  --json         {as_of, considered, children: [{rank, entity_id, name, score, parts}]}\n"
+     "\n"
+     "Example: cpindex agenda --top 20 --new\n"},
+    {"analyse", cmd_analyse, "networks, communities, central adults and hotspots from the last graph build",
+     "usage: cpindex analyse [central|found|meet|networks|communities] [--top N] [--json] [--db PATH]\n"
+     "\n"
+     "What the graph build (run at the end of 'cpindex resolve') computed over every\n"
+     "entity and link (school attendance left out):\n"
+     "  central      adults linked to the most children, directly or through one place\n"
+     "               or phone (places with over 200 links are not followed)\n"
+     "  found        places where missing children were found (children, most times)\n"
+     "  meet         places where risky adults and children meet (score = children x\n"
+     "               risky adults)\n"
+     "  networks     connected networks (igraph components), largest first\n"
+     "  communities  Louvain communities (igraph, fixed seed), largest first\n"
+     "With no VIEW, all five. Follow an id with 'cpindex person ID' or 'cpindex address ID'.\n"
+     "\n"
+     "  --top N   entries per view (default 10, at most 200)\n"
+     "  --json    {as_of, entities, edges, networks, ..., central: [...], ...}\n"
+     "\n"
+     "Exit status: 0, 1 when the graph has not been built, 2 usage, 3 store error.\n"
+     "\n"
+     "Example: cpindex analyse central --top 20\n"},
     {"stats", cmd_stats, "show what the store holds: records per source, mentions, entities, size",
      "usage: cpindex stats [--json] [--db PATH]\n"
      "\n"
