@@ -123,17 +123,28 @@ cpi_status cpi_rs_places(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_o
     uint32_t nd = n;
     if (!s)
         s = cpi_rs_distinct(mem, &nd, place_sig, &pc, err);
+    cpi_rs_pairvec *pv = NULL;
     if (!s)
-        s = cpi_rs_fit_and_score(&res->location_model, &tr, place_vec, NULL, &pc, mem, nd, n, NULL, NULL, &pairs, o,
-                                 "score places", &sc, kr, err);
+        s = cpi_rs_vectors(place_vec, &pc, &pairs, o, "compare places", &pv, err);
+    if (!s)
+        s = cpi_rs_fit_and_score(&res->location_model, &tr, place_vec, NULL, &pc, mem, nd, n, NULL, NULL, &pairs, pv,
+                                 o, &sc, kr, err);
+    free(pv);
     res->location_trained = kr->trained;
     cpi_rs_pairs_free(&pairs);
     free(mem);
+    /* an address with neither postcode nor town ("1 Victoria Road") may be in any town: place it last */
+    uint8_t *defer = calloc(d->nm ? d->nm : 1, 1);
+    if (!s && !defer)
+        s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
+    for (uint32_t i = 0; !s && i < d->nm; i++)
+        defer[i] = d->m[i].kind == CPI_KIND_LOCATION && !d->m[i].key[RS_L_PC] && !d->m[i].key[RS_L_TOWN];
     if (!s) {
-        cpi_rs_join_links(&res->uf, sc.v, sc.n, o->link, NULL, kr);
+        cpi_rs_join_links(&res->uf, sc.v, sc.n, o->link, defer, kr);
         for (size_t i = 0; i < sc.n && !s; i++)
             s = cpi_rs_scored_add(&res->review, sc.v[i].a, sc.v[i].b, sc.v[i].weight, sc.v[i].prob, sc.v[i].flags, err);
     }
     free(sc.v);
+    free(defer);
     return s;
 }

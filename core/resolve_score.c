@@ -188,9 +188,13 @@ void cpi_rs_person_vec(const cpi_rs_pview *a, const cpi_rs_pview *b, cpi_fs_vec 
     v->levels[RS_PC_HOME] = ctx_level(a->homes, a->nhomes, b->homes, b->nhomes);
     v->levels[RS_PC_PHONE] = ctx_level(a->phones, a->nphones, b->phones, b->nphones);
     v->levels[RS_PC_STREET] = (uint8_t)cpi_cmp_ident(a->street, b->street);
+    v->levels[RS_PC_RELATED] = cpi_rs_related_level(a, b);
+}
+
+uint8_t cpi_rs_related_level(const cpi_rs_pview *a, const cpi_rs_pview *b)
+{
     /* positive evidence only: an adult who targets many children is recorded with different ones */
-    v->levels[RS_PC_RELATED] =
-        ctx_level(a->related, a->nrelated, b->related, b->nrelated) == RS_CTX_SAME ? RS_REL_SHARED : RS_REL_NONE;
+    return ctx_level(a->related, a->nrelated, b->related, b->nrelated) == RS_CTX_SAME ? RS_REL_SHARED : RS_REL_NONE;
 }
 
 static uint8_t flat_level(const char *a, const char *b)
