@@ -5,24 +5,8 @@
 #include <string.h>
 
 #include "core/codec.h"
+#include "core/csvout.h"
 #include "core/resolve.h"
-
-void cpi_csv_write_field(FILE *out, const char *s)
-{
-    bool formula = s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@';
-    bool quote = strpbrk(s, ",\"\r\n") != NULL;
-    if (quote)
-        fputc('"', out);
-    if (formula)
-        fputc('\'', out);
-    for (const char *p = s; *p; p++) {
-        if (*p == '"')
-            fputc('"', out);
-        fputc(*p, out);
-    }
-    if (quote)
-        fputc('"', out);
-}
 
 cpi_status cpi_export_entities(cpi_store *st, FILE *out, uint64_t *rows, cpi_error *err)
 {
@@ -65,9 +49,9 @@ cpi_status cpi_export_entities(cpi_store *st, FILE *out, uint64_t *rows, cpi_err
                 s = g;
                 break;
             }
-            cpi_csv_write_field(out, mref);
+            cpi_csv_write_field(out, mref, strlen(mref));
             fputc(',', out);
-            cpi_csv_write_field(out, id);
+            cpi_csv_write_field(out, id, strlen(id));
             fputc('\n', out);
             n++;
         }

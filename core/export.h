@@ -2,10 +2,8 @@
  * export.h - tables out of the store for other tools (spreadsheets, link
  * charts): CSV written to a caller's stream.
  *
- * CSV is RFC 4180 with a header row. Because these files are opened in
- * spreadsheets, a field that begins with = + - or @ gets a leading ' so it
- * can never run as a formula (CSV injection); fields holding a comma, quote
- * or line break are quoted.
+ * CSV is RFC 4180 with a header row, written through core/csvout (every field
+ * quoted; a field a spreadsheet would run as a formula gets a leading ').
  *
  * Ownership: the stream stays the caller's (not closed here).
  */
@@ -17,9 +15,6 @@
 
 #include "core/error.h"
 #include "core/store.h"
-
-/* Write one CSV field as described above. */
-void cpi_csv_write_field(FILE *out, const char *s);
 
 /*
  * `reference,entity_id` for every mention of every record, in reference

@@ -59,6 +59,8 @@
 /* Progress: stage name, units done and the stage's total (0 if unknown). */
 typedef void (*cpi_resolve_progress_fn)(void *ctx, const char *stage, uint64_t done, uint64_t total);
 
+struct cpi_resolve_report;
+
 typedef struct cpi_resolve_opts {
     double link;              /* probability at or above which a pair links (CPI_FS_LINK_DEFAULT) */
     double possible;          /* at or above (and below link): kept for human review (CPI_FS_POSSIBLE_DEFAULT) */
@@ -73,6 +75,13 @@ typedef struct cpi_resolve_opts {
     bool dry_run;             /* compute and report, write nothing */
     cpi_resolve_progress_fn progress;
     void *progress_ctx;
+    /*
+     * Called last inside resolve's write transaction (not on a dry run), with the report so
+     * far: the front end derives the graph and logs the combination here, so entities, graph
+     * and log commit together or not at all. It may run more than once (map growth).
+     */
+    cpi_status (*after_write)(cpi_txn *txn, const struct cpi_resolve_report *rep, void *ctx, cpi_error *err);
+    void *after_ctx;
 } cpi_resolve_opts;
 
 void cpi_resolve_opts_default(cpi_resolve_opts *o);

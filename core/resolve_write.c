@@ -25,6 +25,7 @@ typedef struct write_ctx {
     const cpi_resolve_opts *o;
     uint64_t *order; /* members written in entity-id order: (kind, number, mention) */
     uint64_t nentities;
+    const cpi_resolve_report *rep;
 } write_ctx;
 
 static const char *const KIND_KEY[CPI_KIND_COUNT + 1] = {NULL, "id:P", "id:L", "id:T", "id:O"};
@@ -144,6 +145,8 @@ static cpi_status write_fn(cpi_txn *t, void *vctx, cpi_error *err)
         s = set_counter(t, RS_META_TF_FN, (int64_t)d->n_fn, err);
     if (!s)
         s = set_counter(t, RS_META_TF_SN, (int64_t)d->n_sn, err);
+    if (!s && w->o->after_write)
+        s = w->o->after_write(t, w->rep, w->o->after_ctx, err);
     return s;
 }
 
@@ -211,7 +214,7 @@ static int cmp_u64(const void *x, const void *y)
 cpi_status cpi_rs_write(cpi_store *st, cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_opts *o,
                         cpi_resolve_report *rep, cpi_error *err)
 {
-    write_ctx w = {d, res, o, NULL, 0};
+    write_ctx w = {d, res, o, NULL, 0, rep};
     w.order = malloc((d->nm ? d->nm : 1) * sizeof *w.order);
     if (!w.order)
         return cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory writing");

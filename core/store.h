@@ -6,8 +6,11 @@
  *  - a store is a directory (mode 0700) holding data.mdb and lock.mdb (0600);
  *    one left readable by others is refused unless CPI_STORE_FORCE;
  *  - meta/"schema" holds the schema version; an unknown or newer one is refused;
- *  - every mention's normalised keys are indexed in CPI_DB_KEYS and the index
- *    changes in the same transaction as the record, so it never disagrees;
+ *  - every mention's lookup keys (fn nn sn sa sx dob nid pnc street addr street_k
+ *    pc pcd place lid tel email user; see indexed_key in store.c) are indexed in
+ *    CPI_DB_KEYS and the index changes in the same transaction as the record, so
+ *    it never disagrees (additions are buffered and written sorted before commit
+ *    or before anything in the transaction reads CPI_DB_KEYS);
  *  - a replaced record keeps its earlier versions' hash and ingest time;
  *  - writes happen in cpi_store_write(), which grows the map and re-runs the
  *    whole batch when LMDB reports MDB_MAP_FULL, so callers never see it.

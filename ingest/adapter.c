@@ -11,6 +11,12 @@
 #include "ingest/engine.h"
 
 const cpi_adapter *const cpi_adapters[] = {
+    &cpi_adapter_niche,
+    &cpi_adapter_miraf,
+    &cpi_adapter_mace,
+    &cpi_adapter_marac,
+    &cpi_adapter_polit,
+    &cpi_adapter_soc,
     NULL,
 };
 

@@ -30,6 +30,14 @@ struct cpi_adapter {
 /* By file name first, then the first spec whose signature headers the file has. NULL if none fits. */
 const cpi_spec_file *cpi_adapter_pick_default(const cpi_adapter *ad, const char *file_name, cpi_csv *csv);
 
+/* The silos, one ingest/adapter_NAME.c each, in the order of docs/formats.md. */
+extern const cpi_adapter cpi_adapter_niche;
+extern const cpi_adapter cpi_adapter_miraf;
+extern const cpi_adapter cpi_adapter_mace;
+extern const cpi_adapter cpi_adapter_marac;
+extern const cpi_adapter cpi_adapter_polit;
+extern const cpi_adapter cpi_adapter_soc;
+
 /* The built-in silo adapters, NULL-terminated. */
 extern const cpi_adapter *const cpi_adapters[];
 const cpi_adapter *cpi_adapter_find(const char *source);

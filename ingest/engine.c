@@ -363,6 +363,7 @@ cpi_status cpi_engine_row(cpi_engine *e, const cpi_csv_row *row, int64_t now, cp
         const char *values[CPI_F__COUNT] = {0};
         int first_col = -1;
         bool present = false;
+        bool filled[CPI_SPEC_MAX_FIELDS] = {false}; /* this field's own column, before address lines join */
         cpi_kvbuf raw = {0};
         for (unsigned f = 0; f < bm->nfields; f++) {
             const bound_field *bf = &bm->fields[f];
@@ -373,6 +374,7 @@ cpi_status cpi_engine_row(cpi_engine *e, const cpi_csv_row *row, int64_t now, cp
                 return NOMEM();
             if (*v) {
                 present = true;
+                filled[f] = true;
                 const char *prev = values[bf->field];
                 if (prev && *prev) { /* several columns of one field: address lines */
                     size_t a = strlen(prev), b = strlen(v);
@@ -397,7 +399,7 @@ cpi_status cpi_engine_row(cpi_engine *e, const cpi_csv_row *row, int64_t now, cp
         }
         for (unsigned f = 0; f < bm->nfields; f++) {
             const bound_field *bf = &bm->fields[f];
-            if ((bf->flags & CPI_SPEC_REQUIRED) && !(values[bf->field] && *values[bf->field]))
+            if ((bf->flags & CPI_SPEC_REQUIRED) && !filled[f])
                 return reject(rej, "empty-required-field", bf->col, "%s is empty",
                               bf->col >= 0 ? e->fact_names[bf->col] : cpi_field_name(bf->field));
         }
@@ -476,7 +478,10 @@ cpi_status cpi_engine_row(cpi_engine *e, const cpi_csv_row *row, int64_t now, cp
     char *ref = cpi_arena_alloc(arena, reflen);
     if (!ref)
         return NOMEM();
-    snprintf(ref, reflen, "%s:%s", e->source, id);
+    size_t sl = strlen(e->source);
+    memcpy(ref, e->source, sl);
+    ref[sl] = ':';
+    memcpy(ref + sl + 1, id, reflen - sl - 1); /* id and its NUL */
     if (idset_add(&e->seen, id) != CPI_OK)
         return NOMEM();
 

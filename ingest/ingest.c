@@ -24,9 +24,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/audit.h"
 #include "ingest/engine.h"
 
 #define REJECT_HEADER "file,line,column,reason,detail,raw\n"
+#define ALTERATION_LIST_MAX 999 /* replaced references listed in the audit log per file */
 
 typedef struct rejects {
     char path[4096];
@@ -47,6 +49,8 @@ typedef struct file_job {
     rejects *rj;
     cpi_arena arena;
     int64_t now;
+    char **replaced; /* references replaced in this attempt, for the audit log (malloc'd) */
+    size_t nreplaced;
 } file_job;
 
 /* ------------------------------------------------------------ reject file */
@@ -128,12 +132,60 @@ static cpi_status rejects_write(rejects *rj, const char *file, const cpi_csv_row
 
 /* ---------------------------------------------------------------- a file */
 
+static void replaced_clear(file_job *j)
+{
+    for (size_t i = 0; i < j->nreplaced; i++)
+        free(j->replaced[i]);
+    j->nreplaced = 0;
+}
+
+/* Note a replaced reference for the alteration entry (only the first ALTERATION_LIST_MAX are listed). */
+static cpi_status replaced_note(file_job *j, const char *ref, cpi_error *err)
+{
+    if (!j->opts->audit_user || j->nreplaced >= ALTERATION_LIST_MAX)
+        return CPI_OK;
+    if (!j->replaced && !(j->replaced = malloc(sizeof *j->replaced * ALTERATION_LIST_MAX)))
+        return cpi_error_set(err, CPI_ERR_NOMEM, "out of memory");
+    if (!(j->replaced[j->nreplaced] = strdup(ref)))
+        return cpi_error_set(err, CPI_ERR_NOMEM, "out of memory");
+    j->nreplaced++;
+    return CPI_OK;
+}
+
+/* The file's collection entry, and its alteration entry if it replaced records, in the file's transaction. */
+static cpi_status log_file(cpi_txn *txn, file_job *j, cpi_error *err)
+{
+    const cpi_ingest_file *f = j->file;
+    char hash[65], nums[5][24];
+    for (int k = 0; k < 32; k++)
+        snprintf(hash + 2 * k, 3, "%02x", f->file_hash[k]);
+    const uint64_t counts[5] = {f->counts.read, f->counts.stored, f->counts.unchanged, f->counts.replaced,
+                                f->counts.rejected};
+    for (int k = 0; k < 5; k++)
+        snprintf(nums[k], sizeof nums[k], "%llu", (unsigned long long)counts[k]);
+    cpi_kv kv[] = {{"source", j->source}, {"file", f->path},   {"blake2b", hash},    {"record_type", f->record_type},
+                   {"read", nums[0]},     {"stored", nums[1]}, {"unchanged", nums[2]}, {"replaced", nums[3]},
+                   {"rejected", nums[4]}};
+    cpi_audit_entry e = {.time = j->now, .kind = CPI_AUDIT_COLLECTION, .user = j->opts->audit_user,
+                         .reason = j->opts->audit_reason, .command = "ingest", .details = {kv, 9}};
+    cpi_status s = cpi_audit_append(txn, &e, err);
+    if (s || f->counts.replaced == 0)
+        return s;
+    bool listed = f->counts.replaced <= ALTERATION_LIST_MAX;
+    cpi_kv akv[] = {{"file", f->path}, {"replaced", nums[3]}, {"listed", listed ? "all" : "none (1000 or more)"}};
+    cpi_audit_entry a = {.time = j->now, .kind = CPI_AUDIT_ALTERATION, .user = j->opts->audit_user,
+                         .reason = j->opts->audit_reason, .command = "ingest", .details = {akv, 3},
+                         .refs = (const char *const *)j->replaced, .nrefs = listed ? (uint32_t)j->nreplaced : 0};
+    return cpi_audit_append(txn, &a, err);
+}
+
 static cpi_status file_attempt(cpi_txn *txn, void *vctx, cpi_error *err)
 {
     file_job *j = vctx;
     cpi_ingest_file *f = j->file;
     memset(&f->counts, 0, sizeof f->counts);
     cpi_engine_reset(j->engine);
+    replaced_clear(j);
 
     if (j->csv) {
         cpi_csv_close(j->csv);
@@ -176,8 +228,11 @@ static cpi_status file_attempt(cpi_txn *txn, void *vctx, cpi_error *err)
                 f->counts.stored++;
             else if (r == CPI_PUT_UNCHANGED)
                 f->counts.unchanged++;
-            else
+            else {
                 f->counts.replaced++;
+                if (replaced_note(j, rec.ref, err) != CPI_OK)
+                    return err->status;
+            }
         }
         if (j->opts->progress && ++since == 16384) {
             since = 0;
@@ -190,6 +245,8 @@ static cpi_status file_attempt(cpi_txn *txn, void *vctx, cpi_error *err)
     if (j->opts->progress)
         j->opts->progress(j->opts->progress_ctx, f->path, cpi_csv_bytes_read(j->csv), cpi_csv_file_size(j->csv),
                           f->counts.read);
+    if (j->opts->audit_user && log_file(txn, j, err) != CPI_OK)
+        return err->status;
     /* rejects reach the disk before the records they go with commit */
     if (j->rj->fp && (fflush(j->rj->fp) != 0 || fsync(fileno(j->rj->fp)) != 0))
         return cpi_error_set(err, CPI_ERR_IO, "cannot write reject file %s: %s", j->rj->path, strerror(errno));
@@ -252,7 +309,9 @@ static cpi_status ingest_one(cpi_store *st, const cpi_adapter *ad, const cpi_ing
     const char *base = basename(namebuf);
     const cpi_spec_file *spec = ad->pick ? ad->pick(ad, base, csv) : cpi_adapter_pick_default(ad, base, csv);
     if (!spec) {
-        char found[1024];
+        /* the file's own headers first and cut short, so a long expected list (niche has seven
+           files) cannot push them out of the message */
+        char found[112];
         cpi_csv_header_list(csv, found, sizeof found);
         char expected[2048];
         size_t off = 0;
@@ -264,8 +323,8 @@ static cpi_status ingest_one(cpi_store *st, const cpi_adapter *ad, const cpi_ing
         }
         cpi_csv_close(csv);
         return cpi_error_set(err, CPI_ERR_DATA,
-                             "%s: not a %s export: expected the headers of %s; found %s", f->path, ad->source,
-                             expected, found);
+                             "%s: not a %s export: found %s; expected the headers of %s", f->path, ad->source,
+                             found, expected);
     }
     snprintf(f->record_type, sizeof f->record_type, "%s", spec->record_type);
     file_job job = {.st = st, .spec = spec, .opts = opts, .file = f, .source = ad->source, .rj = rj, .now = now};
@@ -289,6 +348,8 @@ static cpi_status ingest_one(cpi_store *st, const cpi_adapter *ad, const cpi_ing
         cpi_csv_close(job.csv);
     cpi_engine_free(job.engine);
     cpi_arena_free(&job.arena);
+    replaced_clear(&job);
+    free(job.replaced);
     if (s != CPI_OK)
         memset(&f->counts, 0, sizeof f->counts); /* nothing of this file was kept */
     return s;
@@ -371,8 +432,11 @@ cpi_status cpi_ingest(cpi_store *st, const cpi_adapter *ad, const char *const *p
                       const cpi_ingest_opts *opts, cpi_ingest_summary *out, cpi_error *err)
 {
     static const cpi_ingest_opts defaults = {0};
+    cpi_error scratch = {0};
     if (!opts)
         opts = &defaults;
+    if (!err)
+        err = &scratch; /* callers may pass NULL and read the per-file errors in the summary */
     memset(out, 0, sizeof *out);
     if (sodium_init() < 0)
         return cpi_error_set(err, CPI_ERR_NOMEM, "libsodium failed to initialise");

@@ -29,6 +29,15 @@ typedef struct cpi_ingest_opts {
     const char *rejects_dir; /* NULL: "rejects" beside the store directory */
     cpi_progress_fn progress;
     void *progress_ctx;
+    /*
+     * Who collects and why. When audit_user is set, each file's transaction
+     * also appends a collection entry (file, BLAKE2b, counts) and, if records
+     * were replaced, an alteration entry (count; references when < 1000) to
+     * the audit log, so a file and its log entries commit together. The CLI
+     * always sets it.
+     */
+    const char *audit_user;
+    const char *audit_reason;
 } cpi_ingest_opts;
 
 #define CPI_INGEST_MAX_FILES 64

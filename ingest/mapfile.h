@@ -3,9 +3,14 @@
  *
  * A small INI mapping file names the source, the record-id column, and which
  * columns hold each mention's fields, so a force's own spreadsheet loads
- * without recompiling. The format is documented in docs/formats.md, with an
+ * without recompiling. The format is documented in docs/mapping.md, with an
  * example in docs/example-map.ini. The result is an ordinary cpi_adapter with
- * one file spec, run by the same engine as the silo adapters.
+ * one file spec (file_name NULL, no signature, pick NULL), run by the same
+ * engine as the silo adapters.
+ *
+ * Errors: CPI_ERR_USAGE for anything wrong in the mapping (the message is
+ * "FILE: line N: key 'K': ..."), CPI_ERR_IO if the file cannot be read,
+ * CPI_ERR_NOMEM. On error *out is NULL.
  *
  * Ownership: cpi_mapfile_load returns an object that owns every string the
  * adapter points to; free it with cpi_mapfile_free after the ingest.

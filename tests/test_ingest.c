@@ -18,6 +18,7 @@
 
 #include "core/store.h"
 #include "ingest/ingest.h"
+#include "ingest/mapfile.h"
 #include "testutil.h"
 
 static const cpi_spec_file referral_spec = {
@@ -350,6 +351,37 @@ static void test_folder(void **state)
     free(p);
 }
 
+/* The shipped example mapping loads the same spreadsheet through the generic adapter. */
+static void test_example_map(void **state)
+{
+    fx *f = *state;
+    char *map = tu_source_path("docs/example-map.ini");
+    char *p = fixture_path();
+    cpi_mapfile *mf = NULL;
+    cpi_error err = {0};
+    assert_int_equal(cpi_mapfile_load(map, &mf, &err), CPI_OK);
+    cpi_ingest_opts o = {.now = 1700000000, .rejects_dir = f->rejects};
+    const char *paths[] = {p};
+    static cpi_ingest_summary sum;
+    assert_int_equal(cpi_ingest(f->st, &mf->adapter, paths, 1, &o, &sum, &err), CPI_OK);
+    assert_int_equal(sum.total.read, 7);
+    assert_int_equal(sum.total.stored, 3);
+    assert_int_equal(sum.total.rejected, 4);
+    cpi_txn *txn;
+    cpi_arena a = {0};
+    cpi_record r;
+    assert_int_equal(cpi_store_read_begin(f->st, &txn, &err), CPI_OK);
+    assert_int_equal(cpi_store_get_record(txn, "yot:R-1", &a, &r, &err), CPI_OK);
+    assert_string_equal(r.type, "referral");
+    assert_int_equal(r.nmentions, 4);
+    assert_string_equal(cpi_kv_get(&r.mentions[0].keys, "sn"), "pryce");
+    cpi_txn_end(txn);
+    cpi_arena_free(&a);
+    cpi_mapfile_free(mf);
+    free(map);
+    free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -359,6 +391,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_wrong_source_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reader_rejects_and_formulas, setup, teardown),
         cmocka_unit_test_setup_teardown(test_folder, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_example_map, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

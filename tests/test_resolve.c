@@ -567,25 +567,6 @@ static void test_export_every_mention(void **state)
     free(path);
 }
 
-static void test_csv_field_neutralised(void **state)
-{
-    (void)state;
-    static const struct {
-        const char *in, *out;
-    } T[] = {
-        {"niche:NOM-0000001/1", "niche:NOM-0000001/1"}, {"=HYPERLINK(\"x\")", "\"'=HYPERLINK(\"\"x\"\")\""},
-        {"+44 7700", "'+44 7700"},   {"-1", "'-1"},     {"@SUM(A1)", "'@SUM(A1)"},
-        {"a,b", "\"a,b\""},          {"", ""},          {"P-0000001", "P-0000001"},
-    };
-    for (size_t i = 0; i < sizeof T / sizeof T[0]; i++) {
-        char buf[128] = {0};
-        FILE *m = fmemopen(buf, sizeof buf, "w");
-        cpi_csv_write_field(m, T[i].in);
-        fclose(m);
-        assert_string_equal(buf, T[i].out);
-    }
-}
-
 static void test_conflict_rules(void **state)
 {
     (void)state;
@@ -680,7 +661,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stable_ids_with_added_data, setup, teardown),
         cmocka_unit_test_setup_teardown(test_split_and_merge_counted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_export_every_mention, setup, teardown),
-        cmocka_unit_test(test_csv_field_neutralised),
         cmocka_unit_test(test_conflict_rules),
         cmocka_unit_test(test_entity_ids),
         cmocka_unit_test(test_strtab),

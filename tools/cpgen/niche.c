@@ -48,7 +48,8 @@ static void write_nominal(niche *n, uint32_t pi, uint32_t num)
     row_begin(&w, &n->nom, "NOM-%07u", num);
     int s = row_slot(&w, K_PERSON, pi, "nominal");
     w.fslot[0] = (uint8_t)s; /* the nominal id identifies the person */
-    row_date(&w, rand_day(g, &n->r));
+    int32_t created = rand_day(g, &n->r);
+    row_date(&w, created);
     written_name wn;
     mess_name(g, &n->r, pi, &wn);
     if (g->mess && rng_chance(&n->r, 0.3))
@@ -57,7 +58,7 @@ static void write_nominal(niche *n, uint32_t pi, uint32_t num)
     row_mark_req(&w);
     row_str(&w, s, wn.fore);
     char b[64];
-    mess_dob(g, &n->r, pi, DF_DMY4, g->end, b, sizeof b);
+    mess_dob(g, &n->r, pi, DF_DMY4, created, b, sizeof b); /* an age is as at the nominal's creation */
     row_str(&w, s, b);
     row_str(&w, s, g->mess && rng_chance(&n->r, 0.02) ? "U" : (char[]){p->gender, 0});
     if (p->pnc)

@@ -3,6 +3,10 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/audit.h"
 
 void cli_print_usage(const cli_command *cmd) { fputs(cmd->usage, stdout); }
 
@@ -32,6 +36,12 @@ int cli_common_opt(cli_ctx *ctx, const cli_command *cmd, int opt, const char *ar
     case CLI_OPT_FORCE:
         ctx->force = true;
         return -1;
+    case CLI_OPT_USER:
+        ctx->user = arg;
+        return -1;
+    case CLI_OPT_REASON:
+        ctx->reason = arg;
+        return -1;
     case 'h':
         cli_print_usage(cmd);
         return EXIT_OK_;
@@ -46,6 +56,120 @@ cpi_status cli_open_store(cli_ctx *ctx, unsigned flags, cpi_store **out, cpi_err
 {
     cpi_store_opts o = {.flags = flags | (ctx->force ? CPI_STORE_FORCE : 0)};
     return cpi_store_open(ctx->db_path, &o, out, err);
+}
+
+/* ---- the access gate ---- */
+
+/* --user/--reason win over the environment; an empty value counts as none. */
+static const char *pick(const char *opt, const char *env)
+{
+    if (opt)
+        return *opt ? opt : NULL;
+    const char *e = getenv(env);
+    return e && *e ? e : NULL;
+}
+
+int cli_require_user(cli_ctx *ctx, const char *action, const cpi_store_opts *opts, cpi_store **st,
+                     cpi_grant *grant)
+{
+    *st = NULL;
+    memset(grant, 0, sizeof *grant);
+    const char *user = pick(ctx->user, "CPINDEX_USER");
+    const char *reason = pick(ctx->reason, "CPINDEX_REASON");
+    /* each message is one line saying exactly what to add */
+    if (!user && !reason) {
+        fprintf(stderr,
+                "cpindex %s: refused: say who you are and why: add --user NAME --reason 'WHAT AND WHY' "
+                "(or set CPINDEX_USER and CPINDEX_REASON)\n",
+                action);
+        return EXIT_USAGE;
+    }
+    if (!user) {
+        fprintf(stderr, "cpindex %s: refused: say who you are: add --user NAME (or set CPINDEX_USER)\n", action);
+        return EXIT_USAGE;
+    }
+    if (!reason) {
+        fprintf(stderr, "cpindex %s: refused: say why: add --reason 'WHAT AND WHY' (or set CPINDEX_REASON)\n",
+                action);
+        return EXIT_USAGE;
+    }
+    cpi_error err = {0};
+    if (cpi_access_check_reason(reason, &err) != CPI_OK) {
+        fprintf(stderr,
+                "cpindex %s: refused: %s: add a fuller --reason, e.g. --reason 'missing episode, attending "
+                "address'\n",
+                action, err.msg);
+        return EXIT_USAGE;
+    }
+    if (cpi_access_check_user_name(user, &err) != CPI_OK) {
+        fprintf(stderr, "cpindex %s: refused: %s\n", action, err.msg);
+        return EXIT_USAGE;
+    }
+    cpi_store_opts o = opts ? *opts : (cpi_store_opts){0};
+    o.flags |= ctx->force ? CPI_STORE_FORCE : 0;
+    if (cpi_store_open(ctx->db_path, &o, st, &err) != CPI_OK)
+        return cli_fail(&err);
+    if (cpi_access_authorise(*st, user, reason, action, grant, &err) != CPI_OK) {
+        cpi_store_close(*st);
+        *st = NULL;
+        if (err.status == CPI_ERR_ACCESS) {
+            fprintf(stderr, "cpindex %s: refused: %s\n", action, err.msg);
+            return EXIT_USAGE;
+        }
+        return cli_fail(&err);
+    }
+    return EXIT_OK_;
+}
+
+/* Options that say who is asking or where, not what: left out of the logged query. */
+static int skip_arg(const char *a)
+{
+    static const char *const with_value[] = {"--user", "--reason", "--db"};
+    for (size_t i = 0; i < sizeof with_value / sizeof with_value[0]; i++) {
+        size_t n = strlen(with_value[i]);
+        if (strncmp(a, with_value[i], n) == 0) {
+            if (a[n] == '\0')
+                return 2;
+            if (a[n] == '=')
+                return 1;
+        }
+    }
+    return strcmp(a, "--force") == 0 ? 1 : 0;
+}
+
+void cli_query_text(const cli_ctx *ctx, char *buf, size_t cap)
+{
+    size_t off = 0;
+    if (cap)
+        buf[0] = '\0';
+    for (int i = 0; i < ctx->argc && off + 1 < cap;) {
+        const char *a = ctx->argv[i];
+        int skip = skip_arg(a);
+        if (skip) {
+            i += skip;
+            continue;
+        }
+        bool quote = !*a || strpbrk(a, " \t'\"") != NULL;
+        int w = snprintf(buf + off, cap - off, quote ? "%s'%s'" : "%s%s", off ? " " : "", a);
+        if (w < 0 || (size_t)w >= cap - off)
+            break;
+        off += (size_t)w;
+        i++;
+    }
+}
+
+int cli_log_consultation(cli_ctx *ctx, cpi_store *st, const cpi_grant *g, const char *const *entities,
+                         size_t nentities, const char *const *refs, size_t nrefs)
+{
+    char query[2048];
+    cli_query_text(ctx, query, sizeof query);
+    cpi_error err = {0};
+    if (cpi_audit_consultation(st, g, query, entities, nentities, refs, nrefs, &err) != CPI_OK) {
+        fprintf(stderr, "cpindex %s: this consultation could not be logged, so nothing is shown: %s\n", g->action,
+                err.msg);
+        return cpi_status_exit_code(err.status == CPI_ERR_USAGE ? CPI_ERR_STORE : err.status);
+    }
+    return EXIT_OK_;
 }
 
 const char *cli_human_bytes(unsigned long long bytes, char *buf, unsigned cap)

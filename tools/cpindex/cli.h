@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 
+#include "core/access.h"
 #include "core/error.h"
 #include "core/store.h"
 
@@ -21,6 +22,10 @@ typedef struct cli_ctx {
     const char *db_path; /* --db, else $CPINDEX_DB, else ./cpindex.db */
     bool force;          /* --force: open a store readable by others */
     const char *prog;    /* "cpindex" */
+    const char *user;    /* --user, else $CPINDEX_USER (read by cli_require_user) */
+    const char *reason;  /* --reason, else $CPINDEX_REASON */
+    int argc;            /* the command's own arguments, from its name on, for the audit log */
+    char **argv;
 } cli_ctx;
 
 typedef int (*cli_fn)(cli_ctx *ctx, int argc, char **argv);
@@ -48,20 +53,62 @@ int cli_usage_error(const cli_command *cmd, const char *fmt, ...) __attribute__(
 int cli_fail(const cpi_error *err);
 
 /*
- * Options every subcommand accepts: --db PATH, --force, --help. Commands put
+ * Options every subcommand accepts: --db PATH, --force, --help, --user NAME,
+ * --reason TEXT. Commands put
  * CLI_COMMON_LONGOPTS in their option table and call cli_common_opt() for
  * any option they do not handle themselves. Returns -1 when handled and the
  * command should go on, or an exit status to return.
  */
 #define CLI_OPT_DB 1000
 #define CLI_OPT_FORCE 1001
+#define CLI_OPT_USER 1002
+#define CLI_OPT_REASON 1003
 #define CLI_COMMON_LONGOPTS                                                                          \
     {"db", required_argument, NULL, CLI_OPT_DB}, {"force", no_argument, NULL, CLI_OPT_FORCE},        \
-        {"help", no_argument, NULL, 'h'}
+        {"help", no_argument, NULL, 'h'}, {"user", required_argument, NULL, CLI_OPT_USER},           \
+        {"reason", required_argument, NULL, CLI_OPT_REASON}
 int cli_common_opt(cli_ctx *ctx, const cli_command *cmd, int opt, const char *arg);
 
 /* Open the store at ctx->db_path; flags as in store.h (CPI_STORE_FORCE added from --force). */
 cpi_status cli_open_store(cli_ctx *ctx, unsigned flags, cpi_store **out, cpi_error *err);
+
+/*
+ * The access gate. Every command that shows, exports or changes personal data
+ * opens its store through this one call instead of cli_open_store():
+ *
+ *   cpi_store *st;
+ *   cpi_grant g;
+ *   int rc = cli_require_user(ctx, "child", NULL, &st, &g);
+ *   if (rc)
+ *       return rc;                  // refused (exit 2, one line said what to add) or no store
+ *   ... read in a snapshot, at g.view; hide restricted content unless
+ *   ... cpi_access_may_read(&g, ref), naming cpi_access_contact(&g, ref) instead;
+ *   ... end the snapshot, keeping copies of the entity ids and references to show
+ *   rc = cli_log_consultation(ctx, st, &g, ids, nids, refs, nrefs);
+ *   if (rc == 0)
+ *       print the answer;           // nothing is shown unless it was logged
+ *   cpi_store_close(st);
+ *
+ * cli_require_user takes the user and reason from --user/--reason, else
+ * CPINDEX_USER/CPINDEX_REASON; refuses (before touching the store) when either
+ * is missing or the reason is a single word; then opens the store with opts
+ * (NULL: an existing store, read-write; --force is added) and asks
+ * cpi_access_authorise() whether the user may run action. Returns 0 with *st
+ * open and *grant filled, or an exit status after printing why (*st NULL).
+ */
+int cli_require_user(cli_ctx *ctx, const char *action, const cpi_store_opts *opts, cpi_store **st,
+                     cpi_grant *grant);
+
+/*
+ * Log the consultation g made (its query is this command's arguments, minus
+ * --user/--reason/--db) with the entity ids and references it returned.
+ * Returns 0, or prints why not and returns an exit status.
+ */
+int cli_log_consultation(cli_ctx *ctx, cpi_store *st, const cpi_grant *g, const char *const *entities,
+                         size_t nentities, const char *const *refs, size_t nrefs);
+
+/* This command's arguments as one line, without --user/--reason/--db and their values. */
+void cli_query_text(const cli_ctx *ctx, char *buf, size_t cap);
 
 /* Format a byte count as "12.3 MiB" into buf. */
 const char *cli_human_bytes(unsigned long long bytes, char *buf, unsigned cap);

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "ingest/ingest.h"
+#include "ingest/mapfile.h"
 
 typedef struct progress {
     struct timespec start;
@@ -137,9 +138,17 @@ int cmd_ingest(cli_ctx *ctx, int argc, char **argv)
 
     cpi_error err = {0};
     const cpi_adapter *ad = NULL;
-    {
+    cpi_mapfile *mf = NULL;
+    if (strcmp(args[0], "csv") == 0) {
+        if (!map)
+            return cli_usage_error(self, "'ingest csv' needs --map FILE naming which columns hold what "
+                                         "(see docs/mapping.md)");
+        if (cpi_mapfile_load(map, &mf, &err) != CPI_OK)
+            return cli_fail(&err);
+        ad = &mf->adapter;
+    } else {
         if (map)
-            return cli_usage_error(self, "--map is only for 'ingest csv'");
+            return cli_usage_error(self, "--map is only for 'ingest csv'; '%s' has a built-in adapter", args[0]);
         ad = cpi_adapter_find(args[0]);
         if (!ad) {
             char known[256] = "";
@@ -150,16 +159,19 @@ int cmd_ingest(cli_ctx *ctx, int argc, char **argv)
         }
     }
 
+    /* an admin, named with a reason; the store's creator is its first admin */
     cpi_store *st;
-    cpi_store_opts so = {.flags = CPI_STORE_CREATE | (ctx->force ? CPI_STORE_FORCE : 0),
-                         .initial_map_size = 256ull << 20};
-    if (cpi_store_open(ctx->db_path, &so, &st, &err) != CPI_OK) {
-        return cli_fail(&err);
+    cpi_grant g;
+    cpi_store_opts so = {.flags = CPI_STORE_CREATE, .initial_map_size = 256ull << 20};
+    int rc = cli_require_user(ctx, "ingest", &so, &st, &g);
+    if (rc) {
+        cpi_mapfile_free(mf);
+        return rc;
     }
     progress pg = {0};
     clock_gettime(CLOCK_MONOTONIC, &pg.start);
     struct timespec t0 = pg.start;
-    cpi_ingest_opts io = {.rejects_dir = rejects_dir};
+    cpi_ingest_opts io = {.rejects_dir = rejects_dir, .audit_user = g.user, .audit_reason = g.reason};
     if (isatty(STDERR_FILENO)) {
         io.progress = show_progress;
         io.progress_ctx = &pg;
@@ -172,6 +184,7 @@ int cmd_ingest(cli_ctx *ctx, int argc, char **argv)
         print_json(ad->source, ctx->db_path, &sum, secs);
     else if (sum.nfiles)
         print_text(ad->source, ctx->db_path, &sum, secs);
+    cpi_mapfile_free(mf);
     if (s != CPI_OK)
         return cli_fail(&err);
     return EXIT_OK_;

@@ -24,6 +24,10 @@ static void print_main_help(void)
            "Global options (also accepted after the command):\n"
            "  --db PATH   store directory (default: $CPINDEX_DB, then ./cpindex.db)\n"
            "  --force     open a store whose directory is readable by others\n"
+           "  --user NAME, --reason TEXT\n"
+           "              who is asking and why (default $CPINDEX_USER, $CPINDEX_REASON);\n"
+           "              every command that shows, exports or changes personal data needs\n"
+           "              both, and a reason of more than one word (docs/operations.md)\n"
            "  --help      this text; 'cpindex help COMMAND' for one command\n"
            "  --version   print the version\n"
            "\n"
@@ -123,6 +127,16 @@ int main(int argc, char **argv)
             ctx.db_path = argv[i];
         } else if (strncmp(a, "--db=", 5) == 0) {
             ctx.db_path = a + 5;
+        } else if (strcmp(a, "--user") == 0 || strcmp(a, "--reason") == 0) {
+            if (++i >= argc) {
+                fprintf(stderr, "cpindex: %s needs a value\nhint: see 'cpindex --help'\n", a);
+                return EXIT_USAGE;
+            }
+            *(a[2] == 'u' ? &ctx.user : &ctx.reason) = argv[i];
+        } else if (strncmp(a, "--user=", 7) == 0) {
+            ctx.user = a + 7;
+        } else if (strncmp(a, "--reason=", 9) == 0) {
+            ctx.reason = a + 9;
         } else {
             fprintf(stderr, "cpindex: unknown option '%s'\nhint: see 'cpindex --help'\n", a);
             return EXIT_USAGE;
@@ -136,5 +150,15 @@ int main(int argc, char **argv)
     if (!cmd)
         return unknown_command(argv[i]);
     optind = 0; /* each command runs its own getopt from the start */
+    /* a copy for the audit log: getopt reorders the command's own argv as it parses */
+    static char **logged_argv;
+    logged_argv = calloc((size_t)(argc - i) + 1, sizeof *logged_argv);
+    if (!logged_argv) {
+        fprintf(stderr, "cpindex: out of memory\n");
+        return EXIT_DATA;
+    }
+    memcpy(logged_argv, argv + i, sizeof *logged_argv * (size_t)(argc - i));
+    ctx.argc = argc - i;
+    ctx.argv = logged_argv;
     return cmd->fn(&ctx, argc - i, argv + i);
 }

@@ -1,0 +1,48 @@
+/*
+ * purge.h - erase one source record from the store and every index, logged.
+ *
+ * One write transaction removes the record (its mentions and relations live
+ * inside it), its normalised keys, each mention's entity_of entry and its
+ * membership of its entity, and any human link/unlink decision naming the
+ * record or one of its mentions; marks in META that a resolve is due (the
+ * entities it touched, their edges and the analytics were derived from it);
+ * and appends an erasure entry to the audit log. Either all of that commits or
+ * none of it. The audit log itself keeps the reference: it is the record that
+ * the erasure happened.
+ *
+ * Invariant after a purge of REF: no key or value in records, keys,
+ * entity_of, members, overrides or meta names REF or REF/N. Entity edges and
+ * analytics (the resolver's format) may still count it until the next resolve.
+ */
+#ifndef CPI_PURGE_H
+#define CPI_PURGE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/access.h"
+#include "core/error.h"
+#include "core/store.h"
+
+/* META key holding why a resolve is due (text), absent when none is. */
+#define CPI_META_RESOLVE_DUE "resolve:due"
+
+typedef struct cpi_purge_result {
+    uint32_t mentions;         /* mentions the record held */
+    uint32_t entity_links;     /* entity_of entries removed (= members entries removed) */
+    uint32_t overrides;        /* link/unlink decisions removed */
+    uint32_t entities_touched; /* distinct entities that lost a member */
+    bool resolve_due;          /* a resolve was marked due */
+} cpi_purge_result;
+
+/*
+ * Purge the record ref ("source:RECORD_ID") as admin g. CPI_NOT_FOUND (nothing
+ * changed, nothing logged) if there is no such record; CPI_ERR_USAGE for a
+ * malformed or mention reference.
+ */
+cpi_status cpi_purge(cpi_store *st, const cpi_grant *g, const char *ref, cpi_purge_result *out, cpi_error *err);
+
+/* The text in META CPI_META_RESOLVE_DUE into buf ("" and CPI_OK if no resolve is due). */
+cpi_status cpi_purge_resolve_due(cpi_store *st, char *buf, size_t cap, cpi_error *err);
+
+#endif

@@ -1,0 +1,121 @@
+/* cmd_user.c - `cpindex user add|remove|list`: who may use the store, with which roles (admin only, logged). */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+
+static int do_list(cpi_store *st, const cpi_grant *g, bool json)
+{
+    cpi_user *u;
+    size_t n;
+    cpi_error err = {0};
+    if (cpi_access_user_list(st, g, &u, &n, &err) != CPI_OK)
+        return cli_fail(&err);
+    json_t *arr = json ? json_array() : NULL;
+    if (!json)
+        printf("%-24s %-36s %-20s %s\n", "user", "roles", "added", "by");
+    for (size_t i = 0; i < n; i++) {
+        char roles[96], when[32] = "";
+        cpi_roles_format(u[i].roles, roles, sizeof roles);
+        if (u[i].added) {
+            time_t t = (time_t)u[i].added;
+            struct tm tm;
+            gmtime_r(&t, &tm);
+            strftime(when, sizeof when, "%Y-%m-%d %H:%M:%SZ", &tm);
+        }
+        if (json) {
+            json_array_append_new(arr, json_pack("{s:s, s:s, s:s?, s:s?}", "user", u[i].name, "roles", roles,
+                                                 "added", when[0] ? when : NULL, "added_by",
+                                                 u[i].added_by[0] ? u[i].added_by : NULL));
+        } else {
+            printf("%-24s %-36s %-20s %s\n", u[i].name, roles, when[0] ? when : "(owner, implicit)",
+                   u[i].added_by);
+        }
+    }
+    if (json) {
+        json_dumpf(arr, stdout, JSON_INDENT(2));
+        putchar('\n');
+        json_decref(arr);
+    }
+    free(u);
+    return EXIT_OK_;
+}
+
+int cmd_user(cli_ctx *ctx, int argc, char **argv)
+{
+    const cli_command *self = cli_find("user");
+    static const struct option longopts[] = {{"role", required_argument, NULL, 'r'},
+                                             {"json", no_argument, NULL, 'j'},
+                                             CLI_COMMON_LONGOPTS,
+                                             {0}};
+    const char *roles = NULL;
+    bool json = false;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (opt == 'r') {
+            roles = optarg;
+            continue;
+        }
+        if (opt == 'j') {
+            json = true;
+            continue;
+        }
+        int rc = cli_common_opt(ctx, self, opt, optarg);
+        if (rc >= 0)
+            return rc;
+    }
+    char **args = argv + optind;
+    int nargs = argc - optind;
+    if (nargs < 1)
+        return cli_usage_error(self, "say what to do: add, remove or list");
+    const char *verb = args[0];
+    bool is_add = strcmp(verb, "add") == 0, is_remove = strcmp(verb, "remove") == 0,
+         is_list = strcmp(verb, "list") == 0;
+    if (!is_add && !is_remove && !is_list)
+        return cli_usage_error(self, "unknown action '%s' (add, remove or list)", verb);
+    if (is_list && nargs != 1)
+        return cli_usage_error(self, "'user list' takes no arguments");
+    if (!is_list && nargs != 2)
+        return cli_usage_error(self, "say which user: user %s NAME", verb);
+    if (is_add && !roles)
+        return cli_usage_error(self, "say which roles: user add %s --role ROLE[,ROLE...]", args[1]);
+    if (!is_add && roles)
+        return cli_usage_error(self, "--role is only for 'user add'");
+    if (!is_list && json)
+        return cli_usage_error(self, "--json is only for 'user list'");
+    unsigned bits = 0;
+    cpi_error err = {0};
+    if (is_add && cpi_roles_parse(roles, &bits, &err) != CPI_OK)
+        return cli_usage_error(self, "%s", err.msg);
+    if (!is_list && cpi_access_check_user_name(args[1], &err) != CPI_OK)
+        return cli_usage_error(self, "%s", err.msg);
+
+    /* adding a user may be the first thing done to a new store: its creator becomes its admin */
+    cpi_store_opts so = {.flags = is_add ? CPI_STORE_CREATE : 0};
+    cpi_store *st;
+    cpi_grant g;
+    int rc = cli_require_user(ctx, "user", &so, &st, &g);
+    if (rc)
+        return rc;
+    if (is_list) {
+        rc = do_list(st, &g, json);
+    } else if (is_add) {
+        if (cpi_access_user_add(st, &g, args[1], bits, &err) != CPI_OK) {
+            rc = cli_fail(&err);
+        } else {
+            char shown[96];
+            cpi_roles_format(bits, shown, sizeof shown);
+            printf("user %s: %s (logged)\n", args[1], shown);
+        }
+    } else {
+        if (cpi_access_user_remove(st, &g, args[1], &err) != CPI_OK)
+            rc = cli_fail(&err);
+        else
+            printf("user %s removed (logged)\n", args[1]);
+    }
+    cpi_store_close(st);
+    return rc;
+}
