@@ -256,6 +256,9 @@ uint8_t cpi_rs_related_level(const cpi_rs_pview *a, const cpi_rs_pview *b);
 /* A view of mention i (homes/phones left empty for the caller to set). */
 void cpi_rs_pview_of(const cpi_rs_data *d, uint32_t i, cpi_rs_pview *v);
 void cpi_rs_lview_of(const cpi_rs_data *d, uint32_t i, cpi_rs_lview *v);
+/* A location view from key texts (any may be NULL); resolve and explain both build views here. */
+void cpi_rs_lview_set(cpi_rs_lview *v, const char *house, const char *flat, const char *street, const char *pc,
+                      const char *town, const char *place, const char *premises);
 
 /* ------------------------------------------------------------ the run */
 
