@@ -12,7 +12,8 @@
  *            are neither equal, nickname-equivalent, one keystroke apart nor
  *            explained by forename and surname written the other way round
  *            (twins: same DOB and home, different forenames);
- *   places - two flat numbers, two house numbers, two postcode sectors;
+ *   places - two flat numbers, two house numbers, two postcode sectors, two
+ *            towns ("1 Victoria Road" is in Blackwood and in Caerleon);
  *   both   - a human --different between any member of one and any of the
  *            other; people only: two mentions of one record (a MARAC victim
  *            and her child, two members of a SOC group who share a street
@@ -160,6 +161,8 @@ cpi_status cpi_rs_uf_seed(cpi_rs_uf *uf, uint32_t i, cpi_error *err)
             rc |= sum_add(s, RS_SV_HOUSE, m->key[RS_L_HOUSE], 0);
         if (m->key[RS_L_PCS])
             rc |= sum_add(s, RS_SV_PCS, m->key[RS_L_PCS], 0);
+        if (m->key[RS_L_TOWN])
+            rc |= sum_add(s, RS_SV_TOWN, m->key[RS_L_TOWN], 0);
     }
     return rc ? cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory for cluster summaries") : CPI_OK;
 }
@@ -262,6 +265,7 @@ static bool pair_conflict(cpi_rs_uf *uf, const cpi_rs_summary *A, const cpi_rs_s
     case RS_SV_FLAT:
     case RS_SV_HOUSE:
     case RS_SV_PCS:
+    case RS_SV_TOWN:
         return true;
     case RS_SV_FN:
         return fn_conflict(uf, A, x->a, B, y->a);

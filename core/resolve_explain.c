@@ -285,16 +285,11 @@ static cpi_status explain_in(cpi_txn *t, const char *ref_a, const char *ref_b, c
         cpi_rs_lview la, lb;
         const side *sides[2] = {&a, &b};
         cpi_rs_lview *views[2] = {&la, &lb};
-        for (int i = 0; i < 2; i++) {
-            views[i]->house = key_of(str, sides[i], RS_L_HOUSE);
-            views[i]->flat = key_of(str, sides[i], RS_L_FLAT);
-            views[i]->street = key_of(str, sides[i], RS_L_STREET);
-            views[i]->pc = key_of(str, sides[i], RS_L_PC);
-            views[i]->town = key_of(str, sides[i], RS_L_TOWN);
-            views[i]->place = key_of(str, sides[i], RS_L_PLACE);
-            if (!views[i]->place)
-                views[i]->place = key_of(str, sides[i], RS_L_PREMISES);
-        }
+        for (int i = 0; i < 2; i++)
+            cpi_rs_lview_set(views[i], key_of(str, sides[i], RS_L_HOUSE), key_of(str, sides[i], RS_L_FLAT),
+                             key_of(str, sides[i], RS_L_STREET), key_of(str, sides[i], RS_L_PC),
+                             key_of(str, sides[i], RS_L_TOWN), key_of(str, sides[i], RS_L_PLACE),
+                             key_of(str, sides[i], RS_L_PREMISES));
         cpi_rs_location_vec(&la, &lb, &vec);
         if (a.m.key[RS_L_LID] && a.m.key[RS_L_LID] == b.m.key[RS_L_LID])
             out->note = "the same Niche location id: linked outright, whatever the score";
