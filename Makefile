@@ -5,7 +5,7 @@ ASAN    ?= build-asan
 CMAKE_FLAGS ?=
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build test test-asan demo bench bench-quick clean
+.PHONY: all deps build test test-asan demo bench bench-quick fuzz clean
 
 all: build
 
@@ -30,5 +30,13 @@ test-asan: deps
 demo: build
 	@scripts/demo
 
+# libFuzzer harnesses (tests/fuzz), built with clang, FUZZ_SECONDS each (CI runs a short smoke).
+FUZZ        ?= build-fuzz
+FUZZ_SECONDS ?= 60
+fuzz: build
+	CC=clang cmake -S . -B $(FUZZ) -DCPI_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(FUZZ) -j $(JOBS) --target fuzzers
+	FUZZ_BUILD=$(FUZZ) scripts/fuzz $(FUZZ_SECONDS)
+
 clean:
-	rm -rf $(BUILD) $(ASAN)
+	rm -rf $(BUILD) $(ASAN) $(FUZZ)

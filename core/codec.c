@@ -342,10 +342,72 @@ static cpi_status decode_map(dec *d, const msgpack_object *root, cpi_record *out
     return CPI_OK;
 }
 
+/*
+ * msgpack-c allocates a container's elements from its declared count before
+ * reading them, so nine bytes declaring a map of 3.7 billion pairs ask for
+ * tens of GB (found by tests/fuzz/fuzz_codec). Walk the tokens first: every
+ * element takes at least one byte, so a count larger than the bytes left, or
+ * a string longer than them, cannot be honest and is refused before unpacking.
+ */
+static bool counts_plausible(const unsigned char *p, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        unsigned c = p[i++];
+        uint64_t n = 0, skip = 0; /* n: elements that follow; skip: payload bytes */
+        size_t hdr = 0;           /* bytes of length after the type byte */
+        if (c <= 0x7f || c >= 0xe0 || c == 0xc0 || c == 0xc2 || c == 0xc3)
+            continue;
+        if ((c & 0xf0) == 0x80) {
+            n = 2u * (c & 0x0f);
+        } else if ((c & 0xf0) == 0x90) {
+            n = c & 0x0f;
+        } else if ((c & 0xe0) == 0xa0) {
+            skip = c & 0x1f;
+        } else {
+            switch (c) {
+            case 0xc4: case 0xd9: hdr = 1; break;           /* bin8, str8: length follows */
+            case 0xc5: case 0xda: case 0xdc: case 0xde: hdr = 2; break;
+            case 0xc6: case 0xdb: case 0xdd: case 0xdf: hdr = 4; break;
+            case 0xcc: case 0xd0: skip = 1; break;
+            case 0xcd: case 0xd1: skip = 2; break;
+            case 0xca: case 0xce: case 0xd2: skip = 4; break;
+            case 0xcb: case 0xcf: case 0xd3: skip = 8; break;
+            case 0xd4: skip = 2; break; case 0xd5: skip = 3; break; case 0xd6: skip = 5; break;
+            case 0xd7: skip = 9; break; case 0xd8: skip = 17; break;
+            case 0xc7: hdr = 1; skip = 1; break;             /* ext8: length, type, data */
+            case 0xc8: hdr = 2; skip = 1; break;
+            case 0xc9: hdr = 4; skip = 1; break;
+            default: return false;                          /* 0xc1: never used */
+            }
+            if (hdr) {
+                if (len - i < hdr)
+                    return false;
+                uint64_t v = 0;
+                for (size_t k = 0; k < hdr; k++)
+                    v = v << 8 | p[i + k];
+                i += hdr;
+                if (c == 0xdc || c == 0xdd)
+                    n = v;
+                else if (c == 0xde || c == 0xdf)
+                    n = 2 * v;
+                else
+                    skip += v;
+            }
+        }
+        if (n > len - i || skip > len - i)
+            return false;
+        i += (size_t)skip;
+    }
+    return true;
+}
+
 cpi_status cpi_codec_decode_record(const char *ref, const void *data, size_t len, cpi_arena *arena,
                                    cpi_record *out, cpi_error *err)
 {
     memset(out, 0, sizeof *out);
+    if (!counts_plausible(data, len))
+        return cpi_error_set(err, CPI_ERR_STORE, "stored record '%s': value is not valid msgpack", ref);
     out->day = CPI_DAY_NONE;
     dec d = {ref, arena, err};
     out->ref = cpi_arena_strdup(arena, ref);

@@ -45,6 +45,7 @@ typedef enum cpi_db {
     CPI_DB_ANALYTICS, /* analytics results written back after graph runs */
     CPI_DB_AUDIT,     /* u64 BE sequence -> msgpack audit entry (append only) */
     CPI_DB_USERS,     /* user name -> msgpack roles */
+    CPI_DB_REVIEW,    /* "refA\x1frefB" -> msgpack possible-band pair left by resolve for human review */
     CPI_DB__COUNT
 } cpi_db;
 
@@ -97,8 +98,10 @@ cpi_status cpi_txn_put(cpi_txn *txn, cpi_db db, const void *key, size_t klen, co
 /* Delete key (all its values), or only the (key, val) pair when val is non-NULL on a dupsort db. */
 cpi_status cpi_txn_del(cpi_txn *txn, cpi_db db, const void *key, size_t klen, const void *val, size_t vlen,
                        cpi_error *err);
-/* Empty a database (all keys), inside a write transaction: for derived data rebuilt whole. */
+/* Remove every entry of a database (it stays open and empty). */
 cpi_status cpi_txn_clear(cpi_txn *txn, cpi_db db, cpi_error *err);
+/* Number of values under key in a dupsort database (0 if the key is absent). */
+cpi_status cpi_txn_count_dups(cpi_txn *txn, cpi_db db, const void *key, size_t klen, uint64_t *out, cpi_error *err);
 /* Number of entries in a database. */
 cpi_status cpi_txn_count(cpi_txn *txn, cpi_db db, uint64_t *out, cpi_error *err);
 /* Signed 64-bit counters in CPI_DB_META under "n:NAME" (absent = 0). */

@@ -432,8 +432,11 @@ cpi_status cpi_ingest(cpi_store *st, const cpi_adapter *ad, const char *const *p
                       const cpi_ingest_opts *opts, cpi_ingest_summary *out, cpi_error *err)
 {
     static const cpi_ingest_opts defaults = {0};
+    cpi_error scratch = {0};
     if (!opts)
         opts = &defaults;
+    if (!err)
+        err = &scratch; /* callers may pass NULL and read the per-file errors in the summary */
     memset(out, 0, sizeof *out);
     if (sodium_init() < 0)
         return cpi_error_set(err, CPI_ERR_NOMEM, "libsodium failed to initialise");

@@ -218,8 +218,9 @@ static cpi_status file_key(parser *p, const char *key, const char *v)
                         "key 'source': '%.40s' is not a source name (a lower-case letter, then up to %d "
                         "lower-case letters, digits or _)",
                         v, CPI_SOURCE_MAX - 2);
+        /* the list keeps the names reserved even for a build without a silo; the table adds any new silo */
         for (const char *const *r = reserved_sources; *r; r++)
-            if (strcmp(*r, v) == 0)
+            if (strcmp(*r, v) == 0 || cpi_adapter_find(v))
                 return fail(p, p->line, "key 'source': '%s' is a built-in silo; a mapped file needs its own name",
                             v);
         memcpy(p->m->source, v, strlen(v) + 1);

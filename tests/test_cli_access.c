@@ -30,7 +30,7 @@ static char owner[64];
 /* Run cpindex in tmp with a clean environment plus env (e.g. "CPINDEX_USER=x"), capturing stdout+stderr. */
 static char *run_env(const char *env, const char *args, int *status)
 {
-    char cmd[8192];
+    char cmd[16384];
     snprintf(cmd, sizeof cmd,
              "cd '%s' && env -u CPINDEX_DB -u CPINDEX_USER -u CPINDEX_REASON %s '%s' --db store %s 2>&1", tmp,
              env ? env : "", cli, args);
@@ -52,7 +52,7 @@ static void expect(const char *args, int status, const char *fragment) { expect_
 /* Run as the store's owner (its implicit admin). */
 static void as_owner(const char *args, int status, const char *fragment)
 {
-    char a[4096];
+    char a[8400];
     snprintf(a, sizeof a, "--user %s %s %s", owner, WHY, args);
     expect(a, status, fragment);
 }
@@ -75,8 +75,9 @@ static void test_refused_without_user_or_reason(void **state)
     (void)state;
     fresh_store();
     /* every data command this branch owns; the query and resolver commands add their rows */
-    static const char *const commands[] = {"user list", "user add x --role officer", "user remove x",
-                                           "audit show", "audit verify", "purge miraf:MF-1"};
+    static const char *const commands[] = {"user list",    "user add x --role officer", "user remove x",
+                                           "audit show",   "audit verify",              "purge miraf:MF-1",
+                                           "ingest niche nowhere"};
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         char a[512];
         expect(commands[i], 2, "refused: say who you are and why: add --user NAME --reason");
@@ -119,6 +120,9 @@ static void test_unknown_user_and_roles(void **state)
     as_owner("user add x", 2, "say which roles");
     expect("--user olly " WHY " purge miraf:MF-1", 2, "refused: user 'olly' (officer) may not run 'purge'; it needs the role admin");
     expect("--user olly " WHY " user add eve --role admin", 2, "may not run 'user'");
+    expect("--user olly " WHY " ingest niche nowhere", 2, "refused: user 'olly' (officer) may not run 'ingest'");
+    expect("--user ana " WHY " ingest niche nowhere", 2, "may not run 'ingest'; it needs the role admin");
+    expect("--user nobody " WHY " ingest niche nowhere", 2, "user 'nobody' is not known");
     expect("--user olly " WHY " audit show", 2, "needs the role supervisor");
     expect("--user ana " WHY " audit verify", 2, "needs the role supervisor,admin");
     /* the owner administers but does not read the audit log until given the role */
@@ -270,6 +274,37 @@ static void test_purge(void **state)
     expect("--user sue " WHY " audit show --entity miraf:MF-1", 0, "erasure");
 }
 
+/* The CLI ingest logs each file as a collection, in the owner's name, with the reason given. */
+static void test_ingest_logged(void **state)
+{
+    (void)state;
+    char cmd[4300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s/store'", tmp);
+    assert_int_equal(system(cmd), 0);
+    char *file = tu_source_path("tests/fixtures/adapters/soc/soc_plans.csv");
+    char a[8192];
+    snprintf(a, sizeof a, "ingest soc '%s' --rejects rejects", file);
+    expect(a, 2, "refused: say who you are and why");
+    as_owner(a, 0, "soc_plans.csv"); /* creates the store: its creator is its admin */
+    as_owner("user add sue --role supervisor", 0, NULL);
+    int st;
+    char *out = run_env(NULL, "--user sue " WHY " audit show --kind collection --json", &st);
+    assert_int_equal(st, 0);
+    json_t *arr = json_loads(out, 0, NULL);
+    assert_non_null(arr);
+    assert_int_equal(json_array_size(arr), 1);
+    json_t *e = json_array_get(arr, 0);
+    assert_string_equal(json_string_value(json_object_get(e, "user")), owner);
+    assert_string_equal(json_string_value(json_object_get(e, "reason")), "cli access test");
+    json_t *d = json_object_get(e, "details");
+    assert_string_equal(json_string_value(json_object_get(d, "file")), file);
+    assert_string_equal(json_string_value(json_object_get(d, "source")), "soc");
+    assert_int_equal(strlen(json_string_value(json_object_get(d, "blake2b"))), 64);
+    json_decref(arr);
+    free(out);
+    free(file);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -299,6 +334,7 @@ int main(void)
         cmocka_unit_test(test_supervisor_reads_who_did_what),
         cmocka_unit_test(test_verify_names_tampered_entry),
         cmocka_unit_test(test_purge),
+        cmocka_unit_test(test_ingest_logged),
     };
     return cmocka_run_group_tests_name("cli_access", tests, setup, teardown);
 }

@@ -496,6 +496,13 @@ static void test_decoder_rejects(void **state)
     for (size_t cut = 0; cut < len; cut++)
         expect_decode_error(buf, cut, NULL);
 
+    /* containers and strings declaring more than the bytes left (fuzz_codec found the first:
+     * msgpack-c tried to allocate 3.7 billion map pairs) are refused before unpacking */
+    expect_decode_error("\xdf\xdf\xdf\xdf\xdf\xdf\xdf\xdf\x0a", 9, "not valid msgpack");
+    expect_decode_error("\xdd\x7f\xff\xff\xff\x01", 6, "not valid msgpack");
+    expect_decode_error("\x81\xa1k\xdb\x7f\xff\xff\xff", 8, "not valid msgpack");
+    expect_decode_error("\x81\xa1k\xc1", 4, "not valid msgpack");
+
     /* trailing bytes */
     char *longer = malloc(len + 1);
     memcpy(longer, buf, len);

@@ -9,6 +9,11 @@
 int cmd_help(cli_ctx *ctx, int argc, char **argv);
 int cmd_version(cli_ctx *ctx, int argc, char **argv);
 int cmd_stats(cli_ctx *ctx, int argc, char **argv);
+int cmd_resolve(cli_ctx *ctx, int argc, char **argv);
+int cmd_export(cli_ctx *ctx, int argc, char **argv);
+int cmd_explain(cli_ctx *ctx, int argc, char **argv);
+int cmd_link(cli_ctx *ctx, int argc, char **argv);
+int cmd_review(cli_ctx *ctx, int argc, char **argv);
 int cmd_ingest(cli_ctx *ctx, int argc, char **argv);
 int cmd_user(cli_ctx *ctx, int argc, char **argv);
 int cmd_audit(cli_ctx *ctx, int argc, char **argv);
@@ -243,6 +248,102 @@ const cli_command cli_commands[] = {
      "Exit status: 0 purged, 1 no such record, 2 usage or refused, 3 store error.\n"
      "\n"
      "Example: cpindex purge miraf:MF-2021-000045 --user admin1 --reason 'erasure request 2024/17, DPO'\n"},
+    {"resolve", cmd_resolve, "link mentions into people, places, phones and online ids (entities)",
+     "usage: cpindex resolve [--link P] [--possible P] [--block-cap N] [--dry-run] [--json] [--db PATH]\n"
+     "\n"
+     "Cluster every mention in the store into entities and store the result\n"
+     "(which entity each mention belongs to, and each entity's mentions).\n"
+     "\n"
+     "How: phones and online ids link on their canonical form. Places and people\n"
+     "sharing a Niche location or nominal id link outright. Other mentions are\n"
+     "paired by blocking rules (never all pairs), each pair is compared field by\n"
+     "field and scored by a Fellegi-Sunter model trained on this data (u from\n"
+     "random pairs, m by EM), and pairs are joined strongest first - but never\n"
+     "when that would put conflicting facts in one entity (DOBs far apart, two\n"
+     "PNC ids, clearly different forenames: twins, a father and son). People\n"
+     "recorded only by first name and age, or by a street name, are linked only\n"
+     "through context (their household's home, a phone, a related person).\n"
+     "Decisions made with 'cpindex link' always win. Entity ids (P-0000001,\n"
+     "L-, T-, O-) stay the same from run to run; splits and merges are counted.\n"
+     "\n"
+     "  --link P       join pairs with match probability >= P (default 0.99)\n"
+     "  --possible P   keep pairs >= P (and below --link) for 'cpindex review'\n"
+     "                 (default 0.8)\n"
+     "  --block-cap N  a block of more than N mentions is capped: each mention meets\n"
+     "                 only its nearest 40 (default 300); capped blocks are reported\n"
+     "  --dry-run      compute and report, store nothing\n"
+     "  --json         the report as one JSON object\n"
+     "  --db PATH      the store directory (default $CPINDEX_DB, then ./cpindex.db)\n"
+     "\n"
+     "Then: 'cpindex review' (possible matches to decide), 'cpindex explain A B'\n"
+     "(why two mentions scored as they did), 'cpindex export entities'.\n"},
+    {"review", cmd_review, "list possible matches for a person to decide, children first",
+     "usage: cpindex review [--kind person|location] [--limit N] [--json] [--db PATH]\n"
+     "\n"
+     "List the pairs the last 'cpindex resolve' could not decide: a match\n"
+     "probability in the possible band (below --link, at or above --possible),\n"
+     "or linked by score but kept apart because their entities conflict. Pairs\n"
+     "involving a child come first (a child by role - missing child, child\n"
+     "discussed, household child, child at risk, PPN subject, POLIT victim - or\n"
+     "a DOB under 18 at the record's date), then the likeliest. Each shows the\n"
+     "two records side by side and the commands that explain and settle it.\n"
+     "\n"
+     "  --kind K    only person or only location pairs\n"
+     "  --limit N   show N pairs (default 20; 0 shows all)\n"
+     "  --json      {total, shown, pairs: [{a, b, kind, child, probability, weight,\n"
+     "              record_a: {role, date, values}, record_b: ...}]}\n"
+     "  --db PATH   the store directory (default $CPINDEX_DB, then ./cpindex.db)\n"
+     "\n"
+     "Settle a pair with 'cpindex link A B --same|--different --reason TEXT'.\n"},
+    {"link", cmd_link, "record a human decision: two mentions are the same, or different",
+     "usage: cpindex link REF_A REF_B (--same | --different) --reason TEXT [--db PATH]\n"
+     "\n"
+     "Record that two mentions (SOURCE:RECORD_ID/N, of one kind) are the same\n"
+     "entity, or different ones. Every later 'cpindex resolve' obeys it whatever\n"
+     "the scores and identifiers say: --same joins their entities, --different\n"
+     "keeps them apart (and stops anything else from bringing them together).\n"
+     "A new decision on the same pair replaces the old one. The reason is kept\n"
+     "with the decision, so say who decided and on what evidence.\n"
+     "\n"
+     "  --same / --different   the decision\n"
+     "  --reason TEXT          why (required)\n"
+     "  --db PATH              the store directory (default $CPINDEX_DB, then ./cpindex.db)\n"
+     "\n"
+     "example: cpindex link niche:NOM-0000123/1 marac:MRC-000310/4 --different \\\n"
+     "           --reason \"DS Evans: twin sister, checked with school 12/03/2024\"\n"},
+    {"explain", cmd_explain, "show why two mentions were (or were not) linked, field by field",
+     "usage: cpindex explain REF_A REF_B [--json] [--db PATH]\n"
+     "\n"
+     "Compare two mentions (SOURCE:RECORD_ID/N, of one kind) with the model the\n"
+     "last 'cpindex resolve' trained, and show the waterfall: the prior (how\n"
+     "rare a match is), then each comparison's level (exact, nickname, close\n"
+     "spelling, ... missing), its m and u probabilities and its weight\n"
+     "log2(m/u), the total weight, the match probability and its band (link,\n"
+     "possible, non-link). Also shows the entity each mention is in, and why\n"
+     "when that differs from what the score alone would say (the same Niche id,\n"
+     "a conflict that stopped a chain, a human decision).\n"
+     "\n"
+     "  --json      the same as one JSON object (the waterfall under \"waterfall\")\n"
+     "  --db PATH   the store directory (default $CPINDEX_DB, then ./cpindex.db)\n"
+     "\n"
+     "example: cpindex explain niche:NOM-0000123/1 miraf:MF-2021-000045/1\n"},
+    {"export", cmd_export, "write a table from the store as CSV (entities: each mention's entity id)",
+     "usage: cpindex export TABLE [--out FILE] [--db PATH]\n"
+     "\n"
+     "Write a table from the store as CSV (RFC 4180, header row first) to\n"
+     "standard output or FILE. Tables:\n"
+     "\n"
+     "  entities   reference,entity_id - every mention of every record and the\n"
+     "             entity 'cpindex resolve' put it in (empty if resolve has not\n"
+     "             run since the record was ingested)\n"
+     "\n"
+     "  --out FILE  write to FILE (created readable by you only) instead of stdout\n"
+     "  --db PATH   the store directory (default $CPINDEX_DB, then ./cpindex.db)\n"
+     "\n"
+     "A field starting with = + - or @ is written with a leading ' so a\n"
+     "spreadsheet never runs it as a formula.\n"
+     "\n"
+     "example: cpindex export entities --out entities.csv\n"},
     {"help", cmd_help, "show help for cpindex or for one command",
      "usage: cpindex help [COMMAND]\n"
      "\n"
