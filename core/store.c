@@ -702,6 +702,13 @@ cpi_status cpi_cursor_next(cpi_cursor *c, cpi_slice *k, cpi_slice *v, cpi_error 
     return cursor_get(c, &mk, &mv, MDB_NEXT, k, v, err);
 }
 
+cpi_status cpi_cursor_seek_dup(cpi_cursor *c, const void *key, size_t klen, const void *val, size_t vlen,
+                               cpi_slice *k, cpi_slice *v, cpi_error *err)
+{
+    MDB_val mk = {klen, (void *)key}, mv = {vlen, (void *)val};
+    return cursor_get(c, &mk, &mv, MDB_GET_BOTH_RANGE, k, v, err);
+}
+
 cpi_status cpi_cursor_next_dup(cpi_cursor *c, cpi_slice *k, cpi_slice *v, cpi_error *err)
 {
     MDB_val mk, mv;

@@ -113,6 +113,9 @@ cpi_status cpi_cursor_open(cpi_txn *txn, cpi_db db, cpi_cursor **out, cpi_error 
 cpi_status cpi_cursor_seek(cpi_cursor *c, const void *key, size_t klen, cpi_slice *k, cpi_slice *v,
                            cpi_error *err);
 cpi_status cpi_cursor_next(cpi_cursor *c, cpi_slice *k, cpi_slice *v, cpi_error *err);
+/* On a dupsort db: position at key's first value >= val (bytewise); CPI_NOT_FOUND if there is none. */
+cpi_status cpi_cursor_seek_dup(cpi_cursor *c, const void *key, size_t klen, const void *val, size_t vlen,
+                               cpi_slice *k, cpi_slice *v, cpi_error *err);
 /* Next value of the same key on a dupsort db. */
 cpi_status cpi_cursor_next_dup(cpi_cursor *c, cpi_slice *k, cpi_slice *v, cpi_error *err);
 void cpi_cursor_close(cpi_cursor *c);

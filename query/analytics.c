@@ -231,43 +231,71 @@ static uint32_t adult_reach(const g_graph *g, uint32_t v, uint32_t *stamp)
     return reach;
 }
 
-static void compute_reach(g_graph *g, uint32_t *stamp, uint32_t *stamp2)
+/* The same judgement made on open sources only: what a user without the restricted roles may count. */
+static bool open_edge(const g_edge *e) { return (e->sources & ~CPI_SRC_RESTRICTED) != 0; }
+static bool risky_open(const g_graph *g, uint32_t v)
+{
+    return cpi_flags_risky(cpi_flags_from_sources(flags_of(g, v), CPI_SRC_ALL & ~CPI_SRC_RESTRICTED));
+}
+
+/*
+ * Per person: reach (adults and risky people) and the risky people linked
+ * directly; per place: the children and the risky people linked. Each count
+ * twice: over everything, and over open sources only (`_open`), so a user
+ * who may not read MARAC or POLIT sees a count that holds nothing from them.
+ * st[0..3] mark what was counted for v (all / open, children / risky).
+ */
+static void compute_reach(g_graph *g, uint32_t *st[4])
 {
     uint32_t n = G_NENTS(g);
-    for (uint32_t v = 0; v < n; v++)
-        stamp[v] = stamp2[v] = UINT32_MAX;
+    for (int k = 0; k < 4; k++)
+        for (uint32_t v = 0; v < n; v++)
+            st[k][v] = UINT32_MAX;
+#define MARK(k, o, counter)                                                                                  \
+    do {                                                                                                     \
+        if (st[k][o] != v) {                                                                                 \
+            st[k][o] = v;                                                                                    \
+            counter++;                                                                                       \
+        }                                                                                                    \
+    } while (0)
     for (uint32_t v = 0; v < n; v++) {
         cpi_card *c = &g->ents[v].card;
+        uint32_t kids = 0, kids_open = 0, rsk = 0, rsk_open = 0;
         if (c->kind == CPI_KIND_PERSON) {
             if (adult(g, v) || risky(g, v))
-                c->reach = adult_reach(g, v, stamp);
-            uint32_t r = 0; /* risky people linked directly (the agenda scores children by it) */
+                c->reach = adult_reach(g, v, st[0]);
             FOR_EDGES(g, v, e)
             {
                 uint32_t o = other_end(e, v);
-                if (g->ents[o].card.kind == CPI_KIND_PERSON && risky(g, o) && stamp2[o] != v) {
-                    stamp2[o] = v;
-                    r++;
-                }
+                if (g->ents[o].card.kind != CPI_KIND_PERSON)
+                    continue;
+                if (risky(g, o))
+                    MARK(1, o, rsk);
+                if (open_edge(e) && risky_open(g, o))
+                    MARK(3, o, rsk_open);
             }
-            c->risky_reach = r;
         } else if (c->kind == CPI_KIND_LOCATION) {
-            uint32_t kids = 0, adults = 0;
             FOR_EDGES(g, v, e)
             {
                 uint32_t o = other_end(e, v);
-                if (child(g, o) && stamp[o] != v) {
-                    stamp[o] = v;
-                    kids++;
-                } else if (risky(g, o) && stamp2[o] != v) {
-                    stamp2[o] = v;
-                    adults++;
+                if (child(g, o)) {
+                    MARK(0, o, kids);
+                    if (open_edge(e))
+                        MARK(2, o, kids_open);
+                } else {
+                    if (risky(g, o))
+                        MARK(1, o, rsk);
+                    if (open_edge(e) && risky_open(g, o))
+                        MARK(3, o, rsk_open);
                 }
             }
             c->reach = kids;
-            c->risky_reach = adults;
+            c->reach_open = kids_open;
         }
+        c->risky_reach = rsk;
+        c->risky_reach_open = rsk_open;
     }
+#undef MARK
 }
 
 /* ------------------------------------------------------------------ ranked lists */
@@ -471,8 +499,9 @@ cpi_status cpi_graph_analyse(g_graph *g, cpi_txn *txn, cpi_graph_stats *stats, c
     uint32_t n = G_NENTS(g);
     numbering comp = {0}, comm = {0};
     uint32_t *stamp = malloc(sizeof *stamp * (n ? n : 1)), *stamp2 = malloc(sizeof *stamp2 * (n ? n : 1));
+    uint32_t *stamp3 = malloc(sizeof *stamp3 * (n ? n : 1)), *stamp4 = malloc(sizeof *stamp4 * (n ? n : 1));
     item *items = malloc(sizeof *items * (n ? n : 1));
-    cpi_status s = stamp && stamp2 && items ? CPI_OK : NOMEM("analytics");
+    cpi_status s = stamp && stamp2 && stamp3 && stamp4 && items ? CPI_OK : NOMEM("analytics");
     if (!s && n)
         s = run_igraph(g, &comp, &comm, &stats->modularity, err);
     if (!s && n) {
@@ -483,7 +512,8 @@ cpi_status cpi_graph_analyse(g_graph *g, cpi_txn *txn, cpi_graph_stats *stats, c
         stats->components = comp.ngroups;
         stats->largest_component = comp.largest;
         stats->communities = comm.ngroups;
-        compute_reach(g, stamp, stamp2);
+        uint32_t *st[4] = {stamp, stamp2, stamp3, stamp4};
+        compute_reach(g, st);
         s = list_central(txn, g, items, err);
         if (!s)
             s = list_hotspots(txn, g, items, stamp, stamp2, err);
@@ -498,6 +528,8 @@ cpi_status cpi_graph_analyse(g_graph *g, cpi_txn *txn, cpi_graph_stats *stats, c
     free(comm.of);
     free(stamp);
     free(stamp2);
+    free(stamp3);
+    free(stamp4);
     free(items);
     return s;
 }

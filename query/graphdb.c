@@ -9,7 +9,8 @@
  * Card fields: k kind, nm name, dob, pc postcode, f flags, s sources, m
  * mentions, d0/d1 first/last day, mr mace risk, sf seraf, md mace day, mu
  * unflagged, mg miraf grade, ep episodes, lm last missing, dg degree, cc
- * component, cm community, rc reach, rr risky reach.
+ * component, cm community, rc reach, rr risky reach, ro / qo the same two on
+ * open sources.
  */
 #include "query/graphdb.h"
 
@@ -17,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "query/mpread.h"
 
 static const cpi_flag_info flag_table[CPI_EF__COUNT] = {
     [CPI_EF_CHILD] = {"child", "child", CPI_SRC_OTHER},
@@ -99,61 +102,17 @@ cpi_kind cpi_entity_id_kind(const char *id)
 
 /* ---- shared decoding helpers ---- */
 
+/* What is being decoded, for messages: "<what> <key>", e.g. "edge of" "P-0000001" (formatted only on error). */
 typedef struct dec {
-    const char *what; /* "edge of P-0000001", "card P-0000001" */
+    const char *what, *key;
     cpi_arena *arena;
     cpi_error *err;
 } dec;
 
 static cpi_status bad(dec *d, const char *field, const char *why)
 {
-    return cpi_error_set(d->err, CPI_ERR_STORE, "stored %s: field '%s' %s; refusing to guess (rebuild with "
-                         "'cpindex resolve')", d->what, field, why);
-}
-
-static bool key_is(const msgpack_object *k, const char *name)
-{
-    size_t n = strlen(name);
-    return k->type == MSGPACK_OBJECT_STR && k->via.str.size == n && memcmp(k->via.str.ptr, name, n) == 0;
-}
-
-static cpi_status get_str(dec *d, const msgpack_object *o, const char *field, const char **out)
-{
-    if (o->type != MSGPACK_OBJECT_STR)
-        return bad(d, field, "is not a string");
-    *out = cpi_arena_strndup(d->arena, o->via.str.ptr, o->via.str.size);
-    return *out ? CPI_OK : cpi_error_set(d->err, CPI_ERR_NOMEM, "decoding %s: out of memory", d->what);
-}
-
-static cpi_status get_int(dec *d, const msgpack_object *o, const char *field, int64_t lo, int64_t hi, int64_t *out)
-{
-    int64_t v;
-    if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER && o->via.u64 <= (uint64_t)INT64_MAX)
-        v = (int64_t)o->via.u64;
-    else if (o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
-        v = o->via.i64;
-    else
-        return bad(d, field, "is not an integer in range");
-    if (v < lo || v > hi)
-        return bad(d, field, "is out of range");
-    *out = v;
-    return CPI_OK;
-}
-
-static cpi_status get_u64(dec *d, const msgpack_object *o, const char *field, uint64_t *out)
-{
-    if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
-        return bad(d, field, "is not an unsigned integer");
-    *out = o->via.u64;
-    return CPI_OK;
-}
-
-static cpi_status get_bool(dec *d, const msgpack_object *o, const char *field, bool *out)
-{
-    if (o->type != MSGPACK_OBJECT_BOOLEAN)
-        return bad(d, field, "is not true/false");
-    *out = o->via.boolean;
-    return CPI_OK;
+    return cpi_error_set(d->err, CPI_ERR_STORE, "stored %s %s: field '%s' %s; refusing to guess (rebuild with "
+                         "'cpindex resolve')", d->what, d->key, field, why);
 }
 
 static void pack_str(msgpack_packer *pk, const char *s)
@@ -164,33 +123,6 @@ static void pack_str(msgpack_packer *pk, const char *s)
 }
 
 static void pack_key(msgpack_packer *pk, const char *k) { pack_str(pk, k); }
-
-/* Parse one msgpack value that must fill exactly len bytes. */
-static cpi_status unpack_one(dec *d, const void *data, size_t len, msgpack_unpacked *up)
-{
-    size_t off = 0;
-    msgpack_unpacked_init(up);
-    if (msgpack_unpack_next(up, data, len, &off) != MSGPACK_UNPACK_SUCCESS)
-        return cpi_error_set(d->err, CPI_ERR_STORE, "stored %s: value is not valid msgpack", d->what);
-    if (off != len)
-        return cpi_error_set(d->err, CPI_ERR_STORE, "stored %s: trailing bytes after the value", d->what);
-    if (up->data.type != MSGPACK_OBJECT_MAP)
-        return cpi_error_set(d->err, CPI_ERR_STORE, "stored %s: value is not a map", d->what);
-    return CPI_OK;
-}
-
-static cpi_status unknown_field(dec *d, const msgpack_object *k)
-{
-    char name[32] = "?";
-    if (k->type == MSGPACK_OBJECT_STR) {
-        size_t n = k->via.str.size < sizeof name - 1 ? k->via.str.size : sizeof name - 1;
-        memcpy(name, k->via.str.ptr, n);
-        name[n] = '\0';
-    }
-    return cpi_error_set(d->err, CPI_ERR_STORE,
-                         "stored %s: unknown field '%s' (written by a newer cpindex?); refusing to guess", d->what,
-                         name);
-}
 
 /* ---- edges ---- */
 
@@ -257,83 +189,191 @@ cpi_status cpi_edge_encode(const cpi_edge *e, char *buf, size_t cap, size_t *len
     }
 }
 
-cpi_status cpi_edge_decode(const char *key, const void *data, size_t len, cpi_arena *arena, cpi_edge *out,
-                           cpi_error *err)
+/* A string field copied into the arena, NUL-terminated. */
+static cpi_status take_str(dec *d, mpr *r, const char *field, const char **out)
 {
-    char what[96];
-    snprintf(what, sizeof what, "edge of %s", key);
-    dec d = {what, arena, err};
+    const char *p;
+    uint32_t n;
+    if (!mpr_str(r, &p, &n))
+        return bad(d, field, "is not a string");
+    *out = cpi_arena_strndup(d->arena, p, n);
+    return *out ? CPI_OK : cpi_error_set(d->err, CPI_ERR_NOMEM, "decoding %s %s: out of memory", d->what, d->key);
+}
+
+static cpi_status take_int(dec *d, mpr *r, const char *field, int64_t lo, int64_t hi, int64_t *out)
+{
+    if (!mpr_int(r, out))
+        return bad(d, field, "is not an integer in range");
+    return *out < lo || *out > hi ? bad(d, field, "is out of range") : CPI_OK;
+}
+
+static cpi_status unknown_key(dec *d, const char *k, uint32_t n)
+{
+    return cpi_error_set(d->err, CPI_ERR_STORE,
+                         "stored %s %s: unknown field '%.*s' (written by a newer cpindex?); refusing to guess", d->what,
+                         d->key, (int)(n < 31 ? n : 31), k);
+}
+
+static cpi_status decode_edge(const char *key, const void *data, size_t len, cpi_arena *arena, cpi_edge *out,
+                              bool with_refs, cpi_error *err)
+{
+    dec d = {"edge of", key, arena, err};
     memset(out, 0, sizeof *out);
     out->first = out->last = CPI_DAY_NONE;
-    msgpack_unpacked up;
-    cpi_status s = unpack_one(&d, data, len, &up);
+    mpr r = {data, (const uint8_t *)data + len};
+    uint32_t nfields;
+    if (!mpr_map(&r, &nfields))
+        return cpi_error_set(err, CPI_ERR_STORE, "stored edge of %s: value is not a msgpack map", key);
     enum { T = 1, O = 2, D = 4, C = 8, N = 16, W = 32, S = 64, OF = 128, R = 256, X = 512, ALL = 1023 };
     unsigned seen = 0;
-    const msgpack_object_map *m = &up.data.via.map;
-    for (uint32_t i = 0; !s && i < m->size; i++) {
-        const msgpack_object *k = &m->ptr[i].key, *v = &m->ptr[i].val;
+    cpi_status s = CPI_OK;
+    for (uint32_t i = 0; i < nfields && !s; i++) {
+        const char *k;
+        uint32_t kn;
         int64_t x = 0;
-        uint64_t u = 0;
-        if (key_is(k, "t")) {
-            s = get_str(&d, v, "t", &out->type);
+        if (!mpr_str(&r, &k, &kn))
+            return bad(&d, "(key)", "is not a string or is cut short");
+        /* one- and two-letter names: dispatch on the letters, not on string compares */
+        int key = kn == 1 ? (unsigned char)k[0] : kn == 2 && k[0] == 'o' && k[1] == 'f' ? 'F' : 0;
+        switch (key) {
+        case 't':
+            s = take_str(&d, &r, "t", &out->type);
             seen |= T;
-        } else if (key_is(k, "o")) {
-            s = get_str(&d, v, "o", &out->other);
+            break;
+        case 'o':
+            s = take_str(&d, &r, "o", &out->other);
             seen |= O;
-        } else if (key_is(k, "d")) {
-            s = get_int(&d, v, "d", 0, 1, &x);
+            break;
+        case 'd':
+            s = take_int(&d, &r, "d", 0, 1, &x);
             out->out = x == 1;
             seen |= D;
-        } else if (key_is(k, "c")) {
-            s = get_bool(&d, v, "c", &out->current);
+            break;
+        case 'c':
+            if (!mpr_bool(&r, &out->current))
+                s = bad(&d, "c", "is not true/false");
             seen |= C;
-        } else if (key_is(k, "f")) {
-            s = get_int(&d, v, "f", INT32_MIN + 1, INT32_MAX, &x);
+            break;
+        case 'f':
+            s = take_int(&d, &r, "f", INT32_MIN + 1, INT32_MAX, &x);
             out->first = (int32_t)x;
-        } else if (key_is(k, "l")) {
-            s = get_int(&d, v, "l", INT32_MIN + 1, INT32_MAX, &x);
+            break;
+        case 'l':
+            s = take_int(&d, &r, "l", INT32_MIN + 1, INT32_MAX, &x);
             out->last = (int32_t)x;
-        } else if (key_is(k, "n")) {
-            s = get_int(&d, v, "n", 0, UINT32_MAX, &x);
+            break;
+        case 'n':
+            s = take_int(&d, &r, "n", 0, UINT32_MAX, &x);
             out->count = (uint32_t)x;
             seen |= N;
-        } else if (key_is(k, "w")) {
-            s = get_int(&d, v, "w", 0, UINT32_MAX, &x);
+            break;
+        case 'w':
+            s = take_int(&d, &r, "w", 0, UINT32_MAX, &x);
             out->times = (uint32_t)x;
             seen |= W;
-        } else if (key_is(k, "s")) {
-            s = get_int(&d, v, "s", 0, CPI_SRC_ALL, &x);
+            break;
+        case 's':
+            s = take_int(&d, &r, "s", 0, CPI_SRC_ALL, &x);
             out->sources = (uint32_t)x;
             seen |= S;
-        } else if (key_is(k, "of")) {
-            s = get_u64(&d, v, "of", &u);
-            out->other_flags = u;
+            break;
+        case 'F':
+            if (!mpr_uint(&r, &out->other_flags))
+                s = bad(&d, "of", "is not an unsigned integer");
             seen |= OF;
-        } else if (key_is(k, "r")) {
-            if (v->type != MSGPACK_OBJECT_ARRAY || v->via.array.size > CPI_EDGE_REFS_MAX)
+            break;
+        case 'r': {
+            uint32_t nr = 0;
+            if (!mpr_array(&r, &nr) || nr > CPI_EDGE_REFS_MAX)
                 s = bad(&d, "r", "is not an array of at most 4 references");
-            for (uint32_t j = 0; !s && j < v->via.array.size; j++)
-                s = get_str(&d, &v->via.array.ptr[j], "r", &out->refs[j]);
+            for (uint32_t j = 0; !s && j < nr; j++) {
+                const char *rp;
+                uint32_t rn;
+                if (with_refs)
+                    s = take_str(&d, &r, "r", &out->refs[j]);
+                else if (!mpr_str(&r, &rp, &rn)) /* checked, not copied */
+                    s = bad(&d, "r", "is not a string");
+            }
             if (!s)
-                out->nrefs = v->via.array.size;
+                out->nrefs = with_refs ? nr : 0;
+            out->refs_skipped = !with_refs && nr > 0;
             seen |= R;
-        } else if (key_is(k, "x")) {
-            s = get_bool(&d, v, "x", &out->more);
-            seen |= X;
-        } else {
-            s = unknown_field(&d, k);
+            break;
         }
+        case 'x':
+            if (!mpr_bool(&r, &out->more))
+                s = bad(&d, "x", "is not true/false");
+            seen |= X;
+            break;
+        default:
+            s = unknown_key(&d, k, kn);
+        }
+        if (seen & ~ALL)
+            break;
     }
+    if (!s && r.p != r.end)
+        s = cpi_error_set(err, CPI_ERR_STORE, "stored edge of %s: trailing bytes after the value", key);
     if (!s && seen != ALL)
         s = bad(&d, "(root)", "lacks required fields");
     if (!s && (out->first == CPI_DAY_NONE) != (out->last == CPI_DAY_NONE))
         s = bad(&d, "f/l", "has a first date without a last or the reverse");
-    msgpack_unpacked_destroy(&up);
     return s;
 }
 
-cpi_status cpi_graph_edges(cpi_txn *txn, const char *id, uint32_t max, cpi_arena *arena, cpi_edge **out,
-                           uint32_t *n, uint32_t *total, cpi_error *err)
+cpi_status cpi_edge_decode(const char *key, const void *data, size_t len, cpi_arena *arena, cpi_edge *out,
+                           cpi_error *err)
+{
+    return decode_edge(key, data, len, arena, out, true, err);
+}
+
+cpi_status cpi_edge_fill_refs(cpi_edge *e, const char *key, cpi_arena *arena, cpi_error *err)
+{
+    if (!e->refs_skipped)
+        return CPI_OK;
+    cpi_edge full;
+    cpi_status s = decode_edge(key, e->raw, e->raw_len, arena, &full, true, err);
+    if (s)
+        return s;
+    memcpy(e->refs, full.refs, sizeof e->refs);
+    e->nrefs = full.nrefs;
+    e->refs_skipped = false;
+    return CPI_OK;
+}
+
+/* Append the edge in v to *out (growing it in the arena). */
+static cpi_status push_edge(const char *id, cpi_slice v, cpi_arena *arena, cpi_edge **out, uint32_t *n, uint32_t *cap,
+                            uint32_t max, bool with_refs, cpi_error *err)
+{
+    if (*n == *cap) {
+        uint32_t ncap = *cap ? *cap * 2 : 16;
+        if (ncap > max)
+            ncap = max;
+        cpi_edge *grown = cpi_arena_alloc(arena, sizeof *grown * ncap);
+        if (!grown)
+            return cpi_error_set(err, CPI_ERR_NOMEM, "out of memory reading the edges of %s", id);
+        if (*n)
+            memcpy(grown, *out, sizeof *grown * *n);
+        *out = grown;
+        *cap = ncap;
+    }
+    cpi_status s = decode_edge(id, v.data, v.len, arena, &(*out)[*n], with_refs, err);
+    if (s)
+        return s;
+    (*out)[*n].raw = v.data;
+    (*out)[*n].raw_len = v.len;
+    (*n)++;
+    return CPI_OK;
+}
+
+/*
+ * Every edge of id, or (types != NULL) only those of the given types: an
+ * entity's values are sorted bytewise and every value starts with its map
+ * header (10 fields, or 12 when dated) then "t" and the type, so the edges of
+ * one type are two runs that a dupsort seek finds directly, without stepping
+ * over the others (a busy place has thousands of occurrence edges).
+ */
+static cpi_status read_edges(cpi_txn *txn, const char *id, const char *const *types, uint32_t max, cpi_arena *arena,
+                             cpi_edge **out, uint32_t *n, uint32_t *total, bool with_refs, cpi_error *err)
 {
     *out = NULL;
     *n = *total = 0;
@@ -344,37 +384,58 @@ cpi_status cpi_graph_edges(cpi_txn *txn, const char *id, uint32_t max, cpi_arena
     size_t idlen = strlen(id);
     cpi_slice k, v;
     uint32_t cap = 0;
-    cpi_status cs = cpi_cursor_seek(c, id, idlen, &k, &v, err);
-    if (cs == CPI_OK && (k.len != idlen || memcmp(k.data, id, idlen) != 0))
-        cs = CPI_NOT_FOUND;
-    while (cs == CPI_OK) {
-        if (*n < max) {
-            if (*n == cap) {
-                uint32_t ncap = cap ? cap * 2 : 16;
-                if (ncap > max)
-                    ncap = max;
-                cpi_edge *grown = cpi_arena_alloc(arena, sizeof *grown * ncap);
-                if (!grown) {
-                    s = cpi_error_set(err, CPI_ERR_NOMEM, "out of memory reading the edges of %s", id);
-                    break;
-                }
-                if (*n)
-                    memcpy(grown, *out, sizeof *grown * *n);
-                *out = grown;
-                cap = ncap;
-            }
-            s = cpi_edge_decode(id, v.data, v.len, arena, &(*out)[*n], err);
-            if (s)
-                break;
-            (*n)++;
+    if (!types) {
+        cpi_status cs = cpi_cursor_seek(c, id, idlen, &k, &v, err);
+        if (cs == CPI_OK && (k.len != idlen || memcmp(k.data, id, idlen) != 0))
+            cs = CPI_NOT_FOUND;
+        while (cs == CPI_OK && !s) {
+            if (*n < max)
+                s = push_edge(id, v, arena, out, n, &cap, max, with_refs, err);
+            (*total)++;
+            cs = cpi_cursor_next_dup(c, &k, &v, err);
         }
-        (*total)++;
-        cs = cpi_cursor_next_dup(c, &k, &v, err);
+        if (!s && cs != CPI_OK && cs != CPI_NOT_FOUND)
+            s = cs;
+        cpi_cursor_close(c);
+        return s;
     }
-    if (!s && cs != CPI_OK && cs != CPI_NOT_FOUND)
-        s = cs;
+    static const uint8_t headers[] = {0x8a, 0x8c}; /* fixmap of 10 and of 12 fields: see pack_edge */
+    for (const char *const *t = types; *t && !s && *total < max; t++) {
+        size_t tn = strlen(*t);
+        if (tn > 31)
+            continue; /* a fixstr holds at most 31 bytes; the encoder never writes longer types */
+        uint8_t prefix[40];
+        for (size_t h = 0; h < sizeof headers && !s && *total < max; h++) {
+            prefix[0] = headers[h];
+            prefix[1] = 0xa1;
+            prefix[2] = 't';
+            prefix[3] = (uint8_t)(0xa0 | tn);
+            memcpy(prefix + 4, *t, tn);
+            size_t plen = 4 + tn;
+            cpi_status cs = cpi_cursor_seek_dup(c, id, idlen, prefix, plen, &k, &v, err);
+            while (cs == CPI_OK && !s && v.len >= plen && memcmp(v.data, prefix, plen) == 0 && *total < max) {
+                s = push_edge(id, v, arena, out, n, &cap, max, with_refs, err);
+                (*total)++;
+                cs = cpi_cursor_next_dup(c, &k, &v, err);
+            }
+            if (!s && cs != CPI_OK && cs != CPI_NOT_FOUND)
+                s = cs;
+        }
+    }
     cpi_cursor_close(c);
     return s;
+}
+
+cpi_status cpi_graph_edges(cpi_txn *txn, const char *id, uint32_t max, cpi_arena *arena, cpi_edge **out,
+                           uint32_t *n, uint32_t *total, cpi_error *err)
+{
+    return read_edges(txn, id, NULL, max, arena, out, n, total, true, err);
+}
+
+cpi_status cpi_graph_edges_light(cpi_txn *txn, const char *id, const char *const *types, uint32_t max,
+                                 cpi_arena *arena, cpi_edge **out, uint32_t *n, uint32_t *total, cpi_error *err)
+{
+    return read_edges(txn, id, types, max, arena, out, n, total, false, err);
 }
 
 /* ---- cards ---- */
@@ -391,7 +452,7 @@ cpi_status cpi_card_encode(const cpi_card *c, char **out, size_t *len, cpi_error
     msgpack_packer pk;
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-    unsigned n = 19 + (c->dob != NULL) + (c->postcode != NULL);
+    unsigned n = 21 + (c->dob != NULL) + (c->postcode != NULL);
     msgpack_pack_map(&pk, n);
     pack_key(&pk, "k");
     msgpack_pack_uint8(&pk, (uint8_t)c->kind);
@@ -439,6 +500,10 @@ cpi_status cpi_card_encode(const cpi_card *c, char **out, size_t *len, cpi_error
     msgpack_pack_uint32(&pk, c->reach);
     pack_key(&pk, "rr");
     msgpack_pack_uint32(&pk, c->risky_reach);
+    pack_key(&pk, "ro");
+    msgpack_pack_uint32(&pk, c->reach_open);
+    pack_key(&pk, "qo");
+    msgpack_pack_uint32(&pk, c->risky_reach_open);
     if (!sb.data) {
         msgpack_sbuffer_destroy(&sb);
         return cpi_error_set(err, CPI_ERR_NOMEM, "encoding card %s: out of memory", c->id);
@@ -451,40 +516,45 @@ cpi_status cpi_card_encode(const cpi_card *c, char **out, size_t *len, cpi_error
 cpi_status cpi_card_decode(const char *id, const void *data, size_t len, cpi_arena *arena, cpi_card *out,
                            cpi_error *err)
 {
-    char what[64];
-    snprintf(what, sizeof what, "card %s", id);
-    dec d = {what, arena, err};
+    dec d = {"card", id, arena, err};
     memset(out, 0, sizeof *out);
     out->id = cpi_arena_strdup(arena, id);
-    msgpack_unpacked up;
-    cpi_status s = unpack_one(&d, data, len, &up);
-    const unsigned ALL = (1u << 19) - 1;
+    if (!out->id)
+        return cpi_error_set(err, CPI_ERR_NOMEM, "decoding card %s: out of memory", id);
+    /* integer fields: name, range */
+    static const struct {
+        const char name[4];
+        int64_t lo, hi;
+    } ints[] = {
+        {"k", CPI_KIND_PERSON, CPI_KIND_ONLINE}, {"s", 0, CPI_SRC_ALL},      {"m", 0, UINT32_MAX},
+        {"d0", INT32_MIN, INT32_MAX},          {"d1", INT32_MIN, INT32_MAX}, {"mr", 0, 3},
+        {"sf", -1, 1000},                      {"md", INT32_MIN, INT32_MAX}, {"mg", 0, 3},
+        {"ep", 0, UINT16_MAX},                 {"lm", INT32_MIN, INT32_MAX}, {"dg", 0, UINT32_MAX},
+        {"cc", 0, UINT32_MAX},                 {"cm", 0, UINT32_MAX},        {"rc", 0, UINT32_MAX},
+        {"rr", 0, UINT32_MAX},                 {"ro", 0, UINT32_MAX},        {"qo", 0, UINT32_MAX},
+    };
+    const unsigned ALL = (1u << 21) - 1;
     unsigned seen = 0;
-    const msgpack_object_map *m = &up.data.via.map;
-    for (uint32_t i = 0; !s && i < m->size; i++) {
-        const msgpack_object *k = &m->ptr[i].key, *v = &m->ptr[i].val;
-        int64_t x = 0;
-        uint64_t u = 0;
-        /* integer fields: name, bit, range, destination setter */
-        static const struct {
-            const char *name;
-            int64_t lo, hi;
-        } ints[] = {
-            {"k", CPI_KIND_PERSON, CPI_KIND_ONLINE}, {"s", 0, CPI_SRC_ALL},      {"m", 0, UINT32_MAX},
-            {"d0", INT32_MIN, INT32_MAX},          {"d1", INT32_MIN, INT32_MAX}, {"mr", 0, 3},
-            {"sf", -1, 1000},                      {"md", INT32_MIN, INT32_MAX}, {"mg", 0, 3},
-            {"ep", 0, UINT16_MAX},                 {"lm", INT32_MIN, INT32_MAX}, {"dg", 0, UINT32_MAX},
-            {"cc", 0, UINT32_MAX},                 {"cm", 0, UINT32_MAX},        {"rc", 0, UINT32_MAX},
-            {"rr", 0, UINT32_MAX},
-        };
+    mpr r = {data, (const uint8_t *)data + len};
+    uint32_t nfields;
+    if (!mpr_map(&r, &nfields))
+        return cpi_error_set(err, CPI_ERR_STORE, "stored card %s: value is not a msgpack map", id);
+    cpi_status s = CPI_OK;
+    for (uint32_t i = 0; i < nfields && !s; i++) {
+        const char *k;
+        uint32_t kn;
+        if (!mpr_str(&r, &k, &kn))
+            return bad(&d, "(key)", "is not a string or is cut short");
         int which = -1;
-        for (int j = 0; j < (int)(sizeof ints / sizeof ints[0]); j++)
-            if (key_is(k, ints[j].name)) {
-                which = j;
-                break;
-            }
+        if (kn <= 2) /* every integer field has a one- or two-letter name */
+            for (int j = 0; j < (int)(sizeof ints / sizeof ints[0]); j++)
+                if (ints[j].name[0] == k[0] && ints[j].name[kn] == '\0' && (kn == 1 || ints[j].name[1] == k[1])) {
+                    which = j;
+                    break;
+                }
         if (which >= 0) {
-            s = get_int(&d, v, ints[which].name, ints[which].lo, ints[which].hi, &x);
+            int64_t x;
+            s = take_int(&d, &r, ints[which].name, ints[which].lo, ints[which].hi, &x);
             if (s)
                 break;
             switch (which) {
@@ -504,29 +574,33 @@ cpi_status cpi_card_decode(const char *id, const void *data, size_t len, cpi_are
             case 13: out->community = (uint32_t)x; break;
             case 14: out->reach = (uint32_t)x; break;
             case 15: out->risky_reach = (uint32_t)x; break;
+            case 16: out->reach_open = (uint32_t)x; break;
+            case 17: out->risky_reach_open = (uint32_t)x; break;
             }
             seen |= 1u << which;
-        } else if (key_is(k, "nm")) {
-            s = get_str(&d, v, "nm", &out->name);
-            seen |= 1u << 16;
-        } else if (key_is(k, "f")) {
-            s = get_u64(&d, v, "f", &u);
-            out->flags = u;
-            seen |= 1u << 17;
-        } else if (key_is(k, "mu")) {
-            s = get_bool(&d, v, "mu", &out->mace_unflagged);
+        } else if (MPR_KEY(k, kn, "nm")) {
+            s = take_str(&d, &r, "nm", &out->name);
             seen |= 1u << 18;
-        } else if (key_is(k, "dob")) {
-            s = get_str(&d, v, "dob", &out->dob);
-        } else if (key_is(k, "pc")) {
-            s = get_str(&d, v, "pc", &out->postcode);
+        } else if (MPR_KEY(k, kn, "f")) {
+            if (!mpr_uint(&r, &out->flags))
+                s = bad(&d, "f", "is not an unsigned integer");
+            seen |= 1u << 19;
+        } else if (MPR_KEY(k, kn, "mu")) {
+            if (!mpr_bool(&r, &out->mace_unflagged))
+                s = bad(&d, "mu", "is not true/false");
+            seen |= 1u << 20;
+        } else if (MPR_KEY(k, kn, "dob")) {
+            s = take_str(&d, &r, "dob", &out->dob);
+        } else if (MPR_KEY(k, kn, "pc")) {
+            s = take_str(&d, &r, "pc", &out->postcode);
         } else {
-            s = unknown_field(&d, k);
+            s = unknown_key(&d, k, kn);
         }
     }
+    if (!s && r.p != r.end)
+        s = cpi_error_set(err, CPI_ERR_STORE, "stored card %s: trailing bytes after the value", id);
     if (!s && seen != ALL)
         s = bad(&d, "(root)", "lacks required fields");
-    msgpack_unpacked_destroy(&up);
     return s;
 }
 

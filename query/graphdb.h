@@ -131,6 +131,9 @@ typedef struct cpi_edge {
     uint64_t other_flags; /* the other entity's card flags */
     const char *refs[CPI_EDGE_REFS_MAX]; /* most recent supporting record references first */
     uint32_t nrefs;
+    bool refs_skipped;  /* read by cpi_graph_edges_light: refs not copied (cpi_edge_fill_refs) */
+    const void *raw;    /* the stored value (valid while the transaction is open), for fill_refs */
+    size_t raw_len;
 } cpi_edge;
 
 /* Encode into buf (at most CPI_EDGE_VALUE_MAX bytes; refs are dropped from the end to fit). */
@@ -145,6 +148,19 @@ cpi_status cpi_edge_decode(const char *key, const void *data, size_t len, cpi_ar
  */
 cpi_status cpi_graph_edges(cpi_txn *txn, const char *id, uint32_t max, cpi_arena *arena, cpi_edge **out,
                            uint32_t *n, uint32_t *total, cpi_error *err);
+
+/*
+ * The same, for walks that look at many edges and keep few (a place's or a
+ * risky adult's neighbourhood): only edges whose type is in `types`
+ * (NULL-terminated; NULL = all) are read, found by seeking to each type's run
+ * of values rather than stepping over the others, at most max of them (*total
+ * is then how many were read, so total >= max says "at least max"), and their
+ * references are not copied: cpi_edge_fill_refs() copies those of an edge that
+ * is kept, while the transaction is open.
+ */
+cpi_status cpi_graph_edges_light(cpi_txn *txn, const char *id, const char *const *types, uint32_t max,
+                                 cpi_arena *arena, cpi_edge **out, uint32_t *n, uint32_t *total, cpi_error *err);
+cpi_status cpi_edge_fill_refs(cpi_edge *e, const char *key, cpi_arena *arena, cpi_error *err);
 
 /* ---- cards ---- */
 
@@ -171,8 +187,10 @@ typedef struct cpi_card {
     uint32_t component;   /* connected network number, 1 = largest; 0 = isolated */
     uint32_t community;   /* community number within the whole graph (Louvain), 0 = none */
     uint32_t reach;       /* people: distinct children linked directly or through one place or phone;
-                             places: distinct children linked */
+                             places: distinct children linked (reach_open for places only) */
     uint32_t risky_reach; /* distinct risky people linked: to a place by any edge, to a person directly */
+    uint32_t reach_open, risky_reach_open; /* the same counted on open sources only (no MARAC or POLIT):
+                                              what a user without those roles may be told */
 } cpi_card;
 
 /* The card key for id: "e\x1fID". Returns the length. */

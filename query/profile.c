@@ -310,7 +310,8 @@ static cpi_status one_record(pb *b, const cpi_record *r, const char *role, rec_f
         int level;
         const char *type = or(cpi_kv_get(x, "warning_type"), "WARNING");
         const char *code = warning_code(type, &level);
-        const char *details = cpi_kv_get(x, "details");
+        /* free text only in the full view: the brief one is who, what and how serious */
+        const char *details = b->o->detail == CPI_DETAIL_FULL ? cpi_kv_get(x, "details") : NULL;
         int32_t end = CPI_DAY_NONE;
         const char *endraw = cpi_kv_get(x, "end_date");
         cpi_error e2 = {0};
@@ -404,13 +405,13 @@ static cpi_status record_summaries(pb *b, rec_facts *rf)
         const cpi_record *r = rf->miraf_latest;
         const cpi_kvlist *x = &r->facts;
         const char *grade = or(cpi_kv_get(x, "risk_grading"), "?");
+        const char *factors = b->o->detail == CPI_DETAIL_FULL ? cpi_kv_get(x, "risk_factors") : NULL;
         const char *refs[1] = {r->ref};
         s = pb_add_warning(b, "missing", eq(grade, "HIGH") ? 3 : 2, CPI_SRC_MIRAF, r->day, CPI_DAY_NONE, refs, 1,
                            pb_fmt(b, "Missing: %s episodes, last %s; MIRAF risk grading %s (%s, %u form%s)%s%s",
                                   or(cpi_kv_get(x, "episodes"), "?"), or(cpi_kv_get(x, "last_missing_date"), "?"),
                                   grade, strchr(r->ref, ':') + 1, rf->miraf_forms, rf->miraf_forms == 1 ? "" : "s",
-                                  cpi_kv_get(x, "risk_factors") ? "; risk factors: " : "",
-                                  or(cpi_kv_get(x, "risk_factors"), "")));
+                                  factors ? "; risk factors: " : "", or(factors, "")));
         if (!s && !rf->prevention_done)
             s = pb_add_gap(b, "missing-no-prevention-interview", CPI_SRC_MIRAF, rf->no_prevention_refs,
                            rf->nno_prevention,

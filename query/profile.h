@@ -98,6 +98,7 @@ typedef struct cpi_pf_person {
     uint32_t nlinks;
     cpi_pf_occurrence *occurrences;
     uint32_t noccurrences;
+    uint32_t noccurrences_total; /* before the brief view's cut to the latest four */
     const char **phones;    /* numbers they use */
     uint32_t nphones;
     const char *address_ids[3], *address_names[3], *address_types[3]; /* where they live or operate from */

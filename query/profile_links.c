@@ -14,31 +14,36 @@
 #include <string.h>
 
 #include "query/analytics.h"
+#include "query/intern.h"
 #include "query/profile_build.h"
 
 typedef struct card_cache {
-    const char *id;
     cpi_card card;
     cpi_status status;
 } card_cache;
 
 typedef struct lx {
     pb *b;
-    pvec cards;   /* card_cache */
-    pvec seen_kids; /* const char * ids already in connected_children, via vias */
+    cpi_intern card_ids; /* entity id -> index in cards */
+    pvec cards;          /* card_cache */
+    cpi_intern child_ids; /* entity id -> index in b->children */
 } lx;
 
+/* A neighbour's card, read once per profile. */
 static const cpi_card *card(lx *l, const char *id)
 {
-    card_cache *cc = l->cards.items;
-    for (uint32_t i = 0; i < l->cards.n; i++)
-        if (strcmp(cc[i].id, id) == 0)
-            return cc[i].status == CPI_OK ? &cc[i].card : NULL;
+    uint32_t x;
+    int added;
+    if (cpi_intern_add(&l->card_ids, id, strlen(id), &x, &added))
+        return NULL;
+    if (!added) {
+        card_cache *cc = &((card_cache *)l->cards.items)[x];
+        return cc->status == CPI_OK ? &cc->card : NULL;
+    }
     card_cache *n = pvec_push(l->b->a, &l->cards, sizeof *n);
     if (!n)
         return NULL;
     cpi_error e2 = {0};
-    n->id = cpi_arena_strdup(l->b->a, id);
     n->status = cpi_card_get(l->b->txn, id, l->b->a, &n->card, &e2);
     return n->status == CPI_OK ? &n->card : NULL;
 }
@@ -149,30 +154,27 @@ static cpi_status add_risky(lx *l, const char *id, const cpi_edge *e, const char
 
 /* ------------------------------------------------------------------ connected children */
 
-static cpi_status add_child(lx *l, const char *id, const char *kind, const char *via_id, const char *via_name,
-                            uint32_t sources)
+/* A connected child, by id; names and DOBs are read later, for the children kept. */
+static cpi_status add_child(lx *l, const char *id, uint64_t flags, const char *kind, const char *via_id,
+                            const char *via_name, uint32_t sources)
 {
     pb *b = l->b;
     if (strcmp(id, b->p->entity_id) == 0)
         return CPI_OK;
     if (!pb_visible(b, sources))
         return pb_withhold(b, "connected_children", sources);
-    cpi_pf_child *cs = b->children.items, *c = NULL;
-    for (uint32_t i = 0; i < b->children.n; i++)
-        if (strcmp(cs[i].id, id) == 0)
-            c = &cs[i];
-    if (!c) {
-        const cpi_card *cc = card(l, id);
-        if (!cc)
-            return CPI_OK;
-        c = pvec_push(b->a, &b->children, sizeof *c);
-        if (!c)
+    uint32_t x;
+    int added;
+    if (cpi_intern_add(&l->child_ids, id, strlen(id), &x, &added))
+        return pb_nomem(b);
+    if (added) {
+        cpi_pf_child *n = pvec_push(b->a, &b->children, sizeof *n);
+        if (!n)
             return pb_nomem(b);
-        c->id = cc->id;
-        c->name = cc->name;
-        c->dob = cc->dob;
-        c->flags = visible_flags(b, cc->flags);
+        n->id = l->child_ids.strs[x];
+        n->flags = visible_flags(b, flags);
     }
+    cpi_pf_child *c = &((cpi_pf_child *)b->children.items)[x];
     for (uint32_t i = 0; i < c->nvias; i++)
         if (strcmp(c->vias[i].id, via_id) == 0)
             return CPI_OK;
@@ -184,6 +186,27 @@ static cpi_status add_child(lx *l, const char *id, const char *kind, const char 
     nv[c->nvias++] = (cpi_pf_via){kind, via_id, via_name};
     c->vias = nv;
     return CPI_OK;
+}
+
+static int cmp_child_links(const void *a, const void *b)
+{
+    const cpi_pf_child *x = a, *y = b;
+    return x->nvias != y->nvias ? (x->nvias > y->nvias ? -1 : 1) : strcmp(x->id, y->id);
+}
+
+/* Order the connected children and read the cards of those the profile keeps. */
+static void name_children(lx *l)
+{
+    pb *b = l->b;
+    qsort(b->children.items, b->children.n, sizeof(cpi_pf_child), cmp_child_links);
+    cpi_pf_child *cs = b->children.items;
+    for (uint32_t i = 0; i < b->children.n && i < b->max; i++) {
+        const cpi_card *c = card(l, cs[i].id);
+        if (c) {
+            cs[i].name = c->name;
+            cs[i].dob = c->dob;
+        }
+    }
 }
 
 /* Edges by which a risky person reaches a child: the child is on the other end. */
@@ -208,12 +231,16 @@ static int cmp_occ(const void *a, const void *b)
 static cpi_status expand_person(lx *l, cpi_pf_person *p)
 {
     pb *b = l->b;
+    static const char *const types[] = {"suspect-in", "offender-in", "suspect-against", "uses-phone", "lives-at",
+                                        "operates-from", "poses-risk-to", "cawn-served", "parent-of",
+                                        "household-member", NULL};
     cpi_edge *es;
     uint32_t n, total;
-    cpi_status s = cpi_graph_edges(b->txn, p->id, UINT32_MAX, b->a, &es, &n, &total, b->err);
+    cpi_status s = cpi_graph_edges_light(b->txn, p->id, types, UINT32_MAX, b->a, &es, &n, &total, b->err);
     if (s)
         return s;
     pvec occs = {0}, phones = {0};
+    pvec occ_edges = {0}; /* the edge behind each occurrence, for its references */
     for (uint32_t i = 0; i < n && !s; i++) {
         const cpi_edge *e = &es[i];
         if (!pb_visible(b, e->sources))
@@ -222,11 +249,12 @@ static cpi_status expand_person(lx *l, cpi_pf_person *p)
             cpi_pf_occurrence *o = pvec_push(b->a, &occs, sizeof *o);
             if (!o)
                 return pb_nomem(b);
-            *o = (cpi_pf_occurrence){.type = e->type, .other_id = e->other, .other_name = name_of(l, e->other),
-                                     .first = e->first, .last = e->last, .count = e->count};
-            for (uint32_t r = 0; r < e->nrefs && o->nrefs < CPI_PF_REFS; r++)
-                if (pb_visible(b, CPI_SRC_BIT(cpi_src_of_ref(e->refs[r]))))
-                    o->refs[o->nrefs++] = e->refs[r];
+            *o = (cpi_pf_occurrence){.type = e->type, .other_id = e->other, .first = e->first, .last = e->last,
+                                     .count = e->count};
+            cpi_edge **oe = pvec_push(b->a, &occ_edges, sizeof *oe);
+            if (!oe)
+                return pb_nomem(b);
+            *oe = &es[i];
         } else if (e->out && is_type(e, "uses-phone") && phones.n < 3) {
             const char **ph = pvec_push(b->a, &phones, sizeof *ph);
             if (!ph)
@@ -235,21 +263,25 @@ static cpi_status expand_person(lx *l, cpi_pf_person *p)
             /* children through the same phone: its other users, and those they reach */
             cpi_edge *pe;
             uint32_t pn, ptotal;
-            s = cpi_graph_edges(b->txn, e->other, CPI_ANALYTICS_HUB + 1, b->a, &pe, &pn, &ptotal, b->err);
+            static const char *const uses[] = {"uses-phone", NULL};
+            s = cpi_graph_edges_light(b->txn, e->other, uses, CPI_ANALYTICS_HUB + 1, b->a, &pe, &pn, &ptotal, b->err);
             for (uint32_t j = 0; !s && ptotal <= CPI_ANALYTICS_HUB && j < pn; j++) {
                 const cpi_edge *u = &pe[j];
                 if (strcmp(u->other, p->id) == 0 || !is_type(u, "uses-phone") || !pb_visible(b, u->sources))
                     continue;
                 if (u->other_flags & CPI_EF(CPI_EF_CHILD)) {
-                    s = add_child(l, u->other, "phone", e->other, *ph, u->sources);
+                    s = add_child(l, u->other, u->other_flags, "phone", e->other, *ph, u->sources);
                     continue;
                 }
                 cpi_edge *ue;
                 uint32_t un, utotal;
-                s = cpi_graph_edges(b->txn, u->other, CPI_ANALYTICS_HUB + 1, b->a, &ue, &un, &utotal, b->err);
+                static const char *const reach[] = {"poses-risk-to", "cawn-served", "suspect-against", "parent-of",
+                                                    "household-member", NULL};
+                s = cpi_graph_edges_light(b->txn, u->other, reach, CPI_ANALYTICS_HUB + 1, b->a, &ue, &un, &utotal,
+                                          b->err);
                 for (uint32_t k = 0; !s && utotal <= CPI_ANALYTICS_HUB && k < un; k++)
                     if (reaches_child(&ue[k]))
-                        s = add_child(l, ue[k].other, "phone", e->other, *ph, ue[k].sources);
+                        s = add_child(l, ue[k].other, ue[k].other_flags, "phone", e->other, *ph, ue[k].sources);
             }
         } else if (e->out && (is_type(e, "lives-at") || is_type(e, "operates-from")) && p->naddresses < 3) {
             p->address_ids[p->naddresses] = e->other;
@@ -257,10 +289,24 @@ static cpi_status expand_person(lx *l, cpi_pf_person *p)
                                               : e->current ? "lives-at" : "lived-at";
             p->address_names[p->naddresses++] = name_of(l, e->other);
         } else if (reaches_child(e)) {
-            s = add_child(l, e->other, "person", p->id, p->name, e->sources);
+            s = add_child(l, e->other, e->other_flags, "person", p->id, p->name, e->sources);
         }
     }
+    /* references are copied for the occurrences kept (the edge is found again by its place in occ_edges) */
+    cpi_pf_occurrence *os = occs.items;
+    cpi_edge **oes = occ_edges.items;
+    for (uint32_t i = 0; i < occs.n && !s; i++) {
+        s = cpi_edge_fill_refs(oes[i], p->id, b->a, b->err);
+        for (uint32_t r = 0; !s && r < oes[i]->nrefs && os[i].nrefs < CPI_PF_REFS; r++)
+            if (pb_visible(b, CPI_SRC_BIT(cpi_src_of_ref(oes[i]->refs[r]))))
+                os[i].refs[os[i].nrefs++] = oes[i]->refs[r];
+    }
     qsort(occs.items, occs.n, sizeof(cpi_pf_occurrence), cmp_occ);
+    p->noccurrences_total = occs.n;
+    if (b->o->detail != CPI_DETAIL_FULL && occs.n > 4) /* the brief view shows the latest few */
+        occs.n = 4;
+    for (uint32_t i = 0; i < occs.n; i++)
+        ((cpi_pf_occurrence *)occs.items)[i].other_name = name_of(l, ((cpi_pf_occurrence *)occs.items)[i].other_id);
     p->occurrences = occs.items;
     p->noccurrences = occs.n;
     p->phones = phones.items;
@@ -333,64 +379,72 @@ static bool place_has(const cpi_pf_place *p, const char *type)
 }
 
 /*
- * Who else is linked to a place: counts, the risky people who live or work
- * there (added to risky people "via" the place; at the subject's own home,
- * anyone risky linked to it), and - for places of concern, not the home or
- * school - the children found or seen there. A hub is not walked: its counts
- * come from its card (the graph build's figures, all sources).
+ * Who else is linked to a place. How many children and risky people: the
+ * graph build's counts from the place's card (over open sources only when
+ * anything is withheld). Who: the risky people who live at or operate from it
+ * (added to risky people "via" the place; at the subject's own home, anyone
+ * risky linked to it in any way), and - for places of concern, not the home
+ * or a school - the children found or seen there. Only the edges of those
+ * types are decoded; a place with more than CPI_ANALYTICS_HUB such links is a
+ * hub and is not walked.
  */
 static cpi_status expand_place(lx *l, cpi_pf_place *p)
 {
     pb *b = l->b;
+    /* how many: the graph build's counts, on open sources only when anything is withheld */
+    const cpi_card *c = card(l, p->id);
+    if (c) {
+        bool open = (b->o->withhold & CPI_SRC_RESTRICTED) != 0;
+        uint32_t kids = open ? c->reach_open : c->reach;
+        p->children = kids && b->p->is_child ? kids - 1 : kids;
+        p->risky = open ? c->risky_reach_open : c->risky_reach;
+    }
     if (p->flags & CPI_EF(CPI_EF_SCHOOL) && !place_has(p, "found-at") && !place_has(p, "frequents"))
         return CPI_OK; /* a school links hundreds of children: say it, do not walk it */
+    /* who: the people who live or operate here, and the children found or seen here */
+    static const char *const types[] = {"lives-at", "operates-from", "found-at", "frequents", NULL};
     cpi_edge *es;
     uint32_t n, total;
-    cpi_status s = cpi_graph_edges(b->txn, p->id, CPI_ANALYTICS_HUB + 1, b->a, &es, &n, &total, b->err);
+    cpi_status s = cpi_graph_edges_light(b->txn, p->id, types, CPI_ANALYTICS_HUB + 1, b->a, &es, &n, &total, b->err);
     if (s)
         return s;
     if (total > CPI_ANALYTICS_HUB) {
-        const cpi_card *c = card(l, p->id);
         p->hub = true;
-        if (c) {
-            p->children = c->reach ? c->reach - (b->p->is_child ? 1 : 0) : 0;
-            p->risky = c->risky_reach;
-        }
         return CPI_OK;
     }
     bool home = false;
     for (uint32_t i = 0; i < p->nlinks; i++)
         home |= strcmp(p->links[i].type, "lives-at") == 0 && p->links[i].current;
-    bool concern = place_has(p, "found-at") || place_has(p, "frequents") || place_has(p, "victim-in") ||
-                   (p->flags & CPI_EF_PLACE_RISK);
-    const char *seen[64];
-    uint32_t nseen = 0;
+    bool concern = place_has(p, "found-at") || place_has(p, "frequents") || (p->flags & CPI_EF_PLACE_RISK);
     for (uint32_t i = 0; i < n && !s; i++) {
         const cpi_edge *e = &es[i];
-        if (strcmp(e->other, b->p->entity_id) == 0)
+        if (strcmp(e->other, b->p->entity_id) == 0 || !pb_visible(b, e->sources))
             continue;
-        bool dup = false;
-        for (uint32_t k = 0; k < nseen; k++)
-            dup |= strcmp(seen[k], e->other) == 0;
         uint64_t vf = visible_flags(b, e->other_flags);
-        if (cpi_flags_risky(e->other_flags)) {
-            if (!dup && cpi_flags_risky(vf) && pb_visible(b, e->sources)) {
-                p->risky++;
-                if (p->nrisky_named < 3) {
-                    p->risky_ids[p->nrisky_named] = e->other;
-                    p->risky_names[p->nrisky_named++] = name_of(l, e->other);
-                }
+        if (cpi_flags_risky(vf) && (is_type(e, "lives-at") || is_type(e, "operates-from"))) {
+            bool named = false;
+            for (uint32_t k = 0; k < p->nrisky_named; k++)
+                named |= strcmp(p->risky_ids[k], e->other) == 0;
+            if (!named && p->nrisky_named < 3) {
+                p->risky_ids[p->nrisky_named] = e->other;
+                p->risky_names[p->nrisky_named++] = name_of(l, e->other);
             }
-            if (home || is_type(e, "lives-at") || is_type(e, "operates-from"))
+            s = cpi_edge_fill_refs(&es[i], p->id, b->a, b->err); /* kept: its references are shown */
+            if (!s)
                 s = add_risky(l, e->other, e, p->id, p->name);
-        } else if ((e->other_flags & CPI_EF(CPI_EF_CHILD)) && pb_visible(b, e->sources)) {
-            if (!dup)
-                p->children++;
-            if (concern && !home && (is_type(e, "found-at") || is_type(e, "frequents") || is_type(e, "victim-in")))
-                s = add_child(l, e->other, "place", p->id, p->name, e->sources);
+        } else if ((e->other_flags & CPI_EF(CPI_EF_CHILD)) && concern && !home &&
+                   (is_type(e, "found-at") || is_type(e, "frequents"))) {
+            s = add_child(l, e->other, e->other_flags, "place", p->id, p->name, e->sources);
         }
-        if (!dup && nseen < 64)
-            seen[nseen++] = e->other;
+    }
+    /* at the child's own home, anyone risky linked to it is listed, whatever the link */
+    if (!s && home) {
+        static const char *const any[] = {"suspect-in", "offender-in", "victim-in", "missing-from", NULL};
+        s = cpi_graph_edges_light(b->txn, p->id, any, CPI_ANALYTICS_HUB + 1, b->a, &es, &n, &total, b->err);
+        for (uint32_t i = 0; i < n && !s; i++)
+            if (strcmp(es[i].other, b->p->entity_id) != 0 && cpi_flags_risky(visible_flags(b, es[i].other_flags)) &&
+                pb_visible(b, es[i].sources) && !(s = cpi_edge_fill_refs(&es[i], p->id, b->a, b->err)))
+                s = add_risky(l, es[i].other, &es[i], p->id, p->name);
     }
     return s;
 }
@@ -488,7 +542,7 @@ cpi_status pb_links(pb *b)
                                                                  is_type(e, "suspect-against"))))
                 s = add_risky(&l, e->other, e, NULL, NULL);
             else if (b->p->is_child == false && reaches_child(e))
-                s = add_child(&l, e->other, "person", b->p->entity_id, b->p->name, e->sources);
+                s = add_child(&l, e->other, e->other_flags, "person", b->p->entity_id, b->p->name, e->sources);
         }
     }
     /* places first: they add risky people "via" a place */
@@ -498,5 +552,9 @@ cpi_status pb_links(pb *b)
         s = expand_person(&l, &((cpi_pf_person *)b->risky.items)[i]);
     if (!s)
         s = cawn_and_gaps(&l);
+    if (!s)
+        name_children(&l);
+    cpi_intern_free(&l.card_ids);
+    cpi_intern_free(&l.child_ids);
     return s;
 }

@@ -162,14 +162,15 @@ static void person_text(FILE *f, int width, const cpi_pf_person *r, uint32_t i, 
     if (r->noccurrences) {
         size_t n = 0;
         uint32_t shown = brief && r->noccurrences > 4 ? 4 : r->noccurrences;
+        uint32_t total = r->noccurrences_total > r->noccurrences ? r->noccurrences_total : r->noccurrences;
         for (uint32_t j = 0; j < shown && n < sizeof buf; j++) {
             char sp[64];
             cpi_text_span(sp, sizeof sp, r->occurrences[j].first, r->occurrences[j].last);
             n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s %s %s", j ? "; " : "", r->occurrences[j].type,
                                   r->occurrences[j].other_name ? r->occurrences[j].other_name : "?", sp);
         }
-        if (shown < r->noccurrences && n < sizeof buf)
-            snprintf(buf + n, sizeof buf - n, "; and %u more", r->noccurrences - shown);
+        if (shown < total && n < sizeof buf)
+            snprintf(buf + n, sizeof buf - n, "; and %u more", total - shown);
         cpi_text_wrap(f, width, "      occurrences:", 10, buf);
     }
     if (r->naddresses) {

@@ -182,10 +182,21 @@ void cpi_text_gaps(FILE *f, int width, const cpi_pf_gap *g, uint32_t n)
 
 void cpi_text_withheld(FILE *f, int width, const cpi_pf_withheld *w, uint32_t n)
 {
-    char buf[512];
-    for (uint32_t i = 0; i < n; i++) {
-        snprintf(buf, sizeof buf, "%s holds %u more item%s for %s: ask %s", cpi_src_name(w[i].source), w[i].items,
-                 w[i].items == 1 ? "" : "s", w[i].section, w[i].contact);
-        cpi_text_wrap(f, width, "  RESTRICTED:", 4, buf);
+    /* one line per source: what kinds of thing it holds, and whom to ask */
+    for (int src = 0; src < CPI_SRC__COUNT; src++) {
+        char buf[768];
+        size_t k = 0;
+        const char *contact = NULL;
+        for (uint32_t i = 0; i < n && k < sizeof buf; i++) {
+            if (w[i].source != (cpi_src)src)
+                continue;
+            contact = w[i].contact;
+            k += (size_t)snprintf(buf + k, sizeof buf - k, "%s%s %u", k ? ", " : "", w[i].section, w[i].items);
+        }
+        if (!contact)
+            continue;
+        char line[1024];
+        snprintf(line, sizeof line, "%s holds more (%s): ask %s", cpi_src_name((cpi_src)src), buf, contact);
+        cpi_text_wrap(f, width, "  RESTRICTED:", 4, line);
     }
 }

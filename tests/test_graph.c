@@ -216,6 +216,54 @@ static void test_rebuild_is_the_same(void **state)
     assert_int_equal(after, 2 * gs.edges); /* every edge under both ends */
 }
 
+/* A typed read (seeking each type's run of values) finds exactly what a full read filtered by type finds. */
+static void test_typed_read_matches_full(void **state)
+{
+    ctx *c = *state;
+    static const char *const sets[][6] = {{"lives-at", NULL},
+                                          {"found-at", "frequents", "lives-at", "operates-from", NULL},
+                                          {"poses-risk-to", "cawn-served", "suspect-against", "household-member", NULL},
+                                          {"uses-phone", "suspect-in", "victim-in", "parent-of", NULL},
+                                          {"no-such-type", NULL}};
+    static const char *const ids[] = {"P-0000001", "P-0000002", "P-0000003", "P-0000004", "P-0000008",
+                                      "L-0000001", "L-0000002", "L-0000003", "T-0000001"};
+    cpi_error err = {0};
+    uint32_t seen_any = 0;
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        cpi_edge *all, *some;
+        uint32_t nall, tall, nsome, tsome;
+        assert_int_equal(cpi_graph_edges(c->txn, ids[i], UINT32_MAX, &c->arena, &all, &nall, &tall, &err), CPI_OK);
+        for (size_t k = 0; k < sizeof sets / sizeof sets[0]; k++) {
+            assert_int_equal(cpi_graph_edges_light(c->txn, ids[i], sets[k], UINT32_MAX, &c->arena, &some, &nsome,
+                                                   &tsome, &err), CPI_OK);
+            uint32_t want = 0;
+            for (uint32_t e = 0; e < nall; e++)
+                for (const char *const *t = sets[k]; *t; t++)
+                    if (strcmp(all[e].type, *t) == 0) {
+                        want++;
+                        bool found = false;
+                        for (uint32_t f = 0; f < nsome; f++)
+                            found |= strcmp(some[f].type, *t) == 0 && strcmp(some[f].other, all[e].other) == 0 &&
+                                     some[f].out == all[e].out && some[f].count == all[e].count;
+                        assert_true(found);
+                    }
+            assert_int_equal(nsome, want);
+            assert_int_equal(tsome, want);
+            seen_any += nsome;
+            for (uint32_t f = 0; f < nsome; f++) { /* references skipped, and filled on demand */
+                assert_int_equal(some[f].nrefs, 0);
+                assert_int_equal(cpi_edge_fill_refs(&some[f], ids[i], &c->arena, &err), CPI_OK);
+                assert_true(some[f].nrefs >= 1);
+            }
+        }
+        /* max bounds a typed read */
+        assert_int_equal(cpi_graph_edges_light(c->txn, ids[i], sets[1], 1, &c->arena, &some, &nsome, &tsome, &err),
+                         CPI_OK);
+        assert_true(nsome <= 1 && tsome <= 1);
+    }
+    assert_true(seen_any > 20);
+}
+
 static void test_edge_codec(void **state)
 {
     (void)state;
@@ -265,9 +313,24 @@ static void test_edge_codec(void **state)
     assert_int_equal(cpi_edge_decode("P-1", sb.data, sb.size, &a, &d, &err), CPI_ERR_STORE);
     assert_non_null(strstr(err.msg, "P-1"));
     assert_non_null(strstr(err.msg, "zz"));
-    /* trailing bytes and truncation are refused */
+    /* extremes survive: a day before 1970, flags in the top bit, counts at their limits */
+    e = (cpi_edge){.type = "lives-at", .other = "L-0000001", .current = true, .first = -40000, .last = INT32_MAX,
+                   .count = UINT32_MAX, .times = 0, .sources = CPI_SRC_ALL, .other_flags = 1ull << 63 | 5,
+                   .refs = {"niche:NLL-0000001"}, .nrefs = 1};
     assert_int_equal(cpi_edge_encode(&e, buf, sizeof buf, &len, &err), CPI_OK);
-    assert_int_equal(cpi_edge_decode("P-1", buf, len - 1, &a, &d, &err), CPI_ERR_STORE);
+    assert_int_equal(cpi_edge_decode("P-1", buf, len, &a, &d, &err), CPI_OK);
+    assert_int_equal(d.first, -40000);
+    assert_int_equal(d.last, INT32_MAX);
+    assert_int_equal(d.count, UINT32_MAX);
+    assert_true(d.other_flags == (1ull << 63 | 5));
+    assert_true(d.current && !d.out);
+    assert_string_equal(d.refs[0], "niche:NLL-0000001");
+    /* every truncation, and a trailing byte, are refused */
+    for (size_t cut = 0; cut < len; cut++)
+        assert_int_equal(cpi_edge_decode("P-1", buf, cut, &a, &d, &err), CPI_ERR_STORE);
+    buf[len] = (char)0xc0;
+    assert_int_equal(cpi_edge_decode("P-1", buf, len + 1, &a, &d, &err), CPI_ERR_STORE);
+    assert_non_null(strstr(err.msg, "trailing"));
     msgpack_sbuffer_destroy(&sb);
     cpi_arena_free(&a);
 }
@@ -324,6 +387,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cards, setup, teardown),
         cmocka_unit_test_setup_teardown(test_analytics_lists, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rebuild_is_the_same, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_typed_read_matches_full, setup, teardown),
         cmocka_unit_test(test_edge_codec),
         cmocka_unit_test(test_card_codec),
         cmocka_unit_test(test_entity_id_kind),

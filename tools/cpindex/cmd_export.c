@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "core/export.h"
+#include "query/export_graph.h"
 
 typedef cpi_status (*export_fn)(cpi_store *st, FILE *out, uint64_t *rows, cpi_error *err);
 
@@ -20,6 +21,8 @@ static const struct {
     export_fn fn;
 } TABLES[] = {
     {"entities", cpi_export_entities},
+    {"graph", cpi_export_graph},
+    {"links", cpi_export_links},
 };
 
 int cmd_export(cli_ctx *ctx, int argc, char **argv)
@@ -38,7 +41,7 @@ int cmd_export(cli_ctx *ctx, int argc, char **argv)
             return rc;
     }
     if (optind >= argc)
-        return cli_usage_error(self, "say what to export: entities");
+        return cli_usage_error(self, "say what to export: entities, graph or links");
     if (optind + 1 < argc)
         return cli_usage_error(self, "unexpected argument '%s'", argv[optind + 1]);
     export_fn fn = NULL;
@@ -46,7 +49,8 @@ int cmd_export(cli_ctx *ctx, int argc, char **argv)
         if (strcmp(argv[optind], TABLES[i].name) == 0)
             fn = TABLES[i].fn;
     if (!fn)
-        return cli_usage_error(self, "'%s' is not something export writes (try: entities)", argv[optind]);
+        return cli_usage_error(self, "'%s' is not something export writes (try: entities, graph, links)",
+                               argv[optind]);
 
     cpi_error err = {0};
     cpi_store *st;

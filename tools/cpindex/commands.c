@@ -327,7 +327,7 @@ const cli_command cli_commands[] = {
      "  --db PATH   the store directory (default $CPINDEX_DB, then ./cpindex.db)\n"
      "\n"
      "example: cpindex explain niche:NOM-0000123/1 miraf:MF-2021-000045/1\n"},
-    {"export", cmd_export, "write a table from the store as CSV (entities: each mention's entity id)",
+    {"export", cmd_export, "write a table from the store: entities (CSV), graph (GraphML), links (CSV)",
      "usage: cpindex export TABLE [--out FILE] [--db PATH]\n"
      "\n"
      "Write a table from the store as CSV (RFC 4180, header row first) to\n"
@@ -336,6 +336,13 @@ const cli_command cli_commands[] = {
      "  entities   reference,entity_id - every mention of every record and the\n"
      "             entity 'cpindex resolve' put it in (empty if resolve has not\n"
      "             run since the record was ingested)\n"
+     "  graph      the entity graph as GraphML for Gephi, yEd or Cytoscape: nodes\n"
+     "             (kind, name, dob, postcode, flags, network, community) and each\n"
+     "             edge once (type, first, last, records, sources, refs)\n"
+     "  links      the same edges as CSV for link-chart tools: from_id, from_kind,\n"
+     "             from_name, type, to_id, to_kind, to_name, first, last, records,\n"
+     "             sources, refs\n"
+     "graph and links leave out what only MARAC or POLIT hold (docs/queries.md).\n"
      "\n"
      "  --out FILE  write to FILE (created readable by you only) instead of stdout\n"
      "  --db PATH   the store directory (default $CPINDEX_DB, then ./cpindex.db)\n"
@@ -343,7 +350,8 @@ const cli_command cli_commands[] = {
      "A field starting with = + - or @ is written with a leading ' so a\n"
      "spreadsheet never runs it as a formula.\n"
      "\n"
-     "example: cpindex export entities --out entities.csv\n"},
+     "example: cpindex export entities --out entities.csv\n"
+     "         cpindex export graph --out force.graphml\n"},
     {"help", cmd_help, "show help for cpindex or for one command",
      "usage: cpindex help [COMMAND]\n"
      "\n"
