@@ -15,6 +15,7 @@
 
 #define DEFAULT_MAP (64ull << 20)
 #define DEFAULT_MAX_MAP (1ull << 40)
+#define KEY_INDEX_MAX 511 /* longest key index entry + 1: LMDB's default key size limit */
 
 /* Name and flags of each named database, in cpi_db order. */
 static const struct {
@@ -449,6 +450,20 @@ cpi_status cpi_txn_del(cpi_txn *txn, cpi_db db, const void *key, size_t klen, co
     return data_rc(txn, mdb_del(txn->txn, txn->st->dbi[db], &k, val ? &v : NULL), "delete", err);
 }
 
+cpi_status cpi_txn_get_pair(cpi_txn *txn, cpi_db db, const void *key, size_t klen, const void *val, size_t vlen,
+                            cpi_error *err)
+{
+    KEYS_SYNC(txn, db, err);
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn->txn, txn->st->dbi[db], &cur);
+    if (rc)
+        return lmdb_err(err, "open cursor", txn->st->path, rc);
+    MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
+    rc = mdb_cursor_get(cur, &k, &v, MDB_GET_BOTH);
+    mdb_cursor_close(cur);
+    return data_rc(txn, rc, "get", err);
+}
+
 cpi_status cpi_txn_count(cpi_txn *txn, cpi_db db, uint64_t *out, cpi_error *err)
 {
     KEYS_SYNC(txn, db, err);
@@ -584,6 +599,11 @@ static bool indexed_key(const char *name)
     return false;
 }
 
+bool cpi_store_key_indexed(const char *name, size_t value_len)
+{
+    return indexed_key(name) && strlen(name) + 1 + value_len < KEY_INDEX_MAX;
+}
+
 /* Add (add=true) or remove every indexed key of every mention of rec. */
 static cpi_status index_keys(cpi_txn *txn, const cpi_record *rec, bool add, cpi_error *err)
 {
@@ -598,8 +618,8 @@ static cpi_status index_keys(cpi_txn *txn, const cpi_record *rec, bool add, cpi_
                 continue;
             size_t nl = strlen(keys->items[j].key), vl = strlen(keys->items[j].value);
             size_t klen = nl + 1 + vl;
-            if (klen >= 511) /* LMDB's default key size limit */
-                continue;    /* an over-long key cannot be looked up exactly anyway */
+            if (klen >= KEY_INDEX_MAX) /* LMDB's default key size limit */
+                continue;              /* an over-long key cannot be looked up exactly anyway */
             memcpy(key, keys->items[j].key, nl);
             key[nl] = CPI_KEY_SEP;
             memcpy(key + nl + 1, keys->items[j].value, vl);

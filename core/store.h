@@ -97,6 +97,9 @@ cpi_status cpi_txn_put(cpi_txn *txn, cpi_db db, const void *key, size_t klen, co
 /* Delete key (all its values), or only the (key, val) pair when val is non-NULL on a dupsort db. */
 cpi_status cpi_txn_del(cpi_txn *txn, cpi_db db, const void *key, size_t klen, const void *val, size_t vlen,
                        cpi_error *err);
+/* Is the (key, val) pair in a dupsort db? CPI_OK if so, CPI_NOT_FOUND if not. */
+cpi_status cpi_txn_get_pair(cpi_txn *txn, cpi_db db, const void *key, size_t klen, const void *val, size_t vlen,
+                            cpi_error *err);
 /* Number of entries in a database. */
 cpi_status cpi_txn_count(cpi_txn *txn, cpi_db db, uint64_t *out, cpi_error *err);
 /* Signed 64-bit counters in CPI_DB_META under "n:NAME" (absent = 0). */
@@ -132,6 +135,11 @@ cpi_status cpi_store_delete_record(cpi_txn *txn, const char *ref, cpi_error *err
 
 /* Separator between a key name and its value in CPI_DB_KEYS. */
 #define CPI_KEY_SEP '\x1f'
+/*
+ * Does CPI_DB_KEYS hold a mention key of this name with a value this long?
+ * (A lookup name, and short enough for LMDB; see indexed_key in store.c.)
+ */
+bool cpi_store_key_indexed(const char *name, size_t value_len);
 
 /* What the store holds, for `cpindex stats`. */
 typedef struct cpi_source_count {
