@@ -89,6 +89,13 @@ typedef cpi_status (*cpi_write_fn)(cpi_txn *txn, void *ctx, cpi_error *err);
 cpi_status cpi_store_write(cpi_store *st, cpi_write_fn fn, void *ctx, cpi_error *err);
 /* How many times the map was grown since open (for reports and tests). */
 unsigned cpi_store_growths(const cpi_store *st);
+/*
+ * Reader slots of dead processes freed since open (for reports and tests).
+ * A process killed while it held a snapshot leaves its slot behind, pinning
+ * that snapshot's pages; the store frees such slots at open and before each
+ * write.
+ */
+unsigned cpi_store_dead_readers(const cpi_store *st);
 
 /* Raw access. get: CPI_NOT_FOUND if absent. put on a dupsort db adds a value. */
 cpi_status cpi_txn_get(cpi_txn *txn, cpi_db db, const void *key, size_t klen, cpi_slice *val, cpi_error *err);
