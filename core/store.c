@@ -43,7 +43,7 @@ struct cpi_store {
     uint64_t map_size, max_map_size;
     unsigned growths;
     unsigned dead_readers; /* stale reader slots freed since open */
-    int readonly_errno;    /* EROFS or EACCES: opened read-only because writing was refused */
+    int readonly_errno;    /* EROFS: opened read-only because the file system is */
 };
 
 /*
@@ -266,10 +266,12 @@ cpi_status cpi_store_open(const char *dir, const cpi_store_opts *opts, cpi_store
     if (map > st->max_map_size)
         map = st->max_map_size;
     int rc = env_open(st, dir, map, 0);
-    /* A reader of a store on read-only media (or files it may only read) opens it read-only;
-     * LMDB then reads without its lock file. A handle opened for reading may still append to
-     * the audit log, so this is the fallback, not the rule. */
-    if ((rc == EROFS || rc == EACCES) && (o.flags & CPI_STORE_READONLY)) {
+    /* A reader of a store on read-only media opens it read-only; LMDB then reads without its
+     * lock file, which is safe because nothing can write there. (A handle opened for reading
+     * may still append to the audit log, so this is the fallback, not the rule.) Files this
+     * user may not write are refused instead: another user could be writing them, and a
+     * reader without a lock slot could see pages reused under it. */
+    if (rc == EROFS && (o.flags & CPI_STORE_READONLY)) {
         st->readonly_errno = rc;
         rc = env_open(st, dir, map, MDB_RDONLY);
     }

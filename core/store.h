@@ -50,7 +50,7 @@ typedef enum cpi_db {
 
 /* Open flags. */
 #define CPI_STORE_CREATE 1u   /* create the directory and databases if missing */
-#define CPI_STORE_READONLY 2u /* the caller only reads */
+#define CPI_STORE_READONLY 2u /* the caller only reads (a store on a read-only file system opens) */
 #define CPI_STORE_FORCE 4u    /* open even if the directory is readable by others */
 
 typedef struct cpi_store_opts {

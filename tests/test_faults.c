@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <lmdb.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -102,8 +103,13 @@ static uint64_t records_in(const char *db)
 /* Private mounts, entered once (the chmod test runs before, while real permissions still apply). */
 static bool can_mount(void)
 {
-    if (mounts == -2)
+    if (mounts == -2) {
         mounts = tu_private_mounts(mounts_why, sizeof mounts_why);
+        /* in a user namespace we are its root now: a new store's owner, so its admin */
+        struct passwd *pw = mounts == 0 ? getpwuid(geteuid()) : NULL;
+        if (pw)
+            setenv("CPINDEX_USER", pw->pw_name, 1);
+    }
     return mounts == 0;
 }
 
@@ -175,14 +181,19 @@ static void test_read_only_store_files(void **state)
     char cmd[4400];
     fmt(cmd, sizeof cmd, "chmod 0400 '%s'/*.mdb && chmod 0500 '%s'", db, db);
     assert_int_equal(system(cmd), 0);
+    /* refused by the system: exit 2, as access refusals; reading too, since another user may be
+       writing files this one may only read, and LMDB cannot register a reader without its lock */
+    const char *stats[] = {"--db", db, "stats", NULL};
     char *err;
-    assert_int_equal(cpindex(NULL, &err, ingest), 3);
-    must_contain(err, "permission denied", "ingest into a read-only store");
-    free(err);
-    assert_int_equal(records_in(db), before); /* stats still reads it */
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(cpindex(NULL, &err, i ? stats : ingest), 2);
+        must_contain(err, "permission denied: the store's files must be readable and writable", "a read-only store");
+        free(err);
+    }
     fmt(cmd, sizeof cmd, "chmod 0700 '%s' && chmod 0600 '%s'/*.mdb", db, db);
     assert_int_equal(system(cmd), 0);
     assert_intact(db);
+    assert_int_equal(records_in(db), before);
 }
 
 /* ---- a full disk ---- */
