@@ -234,12 +234,16 @@ static bool has_value(const cpi_rs_summary *s, uint8_t type, uint32_t a)
     return false;
 }
 
-/* Forenames x and y (of sides A and B) conflict unless one was written as the other side's surname. */
+/*
+ * Forenames x and y (of sides A and B) conflict unless they were written the
+ * other way round: x among B's surnames and y among A's. Both crossings are
+ * needed - twins "Logan Thomas" and "Thomas Thomas" cross only one way.
+ */
 static bool fn_conflict(const cpi_rs_uf *uf, const cpi_rs_summary *A, uint32_t x, const cpi_rs_summary *B, uint32_t y)
 {
     if (!cpi_rs_forename_conflict(cpi_strtab_str(&uf->d->str, x), cpi_strtab_str(&uf->d->str, y)))
         return false;
-    return !has_value(A, RS_SV_SN, y) && !has_value(B, RS_SV_SN, x);
+    return !(has_value(A, RS_SV_SN, y) && has_value(B, RS_SV_SN, x));
 }
 
 static bool pair_conflict(cpi_rs_uf *uf, const cpi_rs_summary *A, const cpi_rs_sumv *x, const cpi_rs_summary *B,
