@@ -226,20 +226,28 @@ bool cpi_rs_forename_conflict(const char *a, const char *b)
     return true;
 }
 
-static bool has_value(const cpi_rs_summary *s, uint8_t type, uint32_t a)
+/* Does summary S hold a surname that name x could be (equal, a keystroke away, a nickname, cut short)? */
+static bool surname_like(const cpi_rs_uf *uf, const cpi_rs_summary *S, uint32_t x)
 {
-    for (uint16_t i = 0; i < s->n; i++)
-        if (s->v[i].type == type && s->v[i].a == a)
+    const char *xs = cpi_strtab_str(&uf->d->str, x);
+    for (uint16_t i = 0; i < S->n; i++)
+        if (S->v[i].type == RS_SV_SN && (S->v[i].a == x ||
+                                         !cpi_rs_forename_conflict(xs, cpi_strtab_str(&uf->d->str, S->v[i].a))))
             return true;
     return false;
 }
 
-/* Forenames x and y (of sides A and B) conflict unless one was written as the other side's surname. */
+/*
+ * Forenames x and y (of sides A and B) conflict unless they were written the
+ * other way round: x like one of B's surnames and y like one of A's ("Chalrie
+ * BEVAN" and "BEVAN, Charlie"). Both crossings are needed - twins "Logan
+ * Thomas" and "Thomas Thomas" cross only one way.
+ */
 static bool fn_conflict(const cpi_rs_uf *uf, const cpi_rs_summary *A, uint32_t x, const cpi_rs_summary *B, uint32_t y)
 {
     if (!cpi_rs_forename_conflict(cpi_strtab_str(&uf->d->str, x), cpi_strtab_str(&uf->d->str, y)))
         return false;
-    return !has_value(A, RS_SV_SN, y) && !has_value(B, RS_SV_SN, x);
+    return !(surname_like(uf, A, y) && surname_like(uf, B, x));
 }
 
 static bool pair_conflict(cpi_rs_uf *uf, const cpi_rs_summary *A, const cpi_rs_sumv *x, const cpi_rs_summary *B,

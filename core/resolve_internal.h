@@ -95,6 +95,10 @@ typedef struct cpi_rs_data {
     uint32_t nm, capm;
     cpi_rs_rel *rels;
     uint32_t nrels, caprels;
+    cpi_rs_rel *xrels;    /* people named in records of one event (resolve_load.c), both orders not stored */
+    uint32_t nxrels, capxrels;
+    uint32_t *evrec;      /* (record, named record) pairs found while loading: 2 per pair */
+    uint32_t nev, capev;
     uint32_t *old_entity; /* per mention: id in old_ids of its entity before this run, 0 none */
     cpi_strtab old_ids;
     uint64_t n_fn, n_sn;       /* distinct person descriptions with a forename / surname: TF denominators */

@@ -13,7 +13,7 @@
  *   phone     the two use one resolved phone / both use phones, none shared
  *   street    the same street name / different
  *   related   both are recorded with one resolved person (two MACE rows naming an adult
- *             as a risk to one child) / not shared, whether different or unknown: an
+ *             as a risk to one child, one Niche occurrence naming both) / not shared, whether different or unknown: an
  *             adult who targets many children is recorded with different ones, so a
  *             difference is not the strong evidence against it would be for a home
  *             (the null level is never produced)
