@@ -14,6 +14,7 @@
 #include "query/analytics.h"
 #include "query/intern.h"
 #include "query/render.h"
+#include "query/sort.h"
 
 #define NOMEM() cpi_error_set(err, CPI_ERR_NOMEM, "agenda: out of memory")
 
@@ -232,7 +233,7 @@ cpi_status cpi_agenda_build(cpi_txn *txn, const cpi_agenda_opts *opts, cpi_arena
             n++;
     }
     if (!s) {
-        qsort(items, n, sizeof *items, cmp_item);
+        cpi_qsort(items, n, sizeof *items, cmp_item);
         out->considered = n;
         out->items = items;
         out->n = n < (o.top ? o.top : 40) ? n : (o.top ? o.top : 40);

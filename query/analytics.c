@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "query/graph_internal.h"
+#include "query/sort.h"
 
 #define NOMEM(what) cpi_error_set(err, CPI_ERR_NOMEM, "analytics: out of memory (%s)", what)
 
@@ -81,7 +82,7 @@ static cpi_status renumber(const igraph_vector_int_t *membership, uint32_t n, nu
         gs[i].group = i;
     for (uint32_t v = 0; v < n; v++)
         gs[VECTOR(*membership)[v]].size++;
-    qsort(gs, (size_t)maxg + 1, sizeof *gs, cmp_group_size);
+    cpi_qsort(gs, (size_t)maxg + 1, sizeof *gs, cmp_group_size);
     out->ngroups = 0;
     out->largest = n ? (uint32_t)gs[0].size : 0;
     for (igraph_integer_t i = 0; i <= maxg; i++)
@@ -372,7 +373,7 @@ static cpi_status list_central(cpi_txn *txn, const g_graph *g, item *items, cpi_
         if (c->kind == CPI_KIND_PERSON && (adult(g, v) || risky(g, v)) && c->reach > 0)
             items[n++] = (item){v, c->reach, c->degree, risky(g, v) ? 1 : 0, c->last, ""};
     }
-    qsort(items, n, sizeof *items, cmp_item);
+    cpi_qsort(items, n, sizeof *items, cmp_item);
     return write_list(txn, g, CPI_ALIST_CENTRAL, items, n, false, err);
 }
 
@@ -405,7 +406,7 @@ static cpi_status list_hotspots(cpi_txn *txn, const g_graph *g, item *items, uin
         if (it.n1)
             items[n++] = it;
     }
-    qsort(items, n, sizeof *items, cmp_item);
+    cpi_qsort(items, n, sizeof *items, cmp_item);
     cpi_status s = write_list(txn, g, CPI_ALIST_HOT_FOUND, items, n, false, err);
     if (s)
         return s;
@@ -435,7 +436,7 @@ static cpi_status list_hotspots(cpi_txn *txn, const g_graph *g, item *items, uin
         if (it.n3)
             items[n++] = it;
     }
-    qsort(items, n, sizeof *items, cmp_item_n3);
+    cpi_qsort(items, n, sizeof *items, cmp_item_n3);
     return write_list(txn, g, CPI_ALIST_HOT_MEET, items, n, false, err);
 }
 

@@ -20,6 +20,7 @@
 #include "core/codec.h"
 #include "core/normalise.h"
 #include "query/graph_internal.h"
+#include "query/sort.h"
 
 #define NOMEM(what) cpi_error_set(err, CPI_ERR_NOMEM, "graph build: out of memory (%s)", what)
 #define DAYS_PER_YEAR 365.2425
@@ -634,7 +635,7 @@ static int cmp_link(const void *a, const void *b)
 static cpi_status derive_occurrences(scan *sc, cpi_error *err)
 {
     g_graph *g = sc->g;
-    qsort(sc->links, sc->nlinks, sizeof *sc->links, cmp_link);
+    cpi_qsort(sc->links, sc->nlinks, sizeof *sc->links, cmp_link);
     uint32_t before = g->nedges;
     for (uint32_t i = 0; i < sc->nlinks;) {
         uint32_t j = i;
@@ -724,7 +725,7 @@ static cpi_status derive_households(scan *sc, uint32_t household_max, cpi_error 
         if (g->edges[i].type == lives && g->edges[i].current &&
             g->ents[g->edges[i].a].card.kind == CPI_KIND_PERSON)
             idx[n++] = i;
-    qsort_r(idx, n, sizeof *idx, cmp_edge_by_place, g->edges);
+    cpi_qsort_r(idx, n, sizeof *idx, cmp_edge_by_place, g->edges);
     cpi_status s = CPI_OK;
     for (uint32_t i = 0; i < n && !s;) {
         uint32_t j = i;
@@ -893,10 +894,10 @@ static cpi_status write_graph(g_graph *g, cpi_txn *txn, cpi_error *err)
         return NOMEM("write order");
     for (uint32_t i = 0; i < n; i++)
         order[i] = i;
-    qsort_r(order, n, sizeof *order, cmp_ent_id, g);
+    cpi_qsort_r(order, n, sizeof *order, cmp_ent_id, g);
     /* supporting references most recent first, once per edge */
     for (uint32_t i = 0; i < g->nedges; i++)
-        qsort_r(g->edges[i].sup, g->edges[i].nsup, sizeof(uint32_t), cmp_sup, g);
+        cpi_qsort_r(g->edges[i].sup, g->edges[i].nsup, sizeof(uint32_t), cmp_sup, g);
     cpi_status s = CPI_OK;
     char key[CPI_ENTITY_ID_MAX + 4], val[CPI_EDGE_VALUE_MAX];
     for (uint32_t oi = 0; oi < n && !s; oi++) {

@@ -14,6 +14,7 @@
 #include "core/normalise.h"
 #include "query/graphdb.h"
 #include "query/intern.h"
+#include "query/sort.h"
 
 #define NOMEM() cpi_error_set(err, CPI_ERR_NOMEM, "lookup: out of memory")
 
@@ -233,7 +234,7 @@ static cpi_status add_set(found *f, const cpi_intern *set, const cpi_intern *and
     for (uint32_t i = 0; i < set->count; i++)
         if (!and_in || cpi_intern_find(and_in, set->strs[i], strlen(set->strs[i])) != CPI_INTERN_NONE)
             refs[n++] = set->strs[i];
-    qsort(refs, n, sizeof *refs, cmp_str);
+    cpi_qsort(refs, n, sizeof *refs, cmp_str);
     cpi_status s = CPI_OK;
     for (uint32_t i = 0; i < n && !s; i++)
         s = add_mention(f, refs[i], matched, err);

@@ -11,6 +11,7 @@
 
 #include "core/normalise.h"
 #include "query/render.h"
+#include "query/sort.h"
 
 typedef struct plan_acc {
     cpi_plan_place *items;
@@ -134,7 +135,7 @@ cpi_status cpi_missing_build(cpi_txn *txn, const char *id, const cpi_profile_opt
     }
     if (s)
         return cpi_error_set(err, CPI_ERR_NOMEM, "missing plan: out of memory");
-    qsort(acc.items, acc.n, sizeof *acc.items, cmp_plan);
+    cpi_qsort(acc.items, acc.n, sizeof *acc.items, cmp_plan);
     out->places = acc.items;
     out->nplaces = acc.n;
     return CPI_OK;

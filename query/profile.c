@@ -17,6 +17,7 @@
 
 #include "core/normalise.h"
 #include "query/profile_build.h"
+#include "query/sort.h"
 
 /* ------------------------------------------------------------------ small helpers */
 
@@ -623,7 +624,7 @@ static int cmp_address(const void *a, const void *b)
 /* Sort a list and cut it to max (unlimited lists pass UINT32_MAX), counting what was cut. */
 #define FINISH(field, vec, T, cmp, limit)                                                                    \
     do {                                                                                                     \
-        qsort((vec).items, (vec).n, sizeof(T), cmp);                                                         \
+        cpi_qsort((vec).items, (vec).n, sizeof(T), cmp);                                                         \
         uint32_t lim_ = (limit);                                                                             \
         if ((vec).n > lim_) {                                                                                \
             p->truncated += (vec).n - lim_;                                                                  \

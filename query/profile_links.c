@@ -16,6 +16,7 @@
 #include "query/analytics.h"
 #include "query/intern.h"
 #include "query/profile_build.h"
+#include "query/sort.h"
 
 typedef struct card_cache {
     cpi_card card;
@@ -171,7 +172,9 @@ static cpi_status add_child(lx *l, const char *id, uint64_t flags, const char *k
         cpi_pf_child *n = pvec_push(b->a, &b->children, sizeof *n);
         if (!n)
             return pb_nomem(b);
-        n->id = l->child_ids.strs[x];
+        n->id = cpi_arena_strdup(b->a, id); /* the interning map's copy dies with the pass */
+        if (!n->id)
+            return pb_nomem(b);
         n->flags = visible_flags(b, flags);
     }
     cpi_pf_child *c = &((cpi_pf_child *)b->children.items)[x];
@@ -198,7 +201,7 @@ static int cmp_child_links(const void *a, const void *b)
 static void name_children(lx *l)
 {
     pb *b = l->b;
-    qsort(b->children.items, b->children.n, sizeof(cpi_pf_child), cmp_child_links);
+    cpi_qsort(b->children.items, b->children.n, sizeof(cpi_pf_child), cmp_child_links);
     cpi_pf_child *cs = b->children.items;
     for (uint32_t i = 0; i < b->children.n && i < b->max; i++) {
         const cpi_card *c = card(l, cs[i].id);
@@ -301,7 +304,7 @@ static cpi_status expand_person(lx *l, cpi_pf_person *p)
             if (pb_visible(b, CPI_SRC_BIT(cpi_src_of_ref(oes[i]->refs[r]))))
                 os[i].refs[os[i].nrefs++] = oes[i]->refs[r];
     }
-    qsort(occs.items, occs.n, sizeof(cpi_pf_occurrence), cmp_occ);
+    cpi_qsort(occs.items, occs.n, sizeof(cpi_pf_occurrence), cmp_occ);
     p->noccurrences_total = occs.n;
     if (b->o->detail != CPI_DETAIL_FULL && occs.n > 4) /* the brief view shows the latest few */
         occs.n = 4;

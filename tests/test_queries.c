@@ -80,7 +80,9 @@ static void test_address_home(void **state)
     assert_true(has_warning(r.warnings, r.nwarnings, "rso-resident"));
     assert_int_equal(r.ngaps, 0);
     assert_true(r.nwithheld >= 1);
-    char *s = json_dumps(cpi_address_json(&r), 0);
+    json_t *j = cpi_address_json(&r);
+    char *s = json_dumps(j, 0);
+    json_decref(j);
     assert_null(strstr(s, "marac:"));
     assert_null(strstr(s, "DASH"));
     free(s);
