@@ -10,11 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include "core/codec.h"
 
 #define DEFAULT_MAP (64ull << 20)
 #define DEFAULT_MAX_MAP (1ull << 40)
+#define KEY_INDEX_MAX 511            /* longest key index entry + 1: LMDB's default key size limit */
+#define DISK_FULL_BELOW (4ull << 20) /* an I/O error with less free than this is a full disk */
 
 /* Name and flags of each named database, in cpi_db order. */
 static const struct {
@@ -31,6 +34,7 @@ static const struct {
     [CPI_DB_ANALYTICS] = {"analytics", 0},
     [CPI_DB_AUDIT] = {"audit", 0},
     [CPI_DB_USERS] = {"users", 0},
+    [CPI_DB_REVIEW] = {"review", 0},
 };
 
 struct cpi_store {
@@ -39,6 +43,8 @@ struct cpi_store {
     char *path;
     uint64_t map_size, max_map_size;
     unsigned growths;
+    unsigned dead_readers; /* stale reader slots freed since open */
+    int readonly_errno;    /* EROFS: opened read-only because the file system is */
 };
 
 /*
@@ -51,7 +57,7 @@ struct cpi_store {
 #define KEYBUF_MAX (64u << 20)
 
 typedef struct keyent {
-    uint64_t prefix; /* the key's first 8 bytes, big-endian, zero-padded: most comparisons end here */
+    uint64_t prefix, prefix2; /* the key's bytes 0-7 and 8-15, big-endian, zero-padded */
     size_t off;
 } keyent;
 
@@ -67,20 +73,59 @@ struct cpi_txn {
     MDB_txn *txn;
     bool map_full; /* set by a put that met MDB_MAP_FULL; cpi_store_write grows and retries */
     keybuf kb;     /* write transactions only */
+    /* counter deltas not yet written (a record put adds to two counters: 4 B-tree operations
+     * per record otherwise); written before commit or before anything reads CPI_DB_META */
+    struct {
+        char name[48];
+        int64_t delta;
+    } pend[8];
+    unsigned npend;
 };
 
 struct cpi_cursor {
     MDB_cursor *cur;
 };
 
+/* Free bytes on the file system holding path, or UINT64_MAX if it cannot be told. */
+static uint64_t free_bytes(const char *path)
+{
+    struct statvfs vs;
+    if (statvfs(path, &vs) != 0)
+        return UINT64_MAX;
+    return (uint64_t)vs.f_bavail * vs.f_frsize;
+}
+
+/*
+ * An LMDB failure as one message a person can act on. A full disk shows up as
+ * ENOSPC or EDQUOT, or as EIO when LMDB's page write came back short, so EIO
+ * with next to no free space is reported as a full disk too. LMDB writes the
+ * meta page last, so a failed write or commit leaves the last committed state.
+ */
 static cpi_status lmdb_err(cpi_error *err, const char *what, const char *path, int rc)
 {
+    uint64_t avail = rc == ENOSPC || rc == EDQUOT || rc == EFBIG || rc == EIO ? free_bytes(path) : UINT64_MAX;
+    if (rc == ENOSPC || rc == EDQUOT || rc == EFBIG || (rc == EIO && avail < DISK_FULL_BELOW))
+        return cpi_error_set(err, CPI_ERR_IO,
+                             "store %s: the disk is full (%s: %s; %llu KiB free): nothing of this change was "
+                             "kept and the store is as it was before it; free some space and run the command again",
+                             path, what, mdb_strerror(rc), (unsigned long long)(avail == UINT64_MAX ? 0 : avail >> 10));
+    if (rc == EROFS)
+        return cpi_error_set(err, CPI_ERR_IO,
+                             "store %s: %s: the store is on a read-only file system: it can be read (stats, "
+                             "queries) but nothing can be added or changed",
+                             path, what);
+    if (rc == EACCES || rc == EPERM)
+        return cpi_error_set(err, CPI_ERR_ACCESS,
+                             "store %s: %s: permission denied: the store's files must be readable and writable "
+                             "by the user running cpindex",
+                             path, what);
     return cpi_error_set(err, CPI_ERR_STORE, "store %s: %s: %s", path, what, mdb_strerror(rc));
 }
 
 const char *cpi_store_path(const cpi_store *st) { return st->path; }
 uint64_t cpi_store_map_size(const cpi_store *st) { return st->map_size; }
 unsigned cpi_store_growths(const cpi_store *st) { return st->growths; }
+unsigned cpi_store_dead_readers(const cpi_store *st) { return st->dead_readers; }
 
 /* Make sure dir exists (creating it 0700 if allowed) and is private. */
 static cpi_status check_dir(const char *dir, unsigned flags, cpi_error *err)
@@ -111,6 +156,16 @@ static cpi_status open_dbs_and_check_schema(cpi_store *st, bool create, cpi_erro
     int rc = mdb_txn_begin(st->env, NULL, create ? 0 : MDB_RDONLY, &txn);
     if (rc)
         return lmdb_err(err, "begin", st->path, rc);
+    if (!create) {
+        /* No named database at all: the first write never committed (an ingest killed
+         * before its first file). That is an empty store, not someone else's. */
+        MDB_dbi main_dbi;
+        MDB_stat ms;
+        if (mdb_dbi_open(txn, NULL, 0, &main_dbi) == 0 && mdb_stat(txn, main_dbi, &ms) == 0 && ms.ms_entries == 0) {
+            mdb_txn_abort(txn);
+            return cpi_error_set(err, CPI_NOT_FOUND, "no store at %s (nothing has been ingested yet)", st->path);
+        }
+    }
     for (int i = 0; i < CPI_DB__COUNT; i++) {
         rc = mdb_dbi_open(txn, db_table[i].name, db_table[i].flags | (create ? MDB_CREATE : 0), &st->dbi[i]);
         if (rc == MDB_NOTFOUND) {
@@ -161,6 +216,47 @@ static cpi_status open_dbs_and_check_schema(cpi_store *st, bool create, cpi_erro
     return rc ? lmdb_err(err, "commit", st->path, rc) : CPI_OK;
 }
 
+/*
+ * Create and open the LMDB environment. NOTLS: read snapshots are tied to the
+ * handle, not the thread, so a thread may hold a read snapshot while it writes.
+ * No MDB_WRITEMAP: with it LMDB extends data.mdb to the map size as a sparse
+ * file and writes through the map, so a full disk killed the writer with
+ * SIGBUS in the middle of a put (tests/test_faults.c); without it pages are
+ * written at commit and a full disk is an error to report. With the key index
+ * written sorted, WRITEMAP no longer paid for itself (docs/architecture.md).
+ */
+static int env_open(cpi_store *st, const char *dir, uint64_t map, unsigned flags)
+{
+    int rc = mdb_env_create(&st->env);
+    if (!rc)
+        rc = mdb_env_set_maxdbs(st->env, CPI_DB__COUNT + 4);
+    if (!rc)
+        rc = mdb_env_set_maxreaders(st->env, 126);
+    if (!rc)
+        rc = mdb_env_set_mapsize(st->env, map);
+    if (!rc)
+        rc = mdb_env_open(st->env, dir, MDB_NOTLS | flags, 0600);
+    if (rc && st->env) {
+        mdb_env_close(st->env);
+        st->env = NULL;
+    }
+    return rc;
+}
+
+/*
+ * Free the reader slots of processes that died holding a snapshot (killed
+ * mid-query): LMDB frees them only when the last process closes the store, and
+ * until then each one pins its snapshot's pages, so the file grows at every
+ * write. Cheap (one lock test per slot's process), so done at open and before
+ * each write.
+ */
+static void clear_dead_readers(cpi_store *st)
+{
+    int dead = 0;
+    if (!st->readonly_errno && mdb_reader_check(st->env, &dead) == 0)
+        st->dead_readers += (unsigned)dead;
+}
+
 cpi_status cpi_store_open(const char *dir, const cpi_store_opts *opts, cpi_store **out, cpi_error *err)
 {
     cpi_store_opts o = opts ? *opts : (cpi_store_opts){0};
@@ -174,27 +270,25 @@ cpi_status cpi_store_open(const char *dir, const cpi_store_opts *opts, cpi_store
         return cpi_error_set(err, CPI_ERR_NOMEM, "store %s: out of memory", dir);
     }
     st->max_map_size = o.max_map_size ? o.max_map_size : DEFAULT_MAX_MAP;
-    int rc = mdb_env_create(&st->env);
-    if (!rc)
-        rc = mdb_env_set_maxdbs(st->env, CPI_DB__COUNT + 4);
-    if (!rc)
-        rc = mdb_env_set_maxreaders(st->env, 126);
-    if (!rc)
-        rc = mdb_env_set_mapsize(st->env, o.initial_map_size ? o.initial_map_size : DEFAULT_MAP);
-    /* NOTLS: read snapshots are tied to the handle, not the thread, so a thread may hold a
-     * read snapshot while it writes. WRITEMAP: a writer changes pages in the map itself
-     * instead of keeping a list of dirty copies - an ingest transaction dirties hundreds of
-     * MiB, where LMDB's dirty list search and spilling dominated (measured: niche ingest
-     * 1.7 -> 1.2 s user for 190k rows). Commits still only ever write to free pages, so a
-     * crash leaves the last committed state. The data file is sparse up to the map size. */
-    if (!rc)
-        rc = mdb_env_open(st->env, dir, MDB_NOTLS | ((o.flags & CPI_STORE_READONLY) ? 0u : MDB_WRITEMAP), 0600);
+    uint64_t map = o.initial_map_size ? o.initial_map_size : DEFAULT_MAP;
+    if (map > st->max_map_size)
+        map = st->max_map_size;
+    int rc = env_open(st, dir, map, 0);
+    /* A reader of a store on read-only media opens it read-only; LMDB then reads without its
+     * lock file, which is safe because nothing can write there. (A handle opened for reading
+     * may still append to the audit log, so this is the fallback, not the rule.) Files this
+     * user may not write are refused instead: another user could be writing them, and a
+     * reader without a lock slot could see pages reused under it. */
+    if (rc == EROFS && (o.flags & CPI_STORE_READONLY)) {
+        st->readonly_errno = rc;
+        rc = env_open(st, dir, map, MDB_RDONLY);
+    }
     if (rc) {
-        s = rc == EACCES ? cpi_error_set(err, CPI_ERR_ACCESS, "store %s: permission denied", dir)
-                         : lmdb_err(err, "open", dir, rc);
+        s = lmdb_err(err, "open", dir, rc);
         cpi_store_close(st);
         return s;
     }
+    clear_dead_readers(st);
     MDB_envinfo info;
     mdb_env_info(st->env, &info);
     st->map_size = info.me_mapsize; /* may be larger than asked if another process grew it */
@@ -260,8 +354,9 @@ static cpi_status grow(cpi_store *st, cpi_error *err)
 {
     if (st->map_size >= st->max_map_size)
         return cpi_error_set(err, CPI_ERR_STORE,
-                             "store %s: the map is full at its size limit of %llu MiB; raise the limit "
-                             "(see docs/operations.md)",
+                             "store %s: the store is full at its size limit of %llu MiB: nothing of this change "
+                             "was kept and the store is as it was before it; raise the limit with "
+                             "CPINDEX_MAP_LIMIT (docs/operations.md)",
                              st->path, (unsigned long long)(st->max_map_size >> 20));
     uint64_t next = st->map_size * 2;
     if (next > st->max_map_size)
@@ -288,6 +383,8 @@ static int keybuf_cmp(const void *a, const void *b, void *ctx)
     const keyent *ea = a, *eb = b;
     if (ea->prefix != eb->prefix)
         return ea->prefix < eb->prefix ? -1 : 1;
+    if (ea->prefix2 != eb->prefix2)
+        return ea->prefix2 < eb->prefix2 ? -1 : 1;
     const unsigned char *base = ctx;
     const unsigned char *x = base + ea->off, *y = base + eb->off;
     size_t xk = (size_t)x[0] << 8 | x[1], xv = (size_t)x[2] << 8 | x[3];
@@ -299,13 +396,72 @@ static int keybuf_cmp(const void *a, const void *b, void *ctx)
     return c ? c : (xv < yv ? -1 : xv > yv);
 }
 
+/*
+ * Sort the entries: LSD radix sort on the key's first 16 bytes (16-bit digits,
+ * a pass skipped when every entry has the same digit), then a comparison sort
+ * of each run of equal prefixes (16 bytes: "nid\x1fNOM-" alone is 8). Measured with callgrind: the comparison sort alone
+ * was a tenth of an ingest's instructions.
+ */
+static cpi_status keybuf_sort(keybuf *kb)
+{
+    size_t n = kb->n;
+    if (n < 64) {
+        qsort_r(kb->offs, n, sizeof *kb->offs, keybuf_cmp, kb->bytes);
+        return CPI_OK;
+    }
+    keyent *tmp = malloc(n * sizeof *tmp);
+    size_t *count = malloc(65536 * sizeof *count);
+    if (!tmp || !count) {
+        free(tmp);
+        free(count);
+        return CPI_ERR_NOMEM;
+    }
+    keyent *src = kb->offs, *dst = tmp;
+    for (int pass = 0; pass < 8; pass++) { /* least significant first: prefix2, then prefix */
+        int shift = (pass % 4) * 16;
+        bool low = pass < 4;
+#define DIGIT(e) ((size_t)(((low ? (e).prefix2 : (e).prefix) >> shift) & 0xFFFF))
+        memset(count, 0, 65536 * sizeof *count);
+        for (size_t i = 0; i < n; i++)
+            count[DIGIT(src[i])]++;
+        if (count[DIGIT(src[0])] == n)
+            continue; /* one digit for all: this pass would change nothing */
+        size_t sum = 0;
+        for (size_t d = 0; d < 65536; d++) {
+            size_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[count[DIGIT(src[i])]++] = src[i];
+#undef DIGIT
+        keyent *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != kb->offs)
+        memcpy(kb->offs, src, n * sizeof *src);
+    free(tmp);
+    free(count);
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && kb->offs[j].prefix == kb->offs[i].prefix && kb->offs[j].prefix2 == kb->offs[i].prefix2)
+            j++;
+        if (j - i > 1)
+            qsort_r(kb->offs + i, j - i, sizeof *kb->offs, keybuf_cmp, kb->bytes);
+        i = j;
+    }
+    return CPI_OK;
+}
+
 /* Write the buffered key-index additions in sorted order and empty the buffer. */
 static cpi_status keybuf_flush(cpi_txn *txn, cpi_error *err)
 {
     keybuf *kb = &txn->kb;
     if (!kb->n)
         return CPI_OK;
-    qsort_r(kb->offs, kb->n, sizeof *kb->offs, keybuf_cmp, kb->bytes);
+    if (keybuf_sort(kb) != CPI_OK)
+        return cpi_error_set(err, CPI_ERR_NOMEM, "store %s: out of memory", txn->st->path);
     MDB_cursor *cur;
     int rc = mdb_cursor_open(txn->txn, txn->st->dbi[CPI_DB_KEYS], &cur);
     if (rc)
@@ -360,23 +516,31 @@ static cpi_status keybuf_add(cpi_txn *txn, const void *key, size_t klen, const v
     e[3] = (unsigned char)vlen;
     memcpy(e + 4, key, klen);
     memcpy(e + 4 + klen, val, vlen);
-    uint64_t prefix = 0;
-    for (size_t i = 0; i < 8; i++)
+    uint64_t prefix = 0, prefix2 = 0;
+    for (size_t i = 0; i < 8; i++) {
         prefix = prefix << 8 | (i < klen ? ((const unsigned char *)key)[i] : 0u);
-    kb->offs[kb->n++] = (keyent){prefix, kb->len};
+        prefix2 = prefix2 << 8 | (i + 8 < klen ? ((const unsigned char *)key)[i + 8] : 0u);
+    }
+    kb->offs[kb->n++] = (keyent){prefix, prefix2, kb->len};
     kb->len += need;
     return CPI_OK;
 }
 
 /* Anything that reads, deletes from or counts CPI_DB_KEYS sees the buffered additions first. */
+static cpi_status counters_flush(cpi_txn *txn, cpi_error *err);
 #define KEYS_SYNC(txn, db, err)                                                                      \
     do {                                                                                             \
         if ((db) == CPI_DB_KEYS && (txn)->kb.n && keybuf_flush((txn), (err)) != CPI_OK)              \
+            return (err)->status;                                                                    \
+        if ((db) == CPI_DB_META && (txn)->npend && counters_flush((txn), (err)) != CPI_OK)           \
             return (err)->status;                                                                    \
     } while (0)
 
 cpi_status cpi_store_write(cpi_store *st, cpi_write_fn fn, void *ctx, cpi_error *err)
 {
+    if (st->readonly_errno)
+        return lmdb_err(err, "write", st->path, st->readonly_errno);
+    clear_dead_readers(st);
     for (;;) {
         cpi_txn t = {.st = st};
         int rc = begin(st, 0, &t.txn);
@@ -385,6 +549,8 @@ cpi_status cpi_store_write(cpi_store *st, cpi_write_fn fn, void *ctx, cpi_error 
         cpi_status s = fn(&t, ctx, err);
         if (s == CPI_OK && !t.map_full)
             s = keybuf_flush(&t, err);
+        if (s == CPI_OK && !t.map_full)
+            s = counters_flush(&t, err);
         keybuf_free(&t.kb);
         if (s == CPI_OK && !t.map_full) {
             rc = mdb_txn_commit(t.txn);
@@ -449,6 +615,49 @@ cpi_status cpi_txn_del(cpi_txn *txn, cpi_db db, const void *key, size_t klen, co
     return data_rc(txn, mdb_del(txn->txn, txn->st->dbi[db], &k, val ? &v : NULL), "delete", err);
 }
 
+cpi_status cpi_txn_clear(cpi_txn *txn, cpi_db db, cpi_error *err)
+{
+    if (db == CPI_DB_KEYS) /* buffered additions go with the rest */
+        txn->kb.len = txn->kb.n = 0;
+    if (db == CPI_DB_META)
+        txn->npend = 0;
+    return data_rc(txn, mdb_drop(txn->txn, txn->st->dbi[db], 0), "clear", err);
+}
+
+cpi_status cpi_txn_count_dups(cpi_txn *txn, cpi_db db, const void *key, size_t klen, uint64_t *out, cpi_error *err)
+{
+    MDB_cursor *cur;
+    *out = 0;
+    int rc = mdb_cursor_open(txn->txn, txn->st->dbi[db], &cur);
+    if (rc)
+        return lmdb_err(err, "cursor", txn->st->path, rc);
+    MDB_val k = {klen, (void *)key}, v;
+    rc = mdb_cursor_get(cur, &k, &v, MDB_SET);
+    if (rc == 0) {
+        size_t n = 0;
+        rc = mdb_cursor_count(cur, &n);
+        *out = n;
+    }
+    mdb_cursor_close(cur);
+    if (rc == MDB_NOTFOUND)
+        return CPI_OK;
+    return rc ? lmdb_err(err, "count", txn->st->path, rc) : CPI_OK;
+}
+
+cpi_status cpi_txn_get_pair(cpi_txn *txn, cpi_db db, const void *key, size_t klen, const void *val, size_t vlen,
+                            cpi_error *err)
+{
+    KEYS_SYNC(txn, db, err);
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn->txn, txn->st->dbi[db], &cur);
+    if (rc)
+        return lmdb_err(err, "open cursor", txn->st->path, rc);
+    MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
+    rc = mdb_cursor_get(cur, &k, &v, MDB_GET_BOTH);
+    mdb_cursor_close(cur);
+    return data_rc(txn, rc, "get", err);
+}
+
 cpi_status cpi_txn_count(cpi_txn *txn, cpi_db db, uint64_t *out, cpi_error *err)
 {
     KEYS_SYNC(txn, db, err);
@@ -474,9 +683,19 @@ static uint64_t be64_get(const unsigned char *p)
     return v;
 }
 
-static int counter_key(const char *name, char *buf, size_t cap) { return snprintf(buf, cap, "n:%s", name); }
+static int counter_key(const char *name, char *buf, size_t cap)
+{
+    size_t n = strlen(name);
+    if (n + 3 > cap)
+        n = cap - 3;
+    buf[0] = 'n';
+    buf[1] = ':';
+    memcpy(buf + 2, name, n);
+    buf[n + 2] = '\0';
+    return (int)n + 2;
+}
 
-cpi_status cpi_txn_counter_get(cpi_txn *txn, const char *name, int64_t *out, cpi_error *err)
+static cpi_status counter_get_stored(cpi_txn *txn, const char *name, int64_t *out, cpi_error *err)
 {
     char key[128];
     int n = counter_key(name, key, sizeof key);
@@ -493,10 +712,10 @@ cpi_status cpi_txn_counter_get(cpi_txn *txn, const char *name, int64_t *out, cpi
     return CPI_OK;
 }
 
-cpi_status cpi_txn_counter_add(cpi_txn *txn, const char *name, int64_t delta, cpi_error *err)
+static cpi_status counter_write(cpi_txn *txn, const char *name, int64_t delta, cpi_error *err)
 {
     int64_t cur;
-    cpi_status s = cpi_txn_counter_get(txn, name, &cur, err);
+    cpi_status s = counter_get_stored(txn, name, &cur, err);
     if (s)
         return s;
     char key[128];
@@ -504,6 +723,42 @@ cpi_status cpi_txn_counter_add(cpi_txn *txn, const char *name, int64_t delta, cp
     unsigned char be[8];
     be64_put(be, (uint64_t)(cur + delta));
     return cpi_txn_put(txn, CPI_DB_META, key, (size_t)n, be, 8, err);
+}
+
+static cpi_status counters_flush(cpi_txn *txn, cpi_error *err)
+{
+    unsigned n = txn->npend;
+    txn->npend = 0; /* before writing: cpi_txn_put on META would flush again */
+    for (unsigned i = 0; i < n; i++)
+        if (txn->pend[i].delta && counter_write(txn, txn->pend[i].name, txn->pend[i].delta, err) != CPI_OK)
+            return err->status;
+    return CPI_OK;
+}
+
+cpi_status cpi_txn_counter_get(cpi_txn *txn, const char *name, int64_t *out, cpi_error *err)
+{
+    cpi_status s = counter_get_stored(txn, name, out, err);
+    if (s)
+        return s;
+    for (unsigned i = 0; i < txn->npend; i++)
+        if (strcmp(txn->pend[i].name, name) == 0)
+            *out += txn->pend[i].delta;
+    return CPI_OK;
+}
+
+cpi_status cpi_txn_counter_add(cpi_txn *txn, const char *name, int64_t delta, cpi_error *err)
+{
+    for (unsigned i = 0; i < txn->npend; i++)
+        if (strcmp(txn->pend[i].name, name) == 0) {
+            txn->pend[i].delta += delta;
+            return CPI_OK;
+        }
+    if (txn->npend < sizeof txn->pend / sizeof txn->pend[0] && strlen(name) < sizeof txn->pend[0].name) {
+        snprintf(txn->pend[txn->npend].name, sizeof txn->pend[0].name, "%s", name);
+        txn->pend[txn->npend++].delta = delta;
+        return CPI_OK;
+    }
+    return counter_write(txn, name, delta, err);
 }
 
 /* ---- cursors ---- */
@@ -551,6 +806,13 @@ cpi_status cpi_cursor_next(cpi_cursor *c, cpi_slice *k, cpi_slice *v, cpi_error 
     return cursor_get(c, &mk, &mv, MDB_NEXT, k, v, err);
 }
 
+cpi_status cpi_cursor_seek_dup(cpi_cursor *c, const void *key, size_t klen, const void *val, size_t vlen,
+                               cpi_slice *k, cpi_slice *v, cpi_error *err)
+{
+    MDB_val mk = {klen, (void *)key}, mv = {vlen, (void *)val};
+    return cursor_get(c, &mk, &mv, MDB_GET_BOTH_RANGE, k, v, err);
+}
+
 cpi_status cpi_cursor_next_dup(cpi_cursor *c, cpi_slice *k, cpi_slice *v, cpi_error *err)
 {
     MDB_val mk, mv;
@@ -584,22 +846,38 @@ static bool indexed_key(const char *name)
     return false;
 }
 
+bool cpi_store_key_indexed(const char *name, size_t value_len)
+{
+    return indexed_key(name) && strlen(name) + 1 + value_len < KEY_INDEX_MAX;
+}
+
 /* Add (add=true) or remove every indexed key of every mention of rec. */
 static cpi_status index_keys(cpi_txn *txn, const cpi_record *rec, bool add, cpi_error *err)
 {
     char key[1024], mref[CPI_REF_MAX];
     for (uint32_t i = 0; i < rec->nmentions; i++) {
-        int mlen = snprintf(mref, sizeof mref, "%s/%u", rec->ref, i + 1);
-        if (mlen < 0 || (size_t)mlen >= sizeof mref)
+        /* "ref/N" without snprintf: this runs for every mention of every record ingested */
+        size_t rl = strlen(rec->ref);
+        char digits[12];
+        int nd = 0;
+        for (uint32_t v = i + 1; v; v /= 10)
+            digits[nd++] = (char)('0' + v % 10);
+        if (rl + 1 + (size_t)nd >= sizeof mref)
             return cpi_error_set(err, CPI_ERR_DATA, "reference %s: too long", rec->ref);
+        memcpy(mref, rec->ref, rl);
+        mref[rl] = '/';
+        for (int d = 0; d < nd; d++)
+            mref[rl + 1 + (size_t)d] = digits[nd - 1 - d];
+        int mlen = (int)(rl + 1 + (size_t)nd);
+        mref[mlen] = '\0';
         const cpi_kvlist *keys = &rec->mentions[i].keys;
         for (uint32_t j = 0; j < keys->count; j++) {
             if (!indexed_key(keys->items[j].key))
                 continue;
             size_t nl = strlen(keys->items[j].key), vl = strlen(keys->items[j].value);
             size_t klen = nl + 1 + vl;
-            if (klen >= 511) /* LMDB's default key size limit */
-                continue;    /* an over-long key cannot be looked up exactly anyway */
+            if (klen >= KEY_INDEX_MAX) /* LMDB's default key size limit */
+                continue;              /* an over-long key cannot be looked up exactly anyway */
             memcpy(key, keys->items[j].key, nl);
             key[nl] = CPI_KEY_SEP;
             memcpy(key + nl + 1, keys->items[j].value, vl);
@@ -675,7 +953,9 @@ cpi_status cpi_store_put_record(cpi_txn *txn, const cpi_record *rec, cpi_put_res
         *result = CPI_PUT_REPLACED;
     } else {
         char src[CPI_SOURCE_MAX], cname[64];
-        snprintf(cname, sizeof cname, "rec:%s", source_of(rec->ref, src));
+        memcpy(cname, "rec:", 4);
+        source_of(rec->ref, src);
+        memcpy(cname + 4, src, strlen(src) + 1); /* src < CPI_SOURCE_MAX, cname is 64 */
         s = cpi_txn_counter_add(txn, cname, 1, err);
         if (!s)
             s = cpi_txn_counter_add(txn, "mentions", next.nmentions, err);

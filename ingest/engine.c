@@ -478,7 +478,10 @@ cpi_status cpi_engine_row(cpi_engine *e, const cpi_csv_row *row, int64_t now, cp
     char *ref = cpi_arena_alloc(arena, reflen);
     if (!ref)
         return NOMEM();
-    snprintf(ref, reflen, "%s:%s", e->source, id);
+    size_t sl = strlen(e->source);
+    memcpy(ref, e->source, sl);
+    ref[sl] = ':';
+    memcpy(ref + sl + 1, id, reflen - sl - 1); /* id and its NUL */
     if (idset_add(&e->seen, id) != CPI_OK)
         return NOMEM();
 

@@ -26,7 +26,8 @@ static cpi_status add(cpi_kvbuf *keys, cpi_arena *a, const char *key, const char
         return CPI_OK;
     /* one value once per key name: aliases and canonicals repeat */
     for (uint32_t i = 0; i < keys->count; i++)
-        if (strcmp(keys->items[i].key, key) == 0 && strcmp(keys->items[i].value, value) == 0)
+        if (keys->items[i].value[0] == value[0] && keys->items[i].key[0] == key[0] &&
+            strcmp(keys->items[i].key, key) == 0 && strcmp(keys->items[i].value, value) == 0)
             return CPI_OK;
     return cpi_kvbuf_add(keys, a, key, value, strlen(value));
 }

@@ -1,0 +1,318 @@
+/*
+ * resolve_explain.c - why two mentions scored as they did, with the model
+ * the last resolve trained and stored.
+ *
+ * The pair's comparison vector is rebuilt from the store the way resolve
+ * built it in memory (the same cpi_rs_mention_fill and cpi_rs_*_vec):
+ *   - term frequencies from the counts resolve stored (n:tf:sn:jones over
+ *     n:tf:sn);
+ *   - homes, phones and related people from the relations of the mention's
+ *     record and of every record holding its Niche nominal id, as entity
+ *     numbers from entity_of.
+ * Two differences, both rare: resolve also gathers context across a human
+ * --same decision, and compares related people as its first pass clustered
+ * them, where explain sees the final entities; so a pair next to such a
+ * decision or a first-pass error may show another context level here.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/codec.h"
+#include "core/resolve_internal.h"
+
+#define CTX_MAX 64
+
+typedef struct ctxset {
+    uint32_t v[CTX_MAX];
+    uint32_t n;
+} ctxset;
+
+static void set_add(ctxset *s, uint32_t x)
+{
+    for (uint32_t i = 0; i < s->n; i++)
+        if (s->v[i] == x)
+            return;
+    if (s->n < CTX_MAX)
+        s->v[s->n++] = x;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The entity number of mention n of record ref, 0 if not resolved. */
+static uint32_t entity_num(cpi_txn *t, const char *ref, uint32_t n)
+{
+    char mref[CPI_REF_MAX + 8], id[CPI_ENTITY_ID_MAX];
+    int l = snprintf(mref, sizeof mref, "%s/%u", ref, n);
+    cpi_slice v;
+    cpi_error e;
+    if (cpi_txn_get(t, CPI_DB_ENTITY_OF, mref, (size_t)l, &v, &e) || v.len >= sizeof id)
+        return 0;
+    memcpy(id, v.data, v.len);
+    id[v.len] = '\0';
+    cpi_kind k;
+    uint64_t num;
+    return cpi_entity_id_parse(id, &k, &num, &e) || num > UINT32_MAX ? 0 : (uint32_t)num;
+}
+
+/* Homes, phones and related people reached from mention n of rec (as resolve_context.c gathers them). */
+static void record_context(cpi_txn *t, const cpi_record *rec, uint32_t n, ctxset *homes, ctxset *phones,
+                           ctxset *related)
+{
+    for (uint32_t k = 0; k < rec->nrelations; k++) {
+        const cpi_relation *r = &rec->relations[k];
+        if (r->to == n && r->from >= 1 && r->from <= rec->nmentions &&
+            rec->mentions[r->from - 1].kind == CPI_KIND_PERSON) {
+            uint32_t e = entity_num(t, rec->ref, r->from);
+            if (e)
+                set_add(related, e);
+        }
+        if (r->from == n && r->to >= 1 && r->to <= rec->nmentions && rec->mentions[r->to - 1].kind == CPI_KIND_PERSON) {
+            uint32_t e = entity_num(t, rec->ref, r->to);
+            if (e)
+                set_add(related, e);
+        }
+        if (r->from != n || r->to < 1 || r->to > rec->nmentions)
+            continue;
+        cpi_kind to = rec->mentions[r->to - 1].kind;
+        uint8_t type = cpi_rs_rel_type(r->type);
+        if (type == RS_REL_LIVES_AT && to == CPI_KIND_LOCATION) {
+            uint32_t e = entity_num(t, rec->ref, r->to);
+            if (e)
+                set_add(homes, e);
+        } else if (type == RS_REL_USES_PHONE && to == CPI_KIND_PHONE) {
+            uint32_t e = entity_num(t, rec->ref, r->to);
+            if (e)
+                set_add(phones, e);
+        } else if (type == RS_REL_HOUSEHOLD && to == CPI_KIND_PERSON) {
+            for (uint32_t j = 0; j < rec->nrelations; j++) {
+                const cpi_relation *h = &rec->relations[j];
+                if (h->from == r->to && cpi_rs_rel_type(h->type) == RS_REL_LIVES_AT && h->to >= 1 &&
+                    h->to <= rec->nmentions && rec->mentions[h->to - 1].kind == CPI_KIND_LOCATION) {
+                    uint32_t e = entity_num(t, rec->ref, h->to);
+                    if (e)
+                        set_add(homes, e);
+                }
+            }
+        }
+    }
+}
+
+/* Context of a person mention: its own record, and every record sharing its nominal id. */
+static cpi_status person_context(cpi_txn *t, const cpi_record *rec, uint32_t n, const char *nid, ctxset *homes,
+                                 ctxset *phones, ctxset *related, cpi_error *err)
+{
+    record_context(t, rec, n, homes, phones, related);
+    if (!nid)
+        return CPI_OK;
+    char key[CPI_REF_MAX + 8];
+    int kl = snprintf(key, sizeof key, "nid%c%s", CPI_KEY_SEP, nid);
+    cpi_cursor *c;
+    cpi_status s = cpi_cursor_open(t, CPI_DB_KEYS, &c, err);
+    if (s)
+        return s;
+    cpi_slice k, v;
+    cpi_arena a = {0};
+    cpi_status cs = cpi_cursor_seek(c, key, (size_t)kl, &k, &v, err);
+    for (; cs == CPI_OK && k.len == (size_t)kl && memcmp(k.data, key, (size_t)kl) == 0;
+         cs = cpi_cursor_next_dup(c, &k, &v, err)) {
+        char mref[CPI_REF_MAX + 8];
+        if (v.len >= sizeof mref)
+            continue;
+        memcpy(mref, v.data, v.len);
+        mref[v.len] = '\0';
+        char *slash = strrchr(mref, '/');
+        if (!slash)
+            continue;
+        *slash = '\0';
+        uint32_t num = (uint32_t)strtoul(slash + 1, NULL, 10);
+        cpi_record r;
+        cpi_arena_reset(&a);
+        if (cpi_store_get_record(t, mref, &a, &r, err) == CPI_OK)
+            record_context(t, &r, num, homes, phones, related);
+    }
+    cpi_arena_free(&a);
+    cpi_cursor_close(c);
+    return CPI_OK;
+}
+
+/* Relative frequency of a forename / surname value, from the counts resolve stored. */
+static double term_frequency(cpi_txn *t, const char *counter, const char *value)
+{
+    if (!value)
+        return 0;
+    char name[600];
+    int n = snprintf(name, sizeof name, "%s:%s", counter, value);
+    int64_t count = 0, total = 0;
+    cpi_error e;
+    if (n <= 0 || (size_t)n >= sizeof name || cpi_txn_counter_get(t, name, &count, &e) ||
+        cpi_txn_counter_get(t, counter, &total, &e) || total <= 0)
+        return 0;
+    return (double)count / (double)total;
+}
+
+static double meta_double(cpi_txn *t, const char *key, double dflt)
+{
+    cpi_slice v;
+    cpi_error e;
+    char buf[64];
+    if (cpi_txn_get(t, CPI_DB_META, key, strlen(key), &v, &e) || v.len >= sizeof buf)
+        return dflt;
+    memcpy(buf, v.data, v.len);
+    buf[v.len] = '\0';
+    return strtod(buf, NULL);
+}
+
+typedef struct side {
+    cpi_record rec;
+    char ref[CPI_REF_MAX];
+    uint32_t n;
+    cpi_rs_mention m;
+} side;
+
+static cpi_status load_side(cpi_txn *t, const char *text, cpi_arena *a, cpi_strtab *str, side *s, cpi_error *err)
+{
+    cpi_ref ref;
+    cpi_status st = cpi_ref_parse(text, &ref, err);
+    if (st)
+        return st;
+    if (ref.mention == 0)
+        return cpi_error_set(err, CPI_ERR_USAGE, "'%s' names a record; name one of its mentions as %s/N", text, text);
+    snprintf(s->ref, sizeof s->ref, "%s:%s", ref.source, ref.record_id);
+    if ((st = cpi_store_get_record(t, s->ref, a, &s->rec, err)))
+        return st;
+    if (ref.mention > s->rec.nmentions)
+        return cpi_error_set(err, CPI_NOT_FOUND, "record %s has %u mentions, so there is no %s", s->ref,
+                             s->rec.nmentions, text);
+    s->n = ref.mention;
+    return cpi_rs_mention_fill(str, &s->rec.mentions[s->n - 1], s->rec.day, &s->m, err);
+}
+
+static const char *key_of(const cpi_strtab *str, const side *s, int slot)
+{
+    return cpi_strtab_str(str, s->m.key[slot]);
+}
+
+static void entity_text(cpi_txn *t, const side *s, char *out)
+{
+    char mref[CPI_REF_MAX + 8];
+    int l = snprintf(mref, sizeof mref, "%s/%u", s->ref, s->n);
+    cpi_slice v;
+    cpi_error e;
+    out[0] = '\0';
+    if (cpi_txn_get(t, CPI_DB_ENTITY_OF, mref, (size_t)l, &v, &e) == CPI_OK && v.len < CPI_ENTITY_ID_MAX) {
+        memcpy(out, v.data, v.len);
+        out[v.len] = '\0';
+    }
+}
+
+static cpi_status explain_in(cpi_txn *t, const char *ref_a, const char *ref_b, cpi_resolve_explanation *out,
+                             cpi_strtab *str, cpi_arena *arena, cpi_error *err)
+{
+    side a, b;
+    cpi_status s;
+    if ((s = load_side(t, ref_a, arena, str, &a, err)) || (s = load_side(t, ref_b, arena, str, &b, err)))
+        return s;
+    if (a.m.kind != b.m.kind)
+        return cpi_error_set(err, CPI_ERR_USAGE, "%s is a %s and %s a %s: only mentions of one kind compare", ref_a,
+                             cpi_kind_name(a.m.kind), ref_b, cpi_kind_name(b.m.kind));
+    out->kind = (cpi_kind)a.m.kind;
+    entity_text(t, &a, out->entity_a);
+    entity_text(t, &b, out->entity_b);
+    out->link = meta_double(t, RS_META_LINK, CPI_FS_LINK_DEFAULT);
+    out->possible = meta_double(t, RS_META_POSSIBLE, CPI_FS_POSSIBLE_DEFAULT);
+    if (out->kind == CPI_KIND_PHONE || out->kind == CPI_KIND_ONLINE) {
+        out->note = "phones and online ids are not scored: they link when their canonical keys are equal";
+        bool same = false;
+        for (int k = 0; k < RS_NKEYS; k++)
+            same |= a.m.key[k] && a.m.key[k] == b.m.key[k];
+        out->band = same ? CPI_FS_LINK : CPI_FS_NONLINK;
+        return CPI_OK;
+    }
+    const char *mkey = out->kind == CPI_KIND_PERSON ? RS_META_MODEL_PERSON : RS_META_MODEL_LOCATION;
+    cpi_slice mv;
+    s = cpi_txn_get(t, CPI_DB_META, mkey, strlen(mkey), &mv, err);
+    if (s == CPI_NOT_FOUND)
+        return cpi_error_set(err, CPI_NOT_FOUND, "no trained %s model yet: run 'cpindex resolve' first",
+                             cpi_kind_name(out->kind));
+    if (s || (s = cpi_fs_model_decode(mv.data, mv.len, &out->model, err)))
+        return s;
+    cpi_fs_vec vec;
+    double tf[CPI_FS_MAX_CMP] = {0};
+    if (out->kind == CPI_KIND_PERSON) {
+        ctxset ha = {0}, pa = {0}, ra = {0}, hb = {0}, pb = {0}, rb = {0};
+        if ((s = person_context(t, &a.rec, a.n, key_of(str, &a, RS_P_NID), &ha, &pa, &ra, err)) ||
+            (s = person_context(t, &b.rec, b.n, key_of(str, &b, RS_P_NID), &hb, &pb, &rb, err)))
+            return s;
+        ctxset *sets[6] = {&ha, &pa, &ra, &hb, &pb, &rb};
+        for (int i = 0; i < 6; i++)
+            qsort(sets[i]->v, sets[i]->n, sizeof sets[i]->v[0], cmp_u32);
+        cpi_rs_pview va, vb;
+        const side *sides[2] = {&a, &b};
+        cpi_rs_pview *views[2] = {&va, &vb};
+        for (int i = 0; i < 2; i++) {
+            const side *x = sides[i];
+            cpi_rs_pview *v = views[i];
+            memset(v, 0, sizeof *v);
+            v->fn = key_of(str, x, RS_P_FN);
+            v->sn = key_of(str, x, RS_P_SN);
+            v->sa = key_of(str, x, RS_P_SA);
+            v->fx = key_of(str, x, RS_P_FX);
+            v->fx2 = key_of(str, x, RS_P_FX2);
+            v->sx = key_of(str, x, RS_P_SX);
+            v->sx2 = key_of(str, x, RS_P_SX2);
+            v->nid = key_of(str, x, RS_P_NID);
+            v->pnc = key_of(str, x, RS_P_PNC);
+            v->gender = key_of(str, x, RS_P_GENDER);
+            v->street = key_of(str, x, RS_P_STREET);
+            v->dob_lo = x->m.dob_lo;
+            v->dob_hi = x->m.dob_hi;
+            v->tf_fn = term_frequency(t, RS_META_TF_FN, v->fn);
+            v->tf_sn = term_frequency(t, RS_META_TF_SN, v->sn);
+        }
+        va.homes = ha.v, va.nhomes = ha.n, va.phones = pa.v, va.nphones = pa.n, va.related = ra.v, va.nrelated = ra.n;
+        vb.homes = hb.v, vb.nhomes = hb.n, vb.phones = pb.v, vb.nphones = pb.n, vb.related = rb.v, vb.nrelated = rb.n;
+        cpi_rs_person_vec(&va, &vb, &vec, tf);
+        if (va.nid && vb.nid && strcmp(va.nid, vb.nid) == 0)
+            out->note = "the same Niche nominal id: linked outright, whatever the score";
+        else if ((a.m.flags | b.m.flags) & RS_F_WEAK)
+            out->note = "a weak mention (first name and age, or a street name): resolve links it only through "
+                        "context - a shared home, phone or related person - never by this score alone";
+    } else {
+        cpi_rs_lview la, lb;
+        const side *sides[2] = {&a, &b};
+        cpi_rs_lview *views[2] = {&la, &lb};
+        for (int i = 0; i < 2; i++)
+            cpi_rs_lview_set(views[i], key_of(str, sides[i], RS_L_HOUSE), key_of(str, sides[i], RS_L_FLAT),
+                             key_of(str, sides[i], RS_L_STREET), key_of(str, sides[i], RS_L_PC),
+                             key_of(str, sides[i], RS_L_TOWN), key_of(str, sides[i], RS_L_PLACE),
+                             key_of(str, sides[i], RS_L_PREMISES));
+        cpi_rs_location_vec(&la, &lb, &vec);
+        if (a.m.key[RS_L_LID] && a.m.key[RS_L_LID] == b.m.key[RS_L_LID])
+            out->note = "the same Niche location id: linked outright, whatever the score";
+    }
+    if ((s = cpi_fs_explain(&out->model, &vec, tf, &out->ex, err)))
+        return s;
+    out->band = cpi_fs_band(out->ex.probability, out->possible, out->link);
+    return CPI_OK;
+}
+
+cpi_status cpi_resolve_explain(cpi_store *st, const char *ref_a, const char *ref_b, cpi_resolve_explanation *out,
+                               cpi_error *err)
+{
+    memset(out, 0, sizeof *out);
+    cpi_txn *t;
+    cpi_status s = cpi_store_read_begin(st, &t, err);
+    if (s)
+        return s;
+    cpi_strtab str = {0};
+    cpi_arena arena = {0};
+    s = explain_in(t, ref_a, ref_b, out, &str, &arena, err);
+    cpi_arena_free(&arena);
+    cpi_strtab_free(&str);
+    cpi_txn_end(t);
+    return s;
+}

@@ -1,0 +1,300 @@
+/*
+ * resolve_people.c - people, strong mentions: a name with a DOB, a full
+ * name, or a PNC id. (Weak mentions - a first name and an age, a street
+ * name - come after, in resolve_weak.c, through context.)
+ *
+ * The same Niche nominal id links outright (resolve_exact.c); then each
+ * cluster's homes and phones are gathered (resolve_context.c) and the strong
+ * mentions are blocked:
+ *   sx+year     phonetic surname and birth year (each year of an age range up to 3 years)
+ *   fi+dob      forename initial and full DOB (catches a changed surname)
+ *   home+fx     a resolved home and phonetic forename (catches a mistyped DOB)
+ *   pnc         the PNC id
+ *   phone       a resolved phone the person uses
+ *   name        forename and surname as an unordered pair (catches them swapped)
+ *   fx+sx       phonetic forename and surname (a missing DOB)
+ * scored by the person model and joined strongest first under the guard.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/compare.h"
+#include "core/normalise.h"
+#include "core/resolve_internal.h"
+
+typedef struct person_ctx {
+    const cpi_rs_data *d;
+    const uint32_t *grp; /* cluster root of each mention when the context was built */
+    const cpi_rs_ctx *homes, *phones;
+    const cpi_rs_ctx *related; /* people related to each cluster, by rgrp */
+    const uint32_t *rgrp;
+    cpi_rs_pview *views;  /* each strong mention's view, built once (lookups cost more than comparing) */
+    uint32_t *vidx;       /* mention -> its view, UINT32_MAX if none */
+} person_ctx;
+
+static void set_related(person_ctx *pc, uint32_t i)
+{
+    cpi_rs_pview *v = &pc->views[pc->vidx[i]];
+    v->related = cpi_rs_ctx_ids(pc->related, pc->rgrp[i]);
+    v->nrelated = cpi_rs_ctx_n(pc->related, pc->rgrp[i]);
+}
+
+static void build_view(person_ctx *pc, uint32_t i, uint32_t k)
+{
+    cpi_rs_pview *v = &pc->views[k];
+    pc->vidx[i] = k;
+    cpi_rs_pview_of(pc->d, i, v);
+    uint32_t g = pc->grp[i];
+    v->homes = cpi_rs_ctx_ids(pc->homes, g);
+    v->nhomes = cpi_rs_ctx_n(pc->homes, g);
+    v->phones = cpi_rs_ctx_ids(pc->phones, g);
+    v->nphones = cpi_rs_ctx_n(pc->phones, g);
+    set_related(pc, i);
+}
+
+static void person_vec(void *ctx, uint32_t a, uint32_t b, cpi_fs_vec *v, double tf[CPI_FS_MAX_CMP])
+{
+    const person_ctx *pc = ctx;
+    cpi_rs_person_vec(&pc->views[pc->vidx[a]], &pc->views[pc->vidx[b]], v, tf);
+}
+
+static uint8_t person_flags(const cpi_fs_vec *v)
+{
+    uint8_t f = 0;
+    if (v->levels[RS_PC_NID] == CPI_IDENT_DIFFERENT)
+        f |= RS_PAIR_OTHER_NOMINAL;
+    if (v->levels[RS_PC_PNC] == CPI_IDENT_SAME || v->levels[RS_PC_PHONE] == RS_CTX_SAME ||
+        v->levels[RS_PC_STREET] == CPI_IDENT_SAME)
+        f |= RS_PAIR_CORROBORATED;
+    return f;
+}
+
+/* What the person model compares of mention i, hashed (homes and phones by their cluster's table row). */
+static uint64_t person_sig(void *ctx, uint32_t i)
+{
+    const person_ctx *pc = ctx;
+    const cpi_rs_mention *m = &pc->d->m[i];
+    uint64_t h = cpi_rs_hash(0, m->key, sizeof m->key);
+    h = cpi_rs_hash_u64(h, (uint64_t)(uint32_t)m->dob_lo << 32 | (uint32_t)m->dob_hi);
+    uint32_t g = pc->grp[i];
+    h = cpi_rs_hash(h, cpi_rs_ctx_ids(pc->homes, g), cpi_rs_ctx_n(pc->homes, g) * sizeof(uint32_t));
+    h = cpi_rs_hash_u64(h, 0x9e37);
+    h = cpi_rs_hash(h, cpi_rs_ctx_ids(pc->phones, g), cpi_rs_ctx_n(pc->phones, g) * sizeof(uint32_t));
+    h = cpi_rs_hash_u64(h, 0x9e38);
+    return cpi_rs_hash(h, cpi_rs_ctx_ids(pc->related, pc->rgrp[i]),
+                       cpi_rs_ctx_n(pc->related, pc->rgrp[i]) * sizeof(uint32_t));
+}
+
+enum { R_SX_YEAR, R_FI_DOB, R_HOME_FX, R_PNC, R_PHONE, R_NAME, R_FX_SX, R__N };
+static const char *const RULE_NAMES[] = {"person sx+year", "person fi+dob", "person home+fx", "person pnc",
+                                         "person phone",   "person name",   "person fx+sx"};
+
+static uint64_t key3(int rule, uint64_t x, uint64_t y)
+{
+    return cpi_rs_hash_u64(cpi_rs_hash_u64(cpi_rs_hash_u64(0, (uint64_t)rule), x), y);
+}
+
+static cpi_status rule_keys(const person_ctx *pc, int rule, uint32_t i, cpi_rs_keys *keys, cpi_error *err)
+{
+    const cpi_rs_data *d = pc->d;
+    const cpi_rs_mention *m = &d->m[i];
+    const uint32_t *k = m->key;
+    uint64_t order = (uint64_t)(uint32_t)(m->dob_lo == CPI_DAY_NONE ? INT32_MAX : m->dob_lo) << 32 | k[RS_P_FN];
+    bool exact = m->dob_lo != CPI_DAY_NONE && m->dob_lo == m->dob_hi;
+    cpi_status s = CPI_OK;
+    switch (rule) {
+    case R_SX_YEAR:
+        if (k[RS_P_SX] && m->dob_lo != CPI_DAY_NONE) {
+            int y0, y1, mo, dd;
+            cpi_norm_ymd_from_days(m->dob_lo, &y0, &mo, &dd);
+            cpi_norm_ymd_from_days(m->dob_hi, &y1, &mo, &dd);
+            if (y1 - y0 <= 3)
+                for (int y = y0; y <= y1 && !s; y++)
+                    s = cpi_rs_keys_add(keys, key3(rule, k[RS_P_SX], (uint64_t)y), order, i, err);
+        }
+        break;
+    case R_FI_DOB: {
+        const char *fn = cpi_rs_key(d, i, RS_P_FN);
+        if (fn && exact)
+            s = cpi_rs_keys_add(keys, key3(rule, (unsigned char)fn[0], (uint64_t)(uint32_t)m->dob_lo), order, i, err);
+        break;
+    }
+    case R_HOME_FX:
+        if (k[RS_P_FX]) {
+            uint32_t g = pc->grp[i], n = cpi_rs_ctx_n(pc->homes, g);
+            const uint32_t *h = cpi_rs_ctx_ids(pc->homes, g);
+            for (uint32_t j = 0; j < n && !s; j++)
+                s = cpi_rs_keys_add(keys, key3(rule, h[j], k[RS_P_FX]), order, i, err);
+        }
+        break;
+    case R_PNC:
+        if (k[RS_P_PNC])
+            s = cpi_rs_keys_add(keys, key3(rule, k[RS_P_PNC], 0), order, i, err);
+        break;
+    case R_PHONE: {
+        uint32_t g = pc->grp[i], n = cpi_rs_ctx_n(pc->phones, g);
+        const uint32_t *t = cpi_rs_ctx_ids(pc->phones, g);
+        for (uint32_t j = 0; j < n && !s; j++)
+            s = cpi_rs_keys_add(keys, key3(rule, t[j], 0), order, i, err);
+        break;
+    }
+    case R_NAME:
+        if (k[RS_P_FN] && k[RS_P_SN]) {
+            uint32_t a = k[RS_P_FN] < k[RS_P_SN] ? k[RS_P_FN] : k[RS_P_SN];
+            uint32_t b = k[RS_P_FN] < k[RS_P_SN] ? k[RS_P_SN] : k[RS_P_FN];
+            s = cpi_rs_keys_add(keys, key3(rule, a, b), order, i, err);
+        }
+        break;
+    default:
+        if (k[RS_P_FX] && k[RS_P_SX])
+            s = cpi_rs_keys_add(keys, key3(rule, k[RS_P_FX], k[RS_P_SX]), order, i, err);
+    }
+    return s;
+}
+
+static cpi_status block_people(const person_ctx *pc, const uint32_t *mem, uint32_t n, const cpi_resolve_opts *o,
+                               cpi_rs_pairs *pairs, cpi_resolve_report *rep, cpi_error *err)
+{
+    cpi_status s = CPI_OK;
+    for (int rule = 0; rule < R__N && !s; rule++) {
+        cpi_rs_keys keys = {0};
+        for (uint32_t j = 0; j < n && !s; j++)
+            s = rule_keys(pc, rule, mem[j], &keys, err);
+        cpi_resolve_rule_report *rr = &rep->rules[rep->nrules++];
+        snprintf(rr->name, sizeof rr->name, "%s", RULE_NAMES[rule]);
+        rr->kind = CPI_KIND_PERSON;
+        if (!s)
+            s = cpi_rs_block(&keys, o, pairs, rr, err);
+        free(keys.v);
+    }
+    if (!s)
+        cpi_rs_pairs_unique(pairs);
+    return s;
+}
+
+cpi_status cpi_rs_people(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_opts *o, cpi_resolve_report *rep,
+                         cpi_error *err)
+{
+    cpi_resolve_kind_report *kr = &rep->kind[CPI_KIND_PERSON];
+    cpi_status s = cpi_rs_join_on_key(d, &res->uf, CPI_KIND_PERSON, RS_P_NID, kr, err);
+    if (s)
+        return s;
+    cpi_rs_ctx homes = {0}, phones = {0}, related = {0};
+    uint32_t *grp = malloc((d->nm ? d->nm : 1) * sizeof *grp);
+    uint32_t *grp1 = malloc((d->nm ? d->nm : 1) * sizeof *grp1);
+    uint32_t *mem = malloc((d->nm ? d->nm : 1) * sizeof *mem);
+    uint8_t *defer = calloc(d->nm ? d->nm : 1, 1);
+    cpi_rs_pairs pairs = {0};
+    cpi_rs_scoredv sc = {0};
+    cpi_rs_uf before = {0};
+    cpi_rs_pairvec *pv = NULL;
+    person_ctx pc = {0};
+    if (!grp || !grp1 || !mem || !defer) {
+        s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
+        goto out;
+    }
+    if ((s = cpi_rs_ctx_build(d, &res->uf, RS_CTX_HOMES, &homes, err)) ||
+        (s = cpi_rs_ctx_build(d, &res->uf, RS_CTX_PHONES, &phones, err)) ||
+        (s = cpi_rs_ctx_build(d, &res->uf, RS_CTX_PEOPLE, &related, err)))
+        goto out;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < d->nm; i++) {
+        defer[i] = d->m[i].kind == CPI_KIND_PERSON && d->m[i].dob_lo == CPI_DAY_NONE;
+        grp[i] = cpi_rs_find(&res->uf, i);
+        if (d->m[i].kind == CPI_KIND_PERSON && (d->m[i].flags & RS_F_STRONG))
+            mem[n++] = i;
+    }
+    kr->scored = n;
+    pc = (person_ctx){d, grp, &homes, &phones, &related, grp, NULL, NULL};
+    pc.views = malloc((n ? n : 1) * sizeof *pc.views);
+    pc.vidx = malloc((d->nm ? d->nm : 1) * sizeof *pc.vidx);
+    if (!pc.views || !pc.vidx) {
+        s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory for person views");
+        goto out;
+    }
+    memset(pc.vidx, 0xff, (d->nm ? d->nm : 1) * sizeof *pc.vidx);
+    for (uint32_t k = 0; k < n; k++)
+        build_view(&pc, mem[k], k);
+    if ((s = block_people(&pc, mem, n, o, &pairs, rep, err)))
+        goto out;
+    /*
+     * EM sessions. On pairs with one exact DOB learn the names and identifiers (and the prior); on
+     * pairs with forename and surname exact learn the DOB, and the context comparisons too: the
+     * adults recorded by name alone (no DOB) with a phone, a street name and the children they pose
+     * a risk to never reach the first session, and its families would teach that context always
+     * agrees.
+     */
+    uint32_t from_b = 1u << RS_PC_DOB | 1u << RS_PC_PHONE | 1u << RS_PC_STREET | 1u << RS_PC_RELATED;
+    cpi_rs_training tr = {.n = 2, .prior_session = 0};
+    tr.s[0] = (cpi_rs_session){{RS_PC_DOB, -1}, {1u << CPI_DOB_EXACT, 0}, 1u << RS_PC_DOB,
+                               ~from_b & ((1u << RS_PC__N) - 1)};
+    tr.s[1] = (cpi_rs_session){{RS_PC_FORENAME, RS_PC_SURNAME},
+                               {1u << CPI_NAME_EXACT, 1u << CPI_NAME_EXACT},
+                               1u << RS_PC_FORENAME | 1u << RS_PC_SURNAME,
+                               from_b};
+    uint32_t nd = n;
+    if ((s = cpi_rs_distinct(mem, &nd, person_sig, &pc, err)))
+        goto out;
+    /*
+     * Two passes. Random pairs stand in for non-matches when estimating u, but
+     * a suspect named in dozens of records under slightly different spellings
+     * and ages makes random pairs agree on his phone far more often than two
+     * different people would. So the first pass clusters, and the second
+     * estimates u only from pairs the first put in different clusters, then
+     * retrains and clusters again from the state before people were joined.
+     */
+    if ((s = cpi_rs_uf_clone(&before, &res->uf, err)))
+        goto out;
+    if ((s = cpi_rs_vectors(person_vec, &pc, &pairs, o, "compare people", &pv, err)))
+        goto out;
+    cpi_rs_person_model(&res->person_model);
+    if ((s = cpi_rs_fit_and_score(&res->person_model, &tr, person_vec, person_flags, &pc, mem, nd, n, NULL, NULL,
+                                  &pairs, pv, o, &sc, kr, err)))
+        goto out;
+    cpi_rs_join_links(&res->uf, sc.v, sc.n, o->link, defer, kr);
+    for (uint32_t i = 0; i < d->nm; i++)
+        grp1[i] = cpi_rs_find(&res->uf, i);
+    /* the second pass sees who each mention is related to as the first pass clustered them */
+    cpi_rs_ctx_free(&related);
+    if ((s = cpi_rs_ctx_build(d, &res->uf, RS_CTX_PEOPLE, &related, err)))
+        goto out;
+    pc.rgrp = grp1;
+    for (uint32_t i = 0; i < d->nm; i++)
+        if (pc.vidx[i] != UINT32_MAX)
+            set_related(&pc, i);
+    /* the vectors stay but for that one comparison */
+    for (size_t k = 0; k < pairs.n; k++)
+        pv[k].v.levels[RS_PC_RELATED] = cpi_rs_related_level(&pc.views[pc.vidx[pairs.v[k] >> 32]],
+                                                             &pc.views[pc.vidx[(uint32_t)pairs.v[k]]]);
+    cpi_rs_uf_free(&res->uf);
+    res->uf = before;
+    memset(&before, 0, sizeof before);
+    sc.n = 0;
+    kr->joined = kr->refused = kr->ambiguous = kr->link_pairs = kr->possible_pairs = 0;
+    memset(&kr->em, 0, sizeof kr->em);
+    cpi_fs_model first = res->person_model;
+    cpi_rs_person_model(&res->person_model);
+    if ((s = cpi_rs_fit_and_score(&res->person_model, &tr, person_vec, person_flags, &pc, mem, nd, n, grp1, &first,
+                                  &pairs, pv, o, &sc, kr, err)))
+        goto out;
+    res->person_trained = kr->trained;
+    cpi_rs_join_links(&res->uf, sc.v, sc.n, o->link, defer, kr);
+    for (size_t i = 0; i < sc.n && !s; i++)
+        s = cpi_rs_scored_add(&res->review, sc.v[i].a, sc.v[i].b, sc.v[i].weight, sc.v[i].prob, sc.v[i].flags, err);
+out:
+    cpi_rs_uf_free(&before);
+    free(pv);
+    free(pc.views);
+    free(pc.vidx);
+    free(grp1);
+    free(defer);
+    cpi_rs_ctx_free(&homes);
+    cpi_rs_ctx_free(&phones);
+    cpi_rs_ctx_free(&related);
+    cpi_rs_pairs_free(&pairs);
+    free(sc.v);
+    free(grp);
+    free(mem);
+    return s;
+}

@@ -1,0 +1,295 @@
+/*
+ * resolve_weak.c - people recorded too thinly to score: a MARAC household
+ * child by first name and age, a POLIT victim by first name, a MACE or SOC
+ * adult by street name only. Such a mention joins a person only through
+ * context, never by name alone:
+ *   - a place: where the people it is recorded with live (a household child
+ *     lives where the victim it is listed under lives);
+ *   - a phone it is recorded as using;
+ *   - a person it is related to in its record (the adult posing a risk to a
+ *     victim, the line holder a group member is an associate of), whose other
+ *     records name someone compatible.
+ * A candidate must then agree on what the weak mention does say: a forename
+ * equal, nickname-equivalent or one keystroke away (or, for a street name
+ * only, the same street name - unless a phone ties them and the candidate has
+ * no street name), and not conflict (an age range far from the DOB, a
+ * --different). The best candidate wins (better name agreement, then a
+ * cluster holding a strong mention over one of weak mentions only, then more
+ * context shared, then size); an equally good candidate that conflicts with
+ * the best leaves the mention alone rather than guess. A weak mention with no candidate stays its own cluster, which later
+ * weak mentions of the same household may join.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/compare.h"
+#include "core/normalise.h"
+#include "core/resolve_internal.h"
+
+typedef struct weak_ctx {
+    cpi_rs_data *d;
+    cpi_rs_uf *uf;
+    cpi_rs_ctx homes, phones, people;          /* by root at build time */
+    cpi_rs_ctx at_place, on_phone;             /* inverted: place / phone root -> person roots */
+    const uint32_t *root_then;                 /* each mention's root when the tables were built */
+    uint8_t *strong;                           /* per root: the cluster holds a strong mention */
+    uint32_t *cand, *hits;                     /* candidate roots of one weak mention */
+    int *fit;
+    uint8_t *via_phone;
+    uint32_t ncand, capcand;
+} weak_ctx;
+
+static int add_cand(weak_ctx *w, uint32_t root, bool phone)
+{
+    for (uint32_t i = 0; i < w->ncand; i++)
+        if (w->cand[i] == root) {
+            w->hits[i]++;
+            w->via_phone[i] |= phone;
+            return 0;
+        }
+    if (w->ncand == w->capcand) {
+        uint32_t cap = w->capcand ? w->capcand * 2 : 64;
+        uint32_t *c = realloc(w->cand, cap * sizeof *c);
+        if (!c)
+            return -1;
+        w->cand = c;
+        uint32_t *h = realloc(w->hits, cap * sizeof *h);
+        if (!h)
+            return -1;
+        w->hits = h;
+        uint8_t *p = realloc(w->via_phone, cap);
+        if (!p)
+            return -1;
+        w->via_phone = p;
+        int *f = realloc(w->fit, cap * sizeof *f);
+        if (!f)
+            return -1;
+        w->fit = f;
+        w->capcand = cap;
+    }
+    w->cand[w->ncand] = root;
+    w->hits[w->ncand] = 1;
+    w->via_phone[w->ncand] = phone;
+    w->ncand++;
+    return 0;
+}
+
+/* Everyone listed under id in an inverted table, as current roots. */
+static int add_listed(weak_ctx *w, const cpi_rs_ctx *inv, uint32_t id, uint32_t self, bool phone)
+{
+    uint32_t n = cpi_rs_ctx_n(inv, id);
+    const uint32_t *r = cpi_rs_ctx_ids(inv, id);
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t root = cpi_rs_find(w->uf, r[k]);
+        if (root != self && w->d->m[root].kind == CPI_KIND_PERSON && add_cand(w, root, phone))
+            return -1;
+    }
+    return 0;
+}
+
+static int add_homes_of(weak_ctx *w, uint32_t person_root_then, uint32_t self)
+{
+    uint32_t n = cpi_rs_ctx_n(&w->homes, person_root_then);
+    const uint32_t *h = cpi_rs_ctx_ids(&w->homes, person_root_then);
+    for (uint32_t k = 0; k < n; k++)
+        if (add_listed(w, &w->at_place, h[k], self, false))
+            return -1;
+    return 0;
+}
+
+/* Gather candidate roots for weak mention i. */
+static int gather(weak_ctx *w, uint32_t i)
+{
+    uint32_t root_then = w->root_then[i];
+    const cpi_rs_data *d = w->d;
+    uint32_t self = cpi_rs_find(w->uf, i);
+    w->ncand = 0;
+    if (add_homes_of(w, root_then, self))
+        return -1;
+    uint32_t n = cpi_rs_ctx_n(&w->phones, root_then);
+    const uint32_t *t = cpi_rs_ctx_ids(&w->phones, root_then);
+    for (uint32_t k = 0; k < n; k++)
+        if (add_listed(w, &w->on_phone, t[k], self, true))
+            return -1;
+    /* the people i is recorded with: where they live (household), and who else they relate to */
+    const cpi_rs_record *rec = &d->recs[d->m[i].rec];
+    for (uint16_t k = 0; k < rec->nrels; k++) {
+        const cpi_rs_rel *x = &d->rels[rec->first_rel + k];
+        uint32_t other = x->from == i ? x->to : x->to == i ? x->from : UINT32_MAX;
+        if (other == UINT32_MAX || d->m[other].kind != CPI_KIND_PERSON)
+            continue;
+        if (x->type == RS_REL_HOUSEHOLD && add_homes_of(w, w->root_then[other], self))
+            return -1;
+        if (add_listed(w, &w->people, w->root_then[other], self, false))
+            return -1;
+    }
+    return 0;
+}
+
+static bool has_sum(const cpi_rs_summary *s, uint8_t type, uint32_t v)
+{
+    for (uint16_t k = 0; k < s->n; k++)
+        if (s->v[k].type == type && s->v[k].a == v)
+            return true;
+    return false;
+}
+
+static bool sum_has_type(const cpi_rs_summary *s, uint8_t type)
+{
+    for (uint16_t k = 0; k < s->n; k++)
+        if (s->v[k].type == type)
+            return true;
+    return false;
+}
+
+/* 0 exact, 1 nickname, 2 a keystroke or close spelling, -1 no forename of the cluster agrees. */
+static int name_agreement(const cpi_rs_data *d, const cpi_rs_summary *s, uint8_t type, uint32_t id)
+{
+    if (has_sum(s, type, id))
+        return 0;
+    const char *a = cpi_strtab_str(&d->str, id);
+    int best = -1;
+    for (uint16_t k = 0; k < s->n; k++) {
+        if (s->v[k].type != type)
+            continue;
+        const char *b = cpi_strtab_str(&d->str, s->v[k].a);
+        if (type == RS_SV_FN && cpi_norm_forenames_equivalent(a, b))
+            best = best < 0 || best > 1 ? 1 : best;
+        else if (cpi_levenshtein(a, b, 1) <= 1 || cpi_jaro_winkler(a, b) >= CPI_CMP_NAME_JW_HIGH)
+            best = best < 0 ? 2 : best;
+    }
+    return best;
+}
+
+/* How well candidate root c fits weak mention i: -1 not at all, else lower is better (name level). */
+static int fit(weak_ctx *w, uint32_t i, uint32_t c, bool via_phone)
+{
+    const cpi_rs_data *d = w->d;
+    const cpi_rs_mention *m = &d->m[i];
+    const cpi_rs_summary *s = &w->uf->sum[c];
+    int level = 3;
+    if (m->key[RS_P_FN]) {
+        level = name_agreement(d, s, RS_SV_FN, m->key[RS_P_FN]);
+        if (level < 0)
+            return -1;
+    }
+    if (m->key[RS_P_SN]) {
+        int l = name_agreement(d, s, RS_SV_SN, m->key[RS_P_SN]);
+        if (l < 0)
+            return -1;
+        if (!m->key[RS_P_FN])
+            level = l;
+    }
+    if (!m->key[RS_P_FN] && !m->key[RS_P_SN]) {
+        /* a street name only: the cluster must carry it, or be tied by a phone and carry none */
+        if (!m->key[RS_P_STREET])
+            return -1;
+        if (!has_sum(s, RS_SV_STREET, m->key[RS_P_STREET]) && !(via_phone && !sum_has_type(s, RS_SV_STREET)))
+            return -1;
+        level = has_sum(s, RS_SV_STREET, m->key[RS_P_STREET]) ? 0 : 2;
+    }
+    if (cpi_rs_uf_conflict(w->uf, i, c))
+        return -1;
+    return level;
+}
+
+/* Is candidate k a better home for the weak mention than candidate j? */
+static bool better(const weak_ctx *w, uint32_t k, int j)
+{
+    uint32_t ck = w->cand[k], cj = w->cand[j];
+    if (w->fit[k] != w->fit[j])
+        return w->fit[k] < w->fit[j];
+    if (w->strong[ck] != w->strong[cj])
+        return w->strong[ck] > w->strong[cj];
+    if (w->hits[k] != w->hits[j])
+        return w->hits[k] > w->hits[j];
+    if (w->uf->size[ck] != w->uf->size[cj])
+        return w->uf->size[ck] > w->uf->size[cj];
+    return ck < cj;
+}
+
+static cpi_status build(weak_ctx *w, cpi_error *err)
+{
+    cpi_status s;
+    if ((s = cpi_rs_ctx_build(w->d, w->uf, RS_CTX_HOMES, &w->homes, err)) ||
+        (s = cpi_rs_ctx_build(w->d, w->uf, RS_CTX_PHONES, &w->phones, err)) ||
+        (s = cpi_rs_ctx_build(w->d, w->uf, RS_CTX_PEOPLE, &w->people, err)) ||
+        (s = cpi_rs_ctx_invert(&w->homes, w->d->nm, &w->at_place, err)) ||
+        (s = cpi_rs_ctx_invert(&w->phones, w->d->nm, &w->on_phone, err)))
+        return s;
+    return CPI_OK;
+}
+
+cpi_status cpi_rs_weak(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_opts *o, cpi_resolve_report *rep,
+                       cpi_error *err)
+{
+    cpi_resolve_kind_report *kr = &rep->kind[CPI_KIND_PERSON];
+    weak_ctx w = {.d = d, .uf = &res->uf};
+    cpi_status s = build(&w, err);
+    uint32_t *root_then = malloc((d->nm ? d->nm : 1) * sizeof *root_then);
+    if (!s && !root_then)
+        s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
+    for (uint32_t i = 0; !s && i < d->nm; i++)
+        root_then[i] = cpi_rs_find(&res->uf, i);
+    w.root_then = root_then;
+    w.strong = calloc(d->nm ? d->nm : 1, 1);
+    if (!s && !w.strong)
+        s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
+    for (uint32_t i = 0; !s && i < d->nm; i++)
+        if (d->m[i].flags & RS_F_STRONG)
+            w.strong[root_then[i]] = 1;
+    for (uint32_t i = 0; !s && i < d->nm; i++) {
+        const cpi_rs_mention *m = &d->m[i];
+        if (m->kind != CPI_KIND_PERSON || !(m->flags & RS_F_WEAK))
+            continue;
+        kr->weak++;
+        if (res->uf.size[cpi_rs_find(&res->uf, i)] > 1)
+            continue; /* already placed (a nominal id, a human --same) */
+        if (gather(&w, i)) {
+            s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory for weak candidates");
+            break;
+        }
+        /* rank: name agreement, then a cluster with a strong mention, then context shared, then size */
+        int best = -1;
+        uint32_t best_c = 0;
+        for (uint32_t k = 0; k < w.ncand; k++) {
+            int f = fit(&w, i, w.cand[k], w.via_phone[k]);
+            w.fit[k] = f;
+            if (f >= 0 && (best < 0 || better(&w, k, best)))
+                best = (int)k;
+        }
+        if (best < 0)
+            continue;
+        best_c = w.cand[best];
+        bool tie = false;
+        for (uint32_t k = 0; k < w.ncand && !tie; k++)
+            tie = (int)k != best && w.fit[k] == w.fit[best] && w.strong[cpi_rs_find(&res->uf, w.cand[k])] ==
+                  w.strong[best_c] && w.hits[k] == w.hits[best] && cpi_rs_uf_conflict(&res->uf, w.cand[k], best_c);
+        if (tie) {
+            kr->weak_ambiguous++;
+            continue;
+        }
+        int rc = cpi_rs_uf_join(&res->uf, i, best_c, RS_JOIN_GUARDED);
+        if (rc == -2)
+            s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory for cluster summaries");
+        else if (rc == 1) {
+            kr->weak_linked++;
+            uint8_t strong = w.strong[best_c] | w.strong[i];
+            w.strong[cpi_rs_find(&res->uf, i)] = strong; /* the root may have moved */
+        }
+        if (o->progress && (kr->weak & 0xffff) == 0)
+            o->progress(o->progress_ctx, "weak people", kr->weak, 0);
+    }
+    free(root_then);
+    free(w.strong);
+    free(w.fit);
+    cpi_rs_ctx_free(&w.homes);
+    cpi_rs_ctx_free(&w.phones);
+    cpi_rs_ctx_free(&w.people);
+    cpi_rs_ctx_free(&w.at_place);
+    cpi_rs_ctx_free(&w.on_phone);
+    free(w.cand);
+    free(w.hits);
+    free(w.via_phone);
+    return s;
+}

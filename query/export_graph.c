@@ -1,0 +1,230 @@
+/*
+ * export_graph.c - GraphML and links CSV from the stored graph (see
+ * export_graph.h). One snapshot; two cursors: the cards (nodes) and the
+ * edges (each written from the end where the relation starts).
+ */
+#include "query/export_graph.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "core/csvout.h"
+#include "core/normalise.h"
+#include "query/graphdb.h"
+#include "query/source.h"
+
+#define IOFAIL() cpi_error_set(err, CPI_ERR_IO, "export graph: the output could not be written")
+
+/* XML text: the five special characters escaped, control characters (not allowed in XML 1.0) dropped. */
+static void xml_text(FILE *f, const char *s)
+{
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        switch (c) {
+        case '&': fputs("&amp;", f); break;
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '"': fputs("&quot;", f); break;
+        case '\'': fputs("&apos;", f); break;
+        default:
+            if (c >= 0x20 || c == '\t')
+                fputc(c, f);
+        }
+    }
+}
+
+static void flag_list(uint64_t flags, char *buf, size_t cap)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (unsigned f = 0; f < CPI_EF__COUNT && n < cap; f++)
+        if (flags & CPI_EF(f))
+            n += (size_t)snprintf(buf + n, cap - n, "%s%s", n ? ";" : "", cpi_flag_info_get(f)->name);
+}
+
+static void source_list(uint32_t mask, char *buf, size_t cap)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int s = 0; s < CPI_SRC__COUNT && n < cap; s++)
+        if (mask & CPI_SRC_BIT(s))
+            n += (size_t)snprintf(buf + n, cap - n, "%s%s", n ? ";" : "", cpi_src_name((cpi_src)s));
+}
+
+static void date(int32_t day, char buf[CPI_NORM_ISO_DATE_MAX])
+{
+    buf[0] = '\0';
+    if (day != CPI_DAY_NONE)
+        cpi_norm_date_iso(day, buf);
+}
+
+/* Whether an entity is visible at all: something about it comes from an open source. */
+static bool node_visible(const cpi_card *c, uint32_t withhold) { return (c->sources & ~withhold) != 0; }
+
+static cpi_status nodes(cpi_txn *txn, FILE *f, const cpi_export_graph_opts *o, uint64_t *rows, cpi_error *err)
+{
+    cpi_cursor *c;
+    cpi_status s = cpi_cursor_open(txn, CPI_DB_ANALYTICS, &c, err);
+    if (s)
+        return s;
+    char prefix[4];
+    size_t plen = cpi_card_key("", prefix, sizeof prefix);
+    cpi_arena a = {0};
+    cpi_slice k, v;
+    cpi_status cs = cpi_cursor_seek(c, prefix, plen, &k, &v, err);
+    for (; !s && cs == CPI_OK && k.len > plen && memcmp(k.data, prefix, plen) == 0; cs = cpi_cursor_next(c, &k, &v, err)) {
+        char id[CPI_ENTITY_ID_MAX];
+        if (k.len - plen >= sizeof id)
+            continue;
+        memcpy(id, (const char *)k.data + plen, k.len - plen);
+        id[k.len - plen] = '\0';
+        cpi_card card;
+        cpi_arena_reset(&a);
+        if ((s = cpi_card_decode(id, v.data, v.len, &a, &card, err)))
+            break;
+        if (!node_visible(&card, o->withhold))
+            continue;
+        char flags[1024];
+        flag_list(cpi_flags_from_sources(card.flags, ~o->withhold), flags, sizeof flags);
+        fprintf(f, "    <node id=\"%s\"><data key=\"kind\">%s</data><data key=\"name\">", id, cpi_kind_name(card.kind));
+        xml_text(f, card.name);
+        fprintf(f, "</data><data key=\"dob\">%s</data><data key=\"postcode\">%s</data>"
+                   "<data key=\"flags\">%s</data><data key=\"network\">%u</data><data key=\"community\">%u</data>"
+                   "</node>\n",
+                card.dob ? card.dob : "", card.postcode ? card.postcode : "", flags, card.component, card.community);
+        (*rows)++;
+    }
+    if (!s && cs != CPI_OK && cs != CPI_NOT_FOUND)
+        s = cs;
+    cpi_arena_free(&a);
+    cpi_cursor_close(c);
+    return s;
+}
+
+/* Every edge once (from its `out` end), visible part only; `kind`/`name` of the ends from their cards. */
+static cpi_status edges(cpi_txn *txn, FILE *f, const cpi_export_graph_opts *o, uint64_t *rows, cpi_error *err)
+{
+    cpi_cursor *c;
+    cpi_status s = cpi_cursor_open(txn, CPI_DB_EDGES, &c, err);
+    if (s)
+        return s;
+    cpi_arena a = {0};
+    cpi_slice k, v;
+    cpi_status cs = cpi_cursor_seek(c, NULL, 0, &k, &v, err);
+    uint64_t n = 0;
+    for (; !s && cs == CPI_OK; cs = cpi_cursor_next(c, &k, &v, err)) {
+        char from[CPI_ENTITY_ID_MAX];
+        if (k.len >= sizeof from)
+            continue;
+        memcpy(from, k.data, k.len);
+        from[k.len] = '\0';
+        cpi_edge e;
+        cpi_arena_reset(&a);
+        if ((s = cpi_edge_decode(from, v.data, v.len, &a, &e, err)))
+            break;
+        uint32_t vis = e.sources & ~o->withhold;
+        if (!e.out || !vis)
+            continue;
+        char first[CPI_NORM_ISO_DATE_MAX], last[CPI_NORM_ISO_DATE_MAX], src[128], refs[CPI_EDGE_REFS_MAX * 90];
+        date(e.first, first);
+        date(e.last, last);
+        source_list(vis, src, sizeof src);
+        size_t rn = 0;
+        refs[0] = '\0';
+        for (uint32_t r = 0; r < e.nrefs && rn < sizeof refs; r++)
+            if (vis & CPI_SRC_BIT(cpi_src_of_ref(e.refs[r])))
+                rn += (size_t)snprintf(refs + rn, sizeof refs - rn, "%s%s", rn ? ";" : "", e.refs[r]);
+        if (o->format == CPI_GRAPH_GRAPHML) {
+            fprintf(f, "    <edge id=\"e%llu\" source=\"%s\" target=\"%s\"><data key=\"type\">", (unsigned long long)++n,
+                    from, e.other);
+            xml_text(f, e.type);
+            fprintf(f, "</data><data key=\"first\">%s</data><data key=\"last\">%s</data><data key=\"records\">%u</data>"
+                       "<data key=\"sources\">%s</data><data key=\"refs\">",
+                    first, last, e.count, src);
+            xml_text(f, refs);
+            fputs("</data></edge>\n", f);
+        } else {
+            cpi_card fc, tc;
+            cpi_error e2 = {0};
+            bool hf = cpi_card_get(txn, from, &a, &fc, &e2) == CPI_OK, ht = cpi_card_get(txn, e.other, &a, &tc, &e2) == CPI_OK;
+            char records[16];
+            snprintf(records, sizeof records, "%u", e.count);
+            const char *row[] = {from, hf ? cpi_kind_name(fc.kind) : "", hf ? fc.name : "", e.type, e.other,
+                                 ht ? cpi_kind_name(tc.kind) : "", ht ? tc.name : "", first, last, records, src, refs};
+            if (cpi_csv_write_row(f, row, sizeof row / sizeof row[0]))
+                s = IOFAIL();
+        }
+        (*rows)++;
+    }
+    if (!s && cs != CPI_OK && cs != CPI_NOT_FOUND)
+        s = cs;
+    cpi_arena_free(&a);
+    cpi_cursor_close(c);
+    return s;
+}
+
+cpi_status cpi_export_graph_ex(cpi_store *st, FILE *out, const cpi_export_graph_opts *opts, uint64_t *rows,
+                               cpi_error *err)
+{
+    cpi_export_graph_opts o = opts ? *opts : (cpi_export_graph_opts){.withhold = CPI_SRC_RESTRICTED};
+    uint64_t local = 0;
+    if (!rows)
+        rows = &local;
+    *rows = 0;
+    cpi_txn *txn;
+    cpi_status s = cpi_store_read_begin(st, &txn, err);
+    if (s)
+        return s;
+    uint64_t ncards = 0;
+    char key[8];
+    size_t klen = cpi_card_key("", key, sizeof key);
+    cpi_cursor *c;
+    cpi_slice k, v;
+    if (!(s = cpi_cursor_open(txn, CPI_DB_ANALYTICS, &c, err))) {
+        ncards = cpi_cursor_seek(c, key, klen, &k, &v, err) == CPI_OK && k.len > klen && memcmp(k.data, key, klen) == 0;
+        cpi_cursor_close(c);
+    }
+    if (!s && !ncards)
+        s = cpi_error_set(err, CPI_NOT_FOUND, "export graph: no graph in this store yet; run 'cpindex resolve'");
+    if (!s && o.format == CPI_GRAPH_GRAPHML) {
+        fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+              "<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\n", out);
+        static const char *const nkeys[] = {"kind", "name", "dob", "postcode", "flags", "network", "community"};
+        static const char *const ekeys[] = {"type", "first", "last", "records", "sources", "refs"};
+        for (size_t i = 0; i < sizeof nkeys / sizeof nkeys[0]; i++)
+            fprintf(out, "  <key id=\"%s\" for=\"node\" attr.name=\"%s\" attr.type=\"%s\"/>\n", nkeys[i], nkeys[i],
+                    i >= 5 ? "int" : "string");
+        for (size_t i = 0; i < sizeof ekeys / sizeof ekeys[0]; i++)
+            fprintf(out, "  <key id=\"%s\" for=\"edge\" attr.name=\"%s\" attr.type=\"%s\"/>\n", ekeys[i], ekeys[i],
+                    i == 3 ? "int" : "string");
+        fputs("  <graph id=\"cpindex\" edgedefault=\"directed\">\n", out);
+        s = nodes(txn, out, &o, rows, err);
+        if (!s)
+            s = edges(txn, out, &o, rows, err);
+        if (!s)
+            fputs("  </graph>\n</graphml>\n", out);
+    } else if (!s) {
+        static const char *const header[] = {"from_id", "from_kind", "from_name", "type", "to_id", "to_kind", "to_name",
+                                             "first", "last", "records", "sources", "refs"};
+        if (cpi_csv_write_row(out, header, sizeof header / sizeof header[0]))
+            s = IOFAIL();
+        if (!s)
+            s = edges(txn, out, &o, rows, err);
+    }
+    cpi_txn_end(txn);
+    if (!s && (fflush(out) != 0 || ferror(out)))
+        s = IOFAIL();
+    return s;
+}
+
+cpi_status cpi_export_graph(cpi_store *st, FILE *out, uint64_t *rows, cpi_error *err)
+{
+    cpi_export_graph_opts o = {.format = CPI_GRAPH_GRAPHML, .withhold = CPI_SRC_RESTRICTED};
+    return cpi_export_graph_ex(st, out, &o, rows, err);
+}
+
+cpi_status cpi_export_links(cpi_store *st, FILE *out, uint64_t *rows, cpi_error *err)
+{
+    cpi_export_graph_opts o = {.format = CPI_GRAPH_LINKS_CSV, .withhold = CPI_SRC_RESTRICTED};
+    return cpi_export_graph_ex(st, out, &o, rows, err);
+}

@@ -1,0 +1,45 @@
+/*
+ * export_graph.h - the entity graph out of the store for link-chart tools:
+ * GraphML (Gephi, yEd, Cytoscape) or a CSV of links (one row per edge, the
+ * shape i2-style charting imports).
+ *
+ * Nodes are entities (id, kind, name, DOB or postcode, flags, network and
+ * community); edges are the graph build's aggregated edges (type, first and
+ * last date, records, sources, up to four references), each written once in
+ * the direction the relation reads. Sources in `withhold` are left out edge by
+ * edge and flag by flag as in a profile (query/profile.h); an entity known
+ * only to withheld sources is left out. The table-shaped entry points
+ * (cpi_export_graph, cpi_export_links) withhold MARAC and POLIT: an export
+ * leaves the building, and the command's own access check decides whether a
+ * user may have more (cpi_export_graph_ex).
+ *
+ * Ownership: the stream stays the caller's.
+ */
+#ifndef CPI_EXPORT_GRAPH_H
+#define CPI_EXPORT_GRAPH_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/error.h"
+#include "core/store.h"
+
+typedef enum cpi_graph_format {
+    CPI_GRAPH_GRAPHML,
+    CPI_GRAPH_LINKS_CSV, /* from_id,from_kind,from_name,type,to_id,to_kind,to_name,first,last,records,sources,refs */
+} cpi_graph_format;
+
+typedef struct cpi_export_graph_opts {
+    cpi_graph_format format;
+    uint32_t withhold; /* CPI_SRC_BIT mask (query/source.h) */
+} cpi_export_graph_opts;
+
+/* *rows: nodes + edges written (GraphML) or data rows (CSV). CPI_NOT_FOUND if no graph has been built. */
+cpi_status cpi_export_graph_ex(cpi_store *st, FILE *out, const cpi_export_graph_opts *opts, uint64_t *rows,
+                               cpi_error *err);
+/* GraphML, MARAC and POLIT withheld (the export table's shape: tools/cpindex/cmd_export.c). */
+cpi_status cpi_export_graph(cpi_store *st, FILE *out, uint64_t *rows, cpi_error *err);
+/* Links CSV, MARAC and POLIT withheld. */
+cpi_status cpi_export_links(cpi_store *st, FILE *out, uint64_t *rows, cpi_error *err);
+
+#endif

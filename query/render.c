@@ -1,0 +1,202 @@
+/* render.c - JSON values and text lines shared by the query renderers (see render.h). */
+#include "query/render.h"
+
+#include <string.h>
+
+#include "core/normalise.h"
+
+json_t *cpi_json_date(int32_t day)
+{
+    if (day == CPI_DAY_NONE)
+        return json_null();
+    char iso[CPI_NORM_ISO_DATE_MAX];
+    cpi_norm_date_iso(day, iso);
+    return json_string(iso);
+}
+
+json_t *cpi_json_str(const char *s) { return s ? json_string(s) : json_null(); }
+
+json_t *cpi_json_sources(uint32_t mask)
+{
+    json_t *a = json_array();
+    for (int s = 0; s < CPI_SRC__COUNT; s++)
+        if (mask & CPI_SRC_BIT(s))
+            json_array_append_new(a, json_string(cpi_src_name((cpi_src)s)));
+    return a;
+}
+
+json_t *cpi_json_flags(uint64_t flags)
+{
+    json_t *a = json_array();
+    for (unsigned f = 0; f < CPI_EF__COUNT; f++)
+        if (flags & CPI_EF(f))
+            json_array_append_new(a, json_string(cpi_flag_info_get(f)->name));
+    return a;
+}
+
+json_t *cpi_json_reasons(uint64_t flags)
+{
+    json_t *a = json_array();
+    for (unsigned f = 0; f < CPI_EF__COUNT; f++)
+        if (flags & CPI_EF(f) & CPI_EF_RISKY) {
+            const cpi_flag_info *fi = cpi_flag_info_get(f);
+            json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "code", fi->name, "text", fi->label, "source",
+                                               cpi_src_name(fi->source)));
+        }
+    return a;
+}
+
+json_t *cpi_json_refs(const char *const *refs, uint32_t n)
+{
+    json_t *a = json_array();
+    for (uint32_t i = 0; i < n; i++)
+        json_array_append_new(a, json_string(refs[i]));
+    return a;
+}
+
+json_t *cpi_json_link(const cpi_pf_link *l)
+{
+    json_t *o = json_pack("{s:s, s:s, s:b, s:o, s:o, s:i, s:i, s:o, s:o}", "type", l->type, "direction",
+                          l->out ? "out" : "in", "current", l->current, "first", cpi_json_date(l->first), "last",
+                          cpi_json_date(l->last), "count", (int)l->count, "times", (int)l->times, "sources",
+                          cpi_json_sources(l->sources), "refs", cpi_json_refs(l->refs, l->nrefs));
+    if (o && l->via_id)
+        json_object_set_new(o, "via", json_pack("{s:s, s:o}", "entity_id", l->via_id, "name", cpi_json_str(l->via_name)));
+    return o;
+}
+
+json_t *cpi_json_links(const cpi_pf_link *l, uint32_t n)
+{
+    json_t *a = json_array();
+    for (uint32_t i = 0; i < n; i++)
+        json_array_append_new(a, cpi_json_link(&l[i]));
+    return a;
+}
+
+json_t *cpi_json_warnings(const cpi_pf_warning *w, uint32_t n)
+{
+    json_t *a = json_array();
+    for (uint32_t i = 0; i < n; i++)
+        json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "code", w[i].code, "text",
+                                           w[i].text, "level", w[i].level == 3 ? "high" : w[i].level == 2 ? "medium" : "info",
+                                           "source", cpi_src_name(w[i].source), "date", cpi_json_date(w[i].day), "end",
+                                           cpi_json_date(w[i].end), "refs", cpi_json_refs(w[i].refs, w[i].nrefs)));
+    return a;
+}
+
+json_t *cpi_json_gaps(const cpi_pf_gap *g, uint32_t n)
+{
+    json_t *a = json_array();
+    for (uint32_t i = 0; i < n; i++)
+        json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:o}", "code", g[i].code, "text", g[i].text, "source",
+                                           cpi_src_name(g[i].source), "refs", cpi_json_refs(g[i].refs, g[i].nrefs)));
+    return a;
+}
+
+json_t *cpi_json_withheld(const cpi_pf_withheld *w, uint32_t n)
+{
+    json_t *a = json_array();
+    for (uint32_t i = 0; i < n; i++)
+        json_array_append_new(a, json_pack("{s:s, s:s, s:i, s:s}", "section", w[i].section, "source",
+                                           cpi_src_name(w[i].source), "items", (int)w[i].items, "contact",
+                                           w[i].contact));
+    return a;
+}
+
+/* ------------------------------------------------------------------ text */
+
+void cpi_text_wrap(FILE *f, int width, const char *lead, int indent, const char *text)
+{
+    int col = fprintf(f, "%s", lead);
+    bool line_start = col == 0;
+    for (const char *p = text; *p;) {
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            break;
+        const char *e = p;
+        while (*e && *e != ' ')
+            e++;
+        int wl = (int)(e - p);
+        if (!line_start && col + 1 + wl > width && col > indent) {
+            col = fprintf(f, "\n%*s", indent, "") - 1;
+            line_start = true;
+        }
+        if (!line_start) {
+            fputc(' ', f);
+            col++;
+        }
+        fwrite(p, 1, (size_t)wl, f);
+        col += wl;
+        line_start = false;
+        p = e;
+    }
+    fputc('\n', f);
+}
+
+void cpi_text_span(char *out, size_t cap, int32_t first, int32_t last)
+{
+    char a[CPI_NORM_ISO_DATE_MAX], b[CPI_NORM_ISO_DATE_MAX];
+    if (first == CPI_DAY_NONE) {
+        snprintf(out, cap, "undated");
+        return;
+    }
+    cpi_norm_date_iso(first, a);
+    cpi_norm_date_iso(last == CPI_DAY_NONE ? first : last, b);
+    if (strcmp(a, b) == 0)
+        snprintf(out, cap, "%s", a);
+    else
+        snprintf(out, cap, "%s..%s", a, b);
+}
+
+void cpi_text_flags(uint64_t flags, uint64_t mask, char *out, size_t cap)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (unsigned f = 0; f < CPI_EF__COUNT && n < cap; f++)
+        if (flags & mask & CPI_EF(f))
+            n += (size_t)snprintf(out + n, cap - n, "%s%s", n ? "; " : "", cpi_flag_info_get(f)->label);
+}
+
+void cpi_text_heading(FILE *f, const char *title, uint32_t n) { fprintf(f, "\n%s%s\n", title, n ? "" : " - none"); }
+
+void cpi_text_warnings(FILE *f, int width, const cpi_pf_warning *w, uint32_t n)
+{
+    char buf[1400];
+    cpi_text_heading(f, "WARNINGS", n);
+    for (uint32_t i = 0; i < n; i++) {
+        snprintf(buf, sizeof buf, "%s [%s%s%s]", w[i].text, cpi_src_name(w[i].source), w[i].nrefs ? " " : "",
+                 w[i].nrefs ? w[i].refs[0] : "");
+        cpi_text_wrap(f, width, w[i].level == 3 ? "  !!" : w[i].level == 2 ? "  ! " : "  - ", 6, buf);
+    }
+}
+
+void cpi_text_gaps(FILE *f, int width, const cpi_pf_gap *g, uint32_t n)
+{
+    if (!n)
+        return;
+    cpi_text_heading(f, "GAPS (held somewhere, not acted on or not shared)", n);
+    for (uint32_t i = 0; i < n; i++)
+        cpi_text_wrap(f, width, "  ? ", 6, g[i].text);
+}
+
+void cpi_text_withheld(FILE *f, int width, const cpi_pf_withheld *w, uint32_t n)
+{
+    /* one line per source: what kinds of thing it holds, and whom to ask */
+    for (int src = 0; src < CPI_SRC__COUNT; src++) {
+        char buf[768];
+        size_t k = 0;
+        const char *contact = NULL;
+        for (uint32_t i = 0; i < n && k < sizeof buf; i++) {
+            if (w[i].source != (cpi_src)src)
+                continue;
+            contact = w[i].contact;
+            k += (size_t)snprintf(buf + k, sizeof buf - k, "%s%s %u", k ? ", " : "", w[i].section, w[i].items);
+        }
+        if (!contact)
+            continue;
+        char line[1024];
+        snprintf(line, sizeof line, "%s holds more (%s): ask %s", cpi_src_name((cpi_src)src), buf, contact);
+        cpi_text_wrap(f, width, "  RESTRICTED:", 4, line);
+    }
+}

@@ -1,0 +1,43 @@
+/*
+ * render.h - pieces every query renderer shares: dates, flags, sources,
+ * references and links as JSON values, and word-wrapped text lines.
+ *
+ * JSON helpers return new references (json_t with refcount 1) for the caller
+ * to hand to json_object_set_new / json_array_append_new.
+ */
+#ifndef CPI_RENDER_H
+#define CPI_RENDER_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "query/profile.h"
+
+json_t *cpi_json_date(int32_t day);                 /* "yyyy-mm-dd" or null */
+json_t *cpi_json_str(const char *s);                /* string or null */
+json_t *cpi_json_sources(uint32_t mask);            /* ["niche", "miraf"] */
+json_t *cpi_json_flags(uint64_t flags);             /* ["rso", "cawn"] */
+json_t *cpi_json_reasons(uint64_t flags);           /* the risk flags as [{"code", "text"}] */
+json_t *cpi_json_refs(const char *const *refs, uint32_t n);
+json_t *cpi_json_link(const cpi_pf_link *l);
+json_t *cpi_json_links(const cpi_pf_link *l, uint32_t n);
+json_t *cpi_json_warnings(const cpi_pf_warning *w, uint32_t n);
+json_t *cpi_json_gaps(const cpi_pf_gap *g, uint32_t n);
+json_t *cpi_json_withheld(const cpi_pf_withheld *w, uint32_t n);
+
+/* Print text wrapped at width: the first line after lead, the rest indented by indent. */
+void cpi_text_wrap(FILE *f, int width, const char *lead, int indent, const char *text);
+/* "2021-03-04", "2021-03-04..2022-01-01" or "undated". */
+void cpi_text_span(char *out, size_t cap, int32_t first, int32_t last);
+/* "label; label" for the flags in flags & mask. */
+void cpi_text_flags(uint64_t flags, uint64_t mask, char *out, size_t cap);
+/* A heading line, with " - none" when the section is empty. */
+void cpi_text_heading(FILE *f, const char *title, uint32_t n);
+/* The warnings block (level markers), the gaps block and the restricted notes. */
+void cpi_text_warnings(FILE *f, int width, const cpi_pf_warning *w, uint32_t n);
+void cpi_text_gaps(FILE *f, int width, const cpi_pf_gap *g, uint32_t n);
+void cpi_text_withheld(FILE *f, int width, const cpi_pf_withheld *w, uint32_t n);
+
+#endif

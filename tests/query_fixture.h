@@ -1,0 +1,356 @@
+/*
+ * query_fixture.h - a small hand-made force for the query tests, with every
+ * answer known: records as the silo adapters would store them, resolved by
+ * hand (ENTITY_OF / MEMBERS written directly), then the graph built.
+ *
+ *   P-0000001 Siân Pryce, child, 2010-04-03. Niche nominal NOM-0000001 with a
+ *             CPP marker and a PPN not shared with social care; missing (MIRAF
+ *             MF-2023-000001: HIGH, 7 episodes, no prevention interview; found
+ *             at L-0000002 five times and L-0000003 once); MACE-0000001 (CSE,
+ *             HIGH, SERAF 30, not flagged on Niche); in MARAC case MRC-000001's
+ *             household; victim in occurrence OCC-23-000001 at L-0000002.
+ *   P-0000002 Dean Morgan, adult (approx 30): poses a risk to P-1 (MIRAF and
+ *             MACE), CAWN served about P-1, suspect in OCC-23-000001, phone
+ *             T-0000001; poses a risk to P-0000003 too (MIRAF MF-2023-000002, and
+ *             SOC-000001, where he is named twice: by name and by street name).
+ *   P-0000003 Lily Price, child 2011-02-01: missing, found at L-0000002.
+ *   P-0000004 Kelly Pryce, 1985-06-01: P-1's mother, MARAC victim, lives at L-1.
+ *   P-0000005 Mark Evans: MARAC perpetrator only (restricted).
+ *   P-0000008 Gareth Hughes, 1950-01-01: RSO, lives at L-0000001 (Niche).
+ *   P-0000009 Siân Pryce, child, 2012-01-01: a second child of the same name.
+ *   L-0000001 14 Heol y Coed, Bettws NP20 6PL (home); L-0000002 Bus Station,
+ *   Cwmbran NP44 1PU; L-0000003 Chicken Palace, Commercial Street, Newport
+ *   NP20 1LT (MACE location of concern). T-0000001 07700 900123.
+ *   niche:NOM-0000099/1 is a nominal no entity was made for (unresolved).
+ */
+#ifndef CPI_QUERY_FIXTURE_H
+#define CPI_QUERY_FIXTURE_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/normalise.h"
+#include "core/store.h"
+#include "query/graph.h"
+#include "testutil.h"
+
+#define FX_MAX 16
+
+typedef struct fx_mention {
+    cpi_kind kind;
+    const char *role;
+    const char *entity; /* NULL: left unresolved */
+    const char *raw[FX_MAX];  /* key, value, ..., NULL */
+    const char *keys[FX_MAX]; /* key, value, ..., NULL */
+} fx_mention;
+
+typedef struct fx_rel {
+    const char *type;
+    uint32_t from, to;
+    const char *day; /* yyyy-mm-dd or NULL */
+} fx_rel;
+
+static int32_t fx_day(const char *iso)
+{
+    int y, m, d;
+    if (!iso || sscanf(iso, "%d-%d-%d", &y, &m, &d) != 3)
+        return CPI_DAY_NONE;
+    return cpi_norm_days_from_ymd(y, m, d);
+}
+
+static cpi_kvlist fx_kv(cpi_kv *buf, const char *const *pairs)
+{
+    uint32_t n = 0;
+    for (; pairs && pairs[2 * n]; n++)
+        buf[n] = (cpi_kv){pairs[2 * n], pairs[2 * n + 1]};
+    return (cpi_kvlist){buf, n};
+}
+
+static cpi_status fx_record(cpi_txn *txn, const char *ref, const char *type, const char *day, const char *const *facts,
+                            const fx_mention *ms, uint32_t nm, const fx_rel *rels, uint32_t nr, cpi_error *err)
+{
+    cpi_kv fbuf[FX_MAX], raw[8][FX_MAX], keys[8][FX_MAX];
+    cpi_mention m[8];
+    cpi_relation r[8];
+    for (uint32_t i = 0; i < nm; i++)
+        m[i] = (cpi_mention){ms[i].kind, ms[i].role, fx_kv(raw[i], ms[i].raw), fx_kv(keys[i], ms[i].keys)};
+    for (uint32_t i = 0; i < nr; i++)
+        r[i] = (cpi_relation){rels[i].type, rels[i].from, rels[i].to, fx_day(rels[i].day)};
+    cpi_record rec = {.ref = ref, .type = type, .day = fx_day(day), .facts = fx_kv(fbuf, facts), .mentions = m,
+                      .nmentions = nm, .relations = r, .nrelations = nr};
+    rec.prov.file = "fixture.csv";
+    rec.prov.line = 2;
+    rec.prov.ingest_time = 1700000000;
+    for (size_t i = 0; i < strlen(ref); i++)
+        rec.prov.hash[i % 32] ^= (uint8_t)ref[i];
+    cpi_put_result pr;
+    cpi_status s = cpi_store_put_record(txn, &rec, &pr, err);
+    char mref[CPI_REF_MAX + 8];
+    for (uint32_t i = 0; i < nm && !s; i++) {
+        if (!ms[i].entity)
+            continue;
+        int n = snprintf(mref, sizeof mref, "%s/%u", ref, i + 1);
+        s = cpi_txn_put(txn, CPI_DB_ENTITY_OF, mref, (size_t)n, ms[i].entity, strlen(ms[i].entity), err);
+        if (!s)
+            s = cpi_txn_put(txn, CPI_DB_MEMBERS, ms[i].entity, strlen(ms[i].entity), mref, (size_t)n, err);
+    }
+    return s;
+}
+
+/* A record with relations (FXR) or without (FX). */
+#define FXR(ref, type, day, facts, ms, rels)                                                                 \
+    do {                                                                                                     \
+        cpi_status s_ = fx_record(txn, ref, type, day, facts, ms, sizeof(ms) / sizeof(ms[0]), rels,          \
+                                  (uint32_t)(sizeof(rels) / sizeof(fx_rel)), err);                           \
+        if (s_)                                                                                              \
+            return s_;                                                                                       \
+    } while (0)
+#define FX(ref, type, day, facts, ms)                                                                        \
+    do {                                                                                                     \
+        cpi_status s_ = fx_record(txn, ref, type, day, facts, ms, sizeof(ms) / sizeof(ms[0]), NULL, 0, err); \
+        if (s_)                                                                                              \
+            return s_;                                                                                       \
+    } while (0)
+
+/* Sian's identity keys, as the ingest key builder makes them. */
+#define SIAN_KEYS(dob) {"fn", "sian", "nn", "sian", "sn", "pryce", "dob", dob, NULL}
+
+static cpi_status fx_write(cpi_txn *txn, void *ctx, cpi_error *err)
+{
+    (void)ctx;
+    /* ---- Niche ---- */
+    {
+        fx_mention ms[] = {{CPI_KIND_PERSON, "nominal", "P-0000001",
+                            {"nominal_id", "NOM-0000001", "surname", "PRYCE", "forenames", "Siân", "dob", "03/04/2010",
+                             "gender", "F", NULL},
+                            {"nid", "NOM-0000001", "fn", "sian", "nn", "sian", "sn", "pryce", "dob", "2010-04-03",
+                             "gender", "f", NULL}}};
+        const char *facts[] = {"created", "01/02/2019", NULL};
+        FX("niche:NOM-0000001", "nominal", "2019-02-01", facts, ms);
+    }
+    {
+        fx_mention ms[] = {{CPI_KIND_PERSON, "nominal", "P-0000009",
+                            {"nominal_id", "NOM-0000009", "surname", "Pryce", "forenames", "Sian", "dob", "01/01/2012",
+                             NULL},
+                            {"nid", "NOM-0000009", "fn", "sian", "nn", "sian", "sn", "pryce", "dob", "2012-01-01", NULL}}};
+        const char *facts[] = {NULL};
+        FX("niche:NOM-0000009", "nominal", "2020-05-05", facts, ms);
+    }
+    {
+        fx_mention ms[] = {{CPI_KIND_PERSON, "nominal", NULL, {"nominal_id", "NOM-0000099", "surname", "Pryce",
+                                                              "forenames", "Sian", NULL},
+                            {"nid", "NOM-0000099", "fn", "sian", "sn", "pryce", NULL}}};
+        const char *facts[] = {NULL};
+        FX("niche:NOM-0000099", "nominal", "2024-01-01", facts, ms);
+    }
+    {
+        fx_mention ms[] = {{CPI_KIND_PERSON, "nominal", "P-0000008",
+                            {"nominal_id", "NOM-0000008", "surname", "HUGHES", "forenames", "Gareth", "dob",
+                             "01/01/1950", NULL},
+                            {"nid", "NOM-0000008", "fn", "gareth", "sn", "hughes", "dob", "1950-01-01", NULL}}};
+        const char *facts[] = {NULL};
+        FX("niche:NOM-0000008", "nominal", "2019-01-01", facts, ms);
+    }
+    {
+        fx_mention ms[] = {{CPI_KIND_PERSON, "nominal", "P-0000004",
+                            {"nominal_id", "NOM-0000004", "surname", "PRYCE", "forenames", "Kelly", "dob",
+                             "01/06/1985", NULL},
+                            {"nid", "NOM-0000004", "fn", "kelly", "sn", "pryce", "dob", "1985-06-01", NULL}}};
+        const char *facts[] = {NULL};
+        FX("niche:NOM-0000004", "nominal", "2019-01-01", facts, ms);
+    }
+    {
+        fx_mention ms[] = {{CPI_KIND_LOCATION, "location", "L-0000001",
+                            {"location_id", "LOC-0000001", "address", "14 Heol y Coed, Bettws", "postcode",
+                             "NP20 6PL", "place_type", "HOME", NULL},
+                            {"lid", "LOC-0000001", "addr", "|14|heol y coed", "pc", "NP20 6PL", NULL}}};
+        const char *facts[] = {NULL};
+        FX("niche:LOC-0000001", "location", "2019-01-01", facts, ms);
+    }
+    {
+        fx_mention ms[] = {{CPI_KIND_LOCATION, "location", "L-0000002",
+                            {"location_id", "LOC-0000002", "place_name", "Bus Station", "address", "Cwmbran",
+                             "postcode", "NP44 1PU", "place_type", "STATION", NULL},
+                            {"lid", "LOC-0000002", "pc", "NP44 1PU", NULL}}};
+        const char *facts[] = {NULL};
+        FX("niche:LOC-0000002", "location", "2019-01-01", facts, ms);
+    }
+    /* warnings: a CPP on the child, RSO on Gareth */
+    {
+        fx_mention ms[] = {{CPI_KIND_PERSON, "warning-subject", "P-0000001", {"nominal_id", "NOM-0000001", NULL},
+                            {"nid", "NOM-0000001", NULL}}};
+        const char *facts[] = {"start_date", "05/05/2022", "warning_type", "CHILD PROTECTION PLAN", NULL};
+        FX("niche:WRN-0000001", "warning", "2022-05-05", facts, ms);
+    }
+    {
+        fx_mention ms[] = {{CPI_KIND_PERSON, "warning-subject", "P-0000008", {"nominal_id", "NOM-0000008", NULL},
+                            {"nid", "NOM-0000008", NULL}}};
+        const char *facts[] = {"start_date", "01/01/2019", "warning_type", "REGISTERED SEX OFFENDER", NULL};
+        FX("niche:WRN-0000002", "warning", "2019-01-01", facts, ms);
+    }
+    /* who lives at L-1: the child, her mother, and the RSO */
+    {
+        const char *ids[3][2] = {{"niche:NLL-0000001", "P-0000001"}, {"niche:NLL-0000004", "P-0000004"},
+                                 {"niche:NLL-0000008", "P-0000008"}};
+        for (int i = 0; i < 3; i++) {
+            fx_mention ms[] = {{CPI_KIND_PERSON, "nominal", ids[i][1], {"nominal_id", "NOM", NULL}, {NULL}},
+                               {CPI_KIND_LOCATION, "linked-address", "L-0000001", {"location_id", "LOC-0000001", NULL},
+                                {"lid", "LOC-0000001", NULL}}};
+            fx_rel rels[] = {{"lives-at", 1, 2, "2021-01-01"}};
+            const char *facts[] = {"link_type", "HOME", NULL};
+            FXR(ids[i][0], "nominal-location", "2021-01-01", facts, ms, rels);
+        }
+    }
+    /* a PPN never shared */
+    {
+        fx_mention ms[] = {{CPI_KIND_PERSON, "ppn-subject", "P-0000001",
+                            {"surname", "Pryce", "forenames", "Sian", NULL}, SIAN_KEYS("2010-04-03")},
+                           {CPI_KIND_LOCATION, "ppn-address", "L-0000001", {"location_id", "LOC-0000001", NULL},
+                            {"lid", "LOC-0000001", NULL}}};
+        fx_rel rels[] = {{"lives-at", 1, 2, NULL}};
+        const char *facts[] = {"concern", "CSE", "risk", "HIGH", "shared_with_social_care", "N", NULL};
+        FXR("niche:PPN-0000001", "ppn", "2023-02-01", facts, ms, rels);
+    }
+    /* occurrence OCC-23-000001 at the bus station: Sian victim, Dean suspect */
+    {
+        fx_mention ms[] = {{CPI_KIND_LOCATION, "occurrence-location", "L-0000002",
+                            {"location_id", "LOC-0000002", NULL}, {"lid", "LOC-0000002", NULL}}};
+        const char *facts[] = {"classification", "CSE CONCERN", NULL};
+        FX("niche:OCC-23-000001", "occurrence", "2023-03-01", facts, ms);
+    }
+    {
+        fx_mention ms[] = {{CPI_KIND_PERSON, "occurrence-nominal", "P-0000001", {"nominal_id", "NOM-0000001", NULL},
+                            {"nid", "NOM-0000001", NULL}}};
+        const char *facts[] = {"urn", "OCC-23-000001", "involvement", "VICTIM", NULL};
+        FX("niche:ONL-0000001", "occurrence-nominal", "2023-03-01", facts, ms);
+    }
+    {
+        fx_mention ms[] = {{CPI_KIND_PERSON, "occurrence-nominal", "P-0000002", {"nominal_id", "NOM-0000002", NULL},
+                            {"nid", "NOM-0000002", NULL}}};
+        const char *facts[] = {"urn", "OCC-23-000001", "involvement", "SUSPECT", NULL};
+        FX("niche:ONL-0000002", "occurrence-nominal", "2023-03-01", facts, ms);
+    }
+    /* ---- MIRAF: Sian's form ---- */
+    {
+        fx_mention ms[] = {
+            {CPI_KIND_PERSON, "missing-child", "P-0000001", {"forenames", "Siân", "surname", "Pryce", NULL},
+             SIAN_KEYS("2010-04-03")},
+            {CPI_KIND_LOCATION, "home-address", "L-0000001", {"address", "14 Heol y Coed, Bettws", NULL},
+             {"pc", "NP20 6PL", NULL}},
+            {CPI_KIND_PERSON, "person-posing-risk", "P-0000002", {"name", "Dean Morgan", "dob", "approx 30", NULL},
+             {"fn", "dean", "sn", "morgan", "dob_lo", "1992-06-02", "dob_hi", "1993-06-01", NULL}},
+            {CPI_KIND_PHONE, "risk-person-phone", "T-0000001", {"phone", "07700 900123", NULL},
+             {"tel", "+447700900123", NULL}},
+            {CPI_KIND_LOCATION, "found-at", "L-0000002", {"address", "Bus Station, Cwmbran", NULL},
+             {"pc", "NP44 1PU", NULL}},
+            {CPI_KIND_LOCATION, "found-at", "L-0000003", {"address", "Chicken Palace, Commercial Street, Newport", NULL},
+             {"pc", "NP20 1LT", NULL}},
+        };
+        fx_rel rels[] = {{"lives-at", 1, 2, NULL},     {"poses-risk-to", 3, 1, NULL}, {"uses-phone", 3, 4, NULL},
+                         {"cawn-served", 3, 1, "2023-05-01"}, {"found-at", 1, 5, NULL}, {"found-at", 1, 6, NULL}};
+        const char *facts[] = {"looked_after", "N", "risk_grading", "HIGH", "episodes", "7", "last_missing_date",
+                               "2023-06-10", "found_1_count", "5", "found_2_count", "1", "interview_1_type", "RHI",
+                               "interview_1_done", "Y", NULL};
+        FXR("miraf:MF-2023-000001", "miraf-form", "2023-06-12", facts, ms, rels);
+    }
+    /* ---- MIRAF: Lily's form, the same man ---- */
+    {
+        fx_mention ms[] = {
+            {CPI_KIND_PERSON, "missing-child", "P-0000003", {"forenames", "Lily", "surname", "Price", NULL},
+             {"fn", "lily", "sn", "price", "dob", "2011-02-01", NULL}},
+            {CPI_KIND_PERSON, "person-posing-risk", "P-0000002", {"name", "Dean Morgan", NULL},
+             {"fn", "dean", "sn", "morgan", NULL}},
+            {CPI_KIND_LOCATION, "found-at", "L-0000002", {"address", "Bus Station, Cwmbran", NULL},
+             {"pc", "NP44 1PU", NULL}},
+        };
+        fx_rel rels[] = {{"poses-risk-to", 2, 1, NULL}, {"found-at", 1, 3, NULL}};
+        const char *facts[] = {"risk_grading", "MEDIUM", "episodes", "2", "found_1_count", "2", NULL};
+        FXR("miraf:MF-2023-000002", "miraf-form", "2023-04-01", facts, ms, rels);
+    }
+    /* ---- MACE ---- */
+    {
+        fx_mention ms[] = {
+            {CPI_KIND_PERSON, "child-discussed", "P-0000001", {"name", "Sian PRYCE", NULL}, SIAN_KEYS("2010-04-03")},
+            {CPI_KIND_PERSON, "adult-of-concern", "P-0000002", {"name", "Dean MORGAN", NULL},
+             {"fn", "dean", "sn", "morgan", NULL}},
+            {CPI_KIND_LOCATION, "location-of-concern", "L-0000003",
+             {"address", "Chicken Palace, Commercial Street, Newport", NULL}, {"pc", "NP20 1LT", NULL}},
+        };
+        fx_rel rels[] = {{"poses-risk-to", 2, 1, NULL}, {"frequents", 1, 3, NULL}};
+        const char *facts[] = {"meeting_ref", "MACE-EAST-20230701", "exploitation_type", "CSE", "risk_level", "HIGH",
+                               "seraf_score", "30", "flagged_on_niche", "No", NULL};
+        FXR("mace:MACE-0000001", "mace-child", "2023-07-01", facts, ms, rels);
+    }
+    /* ---- SOC: Dean twice (by name and by street name, one entity), and Lily ---- */
+    {
+        fx_mention ms[] = {
+            {CPI_KIND_PERSON, "child-at-risk", "P-0000003", {"name", "Lily Price", NULL},
+             {"fn", "lily", "sn", "price", NULL}},
+            {CPI_KIND_PERSON, "group-member", "P-0000002", {"name", "Dean Morgan", NULL},
+             {"fn", "dean", "sn", "morgan", NULL}},
+            {CPI_KIND_PERSON, "group-member", "P-0000002", {"street_name", "Deano", NULL}, {"street", "deano", NULL}},
+            {CPI_KIND_PHONE, "deal-line", "T-0000001", {"phone", "07700900123", NULL}, {"tel", "+447700900123", NULL}},
+        };
+        fx_rel rels[] = {{"poses-risk-to", 2, 1, NULL}, {"poses-risk-to", 3, 1, NULL}, {"associate-of", 3, 2, NULL},
+                         {"uses-phone", 2, 4, NULL}};
+        const char *facts[] = {"group_ref", "OCG-0001", "line_name", "Deano line", NULL};
+        FXR("soc:SOC-000001", "soc-plan", "2023-08-01", facts, ms, rels);
+    }
+    /* ---- MARAC (restricted) ---- */
+    {
+        fx_mention ms[] = {
+            {CPI_KIND_PERSON, "victim", "P-0000004", {"name", "PRYCE, Kelly", NULL},
+             {"fn", "kelly", "sn", "pryce", "dob", "1985-06-01", NULL}},
+            {CPI_KIND_LOCATION, "victim-address", "L-0000001", {"address", "14 Heol y Coed, Bettws", NULL},
+             {"pc", "NP20 6PL", NULL}},
+            {CPI_KIND_PERSON, "perpetrator", "P-0000005", {"name", "EVANS, Mark", NULL},
+             {"fn", "mark", "sn", "evans", NULL}},
+            {CPI_KIND_PERSON, "household-child", "P-0000001", {"name", "Sian", "age", "12", NULL},
+             {"fn", "sian", "dob_lo", "2009-08-02", "dob_hi", "2010-08-01", NULL}},
+        };
+        fx_rel rels[] = {{"lives-at", 1, 2, NULL},
+                         {"poses-risk-to", 3, 1, NULL},
+                         {"household-member", 4, 1, NULL},
+                         {"poses-risk-to", 3, 4, NULL}};
+        const char *facts[] = {"dash_score", "18", "repeat_case", "N", NULL};
+        FXR("marac:MRC-000001", "marac-case", "2022-08-01", facts, ms, rels);
+    }
+    return CPI_OK;
+}
+
+typedef struct fx_store {
+    char *dir, *db;
+    cpi_store *st;
+    cpi_graph_stats gs;
+} fx_store;
+
+/* Build the fixture store and its graph; NULL (with a message) on failure. */
+static fx_store *fx_open(void)
+{
+    fx_store *f = calloc(1, sizeof *f);
+    f->dir = tu_mkdtemp();
+    size_t n = strlen(f->dir) + 8;
+    f->db = malloc(n);
+    snprintf(f->db, n, "%s/db", f->dir);
+    cpi_store_opts o = {.flags = CPI_STORE_CREATE};
+    cpi_error err = {0};
+    if (cpi_store_open(f->db, &o, &f->st, &err) || cpi_store_write(f->st, fx_write, NULL, &err) ||
+        cpi_graph_build(f->st, NULL, &f->gs, &err)) {
+        fprintf(stderr, "fixture: %s\n", err.msg);
+        return NULL;
+    }
+    return f;
+}
+
+static void fx_close(fx_store *f)
+{
+    if (!f)
+        return;
+    cpi_store_close(f->st);
+    free(f->db);
+    tu_rmrf_free(f->dir);
+    free(f);
+}
+
+#endif

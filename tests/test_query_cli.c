@@ -1,0 +1,189 @@
+/*
+ * test_query_cli.c - the query commands as a user meets them, on the fixture
+ * force: exit statuses (0 shown or listed, 1 nothing, 2 usage or refused),
+ * an ambiguous name listing candidates, JSON keys, the officer's brief view
+ * with MARAC withheld against the analyst's full one, --help that teaches,
+ * and every answer logged as a consultation naming what it showed.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include "query_fixture.h"
+
+static fx_store *fx;
+static char *cli;
+
+static char *run(const char *user, const char *args, int *status)
+{
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "env -u CPINDEX_USER -u CPINDEX_REASON '%s' --db '%s' %s%s%s %s 2>&1", cli, fx->db,
+             user ? "--user " : "", user ? user : "", user ? " --reason 'query tests, fixture force'" : "", args);
+    return tu_run(cmd, status);
+}
+
+static void expect(const char *user, const char *args, int status, const char *fragment)
+{
+    int st = -1;
+    char *out = run(user, args, &st);
+    if (st != status || (fragment && !strstr(out, fragment)))
+        fail_msg("cpindex %s: exit %d (want %d), output:\n%s\n(wanted '%s')", args, st, status, out,
+                 fragment ? fragment : "");
+    free(out);
+}
+
+static json_t *run_json(const char *user, const char *args)
+{
+    int st = -1;
+    char *out = run(user, args, &st);
+    json_error_t je;
+    json_t *j = json_loads(out, 0, &je);
+    if (st != 0 || !j)
+        fail_msg("cpindex %s: exit %d, not JSON (%s):\n%s", args, st, je.text, out);
+    free(out);
+    return j;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    fx = fx_open();
+    if (!fx)
+        return -1;
+    cpi_store_close(fx->st); /* the CLI opens it from now on */
+    fx->st = NULL;
+    cli = tu_build_path("cpindex");
+    const char *owner = getpwuid(geteuid())->pw_name;
+    static const char *const users[][2] = {
+        {"analyst1", "analyst,polit,marac"}, {"pc1", "officer"}, {"sup1", "supervisor"}};
+    for (size_t i = 0; i < sizeof users / sizeof users[0]; i++) {
+        char args[256];
+        int st;
+        snprintf(args, sizeof args, "user add %s --role %s", users[i][0], users[i][1]);
+        char *out = run(owner, args, &st);
+        if (st != 0) {
+            fprintf(stderr, "setup: %s\n", out);
+            free(out);
+            return -1;
+        }
+        free(out);
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    fx_close(fx);
+    free(cli);
+    return 0;
+}
+
+static void test_child(void **state)
+{
+    (void)state;
+    /* an ambiguous name: a list to choose from, exit 0, no profile */
+    expect("analyst1", "child 'Sian Pryce'", 0, "pick one");
+    expect("analyst1", "child Sian Pryce", 0, "P-0000009");
+    expect("analyst1", "child P-0000001", 0, "WARNINGS");
+    expect("analyst1", "child P-0000001", 0, "RISKY PEOPLE");
+    expect("analyst1", "child 'Nobody Atall'", 1, "nothing matches");
+    expect("analyst1", "child", 2, "give a QUERY");
+    expect("analyst1", "child P-0000001 --detail medium", 2, "--detail");
+    expect("analyst1", "child P-0000001 --withhold interpol", 2, "not a source");
+    expect(NULL, "child P-0000001", 2, "refused");
+    expect("sup1", "child P-0000001", 2, "refused");
+    expect("analyst1", "child L-0000001", 1, "nothing matches"); /* a place is not a person */
+    expect("analyst1", "child P-0000002", 0, "not recorded as a child");
+    json_t *j = run_json("analyst1", "child P-0000001 --json");
+    assert_string_equal(json_string_value(json_object_get(j, "entity_id")), "P-0000001");
+    assert_string_equal(json_string_value(json_object_get(j, "detail")), "full");
+    assert_true(json_array_size(json_object_get(j, "timeline")) == 8);
+    assert_int_equal(json_array_size(json_object_get(j, "withheld")), 0);
+    json_decref(j);
+    j = run_json("analyst1", "child 'Sian Pryce' --json");
+    assert_int_equal(json_array_size(json_object_get(j, "candidates")), 3);
+    json_decref(j);
+}
+
+static void test_officer_sees_less(void **state)
+{
+    (void)state;
+    json_t *j = run_json("pc1", "child P-0000001 --json");
+    assert_string_equal(json_string_value(json_object_get(j, "detail")), "brief");
+    assert_int_equal(json_array_size(json_object_get(j, "timeline")), 0);
+    json_t *w = json_object_get(j, "withheld");
+    assert_true(json_array_size(w) >= 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(w, 0), "source")), "marac");
+    char *s = json_dumps(j, 0);
+    assert_null(strstr(s, "marac:"));
+    assert_null(strstr(s, "EVANS"));
+    free(s);
+    json_decref(j);
+    /* asking for more than the role allows gives the brief view, and says so */
+    expect("pc1", "child P-0000001 --full", 0, "brief view only");
+    expect("pc1", "agenda", 2, "refused");
+}
+
+static void test_other_commands(void **state)
+{
+    (void)state;
+    expect("analyst1", "address 'NP20 6PL'", 0, "MARAC victim's address");
+    expect("analyst1", "address L-0000002", 0, "Missing children found here");
+    expect("analyst1", "missing P-0000001", 0, "SEARCH FIRST");
+    json_t *j = run_json("analyst1", "missing P-0000001 --json");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "search"), 0), "entity_id")),
+                        "L-0000002");
+    json_decref(j);
+    j = run_json("analyst1", "agenda --json --as-of 2023-07-15");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "children"), 0), "entity_id")),
+                        "P-0000001");
+    json_decref(j);
+    j = run_json("analyst1", "analyse --json");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "found"), 0), "entity_id")),
+                        "L-0000002");
+    json_decref(j);
+    expect("analyst1", "analyse central", 0, "Dean");
+    expect("analyst1", "analyse nonsense", 2, "not a view");
+    expect("analyst1", "person P-0000002", 0, "CHILDREN LINKED");
+    const char *helps[] = {"child", "person", "address", "missing", "agenda", "analyse"};
+    for (size_t i = 0; i < sizeof helps / sizeof helps[0]; i++) {
+        char args[64];
+        snprintf(args, sizeof args, "%s --help", helps[i]);
+        expect(NULL, args, 0, "Example:");
+    }
+}
+
+static void test_consultations_logged(void **state)
+{
+    (void)state;
+    expect("analyst1", "child P-0000001", 0, NULL);
+    int st;
+    char *out;
+    char cmd[8192]; /* 'audit show' takes the supervisor's --user before 'audit' */
+    snprintf(cmd, sizeof cmd,
+             "env -u CPINDEX_USER '%s' --db '%s' --user sup1 audit show --entity P-0000002 --kind consultation "
+             "--json --reason 'query tests, checking the log' 2>&1",
+             cli, fx->db);
+    out = tu_run(cmd, &st);
+    assert_int_equal(st, 0);
+    /* the profile of P-0000001 showed Dean (P-0000002): the log says so */
+    assert_non_null(strstr(out, "child P-0000001"));
+    free(out);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_child),
+        cmocka_unit_test(test_officer_sees_less),
+        cmocka_unit_test(test_other_commands),
+        cmocka_unit_test(test_consultations_logged),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

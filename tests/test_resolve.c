@@ -1,0 +1,669 @@
+/*
+ * test_resolve.c - entity resolution end to end on a small synthetic force
+ * built in the store the way ingest builds it (keys from cpi_keys_build):
+ * a few hundred people in households, each with a Niche nominal, an address
+ * link and often a MIRAF-style form with its own home address and typos;
+ * twins (same DOB and home, different forenames) and a father and son with
+ * one name. Checked: the chaining guard keeps twins and father/son apart while
+ * linking their own records; human decisions are obeyed across re-resolves;
+ * ids are stable when data is added; splits and merges are counted; explain
+ * gives the levels and the total of a known pair; EM converges on the real
+ * blocks; export writes every mention. Plus table tests of the conflict rules
+ * and the entity id format.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/compare.h"
+#include "core/export.h"
+#include "core/normalise.h"
+#include "core/resolve.h"
+#include "core/resolve_internal.h"
+#include "ingest/keys.h"
+#include "testutil.h"
+
+/* ------------------------------------------------------------ the world */
+
+typedef struct mspec {
+    cpi_kind kind;
+    const char *role;
+    const char *v[CPI_F__COUNT];
+} mspec;
+
+typedef struct rspec {
+    const char *type;
+    unsigned from, to;
+} rspec;
+
+/* Store one record built from raw values, with keys exactly as ingest makes them. */
+static cpi_status put(cpi_txn *t, const char *ref, const char *type, int32_t day, const mspec *ms, unsigned nm,
+                      const rspec *rs, unsigned nr, cpi_error *err)
+{
+    cpi_arena a = {0};
+    cpi_mention m[8];
+    cpi_relation rel[8];
+    cpi_kvbuf keys[8], raw[8];
+    memset(keys, 0, sizeof keys);
+    memset(raw, 0, sizeof raw);
+    cpi_status s = CPI_OK;
+    uint64_t h = 1469598103934665603ULL;
+    for (unsigned i = 0; i < nm && !s; i++) {
+        unsigned long bad = 0;
+        s = cpi_keys_build(ms[i].kind, ms[i].v, day, &a, &keys[i], &bad, err);
+        for (int f = 1; f < CPI_F__COUNT && !s; f++)
+            if (ms[i].v[f] && *ms[i].v[f]) {
+                s = cpi_kvbuf_add(&raw[i], &a, cpi_field_name((cpi_field)f), ms[i].v[f], strlen(ms[i].v[f]));
+                for (const char *p = ms[i].v[f]; *p; p++)
+                    h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+            }
+        m[i] = (cpi_mention){ms[i].kind, ms[i].role, cpi_kvbuf_list(&raw[i]), cpi_kvbuf_list(&keys[i])};
+    }
+    for (unsigned i = 0; i < nr; i++)
+        rel[i] = (cpi_relation){rs[i].type, rs[i].from, rs[i].to, CPI_DAY_NONE};
+    cpi_record r = {.ref = ref, .type = type, .day = day, .prov = {.file = "test", .line = 2, .ingest_time = 1},
+                    .mentions = m, .nmentions = nm, .relations = rel, .nrelations = nr};
+    for (int i = 0; i < 32; i++)
+        r.prov.hash[i] = (uint8_t)(h >> (8 * (i % 8)));
+    cpi_put_result pr;
+    if (!s)
+        s = cpi_store_put_record(t, &r, &pr, err);
+    cpi_arena_free(&a);
+    return s;
+}
+
+static const char *const FORE_M[] = {"Oliver", "Jack",  "Harry", "George", "Noah",  "Charlie", "Jacob",  "Alfie",
+                                     "Freddie", "Oscar", "Leo",  "Logan",  "Rhys",  "Dafydd",  "Gethin", "Owain",
+                                     "Tomos",  "Iwan",  "Callum", "Kai"};
+static const char *const FORE_F[] = {"Olivia", "Amelia", "Isla",  "Ava",    "Mia",    "Ivy",   "Lily",   "Isabella",
+                                     "Rosie",  "Sophia", "Grace", "Freya",  "Seren",  "Ffion", "Cerys",  "Megan",
+                                     "Nia",    "Alys",   "Ella",  "Poppy"};
+static const char *const SUR[] = {"Jones",   "Williams", "Davies", "Evans",  "Thomas",  "Roberts", "Hughes", "Lewis",
+                                  "Morgan",  "Griffiths", "Price", "Powell", "Pryce",   "Bevan",   "Rees",   "Jenkins",
+                                  "Watkins", "Harries",  "Lloyd",  "Parry",  "Pritchard", "Vaughan", "Howells", "Prosser"};
+static const char *const STREETS[] = {"High Street", "Church Road", "Heol y Coed", "Mill Lane", "Station Road",
+                                      "Park Avenue", "Chepstow Road", "Commercial Street"};
+
+#define NHOUSE 120
+#define MAXPEOPLE 600
+
+typedef struct person {
+    char fore[24], sur[24];
+    int y, m, d;
+    char gender;
+    int house;
+    bool form;
+} person;
+
+typedef struct world {
+    person p[MAXPEOPLE];
+    int np;
+    int twin_a, twin_b, father, son, plain; /* indexes of the hard cases and of an ordinary person */
+    int extra;                               /* records added after the first resolve */
+} world;
+
+static uint64_t rng_state;
+static uint32_t rnd(uint32_t n)
+{
+    rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (uint32_t)(rng_state >> 33) % n;
+}
+
+static int add_person(world *w, const char *fore, const char *sur, int y, int m, int d, char g, int house)
+{
+    person *p = &w->p[w->np];
+    snprintf(p->fore, sizeof p->fore, "%s", fore);
+    snprintf(p->sur, sizeof p->sur, "%s", sur);
+    p->y = y, p->m = m, p->d = d, p->gender = g, p->house = house;
+    p->form = rnd(10) < 6;
+    return w->np++;
+}
+
+static void build_world(world *w)
+{
+    memset(w, 0, sizeof *w);
+    rng_state = 42;
+    for (int h = 0; h < NHOUSE; h++) {
+        const char *sur = SUR[rnd(sizeof SUR / sizeof SUR[0])];
+        int py = 1970 + (int)rnd(20);
+        add_person(w, FORE_F[rnd(20)], sur, py, 1 + (int)rnd(12), 1 + (int)rnd(28), 'F', h);
+        add_person(w, FORE_M[rnd(20)], sur, py - 2, 1 + (int)rnd(12), 1 + (int)rnd(28), 'M', h);
+        int kids = 1 + (int)rnd(3);
+        char used[4][24] = {{0}};
+        for (int k = 0; k < kids; k++) {
+            char g = rnd(2) ? 'M' : 'F';
+            const char *f;
+            do
+                f = g == 'M' ? FORE_M[rnd(20)] : FORE_F[rnd(20)];
+            while (strcmp(f, used[0]) == 0 || strcmp(f, used[1]) == 0 || strcmp(f, used[2]) == 0);
+            snprintf(used[k], sizeof used[k], "%s", f);
+            add_person(w, f, sur, 2005 + k * 3 + (int)rnd(3), 1 + (int)rnd(12), 1 + (int)rnd(28), g, h);
+        }
+    }
+    /* the hard cases, in households of their own */
+    w->twin_a = add_person(w, "Ella", "Prosser", 2012, 5, 5, 'F', NHOUSE);
+    w->twin_b = add_person(w, "Lily", "Prosser", 2012, 5, 5, 'F', NHOUSE);
+    w->father = add_person(w, "Dylan", "Vaughan", 1980, 2, 3, 'M', NHOUSE + 1);
+    w->son = add_person(w, "Dylan", "Vaughan", 2008, 6, 7, 'M', NHOUSE + 1);
+    w->p[w->twin_a].form = w->p[w->twin_b].form = w->p[w->father].form = w->p[w->son].form = true;
+    w->plain = 5;
+    w->p[w->plain].form = true;
+}
+
+static void address(int house, char *addr, size_t cap, char *pc, size_t pccap)
+{
+    snprintf(addr, cap, "%d %s, Newport", 1 + house % 97, STREETS[house % 8]);
+    snprintf(pc, pccap, "NP%d %dA%c", 10 + house % 10, 1 + house % 9, 'A' + house % 26);
+}
+
+static cpi_status write_world(cpi_txn *t, void *ctx, cpi_error *err)
+{
+    world *w = ctx;
+    cpi_status s = CPI_OK;
+    char ref[64], addr[96], pc[16], lid[32], nid[32], dob[16], iso[16], g[2] = {0};
+    int32_t day = cpi_norm_days_from_ymd(2022, 6, 1);
+    for (int h = 0; h < NHOUSE + 2 && !s; h++) {
+        address(h, addr, sizeof addr, pc, sizeof pc);
+        snprintf(lid, sizeof lid, "LOC-%07d", h + 1);
+        snprintf(ref, sizeof ref, "niche:%s", lid);
+        mspec loc = {CPI_KIND_LOCATION, "location", {0}};
+        loc.v[CPI_F_ADDRESS] = addr, loc.v[CPI_F_POSTCODE] = pc, loc.v[CPI_F_LOCATION_ID] = lid;
+        s = put(t, ref, "location", day, &loc, 1, NULL, 0, err);
+    }
+    for (int i = 0; i < w->np && !s; i++) {
+        const person *p = &w->p[i];
+        snprintf(nid, sizeof nid, "NOM-%07d", i + 1);
+        snprintf(dob, sizeof dob, "%02d/%02d/%04d", p->d, p->m, p->y);
+        g[0] = p->gender;
+        mspec nom = {CPI_KIND_PERSON, "nominal", {0}};
+        nom.v[CPI_F_FORENAMES] = p->fore, nom.v[CPI_F_SURNAME] = p->sur, nom.v[CPI_F_DOB] = dob,
+        nom.v[CPI_F_GENDER] = g, nom.v[CPI_F_NOMINAL_ID] = nid;
+        snprintf(ref, sizeof ref, "niche:%s", nid);
+        if ((s = put(t, ref, "nominal", day, &nom, 1, NULL, 0, err)))
+            break;
+        /* nominal_locations: the nominal id and the location id, lives-at */
+        snprintf(lid, sizeof lid, "LOC-%07d", p->house + 1);
+        mspec nll[2] = {{CPI_KIND_PERSON, "nominal", {0}}, {CPI_KIND_LOCATION, "linked-address", {0}}};
+        nll[0].v[CPI_F_NOMINAL_ID] = nid;
+        nll[1].v[CPI_F_LOCATION_ID] = lid;
+        rspec lives = {"lives-at", 1, 2};
+        snprintf(ref, sizeof ref, "niche:NLL-%07d", i + 1);
+        if ((s = put(t, ref, "nominal-location", day, nll, 2, &lives, 1, err)) || !p->form)
+            continue;
+        /* a form from another silo: its own spelling of the home address, sometimes day and month swapped */
+        bool swap = i % 17 == 3 && p->d <= 12 && p->d != p->m;
+        snprintf(iso, sizeof iso, "%04d-%02d-%02d", p->y, swap ? p->d : p->m, swap ? p->m : p->d);
+        address(p->house, addr, sizeof addr, pc, sizeof pc);
+        char *st = strstr(addr, "Street");
+        if (st && i % 3 == 0)
+            memmove(st + 2, st + 6, strlen(st + 6) + 1); /* "High Street" -> "High St" */
+        mspec form[2] = {{CPI_KIND_PERSON, "missing-child", {0}}, {CPI_KIND_LOCATION, "home-address", {0}}};
+        form[0].v[CPI_F_FORENAMES] = p->fore, form[0].v[CPI_F_SURNAME] = p->sur, form[0].v[CPI_F_DOB] = iso;
+        form[1].v[CPI_F_ADDRESS] = addr, form[1].v[CPI_F_POSTCODE] = pc;
+        snprintf(ref, sizeof ref, "miraf:MF-2022-%06d", i + 1);
+        s = put(t, ref, "form", day + i % 300, form, 2, &lives, 1, err);
+    }
+    return s;
+}
+
+/* Records added later: a second form for the plain person and a new person with a form. */
+static cpi_status write_more(cpi_txn *t, void *ctx, cpi_error *err)
+{
+    world *w = ctx;
+    const person *p = &w->p[w->plain];
+    char addr[96], pc[16], iso[16];
+    int32_t day = cpi_norm_days_from_ymd(2023, 3, 1);
+    address(p->house, addr, sizeof addr, pc, sizeof pc);
+    snprintf(iso, sizeof iso, "%04d-%02d-%02d", p->y, p->m, p->d);
+    mspec form[2] = {{CPI_KIND_PERSON, "missing-child", {0}}, {CPI_KIND_LOCATION, "home-address", {0}}};
+    form[0].v[CPI_F_FORENAMES] = p->fore, form[0].v[CPI_F_SURNAME] = p->sur, form[0].v[CPI_F_DOB] = iso;
+    form[1].v[CPI_F_ADDRESS] = addr, form[1].v[CPI_F_POSTCODE] = pc;
+    rspec lives = {"lives-at", 1, 2};
+    cpi_status s = put(t, "miraf:MF-2023-900001", "form", day, form, 2, &lives, 1, err);
+    mspec nw[2] = {{CPI_KIND_PERSON, "missing-child", {0}}, {CPI_KIND_LOCATION, "home-address", {0}}};
+    nw[0].v[CPI_F_FORENAMES] = "Gwenllian", nw[0].v[CPI_F_SURNAME] = "Ap Hywel", nw[0].v[CPI_F_DOB] = "2011-11-11";
+    nw[1].v[CPI_F_ADDRESS] = "7 Bryn Road, Tredegar", nw[1].v[CPI_F_POSTCODE] = "NP22 3AA";
+    if (!s)
+        s = put(t, "miraf:MF-2023-900002", "form", day, nw, 2, &lives, 1, err);
+    return s;
+}
+
+/* ------------------------------------------------------------ fixture */
+
+typedef struct fixture {
+    char *dir, *db;
+    cpi_store *st;
+    world w;
+    cpi_resolve_report rep;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    f->dir = tu_mkdtemp();
+    size_t n = strlen(f->dir) + 8;
+    f->db = malloc(n);
+    snprintf(f->db, n, "%s/db", f->dir);
+    cpi_store_opts o = {.flags = CPI_STORE_CREATE};
+    cpi_error err = {0};
+    build_world(&f->w);
+    if (cpi_store_open(f->db, &o, &f->st, &err) || cpi_store_write(f->st, write_world, &f->w, &err)) {
+        fprintf(stderr, "setup: %s\n", err.msg);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    cpi_store_close(f->st);
+    free(f->db);
+    tu_rmrf_free(f->dir);
+    free(f);
+    return 0;
+}
+
+static void resolve(fixture *f)
+{
+    cpi_resolve_opts o;
+    cpi_resolve_opts_default(&o);
+    cpi_error err = {0};
+    if (cpi_resolve_run(f->st, &o, &f->rep, &err))
+        fail_msg("resolve: %s", err.msg);
+}
+
+/* The entity id of a mention ("" if none). */
+static const char *entity(fixture *f, const char *ref)
+{
+    static char buf[4][CPI_ENTITY_ID_MAX];
+    static int k;
+    char *out = buf[k++ % 4];
+    cpi_txn *t;
+    cpi_error err;
+    cpi_slice v;
+    out[0] = '\0';
+    assert_int_equal(cpi_store_read_begin(f->st, &t, &err), CPI_OK);
+    if (cpi_txn_get(t, CPI_DB_ENTITY_OF, ref, strlen(ref), &v, &err) == CPI_OK && v.len < CPI_ENTITY_ID_MAX) {
+        memcpy(out, v.data, v.len);
+        out[v.len] = '\0';
+    }
+    cpi_txn_end(t);
+    return out;
+}
+
+static const char *nominal_of(int i, char *buf)
+{
+    sprintf(buf, "niche:NOM-%07d/1", i + 1);
+    return buf;
+}
+static const char *form_of(int i, char *buf)
+{
+    sprintf(buf, "miraf:MF-2022-%06d/1", i + 1);
+    return buf;
+}
+
+static void expect_same(fixture *f, const char *a, const char *b)
+{
+    const char *ea = entity(f, a), *eb = entity(f, b);
+    if (!*ea || strcmp(ea, eb) != 0)
+        fail_msg("%s (%s) and %s (%s) should be one entity", a, ea, b, eb);
+}
+
+static void expect_apart(fixture *f, const char *a, const char *b)
+{
+    const char *ea = entity(f, a), *eb = entity(f, b);
+    if (!*ea || !*eb || strcmp(ea, eb) == 0)
+        fail_msg("%s (%s) and %s (%s) should be different entities", a, ea, b, eb);
+}
+
+/* ------------------------------------------------------------ tests */
+
+static void test_guard_twins_and_father_son(void **state)
+{
+    fixture *f = *state;
+    resolve(f);
+    char a[64], b[64];
+    world *w = &f->w;
+    /* each one's own records link... */
+    expect_same(f, nominal_of(w->twin_a, a), form_of(w->twin_a, b));
+    expect_same(f, nominal_of(w->twin_b, a), form_of(w->twin_b, b));
+    expect_same(f, nominal_of(w->father, a), form_of(w->father, b));
+    expect_same(f, nominal_of(w->son, a), form_of(w->son, b));
+    expect_same(f, nominal_of(w->plain, a), form_of(w->plain, b));
+    /* ...and nothing chains the twins, or the father and son, together */
+    expect_apart(f, nominal_of(w->twin_a, a), nominal_of(w->twin_b, b));
+    expect_apart(f, form_of(w->twin_a, a), form_of(w->twin_b, b));
+    expect_apart(f, nominal_of(w->father, a), nominal_of(w->son, b));
+    expect_apart(f, form_of(w->father, a), form_of(w->son, b));
+    /* every form linked to its own nominal, and no two people share an entity */
+    int wrong = 0, missed = 0;
+    for (int i = 0; i < w->np; i++) {
+        if (w->p[i].form && strcmp(entity(f, nominal_of(i, a)), entity(f, form_of(i, b))) != 0)
+            missed++;
+        if (i + 1 < w->np && strcmp(entity(f, nominal_of(i, a)), entity(f, nominal_of(i + 1, b))) == 0)
+            wrong++;
+    }
+    assert_int_equal(wrong, 0);
+    assert_true(missed <= 2);
+    assert_int_equal(f->rep.kind[CPI_KIND_PERSON].entities, (uint64_t)w->np + (uint64_t)missed);
+    /* every place's mentions (location row, address links, form addresses) are one entity per house */
+    sprintf(a, "niche:LOC-%07d/1", w->p[18].house + 1);
+    expect_same(f, a, "niche:NLL-0000019/2");
+    sprintf(a, "niche:LOC-%07d/1", w->p[w->plain].house + 1);
+    expect_same(f, a, "miraf:MF-2022-000006/2");
+    assert_int_equal(f->rep.kind[CPI_KIND_LOCATION].entities, NHOUSE + 2);
+}
+
+static void test_em_converges_on_real_blocks(void **state)
+{
+    fixture *f = *state;
+    resolve(f);
+    for (int k = CPI_KIND_PERSON; k <= CPI_KIND_LOCATION; k++) {
+        const cpi_resolve_kind_report *r = &f->rep.kind[k];
+        assert_true(r->trained);
+        assert_true(r->em.converged);
+        assert_true(r->em.iterations > 0 && r->em.iterations < CPI_RESOLVE_EM_ITER * 2);
+        assert_true(r->pairs > 0);
+        assert_true(r->lambda > 0 && r->lambda < 0.5);
+    }
+    /* the stored model decodes and says what the data says: agreeing on a DOB is strong evidence */
+    cpi_txn *t;
+    cpi_error err;
+    cpi_slice v;
+    cpi_fs_model m;
+    assert_int_equal(cpi_store_read_begin(f->st, &t, &err), CPI_OK);
+    assert_int_equal(cpi_txn_get(t, CPI_DB_META, "model:person", 12, &v, &err), CPI_OK);
+    assert_int_equal(cpi_fs_model_decode(v.data, v.len, &m, &err), CPI_OK);
+    cpi_txn_end(t);
+    assert_string_equal(m.cmp[RS_PC_DOB].name, "dob");
+    assert_true(m.cmp[RS_PC_DOB].m[CPI_DOB_EXACT] > 10 * m.cmp[RS_PC_DOB].u[CPI_DOB_EXACT]);
+    assert_true(m.cmp[RS_PC_FORENAME].m[CPI_NAME_ELSE] < m.cmp[RS_PC_FORENAME].u[CPI_NAME_ELSE]);
+}
+
+static void test_explain_known_pair(void **state)
+{
+    fixture *f = *state;
+    resolve(f);
+    char a[64], b[64];
+    cpi_resolve_explanation *x = malloc(sizeof *x);
+    cpi_error err = {0};
+    /* the plain person's nominal and form agree on every name and the DOB */
+    assert_int_equal(cpi_resolve_explain(f->st, nominal_of(f->w.plain, a), form_of(f->w.plain, b), x, &err), CPI_OK);
+    assert_int_equal(x->kind, CPI_KIND_PERSON);
+    assert_int_equal(x->ex.n_terms, x->model.n_cmp);
+    assert_string_equal(x->ex.terms[RS_PC_FORENAME].level, "exact");
+    assert_true(x->ex.terms[RS_PC_FORENAME].tf_applied);
+    assert_string_equal(x->ex.terms[RS_PC_SURNAME].level, "exact");
+    assert_string_equal(x->ex.terms[RS_PC_DOB].level, "exact");
+    assert_string_equal(x->ex.terms[RS_PC_HOME].level, "same");
+    double sum = x->ex.prior;
+    for (size_t i = 0; i < x->ex.n_terms; i++)
+        sum += x->ex.terms[i].log2_bf;
+    assert_true(sum - x->ex.total < 1e-9 && x->ex.total - sum < 1e-9);
+    if (x->ex.total < 15)
+        fail_msg("a pair agreeing on names, DOB and home should weigh well over the link threshold, not %.2f",
+                 x->ex.total);
+    assert_int_equal(x->band, CPI_FS_LINK);
+    assert_string_equal(x->entity_a, x->entity_b);
+    /* the twins: forenames differ ("else"), everything else agrees, and they are apart */
+    assert_int_equal(
+        cpi_resolve_explain(f->st, nominal_of(f->w.twin_a, a), nominal_of(f->w.twin_b, b), x, &err), CPI_OK);
+    assert_string_equal(x->ex.terms[RS_PC_FORENAME].level, "else");
+    assert_string_equal(x->ex.terms[RS_PC_DOB].level, "exact");
+    assert_string_equal(x->ex.terms[RS_PC_NID].level, "different");
+    assert_string_not_equal(x->entity_a, x->entity_b);
+    /* a swapped day and month is its own level */
+    int sw = -1;
+    for (int i = 0; i < f->w.np && sw < 0; i++)
+        if (f->w.p[i].form && i % 17 == 3 && f->w.p[i].d <= 12 && f->w.p[i].d != f->w.p[i].m)
+            sw = i;
+    assert_true(sw >= 0);
+    assert_int_equal(cpi_resolve_explain(f->st, nominal_of(sw, a), form_of(sw, b), x, &err), CPI_OK);
+    assert_string_equal(x->ex.terms[RS_PC_DOB].level, "swap");
+    /* mixed kinds and records are refused with a reason */
+    assert_int_equal(cpi_resolve_explain(f->st, nominal_of(sw, a), "niche:LOC-0000001/1", x, &err), CPI_ERR_USAGE);
+    assert_int_equal(cpi_resolve_explain(f->st, "niche:NOM-0000001", "niche:NOM-0000002/1", x, &err), CPI_ERR_USAGE);
+    assert_int_equal(cpi_resolve_explain(f->st, "niche:NOM-9999999/1", "niche:NOM-0000002/1", x, &err),
+                     CPI_NOT_FOUND);
+    free(x);
+}
+
+static void test_overrides_obeyed_across_resolves(void **state)
+{
+    fixture *f = *state;
+    world *w = &f->w;
+    char a[64], b[64], c[64], d[64];
+    cpi_error err = {0};
+    resolve(f);
+    int p1 = 10, p2 = 40; /* two unrelated people */
+    expect_apart(f, nominal_of(p1, a), nominal_of(p2, b));
+    expect_same(f, nominal_of(w->plain, c), form_of(w->plain, d));
+    assert_int_equal(cpi_override_put(f->st, nominal_of(p1, a), nominal_of(p2, b), true, "test: same", 1, &err),
+                     CPI_OK);
+    assert_int_equal(cpi_override_put(f->st, form_of(w->plain, d), nominal_of(w->plain, c), false, "test: different",
+                                      1, &err),
+                     CPI_OK);
+    for (int round = 0; round < 2; round++) {
+        resolve(f);
+        assert_int_equal(f->rep.overrides_same, 1);
+        assert_int_equal(f->rep.overrides_different, 1);
+        expect_same(f, nominal_of(p1, a), nominal_of(p2, b));
+        expect_apart(f, nominal_of(w->plain, c), form_of(w->plain, d));
+    }
+    /* a new decision on the pair replaces the old one */
+    assert_int_equal(cpi_override_put(f->st, nominal_of(w->plain, c), form_of(w->plain, d), true, "test: after all",
+                                      2, &err),
+                     CPI_OK);
+    resolve(f);
+    assert_int_equal(f->rep.overrides_different, 0);
+    expect_same(f, nominal_of(w->plain, c), form_of(w->plain, d));
+    /* refused: one mention twice, a record instead of a mention, two kinds, no reason */
+    assert_int_equal(cpi_override_put(f->st, a, a, true, "x", 1, &err), CPI_ERR_USAGE);
+    assert_int_equal(cpi_override_put(f->st, "niche:NOM-0000001", b, true, "x", 1, &err), CPI_ERR_USAGE);
+    assert_int_equal(cpi_override_put(f->st, a, "niche:LOC-0000001/1", true, "x", 1, &err), CPI_ERR_USAGE);
+    assert_int_equal(cpi_override_put(f->st, a, b, true, "", 1, &err), CPI_ERR_USAGE);
+    assert_int_equal(cpi_override_put(f->st, a, "niche:NOM-0000001/2", true, "x", 1, &err), CPI_NOT_FOUND);
+}
+
+static void test_stable_ids_with_added_data(void **state)
+{
+    fixture *f = *state;
+    resolve(f);
+    uint64_t first_entities = f->rep.kind[CPI_KIND_PERSON].entities;
+    char a[64];
+    char *before = malloc((size_t)f->w.np * CPI_ENTITY_ID_MAX);
+    for (int i = 0; i < f->w.np; i++)
+        strcpy(before + (size_t)i * CPI_ENTITY_ID_MAX, entity(f, nominal_of(i, a)));
+    cpi_kind k; /* ids are well formed */
+    uint64_t num;
+    cpi_error err;
+    assert_int_equal(cpi_entity_id_parse(before, &k, &num, &err), CPI_OK);
+    assert_int_equal(k, CPI_KIND_PERSON);
+
+    assert_int_equal(cpi_store_write(f->st, write_more, &f->w, &err), CPI_OK);
+    resolve(f);
+    for (int i = 0; i < f->w.np; i++)
+        assert_string_equal(entity(f, nominal_of(i, a)), before + (size_t)i * CPI_ENTITY_ID_MAX);
+    const cpi_resolve_kind_report *r = &f->rep.kind[CPI_KIND_PERSON];
+    assert_int_equal(r->kept_ids, first_entities);
+    assert_int_equal(r->new_ids, 1); /* the new person; the new form joined the plain person */
+    assert_int_equal(r->splits, 0);
+    assert_int_equal(r->merges, 0);
+    assert_string_equal(entity(f, "miraf:MF-2023-900001/1"), before + (size_t)f->w.plain * CPI_ENTITY_ID_MAX);
+    /* the new person's number comes after every number handed out before */
+    assert_int_equal(cpi_entity_id_parse(entity(f, "miraf:MF-2023-900002/1"), &k, &num, &err), CPI_OK);
+    assert_true(num > first_entities);
+    free(before);
+}
+
+static void test_split_and_merge_counted(void **state)
+{
+    fixture *f = *state;
+    world *w = &f->w;
+    char a[64], b[64];
+    cpi_error err = {0};
+    resolve(f);
+    char *id = strdup(entity(f, nominal_of(w->plain, a)));
+    expect_same(f, nominal_of(w->plain, a), form_of(w->plain, b));
+    /* split a person's form from the nominal: one split, the larger part (nominal and its
+     * address link) keeps the id, the form gets a new one */
+    assert_int_equal(cpi_override_put(f->st, nominal_of(w->plain, a), form_of(w->plain, b), false, "test: split", 1,
+                                      &err),
+                     CPI_OK);
+    resolve(f);
+    const cpi_resolve_kind_report *r = &f->rep.kind[CPI_KIND_PERSON];
+    assert_int_equal(r->splits, 1);
+    assert_int_equal(r->merges, 0);
+    assert_int_equal(r->new_ids, 1);
+    assert_int_equal(r->retired_ids, 0);
+    assert_string_equal(entity(f, nominal_of(w->plain, a)), id);
+    assert_string_not_equal(entity(f, form_of(w->plain, b)), id);
+    /* change the decision: they merge again under the id most of them carried */
+    assert_int_equal(cpi_override_put(f->st, form_of(w->plain, b), nominal_of(w->plain, a), true, "test: merge", 2,
+                                      &err),
+                     CPI_OK);
+    resolve(f);
+    assert_int_equal(r->merges, 1);
+    assert_int_equal(r->splits, 0);
+    assert_int_equal(r->new_ids, 0);
+    assert_int_equal(r->retired_ids, 1);
+    assert_string_equal(entity(f, form_of(w->plain, b)), id);
+    free(id);
+}
+
+static void test_export_every_mention(void **state)
+{
+    fixture *f = *state;
+    resolve(f);
+    char *path = malloc(strlen(f->dir) + 16);
+    sprintf(path, "%s/entities.csv", f->dir);
+    FILE *out = fopen(path, "w");
+    uint64_t rows = 0;
+    cpi_error err = {0};
+    assert_int_equal(cpi_export_entities(f->st, out, &rows, &err), CPI_OK);
+    fclose(out);
+    assert_int_equal(rows, f->rep.mentions);
+    FILE *in = fopen(path, "r");
+    char line[256];
+    uint64_t n = 0, empty = 0;
+    assert_non_null(fgets(line, sizeof line, in));
+    assert_string_equal(line, "reference,entity_id\n");
+    while (fgets(line, sizeof line, in)) {
+        n++;
+        char *comma = strchr(line, ',');
+        assert_non_null(comma);
+        empty += comma[1] == '\n';
+    }
+    fclose(in);
+    assert_int_equal(n, f->rep.mentions);
+    assert_int_equal(empty, 0);
+    free(path);
+}
+
+static void test_conflict_rules(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *a, *b;
+        bool conflict;
+    } F[] = {
+        {"ella", "lily", true},       {"ella", "ella", false},     {"elizabeth", "beth", false},
+        {"dafydd", "dai", false},     {"rhiannon", "rhianon", false}, {"jack", "jatk", false},
+        {"amelia", "amleia", false},  {"j", "james", false},       {"chris", "christopher", false},
+        {"bethan", "elizabeth", true}, {"oliver", "olivia", true},  {"", "ella", false},
+    };
+    for (size_t i = 0; i < sizeof F / sizeof F[0]; i++)
+        if (cpi_rs_forename_conflict(F[i].a, F[i].b) != F[i].conflict)
+            fail_msg("forenames %s / %s: conflict should be %d", F[i].a, F[i].b, F[i].conflict);
+    int32_t d = cpi_norm_days_from_ymd(2009, 3, 12);
+    static const struct {
+        int y, m, dd;
+        bool conflict;
+    } D[] = {
+        {2009, 3, 12, false}, {2009, 12, 3, false}, /* swapped */
+        {2010, 3, 12, false}, {2009, 3, 13, false}, /* a year off, one digit */
+        {2009, 4, 2, false},  /* two parts, but within a month: maybe one bad entry */
+        {2009, 9, 30, true},  /* a sibling months apart */
+        {1980, 3, 12, true},  /* a father */
+    };
+    for (size_t i = 0; i < sizeof D / sizeof D[0]; i++) {
+        int32_t e = cpi_norm_days_from_ymd(D[i].y, D[i].m, D[i].dd);
+        if (cpi_rs_dob_conflict(d, d, e, e) != D[i].conflict)
+            fail_msg("dob %04d-%02d-%02d: conflict should be %d", D[i].y, D[i].m, D[i].dd, D[i].conflict);
+    }
+    /* an age range (15 on 2024-06-01) against dates: a year's slack either side */
+    int32_t lo = cpi_norm_days_from_ymd(2008, 6, 2), hi = cpi_norm_days_from_ymd(2009, 6, 1);
+    assert_false(cpi_rs_dob_conflict(lo, hi, d, d));
+    assert_false(cpi_rs_dob_conflict(lo, hi, cpi_norm_days_from_ymd(2010, 3, 1), cpi_norm_days_from_ymd(2010, 3, 1)));
+    assert_true(cpi_rs_dob_conflict(lo, hi, cpi_norm_days_from_ymd(2012, 3, 1), cpi_norm_days_from_ymd(2012, 3, 1)));
+    assert_false(cpi_rs_dob_conflict(CPI_DAY_NONE, CPI_DAY_NONE, d, d));
+}
+
+static void test_entity_ids(void **state)
+{
+    (void)state;
+    char buf[CPI_ENTITY_ID_MAX];
+    cpi_kind k;
+    uint64_t n;
+    cpi_error err;
+    assert_int_equal(cpi_entity_id_format(CPI_KIND_PERSON, 1, buf, sizeof buf), 9);
+    assert_string_equal(buf, "P-0000001");
+    assert_int_equal(cpi_entity_id_format(CPI_KIND_LOCATION, 42, buf, sizeof buf), 9);
+    assert_string_equal(buf, "L-0000042");
+    cpi_entity_id_format(CPI_KIND_PHONE, 12345678, buf, sizeof buf);
+    assert_string_equal(buf, "T-12345678");
+    assert_int_equal(cpi_entity_id_parse("O-0000007", &k, &n, &err), CPI_OK);
+    assert_int_equal(k, CPI_KIND_ONLINE);
+    assert_int_equal(n, 7);
+    static const char *const bad[] = {"", "P-", "P0000001", "X-0000001", "P-000000a", "P-0000000", "P-00001"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(cpi_entity_id_parse(bad[i], &k, &n, &err), CPI_ERR_USAGE);
+    assert_int_equal(cpi_entity_id_format((cpi_kind)9, 1, buf, sizeof buf), -1);
+}
+
+static void test_strtab(void **state)
+{
+    (void)state;
+    cpi_strtab t = {0};
+    cpi_error err;
+    char s[32];
+    for (int i = 0; i < 5000; i++) {
+        snprintf(s, sizeof s, "value-%d", i);
+        assert_int_equal(cpi_strtab_intern(&t, s, strlen(s), &err), (uint32_t)i + 1);
+    }
+    for (int i = 4999; i >= 0; i--) {
+        snprintf(s, sizeof s, "value-%d", i);
+        assert_int_equal(cpi_strtab_intern(&t, s, strlen(s), &err), (uint32_t)i + 1);
+        assert_int_equal(cpi_strtab_find(&t, s, strlen(s)), (uint32_t)i + 1);
+        assert_string_equal(cpi_strtab_str(&t, (uint32_t)i + 1), s);
+    }
+    assert_int_equal(cpi_strtab_find(&t, "value-5000", 10), 0);
+    assert_null(cpi_strtab_str(&t, 0));
+    assert_null(cpi_strtab_str(&t, 5001));
+    assert_int_equal(cpi_strtab_intern(&t, "", 0, &err), 5001); /* the empty string is a string */
+    cpi_strtab_free(&t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_guard_twins_and_father_son, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_em_converges_on_real_blocks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_explain_known_pair, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_overrides_obeyed_across_resolves, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stable_ids_with_added_data, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_split_and_merge_counted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_export_every_mention, setup, teardown),
+        cmocka_unit_test(test_conflict_rules),
+        cmocka_unit_test(test_entity_ids),
+        cmocka_unit_test(test_strtab),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

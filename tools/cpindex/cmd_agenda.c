@@ -1,0 +1,70 @@
+/* cmd_agenda.c - `cpindex agenda`: the children a MACE meeting should discuss, by a published score. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/normalise.h"
+#include "query/agenda.h"
+#include "query_cli.h"
+
+int cmd_agenda(cli_ctx *ctx, int argc, char **argv)
+{
+    const cli_command *self = cli_find("agenda");
+    static const struct option longopts[] = {{"top", required_argument, NULL, QOPT_TOP},
+                                             {"as-of", required_argument, NULL, QOPT_AS_OF},
+                                             {"new", no_argument, NULL, 'n'},
+                                             QUERY_LONGOPTS,
+                                             CLI_COMMON_LONGOPTS,
+                                             {0}};
+    query_opts q = {.width = 100};
+    cpi_agenda_opts ao = {0};
+    int opt, rc;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (opt == QOPT_TOP) {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end || n < 1 || n > 10000)
+                return cli_usage_error(self, "--top takes a number from 1 to 10000");
+            ao.top = (uint32_t)n;
+        } else if (opt == QOPT_AS_OF) {
+            cpi_error e2 = {0};
+            if (cpi_norm_date(optarg, 0, CPI_DATE_EVENT, &ao.as_of, &e2) != CPI_OK)
+                return cli_usage_error(self, "--as-of: %s", e2.msg);
+        } else if (opt == 'n') {
+            ao.new_only = true;
+        } else if ((rc = opt >= QOPT_JSON && opt <= QOPT_AS_OF ? query_opt(self, &q, opt, optarg)
+                                                               : cli_common_opt(ctx, self, opt, optarg)) >= 0) {
+            return rc;
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error(self, "unexpected argument '%s'", argv[optind]);
+    cpi_store *st;
+    cpi_grant g;
+    cpi_txn *txn;
+    if ((rc = query_authorise(ctx, "agenda", &q, &st, &g)) >= 0 || (rc = query_snapshot(st, &txn)) >= 0)
+        return rc;
+    ao.withhold = q.profile.withhold;
+    cpi_error err = {0};
+    cpi_arena arena = {0};
+    cpi_agenda a;
+    cpi_status s = cpi_agenda_build(txn, &ao, &arena, &a, &err);
+    cpi_txn_end(txn);
+    if (s) {
+        cpi_store_close(st);
+        cpi_arena_free(&arena);
+        return cli_fail(&err);
+    }
+    shown sh = {0};
+    for (uint32_t i = 0; i < a.n; i++)
+        shown_id(&sh, a.items[i].id);
+    if ((rc = shown_log(ctx, st, &g, &sh)) == EXIT_OK_) {
+        if (q.json)
+            query_print_json(cpi_agenda_json(&a));
+        else
+            cpi_agenda_text(&a, stdout, q.width);
+    }
+    cpi_store_close(st);
+    cpi_arena_free(&arena);
+    return rc;
+}

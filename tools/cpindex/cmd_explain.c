@@ -1,0 +1,98 @@
+/* cmd_explain.c - `cpindex explain REF_A REF_B`: every comparison's level and weight for one pair. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "core/resolve.h"
+
+static int print_json(const char *a, const char *b, const cpi_resolve_explanation *x)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:f}", "a", a, "b", b, "kind", cpi_kind_name(x->kind),
+                          "entity_a", x->entity_a, "entity_b", x->entity_b, "band", cpi_fs_band_name(x->band), "link",
+                          x->link, "possible", x->possible);
+    if (!o)
+        return EXIT_DATA;
+    json_object_set_new(o, "same_entity",
+                        json_boolean(x->entity_a[0] && strcmp(x->entity_a, x->entity_b) == 0));
+    json_object_set_new(o, "note", x->note ? json_string(x->note) : json_null());
+    if (x->kind == CPI_KIND_PERSON || x->kind == CPI_KIND_LOCATION)
+        json_object_set_new(o, "waterfall", cpi_fs_explain_json(&x->ex));
+    json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    putchar('\n');
+    json_decref(o);
+    return EXIT_OK_;
+}
+
+static void print_text(const char *a, const char *b, const cpi_resolve_explanation *x)
+{
+    printf("%s  (%s, entity %s)\n%s  (%s, entity %s)\n", a, cpi_kind_name(x->kind), x->entity_a[0] ? x->entity_a : "-",
+           b, cpi_kind_name(x->kind), x->entity_b[0] ? x->entity_b : "-");
+    bool same = x->entity_a[0] && strcmp(x->entity_a, x->entity_b) == 0;
+    printf("resolved: %s\n", same ? "the same entity" : "different entities");
+    if (x->kind == CPI_KIND_PERSON || x->kind == CPI_KIND_LOCATION) {
+        printf("\n%-14s %-14s %9s %9s %8s\n", "comparison", "level", "m", "u", "weight");
+        printf("%-14s %-14s %9s %9s %+8.2f\n", "prior", "", "", "", x->ex.prior);
+        for (size_t i = 0; i < x->ex.n_terms; i++) {
+            const cpi_fs_term *t = &x->ex.terms[i];
+            if (t->is_null)
+                printf("%-14s %-14s %9s %9s %+8.2f  (missing on a side: no evidence)\n", t->comparison, t->level, "-",
+                       "-", 0.0);
+            else
+                printf("%-14s %-14s %9.4f %9.4f %+8.2f%s\n", t->comparison, t->level, t->m, t->u, t->log2_bf,
+                       t->tf_applied ? "  (u is this value's frequency)" : "");
+        }
+        printf("%-14s %-14s %9s %9s %+8.2f\n", "total", "", "", "", x->ex.total);
+        printf("\nprobability %.6f: %s (link >= %g, review >= %g)\n", x->ex.probability, cpi_fs_band_name(x->band),
+               x->link, x->possible);
+    } else {
+        printf("band: %s\n", cpi_fs_band_name(x->band));
+    }
+    if (x->note)
+        printf("note: %s\n", x->note);
+    if (!same && x->band == CPI_FS_LINK && x->note == NULL)
+        printf("note: the score links them, but joining their clusters would put conflicting facts in one\n"
+               "      entity (DOBs far apart, two PNC ids, different forenames, flats or house numbers),\n"
+               "      or a human decided they are different\n");
+}
+
+int cmd_explain(cli_ctx *ctx, int argc, char **argv)
+{
+    const cli_command *self = cli_find("explain");
+    static const struct option longopts[] = {{"json", no_argument, NULL, 'j'}, CLI_COMMON_LONGOPTS, {0}};
+    bool json = false;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (opt == 'j') {
+            json = true;
+            continue;
+        }
+        int rc = cli_common_opt(ctx, self, opt, optarg);
+        if (rc >= 0)
+            return rc;
+    }
+    if (argc - optind != 2)
+        return cli_usage_error(self, "name two mentions, e.g. niche:NOM-0000123/1 miraf:MF-2021-000045/1");
+    cpi_error err = {0};
+    cpi_store *st;
+    if (cli_open_store(ctx, CPI_STORE_READONLY, &st, &err))
+        return cli_fail(&err);
+    cpi_resolve_explanation *x = malloc(sizeof *x);
+    if (!x) {
+        cpi_store_close(st);
+        fprintf(stderr, "cpindex: out of memory\n");
+        return EXIT_DATA;
+    }
+    cpi_status s = cpi_resolve_explain(st, argv[optind], argv[optind + 1], x, &err);
+    cpi_store_close(st);
+    int rc = EXIT_OK_;
+    if (s)
+        rc = cli_fail(&err);
+    else if (json)
+        rc = print_json(argv[optind], argv[optind + 1], x);
+    else
+        print_text(argv[optind], argv[optind + 1], x);
+    free(x);
+    return rc;
+}

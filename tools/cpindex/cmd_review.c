@@ -1,0 +1,174 @@
+/*
+ * cmd_review.c - `cpindex review`: the possible matches resolve could not
+ * decide, children first, each with its probability and the two records side
+ * by side, and the `cpindex link` command that settles it.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "core/normalise.h"
+#include "core/resolve.h"
+
+typedef struct side {
+    cpi_record rec;
+    const cpi_mention *m;
+    char date[CPI_NORM_ISO_DATE_MAX];
+} side;
+
+static cpi_status load(cpi_txn *t, const char *mref, cpi_arena *a, side *s, cpi_error *err)
+{
+    cpi_ref ref;
+    cpi_status st = cpi_ref_parse(mref, &ref, err);
+    if (st)
+        return st;
+    char rec[CPI_REF_MAX];
+    snprintf(rec, sizeof rec, "%s:%s", ref.source, ref.record_id);
+    if ((st = cpi_store_get_record(t, rec, a, &s->rec, err)))
+        return st;
+    if (ref.mention < 1 || ref.mention > s->rec.nmentions)
+        return cpi_error_set(err, CPI_NOT_FOUND, "%s: no such mention (the record changed since resolve)", mref);
+    s->m = &s->rec.mentions[ref.mention - 1];
+    if (s->rec.day != CPI_DAY_NONE)
+        cpi_norm_date_iso(s->rec.day, s->date);
+    else
+        strcpy(s->date, "-");
+    return CPI_OK;
+}
+
+static const char *raw(const side *s, const char *key)
+{
+    const char *v = cpi_kv_get(&s->m->raw, key);
+    return v ? v : "";
+}
+
+/* One row of the side-by-side table; values are cut to fit. */
+static void row(const char *field, const char *a, const char *b)
+{
+    printf("   %-14.14s %-36.36s | %-.36s\n", field, a, b);
+}
+
+static void print_pair(size_t i, const cpi_review_item *it, const side *a, const side *b)
+{
+    printf("%zu. %s%s, match probability %.4f (weight %+.2f)\n", i, it->child ? "CHILD " : "",
+           cpi_kind_name(it->kind), it->probability, it->weight);
+    row("", it->ref_a, it->ref_b);
+    row("record", a->rec.type, b->rec.type);
+    row("date", a->date, b->date);
+    row("role", a->m->role, b->m->role);
+    for (uint32_t k = 0; k < a->m->raw.count; k++)
+        row(a->m->raw.items[k].key, a->m->raw.items[k].value, raw(b, a->m->raw.items[k].key));
+    for (uint32_t k = 0; k < b->m->raw.count; k++)
+        if (!cpi_kv_get(&a->m->raw, b->m->raw.items[k].key))
+            row(b->m->raw.items[k].key, "", b->m->raw.items[k].value);
+    printf("   decide: cpindex link %s %s --same|--different --reason \"...\"\n"
+           "   why:    cpindex explain %s %s\n\n",
+           it->ref_a, it->ref_b, it->ref_a, it->ref_b);
+}
+
+static json_t *raw_json(const cpi_mention *m)
+{
+    json_t *o = json_object();
+    for (uint32_t k = 0; k < m->raw.count; k++)
+        json_object_set_new(o, m->raw.items[k].key, json_string(m->raw.items[k].value));
+    return o;
+}
+
+int cmd_review(cli_ctx *ctx, int argc, char **argv)
+{
+    const cli_command *self = cli_find("review");
+    static const struct option longopts[] = {{"json", no_argument, NULL, 'j'},
+                                             {"limit", required_argument, NULL, 'n'},
+                                             {"kind", required_argument, NULL, 'k'},
+                                             CLI_COMMON_LONGOPTS,
+                                             {0}};
+    bool json = false;
+    long limit = 20;
+    cpi_kind kind = 0;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (opt == 'j') {
+            json = true;
+            continue;
+        }
+        if (opt == 'n') {
+            char *end;
+            limit = strtol(optarg, &end, 10);
+            if (*end || limit < 0)
+                return cli_usage_error(self, "--limit needs a number (0 for all), not '%s'", optarg);
+            continue;
+        }
+        if (opt == 'k') {
+            if (cpi_kind_parse(optarg, &kind) || (kind != CPI_KIND_PERSON && kind != CPI_KIND_LOCATION))
+                return cli_usage_error(self, "--kind is person or location, not '%s'", optarg);
+            continue;
+        }
+        int rc = cli_common_opt(ctx, self, opt, optarg);
+        if (rc >= 0)
+            return rc;
+    }
+    if (optind < argc)
+        return cli_usage_error(self, "unexpected argument '%s'", argv[optind]);
+
+    cpi_error err = {0};
+    cpi_store *st;
+    if (cli_open_store(ctx, CPI_STORE_READONLY, &st, &err))
+        return cli_fail(&err);
+    cpi_review_item *items;
+    size_t n;
+    cpi_txn *t = NULL;
+    cpi_status s = cpi_review_list(st, &items, &n, &err);
+    if (!s)
+        s = cpi_store_read_begin(st, &t, &err);
+    if (s) {
+        cpi_store_close(st);
+        return cli_fail(&err);
+    }
+    size_t shown = 0, total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += !kind || items[i].kind == kind;
+    json_t *arr = json ? json_array() : NULL;
+    if (!json)
+        printf("%zu possible match%s to review%s%s\n\n", total, total == 1 ? "" : "es",
+               total ? ", children first" : " (run 'cpindex resolve' first if you expected some)",
+               limit && total > (size_t)limit ? "" : "");
+    cpi_arena arena = {0};
+    for (size_t i = 0; i < n && (!limit || shown < (size_t)limit); i++) {
+        if (kind && items[i].kind != kind)
+            continue;
+        side a, b;
+        cpi_arena_reset(&arena);
+        cpi_error e2 = {0};
+        if (load(t, items[i].ref_a, &arena, &a, &e2) || load(t, items[i].ref_b, &arena, &b, &e2)) {
+            if (!json)
+                printf("%zu. %s / %s: %s\n\n", shown + 1, items[i].ref_a, items[i].ref_b, e2.msg);
+            shown++;
+            continue;
+        }
+        shown++;
+        if (json)
+            json_array_append_new(
+                arr, json_pack("{s:s, s:s, s:s, s:b, s:f, s:f, s:{s:s, s:s, s:o}, s:{s:s, s:s, s:o}}", "a",
+                               items[i].ref_a, "b", items[i].ref_b, "kind", cpi_kind_name(items[i].kind), "child",
+                               items[i].child, "probability", items[i].probability, "weight", items[i].weight,
+                               "record_a", "role", a.m->role, "date", a.date, "values", raw_json(a.m), "record_b",
+                               "role", b.m->role, "date", b.date, "values", raw_json(b.m)));
+        else
+            print_pair(shown, &items[i], &a, &b);
+    }
+    if (json) {
+        json_t *o = json_pack("{s:I, s:I, s:o}", "total", (json_int_t)total, "shown", (json_int_t)shown, "pairs", arr);
+        json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        putchar('\n');
+        json_decref(o);
+    } else if (shown < total) {
+        printf("(%zu more; --limit 0 shows all)\n", total - shown);
+    }
+    cpi_arena_free(&arena);
+    cpi_txn_end(t);
+    cpi_store_close(st);
+    free(items);
+    return EXIT_OK_;
+}

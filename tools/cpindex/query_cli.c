@@ -1,0 +1,286 @@
+/* query_cli.c - options, the access gate, entity picking and consultation logging for the query commands
+ * (see query_cli.h). */
+#include "query_cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int query_opt(const cli_command *cmd, query_opts *q, int opt, const char *arg)
+{
+    const char *bad;
+    switch (opt) {
+    case QOPT_JSON:
+        q->json = true;
+        return -1;
+    case QOPT_DOB:
+        q->dob = arg;
+        return -1;
+    case QOPT_FULL:
+        q->profile.detail = CPI_DETAIL_FULL;
+        q->detail_set = true;
+        return -1;
+    case QOPT_DETAIL:
+        if (strcmp(arg, "brief") == 0)
+            q->profile.detail = CPI_DETAIL_BRIEF;
+        else if (strcmp(arg, "full") == 0)
+            q->profile.detail = CPI_DETAIL_FULL;
+        else
+            return cli_usage_error(cmd, "--detail takes 'brief' or 'full', not '%s'", arg);
+        q->detail_set = true;
+        return -1;
+    case QOPT_WITHHOLD:
+        if (strcmp(arg, "restricted") == 0)
+            q->profile.withhold |= CPI_SRC_RESTRICTED;
+        else if (!cpi_src_parse_list(arg, &q->profile.withhold, &bad))
+            return cli_usage_error(cmd, "--withhold: '%s' is not a source (niche, miraf, mace, marac, polit, soc, "
+                                        "or 'restricted' for marac,polit)", bad);
+        return -1;
+    case QOPT_WIDTH: {
+        char *end;
+        long w = strtol(arg, &end, 10);
+        if (*end || w < 40 || w > 1000)
+            return cli_usage_error(cmd, "--width takes a number of columns from 40 to 1000");
+        q->width = (int)w;
+        return -1;
+    }
+    default:
+        return EXIT_USAGE;
+    }
+}
+
+int query_parse(cli_ctx *ctx, const cli_command *self, int argc, char **argv, query_opts *q, char *query,
+                size_t cap, bool need_query)
+{
+    static const struct option longopts[] = {QUERY_LONGOPTS, CLI_COMMON_LONGOPTS, {0}};
+    q->width = q->width ? q->width : 100;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        int rc = opt >= QOPT_JSON && opt <= QOPT_AS_OF ? query_opt(self, q, opt, optarg)
+                                                       : cli_common_opt(ctx, self, opt, optarg);
+        if (rc >= 0)
+            return rc;
+    }
+    size_t n = 0;
+    query[0] = '\0';
+    for (int i = optind; i < argc && n < cap; i++) /* a name may come as several words without quotes */
+        n += (size_t)snprintf(query + n, cap - n, "%s%s", n ? " " : "", argv[i]);
+    if (need_query && !query[0])
+        return cli_usage_error(self, "give a QUERY: a name, an entity id or a reference");
+    if (!need_query && query[0])
+        return cli_usage_error(self, "unexpected argument '%s'", argv[optind]);
+    return -1;
+}
+
+int query_authorise(cli_ctx *ctx, const char *action, query_opts *q, cpi_store **st, cpi_grant *g)
+{
+    int rc = cli_require_user(ctx, action, NULL, st, g);
+    if (rc)
+        return rc;
+    cpi_detail allowed = g->view == CPI_VIEW_FULL ? CPI_DETAIL_FULL : CPI_DETAIL_BRIEF;
+    if (!q->detail_set)
+        q->profile.detail = allowed;
+    else if (q->profile.detail > allowed) {
+        fprintf(stderr, "cpindex %s: your role allows the brief view only; showing that\n", action);
+        q->profile.detail = allowed;
+    }
+    static const struct {
+        unsigned bit;
+        cpi_src src;
+        int index;
+    } r[] = {{CPI_RESTRICTED_POLIT, CPI_SRC_POLIT, 0}, {CPI_RESTRICTED_MARAC, CPI_SRC_MARAC, 1}};
+    for (size_t i = 0; i < sizeof r / sizeof r[0]; i++) {
+        q->profile.contact[r[i].src] = g->contact[r[i].index];
+        if (!(g->restricted & r[i].bit))
+            q->profile.withhold |= CPI_SRC_BIT(r[i].src);
+    }
+    return -1;
+}
+
+void query_print_json(json_t *o)
+{
+    json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    putchar('\n');
+    json_decref(o);
+}
+
+int query_pick(cpi_txn *txn, const char *query, cpi_kind kind, const query_opts *q, cpi_arena *arena,
+               const char **id, cpi_lookup *l, cpi_error *err)
+{
+    cpi_lookup_opts lo = {.kind = kind, .dob = q->dob};
+    cpi_status s = cpi_lookup_run(txn, query, &lo, arena, l, err);
+    if (s)
+        return cli_fail(err);
+    if (l->n == 1 && l->items[0].entity_id && !l->more) {
+        *id = l->items[0].entity_id;
+        return -1;
+    }
+    return l->n == 0 ? EXIT_NOT_FOUND : EXIT_OK_;
+}
+
+void query_print_candidates(const cpi_lookup *l, const char *query, const query_opts *q)
+{
+    if (q->json)
+        query_print_json(cpi_lookup_json(l, query));
+    else if (l->n == 0)
+        fprintf(stderr, "cpindex: nothing matches '%s' (read as %s)%s\n", query, l->query_kind ? l->query_kind : "?",
+                q->dob ? " with that date of birth" : "");
+    else
+        cpi_lookup_text(l, query, stdout);
+}
+
+/* ------------------------------------------------------------------ what was shown */
+
+static void push(const char ***arr, size_t *n, size_t *cap, const char *v)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp((*arr)[i], v) == 0)
+            return;
+    if (*n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 32;
+        const char **na = realloc(*arr, sizeof *na * ncap);
+        if (!na)
+            return; /* the log then names fewer items; never more than were shown */
+        *arr = na;
+        *cap = ncap;
+    }
+    (*arr)[(*n)++] = v;
+}
+
+void shown_id(shown *s, const char *id) { push(&s->ids, &s->nids, &s->capids, id); }
+void shown_ref(shown *s, const char *ref) { push(&s->refs, &s->nrefs, &s->caprefs, ref); }
+
+static void link_refs(shown *s, const cpi_pf_link *l, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        shown_id(s, l[i].via_id);
+        for (uint32_t r = 0; r < l[i].nrefs; r++)
+            shown_ref(s, l[i].refs[r]);
+    }
+}
+
+void shown_profile(shown *s, const cpi_profile *p)
+{
+    shown_id(s, p->entity_id);
+    for (uint32_t i = 0; i < p->nrisky_people; i++) {
+        const cpi_pf_person *r = &p->risky_people[i];
+        shown_id(s, r->id);
+        link_refs(s, r->links, r->nlinks);
+        for (uint32_t j = 0; j < r->noccurrences; j++) {
+            shown_id(s, r->occurrences[j].other_id);
+            for (uint32_t k = 0; k < r->occurrences[j].nrefs; k++)
+                shown_ref(s, r->occurrences[j].refs[k]);
+        }
+        for (uint32_t j = 0; j < r->naddresses; j++)
+            shown_id(s, r->address_ids[j]);
+    }
+    for (uint32_t i = 0; i < p->nplaces; i++) {
+        shown_id(s, p->places[i].id);
+        link_refs(s, p->places[i].links, p->places[i].nlinks);
+        for (uint32_t j = 0; j < p->places[i].nrisky_named; j++)
+            shown_id(s, p->places[i].risky_ids[j]);
+    }
+    for (uint32_t i = 0; i < p->nconnected_children; i++) {
+        shown_id(s, p->connected_children[i].id);
+        for (uint32_t j = 0; j < p->connected_children[i].nvias; j++)
+            shown_id(s, p->connected_children[i].vias[j].id);
+    }
+    for (uint32_t i = 0; i < p->naddresses; i++)
+        shown_id(s, p->addresses[i].id);
+    for (uint32_t i = 0; i < p->nreferences; i++)
+        shown_ref(s, p->references[i].ref);
+    for (uint32_t i = 0; i < p->nwarnings; i++)
+        for (uint32_t r = 0; r < p->warnings[i].nrefs; r++)
+            shown_ref(s, p->warnings[i].refs[r]);
+    for (uint32_t i = 0; i < p->ngaps; i++)
+        for (uint32_t r = 0; r < p->gaps[i].nrefs; r++)
+            shown_ref(s, p->gaps[i].refs[r]);
+    for (uint32_t i = 0; i < p->ntimeline; i++)
+        shown_ref(s, p->timeline[i].ref);
+}
+
+void shown_lookup(shown *s, const cpi_lookup *l)
+{
+    for (uint32_t i = 0; i < l->n; i++) {
+        shown_id(s, l->items[i].entity_id);
+        shown_ref(s, l->items[i].mention_ref);
+    }
+}
+
+int shown_log(cli_ctx *ctx, cpi_store *st, const cpi_grant *g, shown *s)
+{
+    int rc = cli_log_consultation(ctx, st, g, s->ids, s->nids, s->refs, s->nrefs);
+    free(s->ids);
+    free(s->refs);
+    memset(s, 0, sizeof *s);
+    return rc;
+}
+
+int query_snapshot(cpi_store *st, cpi_txn **txn)
+{
+    cpi_error err = {0};
+    if (cpi_store_read_begin(st, txn, &err)) {
+        cpi_store_close(st);
+        return cli_fail(&err);
+    }
+    return -1;
+}
+
+/* ------------------------------------------------------------------ child and person */
+
+int query_profile_command(cli_ctx *ctx, const cli_command *self, int argc, char **argv, bool child)
+{
+    query_opts q = {0};
+    char query[512];
+    int rc = query_parse(ctx, self, argc, argv, &q, query, sizeof query, true);
+    if (rc >= 0)
+        return rc;
+    cpi_store *st;
+    cpi_grant g;
+    if ((rc = query_authorise(ctx, self->name, &q, &st, &g)) >= 0)
+        return rc;
+    cpi_error err = {0};
+    cpi_txn *txn;
+    if (cpi_store_read_begin(st, &txn, &err)) {
+        cpi_store_close(st);
+        return cli_fail(&err);
+    }
+    cpi_arena arena = {0};
+    const char *id = NULL;
+    cpi_lookup l;
+    cpi_profile p;
+    bool have_profile = false;
+    rc = query_pick(txn, query, CPI_KIND_PERSON, &q, &arena, &id, &l, &err);
+    if (rc < 0) {
+        if (cpi_profile_build(txn, id, &q.profile, &arena, &p, &err))
+            rc = cli_fail(&err);
+        else
+            have_profile = true;
+    }
+    cpi_txn_end(txn); /* the answer lives in the arena now: log before showing it */
+    shown sh = {0};
+    if (have_profile)
+        shown_profile(&sh, &p);
+    else if (rc == EXIT_OK_ || rc == EXIT_NOT_FOUND)
+        shown_lookup(&sh, &l);
+    int found = rc; /* a search that found nothing is a consultation too */
+    if ((have_profile || rc == EXIT_OK_ || rc == EXIT_NOT_FOUND) && (rc = shown_log(ctx, st, &g, &sh)) == EXIT_OK_) {
+        if (have_profile) {
+            if (child && !p.is_child)
+                fprintf(stderr, "cpindex child: %s is not recorded as a child; showing what is held on them "
+                                "(see also 'cpindex person')\n", id);
+            if (q.json)
+                query_print_json(cpi_profile_json(&p));
+            else
+                cpi_profile_text(&p, stdout, q.width);
+        } else {
+            query_print_candidates(&l, query, &q);
+            rc = found;
+        }
+    }
+    cpi_store_close(st);
+    cpi_arena_free(&arena);
+    return rc;
+}
