@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sort.h"
 #include "core/resolve_internal.h"
 
 uint64_t cpi_rs_hash(uint64_t h, const void *data, size_t len)
@@ -86,7 +87,7 @@ static int cmp_bkey(const void *x, const void *y)
 cpi_status cpi_rs_block(cpi_rs_keys *k, const cpi_resolve_opts *o, cpi_rs_pairs *out, cpi_resolve_rule_report *rep,
                         cpi_error *err)
 {
-    qsort(k->v, k->n, sizeof *k->v, cmp_bkey);
+    cpi_sort(k->v, k->n, sizeof *k->v, cmp_bkey);
     rep->keys += k->n;
     size_t cap = o->block_cap ? o->block_cap : CPI_RESOLVE_BLOCK_CAP;
     size_t window = o->window ? o->window : CPI_RESOLVE_WINDOW;
@@ -130,7 +131,7 @@ static void sort_u64(uint64_t *v, size_t n)
     size_t *count = tmp ? malloc(65536 * sizeof *count) : NULL;
     if (!count) {
         free(tmp);
-        qsort(v, n, sizeof *v, cmp_u64);
+        cpi_sort(v, n, sizeof *v, cmp_u64);
         return;
     }
     uint64_t *src = v, *dst = tmp;

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sort.h"
 #include "core/compare.h"
 #include "core/normalise.h"
 #include "core/resolve_internal.h"
@@ -395,7 +396,7 @@ static void place_deferred(cpi_rs_uf *uf, const partner *p, size_t n, cpi_resolv
 void cpi_rs_join_links(cpi_rs_uf *uf, cpi_rs_scored *v, size_t n, double link, const uint8_t *defer,
                        cpi_resolve_kind_report *kr)
 {
-    qsort(v, n, sizeof *v, cmp_scored_desc);
+    cpi_sort(v, n, sizeof *v, cmp_scored_desc);
     size_t nlink = 0, ndef = 0;
     while (nlink < n && v[nlink].prob >= link)
         nlink++;
@@ -429,7 +430,7 @@ void cpi_rs_join_links(cpi_rs_uf *uf, cpi_rs_scored *v, size_t n, double link, c
         if (defer[v[i].b])
             p[np++] = (partner){v[i].b, v[i].a, v[i].weight};
     }
-    qsort(p, np, sizeof *p, cmp_partner);
+    cpi_sort(p, np, sizeof *p, cmp_partner);
     for (size_t i = 0; i < np;) {
         size_t j = i;
         while (j < np && p[j].m == p[i].m)

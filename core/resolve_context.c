@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sort.h"
 #include "core/resolve_internal.h"
 
 typedef struct u64v {
@@ -99,7 +100,7 @@ cpi_status cpi_rs_ctx_build(const cpi_rs_data *d, cpi_rs_uf *uf, int which, cpi_
 static cpi_status finish(u64v *pp, uint32_t n, cpi_rs_ctx *out, cpi_error *err)
 {
     u64v p = *pp;
-    qsort(p.v, p.n, sizeof *p.v, cmp_u64);
+    cpi_sort(p.v, p.n, sizeof *p.v, cmp_u64);
     size_t w = 0;
     for (size_t i = 0; i < p.n; i++)
         if (w == 0 || p.v[i] != p.v[w - 1])

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sort.h"
 #include "core/codec.h"
 #include "core/resolve_internal.h"
 
@@ -252,7 +253,7 @@ static cpi_status explain_in(cpi_txn *t, const char *ref_a, const char *ref_b, c
             return s;
         ctxset *sets[6] = {&ha, &pa, &ra, &hb, &pb, &rb};
         for (int i = 0; i < 6; i++)
-            qsort(sets[i]->v, sets[i]->n, sizeof sets[i]->v[0], cmp_u32);
+            cpi_sort(sets[i]->v, sets[i]->n, sizeof sets[i]->v[0], cmp_u32);
         cpi_rs_pview va, vb;
         const side *sides[2] = {&a, &b};
         cpi_rs_pview *views[2] = {&va, &vb};

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sort.h"
 #include "core/resolve_internal.h"
 
 typedef cpi_rs_pairvec pair_vec;
@@ -176,13 +177,13 @@ cpi_status cpi_rs_distinct(uint32_t *mem, uint32_t *n, cpi_rs_sig_fn sig, void *
         return cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
     for (uint32_t k = 0; k < *n; k++)
         v[k] = (sig_entry){sig(ctx, mem[k]), mem[k]};
-    qsort(v, *n, sizeof *v, cmp_sig);
+    cpi_sort(v, *n, sizeof *v, cmp_sig);
     uint32_t w = 0;
     for (uint32_t k = 0; k < *n; k++)
         if (k == 0 || v[k].sig != v[k - 1].sig)
             mem[w++] = v[k].i;
     free(v);
-    qsort(mem, w, sizeof *mem, cmp_u32);
+    cpi_sort(mem, w, sizeof *mem, cmp_u32);
     *n = w;
     return CPI_OK;
 }

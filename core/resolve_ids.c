@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sort.h"
 #include "core/resolve_internal.h"
 
 static const char KIND_LETTER[CPI_KIND_COUNT + 1] = {0, 'P', 'L', 'T', 'O'};
@@ -92,7 +93,7 @@ static cpi_status ids_of_kind(cpi_rs_data *d, cpi_rs_result *res, cpi_kind kind,
     for (uint32_t i = 0; i < d->nm; i++)
         if (d->m[i].kind == kind && d->old_entity[i])
             ro[n++] = (uint64_t)cpi_rs_find(&res->uf, i) << 32 | d->old_entity[i];
-    qsort(ro, n, sizeof *ro, cmp_u64);
+    cpi_sort(ro, n, sizeof *ro, cmp_u64);
     size_t nt = 0;
     for (size_t i = 0; i < n;) {
         size_t j = i;
@@ -129,7 +130,7 @@ static cpi_status ids_of_kind(cpi_rs_data *d, cpi_rs_result *res, cpi_kind kind,
         kr->splits += old_roots[o] >= 2;
         seen_old += old_roots[o] > 0;
     }
-    qsort(tr, nt, sizeof *tr, cmp_triple);
+    cpi_sort(tr, nt, sizeof *tr, cmp_triple);
     for (size_t i = 0; i < nt; i++) {
         const triple *t = &tr[i];
         if (old_taken[t->old] || res->entity_num[t->root] || t->num == UINT64_MAX)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sort.h"
 #include "core/codec.h"
 #include "core/normalise.h"
 #include "core/resolve_internal.h"
@@ -332,7 +333,7 @@ static cpi_status link_events(cpi_rs_data *d, cpi_error *err)
         ev[2 * m + 1] = r;
         m++;
     }
-    qsort(ev, m, 2 * sizeof *ev, cmp_pair);
+    cpi_sort(ev, m, 2 * sizeof *ev, cmp_pair);
     cpi_status s = CPI_OK;
     uint32_t people[EVENT_MAX_PEOPLE];
     for (uint32_t i = 0; i < m && !s;) {
@@ -485,7 +486,7 @@ static cpi_status count_terms(cpi_rs_data *d, cpi_error *err)
         if (m->kind == CPI_KIND_PERSON && (m->key[RS_P_FN] || m->key[RS_P_SN]))
             v[n++] = (desc){m->key[RS_P_FN], m->key[RS_P_SN], m->dob_lo, m->dob_hi};
     }
-    qsort(v, n, sizeof *v, cmp_desc);
+    cpi_sort(v, n, sizeof *v, cmp_desc);
     for (size_t i = 0; i < n; i++) {
         if (i > 0 && cmp_desc(&v[i], &v[i - 1]) == 0)
             continue;

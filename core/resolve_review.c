@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sort.h"
 #include "core/resolve.h"
 #include "core/store.h"
 
@@ -132,7 +133,7 @@ cpi_status cpi_review_list(cpi_store *st, cpi_review_item **items, size_t *n, cp
         free(v);
         return s;
     }
-    qsort(v, cnt, sizeof *v, cmp_item);
+    cpi_sort(v, cnt, sizeof *v, cmp_item);
     *items = v;
     *n = cnt;
     return CPI_OK;

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sort.h"
 #include "core/resolve_internal.h"
 
 typedef struct write_ctx {
@@ -224,7 +225,7 @@ cpi_status cpi_rs_write(cpi_store *st, cpi_rs_data *d, cpi_rs_result *res, const
         uint64_t num = res->entity_num[cpi_rs_find(&res->uf, i)];
         w.order[i] = (uint64_t)letter_rank[d->m[i].kind] << 60 | (num & 0x0fffffff) << 32 | i;
     }
-    qsort(w.order, d->nm, sizeof *w.order, cmp_u64);
+    cpi_sort(w.order, d->nm, sizeof *w.order, cmp_u64);
     for (int k = 1; k <= CPI_KIND_COUNT; k++)
         w.nentities += rep->kind[k].entities;
     cpi_status s = cpi_store_write(st, write_fn, &w, err);

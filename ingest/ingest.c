@@ -9,6 +9,7 @@
  * flushed to disk before the transaction commits, so a committed file never
  * has rejects that were not written.
  */
+#include "core/sort.h"
 #include "ingest/ingest.h"
 
 #include <dirent.h>
@@ -413,7 +414,7 @@ static cpi_status expand(const char *path, cpi_ingest_summary *out, cpi_error *e
     closedir(d);
     if (s == CPI_OK && n == 0)
         s = cpi_error_set(err, CPI_ERR_DATA, "%s holds no .csv files", path);
-    qsort(names, n, sizeof *names, cmp_str);
+    cpi_sort(names, n, sizeof *names, cmp_str);
     for (size_t i = 0; i < n && s == CPI_OK; i++) {
         char full[2048];
         size_t pl = strlen(path);
