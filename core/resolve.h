@@ -49,7 +49,7 @@
 #define CPI_ENTITY_ID_MAX 16 /* "P-0000001" + NUL, room for larger numbers */
 
 /* Defaults of the settings below. */
-#define CPI_RESOLVE_BLOCK_CAP 300      /* blocks larger than this are capped */
+#define CPI_RESOLVE_BLOCK_CAP 120      /* blocks larger than this are capped */
 #define CPI_RESOLVE_WINDOW 40          /* ...to each mention's next 40 in the block's order */
 #define CPI_RESOLVE_U_PAIRS 1000000    /* random pairs for u */
 #define CPI_RESOLVE_EM_PAIRS 2000000   /* candidate pairs EM trains on (a sample if more) */
@@ -125,6 +125,7 @@ typedef struct cpi_resolve_report {
     cpi_resolve_rule_report rules[CPI_RESOLVE_MAX_RULES];
     unsigned nrules;
     double seconds_load, seconds_places, seconds_people, seconds_write, seconds_total;
+    double cpu_seconds;       /* processor time of the whole run, all threads (the machine may be shared) */
 } cpi_resolve_report;
 
 /* Resolve everything in the store and store the result (unless opts->dry_run). */

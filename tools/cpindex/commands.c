@@ -270,7 +270,7 @@ const cli_command cli_commands[] = {
      "  --possible P   keep pairs >= P (and below --link) for 'cpindex review'\n"
      "                 (default 0.8)\n"
      "  --block-cap N  a block of more than N mentions is capped: each mention meets\n"
-     "                 only its nearest 40 (default 300); capped blocks are reported\n"
+     "                 only its nearest 40 (default 120); capped blocks are reported\n"
      "  --dry-run      compute and report, store nothing\n"
      "  --json         the report as one JSON object\n"
      "  --db PATH      the store directory (default $CPINDEX_DB, then ./cpindex.db)\n"
