@@ -120,7 +120,8 @@ typedef struct cpi_resolve_kind_report {
 typedef struct cpi_resolve_report {
     uint64_t records, mentions;
     double link, possible;
-    uint64_t overrides_same, overrides_different, overrides_broken; /* broken: --different pairs --same forced together */
+    uint64_t overrides_same, overrides_different;
+    uint64_t overrides_broken; /* --same decisions that joined conflicting clusters (a --different, DOBs far apart, ...) */
     cpi_resolve_kind_report kind[CPI_KIND_COUNT + 1]; /* indexed by cpi_kind */
     cpi_resolve_rule_report rules[CPI_RESOLVE_MAX_RULES];
     unsigned nrules;
@@ -140,6 +141,9 @@ cpi_status cpi_resolve_run(cpi_store *st, const cpi_resolve_opts *opts, cpi_reso
  */
 cpi_status cpi_override_put(cpi_store *st, const char *ref_a, const char *ref_b, bool same, const char *reason,
                             int64_t now, cpi_error *err);
+/* The same inside the caller's write transaction, so the decision and its audit entry commit together. */
+cpi_status cpi_override_write(cpi_txn *txn, const char *ref_a, const char *ref_b, bool same, const char *reason,
+                              int64_t now, cpi_error *err);
 
 typedef struct cpi_override {
     char ref_a[CPI_REF_MAX], ref_b[CPI_REF_MAX]; /* ref_a < ref_b */
