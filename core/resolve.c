@@ -10,6 +10,13 @@
 
 #include "core/resolve_internal.h"
 
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 double cpi_rs_now(void)
 {
     struct timespec ts;
@@ -79,7 +86,7 @@ cpi_status cpi_resolve_run(cpi_store *st, const cpi_resolve_opts *opts, cpi_reso
     cpi_status s = check_opts(&o, err);
     if (s)
         return s;
-    double t0 = cpi_rs_now(), t;
+    double t0 = cpi_rs_now(), c0 = cpu_now(), t;
     cpi_rs_data d = {0};
     cpi_rs_result res = {0};
     if ((s = cpi_rs_load(st, &d, &o, err)) || (s = read_counters(st, &res, err)))
@@ -116,6 +123,7 @@ cpi_status cpi_resolve_run(cpi_store *st, const cpi_resolve_opts *opts, cpi_reso
     rep->seconds_write = cpi_rs_now() - t;
 out:
     rep->seconds_total = cpi_rs_now() - t0;
+    rep->cpu_seconds = cpu_now() - c0;
     result_free(&res);
     cpi_rs_data_free(&d);
     return s;

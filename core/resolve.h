@@ -49,7 +49,7 @@
 #define CPI_ENTITY_ID_MAX 16 /* "P-0000001" + NUL, room for larger numbers */
 
 /* Defaults of the settings below. */
-#define CPI_RESOLVE_BLOCK_CAP 300      /* blocks larger than this are capped */
+#define CPI_RESOLVE_BLOCK_CAP 120      /* blocks larger than this are capped */
 #define CPI_RESOLVE_WINDOW 40          /* ...to each mention's next 40 in the block's order */
 #define CPI_RESOLVE_U_PAIRS 1000000    /* random pairs for u */
 #define CPI_RESOLVE_EM_PAIRS 2000000   /* candidate pairs EM trains on (a sample if more) */
@@ -120,11 +120,13 @@ typedef struct cpi_resolve_kind_report {
 typedef struct cpi_resolve_report {
     uint64_t records, mentions;
     double link, possible;
-    uint64_t overrides_same, overrides_different, overrides_broken; /* broken: --different pairs --same forced together */
+    uint64_t overrides_same, overrides_different;
+    uint64_t overrides_broken; /* --same decisions that joined conflicting clusters (a --different, DOBs far apart, ...) */
     cpi_resolve_kind_report kind[CPI_KIND_COUNT + 1]; /* indexed by cpi_kind */
     cpi_resolve_rule_report rules[CPI_RESOLVE_MAX_RULES];
     unsigned nrules;
     double seconds_load, seconds_places, seconds_people, seconds_write, seconds_total;
+    double cpu_seconds;       /* processor time of the whole run, all threads (the machine may be shared) */
 } cpi_resolve_report;
 
 /* Resolve everything in the store and store the result (unless opts->dry_run). */
@@ -139,6 +141,9 @@ cpi_status cpi_resolve_run(cpi_store *st, const cpi_resolve_opts *opts, cpi_reso
  */
 cpi_status cpi_override_put(cpi_store *st, const char *ref_a, const char *ref_b, bool same, const char *reason,
                             int64_t now, cpi_error *err);
+/* The same inside the caller's write transaction, so the decision and its audit entry commit together. */
+cpi_status cpi_override_write(cpi_txn *txn, const char *ref_a, const char *ref_b, bool same, const char *reason,
+                              int64_t now, cpi_error *err);
 
 typedef struct cpi_override {
     char ref_a[CPI_REF_MAX], ref_b[CPI_REF_MAX]; /* ref_a < ref_b */

@@ -41,52 +41,8 @@ static cpi_status check_mention(cpi_txn *t, const char *text, cpi_kind *kind, cp
     return s;
 }
 
-typedef struct put_ctx {
-    const char *a, *b, *reason;
-    bool same;
-    int64_t now;
-} put_ctx;
-
-static cpi_status put_fn(cpi_txn *t, void *vctx, cpi_error *err)
-{
-    put_ctx *c = vctx;
-    cpi_kind ka, kb;
-    cpi_status s = check_mention(t, c->a, &ka, err);
-    if (!s)
-        s = check_mention(t, c->b, &kb, err);
-    if (s)
-        return s;
-    if (ka != kb)
-        return cpi_error_set(err, CPI_ERR_USAGE, "%s is a %s and %s a %s: only mentions of one kind can be linked",
-                             c->a, cpi_kind_name(ka), c->b, cpi_kind_name(kb));
-    char key[2 * CPI_REF_MAX + 2];
-    int klen = snprintf(key, sizeof key, "%s%c%s", c->a, CPI_KEY_SEP, c->b);
-    msgpack_sbuffer sb;
-    msgpack_packer pk;
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-    size_t rl = strlen(c->reason);
-    msgpack_pack_map(&pk, 3);
-    msgpack_pack_str(&pk, 1);
-    msgpack_pack_str_body(&pk, "s", 1);
-    if (c->same)
-        msgpack_pack_true(&pk);
-    else
-        msgpack_pack_false(&pk);
-    msgpack_pack_str(&pk, 1);
-    msgpack_pack_str_body(&pk, "r", 1);
-    msgpack_pack_str(&pk, rl);
-    msgpack_pack_str_body(&pk, c->reason, rl);
-    msgpack_pack_str(&pk, 1);
-    msgpack_pack_str_body(&pk, "t", 1);
-    msgpack_pack_int64(&pk, c->now);
-    s = cpi_txn_put(t, CPI_DB_OVERRIDES, key, (size_t)klen, sb.data, sb.size, err);
-    msgpack_sbuffer_destroy(&sb);
-    return s;
-}
-
-cpi_status cpi_override_put(cpi_store *st, const char *ref_a, const char *ref_b, bool same, const char *reason,
-                            int64_t now, cpi_error *err)
+cpi_status cpi_override_write(cpi_txn *t, const char *ref_a, const char *ref_b, bool same, const char *reason,
+                              int64_t now, cpi_error *err)
 {
     if (!reason || !*reason)
         return cpi_error_set(err, CPI_ERR_USAGE, "a link decision needs a reason (who decided, on what evidence)");
@@ -96,7 +52,58 @@ cpi_status cpi_override_put(cpi_store *st, const char *ref_a, const char *ref_b,
     int c = strcmp(ref_a, ref_b);
     if (c == 0)
         return cpi_error_set(err, CPI_ERR_USAGE, "%s and %s are one mention", ref_a, ref_b);
-    put_ctx ctx = {c < 0 ? ref_a : ref_b, c < 0 ? ref_b : ref_a, reason, same, now};
+    const char *a = c < 0 ? ref_a : ref_b, *b = c < 0 ? ref_b : ref_a;
+    cpi_kind ka, kb;
+    cpi_status s = check_mention(t, a, &ka, err);
+    if (!s)
+        s = check_mention(t, b, &kb, err);
+    if (s)
+        return s;
+    if (ka != kb)
+        return cpi_error_set(err, CPI_ERR_USAGE, "%s is a %s and %s a %s: only mentions of one kind can be linked", a,
+                             cpi_kind_name(ka), b, cpi_kind_name(kb));
+    char key[2 * CPI_REF_MAX + 2];
+    int klen = snprintf(key, sizeof key, "%s%c%s", a, CPI_KEY_SEP, b);
+    msgpack_sbuffer sb;
+    msgpack_packer pk;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    size_t rl = strlen(reason);
+    msgpack_pack_map(&pk, 3);
+    msgpack_pack_str(&pk, 1);
+    msgpack_pack_str_body(&pk, "s", 1);
+    if (same)
+        msgpack_pack_true(&pk);
+    else
+        msgpack_pack_false(&pk);
+    msgpack_pack_str(&pk, 1);
+    msgpack_pack_str_body(&pk, "r", 1);
+    msgpack_pack_str(&pk, rl);
+    msgpack_pack_str_body(&pk, reason, rl);
+    msgpack_pack_str(&pk, 1);
+    msgpack_pack_str_body(&pk, "t", 1);
+    msgpack_pack_int64(&pk, now);
+    s = cpi_txn_put(t, CPI_DB_OVERRIDES, key, (size_t)klen, sb.data, sb.size, err);
+    msgpack_sbuffer_destroy(&sb);
+    return s;
+}
+
+typedef struct put_ctx {
+    const char *a, *b, *reason;
+    bool same;
+    int64_t now;
+} put_ctx;
+
+static cpi_status put_fn(cpi_txn *t, void *vctx, cpi_error *err)
+{
+    put_ctx *c = vctx;
+    return cpi_override_write(t, c->a, c->b, c->same, c->reason, c->now, err);
+}
+
+cpi_status cpi_override_put(cpi_store *st, const char *ref_a, const char *ref_b, bool same, const char *reason,
+                            int64_t now, cpi_error *err)
+{
+    put_ctx ctx = {ref_a, ref_b, reason, same, now};
     return cpi_store_write(st, put_fn, &ctx, err);
 }
 

@@ -16,10 +16,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <jansson.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "core/audit.h"
 #include "core/compare.h"
 #include "core/export.h"
 #include "core/normalise.h"
@@ -575,6 +579,123 @@ static void test_export_every_mention(void **state)
     free(path);
 }
 
+/* ------------------------------------------------------------ the commands */
+
+static char *cpindex_cmd(fixture *f, const char *args, int *status)
+{
+    char cmd[8192];
+    char *bin = tu_build_path("cpindex");
+    const char *user = getpwuid(getuid())->pw_name;
+    snprintf(cmd, sizeof cmd, "env -u CPINDEX_USER -u CPINDEX_REASON -u CPINDEX_DB '%s' --db '%s' %s 2>&1", bin,
+             f->db, args);
+    char *p = strstr(cmd, "@USER@");
+    if (p) { /* splice the store owner's name (the implicit admin) in */
+        char rest[8192];
+        snprintf(rest, sizeof rest, "%s%s", user, p + 6);
+        snprintf(p, sizeof cmd - (size_t)(p - cmd), "%s", rest);
+    }
+    free(bin);
+    return tu_run(cmd, status);
+}
+
+static json_t *cpindex_json(fixture *f, const char *args)
+{
+    int st = -1;
+    char *out = cpindex_cmd(f, args, &st);
+    json_error_t je;
+    json_t *j = st == 0 ? json_loads(out, 0, &je) : NULL;
+    if (!j)
+        fail_msg("cpindex %s: exit %d, output:\n%s", args, st, out);
+    free(out);
+    return j;
+}
+
+static void expect_cmd(fixture *f, const char *args, int status, const char *fragment)
+{
+    int st = -1;
+    char *out = cpindex_cmd(f, args, &st);
+    if (st != status || (fragment && !strstr(out, fragment)))
+        fail_msg("cpindex %s: exit %d (want %d), output:\n%s\n(wanted '%s')", args, st, status, out,
+                 fragment ? fragment : "");
+    free(out);
+}
+
+static cpi_status count_kind(void *ctx, const cpi_audit_entry *e, cpi_error *err)
+{
+    (void)err;
+    ((int *)ctx)[e->kind]++;
+    return CPI_OK;
+}
+
+static void test_commands_end_to_end(void **state)
+{
+    fixture *f = *state;
+    world *w = &f->w;
+    char a[64], b[64], args[512];
+    /* nothing without a user and a reason */
+    static const char *const gated[] = {"resolve", "review", "export entities", "explain niche:NOM-0000001/1 "
+                                        "niche:NOM-0000002/1", "link niche:NOM-0000001/1 niche:NOM-0000002/1 --same"};
+    for (size_t i = 0; i < sizeof gated / sizeof gated[0]; i++)
+        expect_cmd(f, gated[i], 2, "refused");
+    json_t *r = cpindex_json(f, "resolve --json --user @USER@ --reason 'resolve command test run'");
+    /* reading and exporting are an analyst's: the owner is only an admin */
+    expect_cmd(f, "user add an.analyst --role analyst --user @USER@ --reason 'test analyst account'", 0, NULL);
+    json_t *person = json_object_get(json_object_get(r, "kinds"), "person");
+    assert_int_equal(json_integer_value(json_object_get(person, "entities")), w->np);
+    assert_true(json_is_true(json_object_get(json_object_get(person, "em"), "converged")));
+    json_int_t mentions = json_integer_value(json_object_get(r, "mentions"));
+    assert_true(mentions > 0);
+    json_decref(r);
+    /* explain: the plain person's nominal and form, one entity, linked */
+    snprintf(args, sizeof args, "explain %s %s --json --user an.analyst --reason 'explain command test run'",
+             nominal_of(w->plain, a), form_of(w->plain, b));
+    json_t *x = cpindex_json(f, args);
+    assert_string_equal(json_string_value(json_object_get(x, "band")), "link");
+    assert_true(json_is_true(json_object_get(x, "same_entity")));
+    assert_int_equal(json_array_size(json_object_get(json_object_get(x, "waterfall"), "terms")), RS_PC__N);
+    json_decref(x);
+    /* review lists what it shows, children first */
+    json_t *rv = cpindex_json(f, "review --json --limit 3 --user an.analyst --reason 'review command test run'");
+    assert_true(json_integer_value(json_object_get(rv, "shown")) <= 3);
+    json_t *pairs = json_object_get(rv, "pairs");
+    bool seen_adult = false;
+    for (size_t i = 0; i < json_array_size(pairs); i++) {
+        bool child = json_is_true(json_object_get(json_array_get(pairs, i), "child"));
+        assert_false(child && seen_adult);
+        seen_adult |= !child;
+    }
+    json_decref(rv);
+    /* a decision, then the next resolve obeys it */
+    snprintf(args, sizeof args, "link %s %s --different --user @USER@ --reason 'different people, checked by hand'",
+             nominal_of(w->plain, a), form_of(w->plain, b));
+    expect_cmd(f, args, 0, "takes effect at the next");
+    expect_cmd(f, "resolve --user @USER@ --reason 'resolve after a decision'", 0, "decisions   0 same, 1 different");
+    expect_apart(f, nominal_of(w->plain, a), form_of(w->plain, b));
+    /* export: a line per mention and the header */
+    snprintf(args, sizeof args, "export entities --out '%s/e.csv' --user an.analyst --reason 'export command test run'",
+             f->dir);
+    expect_cmd(f, args, 0, "exported");
+    char *cmd = malloc(strlen(f->dir) + 64);
+    sprintf(cmd, "wc -l < '%s/e.csv'", f->dir);
+    char *wc = tu_run(cmd, NULL);
+    assert_int_equal(strtoull(wc, NULL, 10), (unsigned long long)mentions + 1);
+    free(wc);
+    free(cmd);
+    /* each left its entry in the audit log */
+    int kinds[CPI_AUDIT_ACCESS + 1] = {0};
+    cpi_error err = {0};
+    assert_int_equal(cpi_audit_query(f->st, &(cpi_audit_filter){0}, count_kind, kinds, &err), CPI_OK);
+    assert_int_equal(kinds[CPI_AUDIT_COMBINATION], 3); /* two resolves and the decision */
+    assert_int_equal(kinds[CPI_AUDIT_CONSULTATION], 2); /* explain, review */
+    assert_int_equal(kinds[CPI_AUDIT_DISCLOSURE], 1);
+    /* usage errors */
+    expect_cmd(f, "link niche:NOM-0000001/1 --same --user @USER@ --reason 'two words'", 2, "name two mentions");
+    expect_cmd(f, "link niche:NOM-0000001/1 niche:NOM-0000002/1 --user @USER@ --reason 'two words'", 2,
+               "--same or --different");
+    expect_cmd(f, "export people --user an.analyst --reason 'two words'", 2, "not something export writes");
+    expect_cmd(f, "resolve --link 1.5 --user @USER@ --reason 'two words'", 2, "probability between 0 and 1");
+}
+
 static void test_conflict_rules(void **state)
 {
     (void)state;
@@ -669,6 +790,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stable_ids_with_added_data, setup, teardown),
         cmocka_unit_test_setup_teardown(test_split_and_merge_counted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_export_every_mention, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_commands_end_to_end, setup, teardown),
         cmocka_unit_test(test_conflict_rules),
         cmocka_unit_test(test_entity_ids),
         cmocka_unit_test(test_strtab),

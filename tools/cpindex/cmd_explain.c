@@ -76,8 +76,10 @@ int cmd_explain(cli_ctx *ctx, int argc, char **argv)
         return cli_usage_error(self, "name two mentions, e.g. niche:NOM-0000123/1 miraf:MF-2021-000045/1");
     cpi_error err = {0};
     cpi_store *st;
-    if (cli_open_store(ctx, CPI_STORE_READONLY, &st, &err))
-        return cli_fail(&err);
+    cpi_grant g;
+    int rc = cli_require_user(ctx, "explain", NULL, &st, &g);
+    if (rc)
+        return rc;
     cpi_resolve_explanation *x = malloc(sizeof *x);
     if (!x) {
         cpi_store_close(st);
@@ -85,14 +87,25 @@ int cmd_explain(cli_ctx *ctx, int argc, char **argv)
         return EXIT_DATA;
     }
     cpi_status s = cpi_resolve_explain(st, argv[optind], argv[optind + 1], x, &err);
-    cpi_store_close(st);
-    int rc = EXIT_OK_;
-    if (s)
+    if (s) {
         rc = cli_fail(&err);
-    else if (json)
-        rc = print_json(argv[optind], argv[optind + 1], x);
-    else
-        print_text(argv[optind], argv[optind + 1], x);
+    } else {
+        /* nothing is shown unless the consultation is logged */
+        const char *ids[2], *refs[2] = {argv[optind], argv[optind + 1]};
+        size_t nids = 0;
+        if (x->entity_a[0])
+            ids[nids++] = x->entity_a;
+        if (x->entity_b[0] && strcmp(x->entity_b, x->entity_a) != 0)
+            ids[nids++] = x->entity_b;
+        rc = cli_log_consultation(ctx, st, &g, ids, nids, refs, 2);
+    }
+    cpi_store_close(st);
+    if (!s && rc == EXIT_OK_) {
+        if (json)
+            rc = print_json(argv[optind], argv[optind + 1], x);
+        else
+            print_text(argv[optind], argv[optind + 1], x);
+    }
     free(x);
     return rc;
 }

@@ -2,7 +2,8 @@
  * cmd_export.c - `cpindex export TABLE [--out FILE]`: tables out of the store
  * as CSV. TABLE picks what to export; each table is one row of the table
  * below and one library call (core/export.h), so `export graph` later is one
- * more row.
+ * more row. An export is a disclosure: it is logged (what, where to, how
+ * many rows) before a byte is written, and refused if it cannot be logged.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "core/audit.h"
 #include "core/export.h"
 #include "query/export_graph.h"
 
@@ -54,8 +56,36 @@ int cmd_export(cli_ctx *ctx, int argc, char **argv)
 
     cpi_error err = {0};
     cpi_store *st;
-    if (cli_open_store(ctx, CPI_STORE_READONLY, &st, &err))
-        return cli_fail(&err);
+    cpi_grant g;
+    int grc = cli_require_user(ctx, "export", NULL, &st, &g);
+    if (grc)
+        return grc;
+    /* log the disclosure first: the rows are every mention the store holds */
+    int64_t mentions = 0;
+    cpi_txn *t;
+    cpi_status ls = cpi_store_read_begin(st, &t, &err);
+    if (!ls) {
+        ls = cpi_txn_counter_get(t, "mentions", &mentions, &err);
+        cpi_txn_end(t);
+    }
+    char count[32], query[2048];
+    snprintf(count, sizeof count, "%lld", (long long)mentions);
+    cli_query_text(ctx, query, sizeof query);
+    cpi_kv kv[4] = {{"what", argv[optind]}, {"to", out_path ? out_path : "standard output"}, {"format", "csv"},
+                    {"count", count}};
+    cpi_audit_entry e = {.kind = CPI_AUDIT_DISCLOSURE,
+                         .user = g.user,
+                         .reason = g.reason,
+                         .command = "export",
+                         .query = query,
+                         .details = {kv, 4}};
+    if (!ls)
+        ls = cpi_audit_log(st, &e, &err);
+    if (ls) {
+        cpi_store_close(st);
+        fprintf(stderr, "cpindex export: this disclosure could not be logged, so nothing is written: %s\n", err.msg);
+        return cpi_status_exit_code(ls == CPI_ERR_USAGE ? CPI_ERR_STORE : ls);
+    }
     FILE *out = stdout;
     if (out_path) {
         /* the file holds references to children's records: readable by the owner only */

@@ -58,14 +58,14 @@ static void print_json(const char *path, const cpi_resolve_report *r, bool dry)
                                                (json_int_t)x->pairs));
     }
     json_t *o = json_pack("{s:s, s:b, s:I, s:I, s:{s:f, s:f}, s:{s:I, s:I, s:I}, s:o, s:o, s:{s:f, s:f, s:f, s:f, "
-                          "s:f}}",
+                          "s:f, s:f}}",
                           "path", path, "dry_run", dry, "records", (json_int_t)r->records, "mentions",
                           (json_int_t)r->mentions, "thresholds", "link", r->link, "possible", r->possible,
                           "overrides", "same", (json_int_t)r->overrides_same, "different",
                           (json_int_t)r->overrides_different, "conflicting", (json_int_t)r->overrides_broken,
                           "kinds", kinds, "blocking", rules, "seconds", "load", r->seconds_load, "places",
                           r->seconds_places, "people", r->seconds_people, "write", r->seconds_write, "total",
-                          r->seconds_total);
+                          r->seconds_total, "cpu", r->cpu_seconds);
     json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     putchar('\n');
     json_decref(o);
@@ -116,8 +116,8 @@ static void print_text(const char *path, const cpi_resolve_report *r, bool dry)
             printf("%s model: EM %d iterations%s, %zu patterns, prior %.4f\n", KINDS[k], x->em.iterations,
                    x->em.converged ? " (converged)" : " (NOT converged)", x->em.distinct_patterns, x->lambda);
     }
-    printf("time: load %.1f s, places %.1f s, people %.1f s, write %.1f s\n", r->seconds_load, r->seconds_places,
-           r->seconds_people, r->seconds_write);
+    printf("time: load %.1f s, places %.1f s, people %.1f s, write %.1f s (wall); %.1f s of processor time\n",
+           r->seconds_load, r->seconds_places, r->seconds_people, r->seconds_write, r->cpu_seconds);
 }
 
 static int parse_prob(const cli_command *self, const char *opt, const char *arg, double *out)

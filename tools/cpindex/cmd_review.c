@@ -45,27 +45,28 @@ static const char *raw(const side *s, const char *key)
 }
 
 /* One row of the side-by-side table; values are cut to fit. */
-static void row(const char *field, const char *a, const char *b)
+static void row(FILE *out, const char *field, const char *a, const char *b)
 {
-    printf("   %-14.14s %-36.36s | %-.36s\n", field, a, b);
+    fprintf(out, "   %-14.14s %-36.36s | %-.36s\n", field, a, b);
 }
 
-static void print_pair(size_t i, const cpi_review_item *it, const side *a, const side *b)
+static void print_pair(FILE *out, size_t i, const cpi_review_item *it, const side *a, const side *b)
 {
-    printf("%zu. %s%s, match probability %.4f (weight %+.2f)\n", i, it->child ? "CHILD " : "",
-           cpi_kind_name(it->kind), it->probability, it->weight);
-    row("", it->ref_a, it->ref_b);
-    row("record", a->rec.type, b->rec.type);
-    row("date", a->date, b->date);
-    row("role", a->m->role, b->m->role);
+    fprintf(out, "%zu. %s%s, match probability %.4f (weight %+.2f)\n", i, it->child ? "CHILD " : "",
+            cpi_kind_name(it->kind), it->probability, it->weight);
+    row(out, "", it->ref_a, it->ref_b);
+    row(out, "record", a->rec.type, b->rec.type);
+    row(out, "date", a->date, b->date);
+    row(out, "role", a->m->role, b->m->role);
     for (uint32_t k = 0; k < a->m->raw.count; k++)
-        row(a->m->raw.items[k].key, a->m->raw.items[k].value, raw(b, a->m->raw.items[k].key));
+        row(out, a->m->raw.items[k].key, a->m->raw.items[k].value, raw(b, a->m->raw.items[k].key));
     for (uint32_t k = 0; k < b->m->raw.count; k++)
         if (!cpi_kv_get(&a->m->raw, b->m->raw.items[k].key))
-            row(b->m->raw.items[k].key, "", b->m->raw.items[k].value);
-    printf("   decide: cpindex link %s %s --same|--different --reason \"...\"\n"
-           "   why:    cpindex explain %s %s\n\n",
-           it->ref_a, it->ref_b, it->ref_a, it->ref_b);
+            row(out, b->m->raw.items[k].key, "", b->m->raw.items[k].value);
+    fprintf(out,
+            "   decide: cpindex link %s %s --same|--different --reason \"...\"\n"
+            "   why:    cpindex explain %s %s\n\n",
+            it->ref_a, it->ref_b, it->ref_a, it->ref_b);
 }
 
 static json_t *raw_json(const cpi_mention *m)
@@ -114,8 +115,10 @@ int cmd_review(cli_ctx *ctx, int argc, char **argv)
 
     cpi_error err = {0};
     cpi_store *st;
-    if (cli_open_store(ctx, CPI_STORE_READONLY, &st, &err))
-        return cli_fail(&err);
+    cpi_grant g;
+    int rc = cli_require_user(ctx, "review", NULL, &st, &g);
+    if (rc)
+        return rc;
     cpi_review_item *items;
     size_t n;
     cpi_txn *t = NULL;
@@ -126,24 +129,42 @@ int cmd_review(cli_ctx *ctx, int argc, char **argv)
         cpi_store_close(st);
         return cli_fail(&err);
     }
+    /* render into memory: nothing is printed until the consultation is logged, after the snapshot */
+    char *text = NULL;
+    size_t text_len = 0;
+    FILE *out = open_memstream(&text, &text_len);
+    const char **refs = malloc((2 * (n ? n : 1)) * sizeof *refs);
+    size_t nrefs = 0;
+    if (!out || !refs) {
+        if (out)
+            fclose(out);
+        free(text);
+        free(refs);
+        free(items);
+        cpi_txn_end(t);
+        cpi_store_close(st);
+        fprintf(stderr, "cpindex: out of memory\n");
+        return EXIT_DATA;
+    }
     size_t shown = 0, total = 0;
     for (size_t i = 0; i < n; i++)
         total += !kind || items[i].kind == kind;
     json_t *arr = json ? json_array() : NULL;
     if (!json)
-        printf("%zu possible match%s to review%s%s\n\n", total, total == 1 ? "" : "es",
-               total ? ", children first" : " (run 'cpindex resolve' first if you expected some)",
-               limit && total > (size_t)limit ? "" : "");
+        fprintf(out, "%zu possible match%s to review%s\n\n", total, total == 1 ? "" : "es",
+                total ? ", children first" : " (run 'cpindex resolve' first if you expected some)");
     cpi_arena arena = {0};
     for (size_t i = 0; i < n && (!limit || shown < (size_t)limit); i++) {
         if (kind && items[i].kind != kind)
             continue;
+        refs[nrefs++] = items[i].ref_a;
+        refs[nrefs++] = items[i].ref_b;
         side a, b;
         cpi_arena_reset(&arena);
         cpi_error e2 = {0};
         if (load(t, items[i].ref_a, &arena, &a, &e2) || load(t, items[i].ref_b, &arena, &b, &e2)) {
             if (!json)
-                printf("%zu. %s / %s: %s\n\n", shown + 1, items[i].ref_a, items[i].ref_b, e2.msg);
+                fprintf(out, "%zu. %s / %s: %s\n\n", shown + 1, items[i].ref_a, items[i].ref_b, e2.msg);
             shown++;
             continue;
         }
@@ -156,19 +177,25 @@ int cmd_review(cli_ctx *ctx, int argc, char **argv)
                                "record_a", "role", a.m->role, "date", a.date, "values", raw_json(a.m), "record_b",
                                "role", b.m->role, "date", b.date, "values", raw_json(b.m)));
         else
-            print_pair(shown, &items[i], &a, &b);
+            print_pair(out, shown, &items[i], &a, &b);
     }
     if (json) {
         json_t *o = json_pack("{s:I, s:I, s:o}", "total", (json_int_t)total, "shown", (json_int_t)shown, "pairs", arr);
-        json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        putchar('\n');
+        json_dumpf(o, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        fputc('\n', out);
         json_decref(o);
     } else if (shown < total) {
-        printf("(%zu more; --limit 0 shows all)\n", total - shown);
+        fprintf(out, "(%zu more; --limit 0 shows all)\n", total - shown);
     }
+    fclose(out);
     cpi_arena_free(&arena);
     cpi_txn_end(t);
+    rc = cli_log_consultation(ctx, st, &g, NULL, 0, refs, nrefs);
     cpi_store_close(st);
+    if (rc == EXIT_OK_)
+        fwrite(text, 1, text_len, stdout);
+    free(text);
+    free(refs);
     free(items);
-    return EXIT_OK_;
+    return rc;
 }

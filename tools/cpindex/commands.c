@@ -249,7 +249,8 @@ const cli_command cli_commands[] = {
      "\n"
      "Example: cpindex purge miraf:MF-2021-000045 --user admin1 --reason 'erasure request 2024/17, DPO'\n"},
     {"resolve", cmd_resolve, "link mentions into people, places, phones and online ids (entities)",
-     "usage: cpindex resolve [--link P] [--possible P] [--block-cap N] [--dry-run] [--json] [--db PATH]\n"
+     "usage: cpindex resolve --user ADMIN --reason TEXT [--link P] [--possible P] [--block-cap N]\n"
+     "                       [--dry-run] [--json] [--db PATH]\n"
      "\n"
      "Cluster every mention in the store into entities and store the result\n"
      "(which entity each mention belongs to, and each entity's mentions).\n"
@@ -270,7 +271,7 @@ const cli_command cli_commands[] = {
      "  --possible P   keep pairs >= P (and below --link) for 'cpindex review'\n"
      "                 (default 0.8)\n"
      "  --block-cap N  a block of more than N mentions is capped: each mention meets\n"
-     "                 only its nearest 40 (default 300); capped blocks are reported\n"
+     "                 only its nearest 40 (default 120); capped blocks are reported\n"
      "  --dry-run      compute and report, store nothing\n"
      "  --json         the report as one JSON object\n"
      "  --db PATH      the store directory (default $CPINDEX_DB, then ./cpindex.db)\n"
@@ -278,7 +279,7 @@ const cli_command cli_commands[] = {
      "Then: 'cpindex review' (possible matches to decide), 'cpindex explain A B'\n"
      "(why two mentions scored as they did), 'cpindex export entities'.\n"},
     {"review", cmd_review, "list possible matches for a person to decide, children first",
-     "usage: cpindex review [--kind person|location] [--limit N] [--json] [--db PATH]\n"
+     "usage: cpindex review --user ANALYST --reason TEXT [--kind person|location] [--limit N] [--json]\n"
      "\n"
      "List the pairs the last 'cpindex resolve' could not decide: a match\n"
      "probability in the possible band (below --link, at or above --possible),\n"
@@ -294,9 +295,10 @@ const cli_command cli_commands[] = {
      "              record_a: {role, date, values}, record_b: ...}]}\n"
      "  --db PATH   the store directory (default $CPINDEX_DB, then ./cpindex.db)\n"
      "\n"
-     "Settle a pair with 'cpindex link A B --same|--different --reason TEXT'.\n"},
+     "Needs an analyst; what was shown is logged (a consultation).\n"
+     "Settle a pair with 'cpindex link A B --same|--different --user U --reason TEXT'.\n"},
     {"link", cmd_link, "record a human decision: two mentions are the same, or different",
-     "usage: cpindex link REF_A REF_B (--same | --different) --reason TEXT [--db PATH]\n"
+     "usage: cpindex link REF_A REF_B (--same | --different) --user ADMIN --reason TEXT [--db PATH]\n"
      "\n"
      "Record that two mentions (SOURCE:RECORD_ID/N, of one kind) are the same\n"
      "entity, or different ones. Every later 'cpindex resolve' obeys it whatever\n"
@@ -306,13 +308,14 @@ const cli_command cli_commands[] = {
      "with the decision, so say who decided and on what evidence.\n"
      "\n"
      "  --same / --different   the decision\n"
-     "  --reason TEXT          why (required)\n"
+     "  --reason TEXT          why: kept with the decision and in the audit log\n"
+     "  --user ADMIN           who decides (an admin); the decision is logged\n"
      "  --db PATH              the store directory (default $CPINDEX_DB, then ./cpindex.db)\n"
      "\n"
      "example: cpindex link niche:NOM-0000123/1 marac:MRC-000310/4 --different \\\n"
-     "           --reason \"DS Evans: twin sister, checked with school 12/03/2024\"\n"},
+     "           --user ds.evans --reason \"twin sister, checked with the school 12/03/2024\"\n"},
     {"explain", cmd_explain, "show why two mentions were (or were not) linked, field by field",
-     "usage: cpindex explain REF_A REF_B [--json] [--db PATH]\n"
+     "usage: cpindex explain REF_A REF_B --user ANALYST --reason TEXT [--json] [--db PATH]\n"
      "\n"
      "Compare two mentions (SOURCE:RECORD_ID/N, of one kind) with the model the\n"
      "last 'cpindex resolve' trained, and show the waterfall: the prior (how\n"
@@ -326,9 +329,12 @@ const cli_command cli_commands[] = {
      "  --json      the same as one JSON object (the waterfall under \"waterfall\")\n"
      "  --db PATH   the store directory (default $CPINDEX_DB, then ./cpindex.db)\n"
      "\n"
-     "example: cpindex explain niche:NOM-0000123/1 miraf:MF-2021-000045/1\n"},
+     "Needs an analyst; what was shown is logged (a consultation).\n"
+     "\n"
+     "example: cpindex explain niche:NOM-0000123/1 miraf:MF-2021-000045/1 \\\n"
+     "           --user a.jones --reason 'checking a MIRAF link before the strategy meeting'\n"},
     {"export", cmd_export, "write a table from the store: entities (CSV), graph (GraphML), links (CSV)",
-     "usage: cpindex export TABLE [--out FILE] [--db PATH]\n"
+     "usage: cpindex export TABLE --user ANALYST --reason TEXT [--out FILE] [--db PATH]\n"
      "\n"
      "Write a table from the store as CSV (RFC 4180, header row first) to\n"
      "standard output or FILE. Tables:\n"
@@ -350,7 +356,11 @@ const cli_command cli_commands[] = {
      "A field starting with = + - or @ is written with a leading ' so a\n"
      "spreadsheet never runs it as a formula.\n"
      "\n"
-     "example: cpindex export entities --out entities.csv\n"
+     "An export is a disclosure: it is logged (what, where to, how many rows)\n"
+     "before anything is written, and refused if it cannot be. Needs an analyst.\n"
+     "\n"
+     "example: cpindex export entities --out entities.csv --user a.jones \\\n"
+     "           --reason 'link chart for the OCG-0003 review'\n"
      "         cpindex export graph --out force.graphml\n"},
     {"help", cmd_help, "show help for cpindex or for one command",
      "usage: cpindex help [COMMAND]\n"
