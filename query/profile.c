@@ -617,6 +617,14 @@ static int cmp_child(const void *a, const void *b)
     return x->nvias != y->nvias ? (x->nvias > y->nvias ? -1 : 1) : strcmp(x->id, y->id);
 }
 
+static int cmp_match(const void *a, const void *b)
+{
+    const cpi_pf_match *x = a, *y = b;
+    if (x->probability != y->probability)
+        return x->probability > y->probability ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
 static int gap_rank(const char *code)
 {
     static const char *const order[] = {"rso-at-marac-address", "mace-not-flagged", "missing-no-prevention-interview",
@@ -678,8 +686,7 @@ static void finish(pb *b)
     FINISH(gaps, b->gaps, cpi_pf_gap, cmp_gap, UINT32_MAX);
     p->withheld = b->withheld.items;
     p->nwithheld = b->withheld.n;
-    p->possible_matches = NULL;
-    p->npossible_matches = 0;
+    FINISH(possible_matches, b->possible, cpi_pf_match, cmp_match, max);
 }
 
 cpi_status cpi_profile_build(cpi_txn *txn, const char *id, const cpi_profile_opts *opts, cpi_arena *arena,
