@@ -30,6 +30,15 @@ test-asan: deps
 demo: build
 	@scripts/demo
 
+# The benchmark suite (bench/README.md): ~10k, 100k and 1M records, tens of
+# minutes; bench-quick is the 10k set in under two minutes (CI runs it). Both
+# write bench/results/RUN.json and RUN.md.
+bench: build
+	bench/run
+
+bench-quick: build
+	bench/run --quick
+
 # libFuzzer harnesses (tests/fuzz), built with clang, FUZZ_SECONDS each (CI runs a short smoke).
 FUZZ        ?= build-fuzz
 FUZZ_SECONDS ?= 60

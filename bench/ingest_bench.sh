@@ -39,7 +39,7 @@ PY
     echo "  run $run done" >&2
     run=$((run + 1))
 done
-SIZE=$(( $(du -sk "$OUT/db" | cut -f1) * 1024 ))  # blocks in use: data.mdb is sparse up to the map size
+SIZE=$(( $(du -sk "$OUT/db" | cut -f1) * 1024 ))  # blocks in use
 python3 - "$OUT/results" "$SIZE" "$N" "$SEED" <<'PY'
 import sys, statistics
 rows = [l.split() for l in open(sys.argv[1])]

@@ -12,7 +12,8 @@
  *            are neither equal, nickname-equivalent, one keystroke apart nor
  *            explained by forename and surname written the other way round
  *            (twins: same DOB and home, different forenames);
- *   places - two flat numbers, two house numbers, two postcode sectors;
+ *   places - two flat numbers, two house numbers, two postcode sectors, two
+ *            towns ("1 Victoria Road" is in Blackwood and in Caerleon);
  *   both   - a human --different between any member of one and any of the
  *            other; people only: two mentions of one record (a MARAC victim
  *            and her child, two members of a SOC group who share a street
@@ -160,6 +161,8 @@ cpi_status cpi_rs_uf_seed(cpi_rs_uf *uf, uint32_t i, cpi_error *err)
             rc |= sum_add(s, RS_SV_HOUSE, m->key[RS_L_HOUSE], 0);
         if (m->key[RS_L_PCS])
             rc |= sum_add(s, RS_SV_PCS, m->key[RS_L_PCS], 0);
+        if (m->key[RS_L_TOWN])
+            rc |= sum_add(s, RS_SV_TOWN, m->key[RS_L_TOWN], 0);
     }
     return rc ? cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory for cluster summaries") : CPI_OK;
 }
@@ -223,20 +226,28 @@ bool cpi_rs_forename_conflict(const char *a, const char *b)
     return true;
 }
 
-static bool has_value(const cpi_rs_summary *s, uint8_t type, uint32_t a)
+/* Does summary S hold a surname that name x could be (equal, a keystroke away, a nickname, cut short)? */
+static bool surname_like(const cpi_rs_uf *uf, const cpi_rs_summary *S, uint32_t x)
 {
-    for (uint16_t i = 0; i < s->n; i++)
-        if (s->v[i].type == type && s->v[i].a == a)
+    const char *xs = cpi_strtab_str(&uf->d->str, x);
+    for (uint16_t i = 0; i < S->n; i++)
+        if (S->v[i].type == RS_SV_SN && (S->v[i].a == x ||
+                                         !cpi_rs_forename_conflict(xs, cpi_strtab_str(&uf->d->str, S->v[i].a))))
             return true;
     return false;
 }
 
-/* Forenames x and y (of sides A and B) conflict unless one was written as the other side's surname. */
+/*
+ * Forenames x and y (of sides A and B) conflict unless they were written the
+ * other way round: x like one of B's surnames and y like one of A's ("Chalrie
+ * BEVAN" and "BEVAN, Charlie"). Both crossings are needed - twins "Logan
+ * Thomas" and "Thomas Thomas" cross only one way.
+ */
 static bool fn_conflict(const cpi_rs_uf *uf, const cpi_rs_summary *A, uint32_t x, const cpi_rs_summary *B, uint32_t y)
 {
     if (!cpi_rs_forename_conflict(cpi_strtab_str(&uf->d->str, x), cpi_strtab_str(&uf->d->str, y)))
         return false;
-    return !has_value(A, RS_SV_SN, y) && !has_value(B, RS_SV_SN, x);
+    return !(surname_like(uf, A, y) && surname_like(uf, B, x));
 }
 
 static bool pair_conflict(cpi_rs_uf *uf, const cpi_rs_summary *A, const cpi_rs_sumv *x, const cpi_rs_summary *B,
@@ -262,6 +273,7 @@ static bool pair_conflict(cpi_rs_uf *uf, const cpi_rs_summary *A, const cpi_rs_s
     case RS_SV_FLAT:
     case RS_SV_HOUSE:
     case RS_SV_PCS:
+    case RS_SV_TOWN:
         return true;
     case RS_SV_FN:
         return fn_conflict(uf, A, x->a, B, y->a);

@@ -80,6 +80,11 @@ cpi_status cpi_rs_ctx_build(const cpi_rs_data *d, cpi_rs_uf *uf, int which, cpi_
             }
         }
     }
+    /* people named in one event, across its records */
+    for (uint32_t k = 0; which == RS_CTX_PEOPLE && k < d->nxrels && !rc; k++) {
+        uint32_t a = cpi_rs_find(uf, d->xrels[k].from), b = cpi_rs_find(uf, d->xrels[k].to);
+        rc = push(&p, a, b) || push(&p, b, a);
+    }
     out->off = calloc((size_t)d->nm + 2, sizeof *out->off);
     if (rc || !out->off) {
         free(p.v);

@@ -9,10 +9,13 @@
  *   - homes, phones and related people from the relations of the mention's
  *     record and of every record holding its Niche nominal id, as entity
  *     numbers from entity_of.
- * Two differences, both rare: resolve also gathers context across a human
- * --same decision, and compares related people as its first pass clustered
- * them, where explain sees the final entities; so a pair next to such a
- * decision or a first-pass error may show another context level here.
+ * Differences: resolve also counts as related the people named in one event
+ * across records (a Niche occurrence's occurrence_nominals rows share its
+ * urn), which the store has no index to find again here; it gathers context
+ * across a human --same decision; and it compares related people as its first
+ * pass clustered them, where explain sees the final entities. So for a Niche
+ * nominal, explain may show "related: not_shared" where resolve saw "shared":
+ * the note under the waterfall says so.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -278,6 +281,9 @@ static cpi_status explain_in(cpi_txn *t, const char *ref_a, const char *ref_b, c
         cpi_rs_person_vec(&va, &vb, &vec, tf);
         if (va.nid && vb.nid && strcmp(va.nid, vb.nid) == 0)
             out->note = "the same Niche nominal id: linked outright, whatever the score";
+        else if (va.nid || vb.nid)
+            out->note = "resolve also counts people named in one Niche occurrence as related, which explain "
+                        "cannot look up: 'related' may have been 'shared' in resolve";
         else if ((a.m.flags | b.m.flags) & RS_F_WEAK)
             out->note = "a weak mention (first name and age, or a street name): resolve links it only through "
                         "context - a shared home, phone or related person - never by this score alone";
@@ -285,16 +291,11 @@ static cpi_status explain_in(cpi_txn *t, const char *ref_a, const char *ref_b, c
         cpi_rs_lview la, lb;
         const side *sides[2] = {&a, &b};
         cpi_rs_lview *views[2] = {&la, &lb};
-        for (int i = 0; i < 2; i++) {
-            views[i]->house = key_of(str, sides[i], RS_L_HOUSE);
-            views[i]->flat = key_of(str, sides[i], RS_L_FLAT);
-            views[i]->street = key_of(str, sides[i], RS_L_STREET);
-            views[i]->pc = key_of(str, sides[i], RS_L_PC);
-            views[i]->town = key_of(str, sides[i], RS_L_TOWN);
-            views[i]->place = key_of(str, sides[i], RS_L_PLACE);
-            if (!views[i]->place)
-                views[i]->place = key_of(str, sides[i], RS_L_PREMISES);
-        }
+        for (int i = 0; i < 2; i++)
+            cpi_rs_lview_set(views[i], key_of(str, sides[i], RS_L_HOUSE), key_of(str, sides[i], RS_L_FLAT),
+                             key_of(str, sides[i], RS_L_STREET), key_of(str, sides[i], RS_L_PC),
+                             key_of(str, sides[i], RS_L_TOWN), key_of(str, sides[i], RS_L_PLACE),
+                             key_of(str, sides[i], RS_L_PREMISES));
         cpi_rs_location_vec(&la, &lb, &vec);
         if (a.m.key[RS_L_LID] && a.m.key[RS_L_LID] == b.m.key[RS_L_LID])
             out->note = "the same Niche location id: linked outright, whatever the score";

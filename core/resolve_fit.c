@@ -8,15 +8,13 @@
  * Vectors are computed once and kept (16 bytes + two TF floats a pair), so
  * the comparison functions run once per pair.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/resolve_internal.h"
 
-typedef struct pair_vec {
-    cpi_fs_vec v;
-    float tf0, tf1;
-} pair_vec;
+typedef cpi_rs_pairvec pair_vec;
 
 static uint64_t splitmix(uint64_t *s)
 {
@@ -189,28 +187,68 @@ cpi_status cpi_rs_distinct(uint32_t *mem, uint32_t *n, cpi_rs_sig_fn sig, void *
     return CPI_OK;
 }
 
+typedef struct vec_job {
+    cpi_rs_vec_fn vec;
+    void *ctx;
+    const cpi_rs_pairs *pairs;
+    cpi_rs_pairvec *out;
+    size_t lo, hi;
+    const cpi_resolve_opts *o; /* progress from the first job only */
+    const char *stage;
+} vec_job;
+
+static void *vec_run(void *arg)
+{
+    vec_job *j = arg;
+    double tf[CPI_FS_MAX_CMP];
+    for (size_t i = j->lo; i < j->hi; i++) {
+        j->vec(j->ctx, (uint32_t)(j->pairs->v[i] >> 32), (uint32_t)j->pairs->v[i], &j->out[i].v, tf);
+        j->out[i].tf0 = (float)tf[0];
+        j->out[i].tf1 = (float)tf[1];
+        if (j->o && j->o->progress && ((i - j->lo) & 0xfffff) == 0)
+            j->o->progress(j->o->progress_ctx, j->stage, i - j->lo, j->hi - j->lo);
+    }
+    return NULL;
+}
+
+cpi_status cpi_rs_vectors(cpi_rs_vec_fn vec, void *ctx, const cpi_rs_pairs *pairs, const cpi_resolve_opts *o,
+                          const char *stage, cpi_rs_pairvec **out, cpi_error *err)
+{
+    *out = malloc((pairs->n ? pairs->n : 1) * sizeof **out);
+    if (!*out)
+        return cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory for %zu pair vectors", pairs->n);
+    /* two workers: the comparisons are pure functions of read-only data */
+    vec_job jobs[CPI_RS_THREADS];
+    pthread_t th[CPI_RS_THREADS];
+    bool started[CPI_RS_THREADS] = {false};
+    size_t per = (pairs->n + CPI_RS_THREADS - 1) / CPI_RS_THREADS;
+    for (int k = 0; k < CPI_RS_THREADS; k++) {
+        size_t lo = (size_t)k * per, hi = lo + per > pairs->n ? pairs->n : lo + per;
+        jobs[k] = (vec_job){vec, ctx, pairs, *out, lo < hi ? lo : hi, hi, k == 0 ? o : NULL, stage};
+        if (k > 0 && pairs->n > 65536)
+            started[k] = pthread_create(&th[k], NULL, vec_run, &jobs[k]) == 0;
+    }
+    vec_run(&jobs[0]);
+    for (int k = 1; k < CPI_RS_THREADS; k++) {
+        if (started[k])
+            pthread_join(th[k], NULL);
+        else
+            vec_run(&jobs[k]); /* small input, or no thread: do it here */
+    }
+    return CPI_OK;
+}
+
 cpi_status cpi_rs_fit_and_score(cpi_fs_model *model, const cpi_rs_training *tr, cpi_rs_vec_fn vec,
                                 cpi_rs_flags_fn flags, void *ctx,
                                 const uint32_t *distinct, uint32_t ndistinct, uint32_t population,
                                 const uint32_t *apart, const cpi_fs_model *prev, const cpi_rs_pairs *pairs,
-                                const cpi_resolve_opts *o, const char *stage, cpi_rs_scoredv *out,
+                                const cpi_rs_pairvec *pv, const cpi_resolve_opts *o, cpi_rs_scoredv *out,
                                 cpi_resolve_kind_report *kr, cpi_error *err)
 {
     kr->pairs = pairs->n;
     cpi_status s = estimate_u(model, vec, ctx, distinct, ndistinct, apart, prev, o, err);
     if (s || pairs->n == 0)
         return s;
-    pair_vec *pv = malloc(pairs->n * sizeof *pv);
-    if (!pv)
-        return cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory for %zu pair vectors", pairs->n);
-    double tf[CPI_FS_MAX_CMP];
-    for (size_t i = 0; i < pairs->n; i++) {
-        vec(ctx, (uint32_t)(pairs->v[i] >> 32), (uint32_t)pairs->v[i], &pv[i].v, tf);
-        pv[i].tf0 = (float)tf[0];
-        pv[i].tf1 = (float)tf[1];
-        if (o->progress && (i & 0xfffff) == 0)
-            o->progress(o->progress_ctx, stage, i, pairs->n);
-    }
 
     cpi_fs_model final = *model;
     double expected_prior = 0, null_share[CPI_FS_MAX_CMP] = {0};
@@ -250,6 +288,5 @@ cpi_status cpi_rs_fit_and_score(cpi_fs_model *model, const cpi_rs_training *tr, 
                 kr->possible_pairs++;
         }
     }
-    free(pv);
     return s;
 }

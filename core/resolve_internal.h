@@ -95,6 +95,10 @@ typedef struct cpi_rs_data {
     uint32_t nm, capm;
     cpi_rs_rel *rels;
     uint32_t nrels, caprels;
+    cpi_rs_rel *xrels;    /* people named in records of one event (resolve_load.c), both orders not stored */
+    uint32_t nxrels, capxrels;
+    uint32_t *evrec;      /* (record, named record) pairs found while loading: 2 per pair */
+    uint32_t nev, capev;
     uint32_t *old_entity; /* per mention: id in old_ids of its entity before this run, 0 none */
     cpi_strtab old_ids;
     uint64_t n_fn, n_sn;       /* distinct person descriptions with a forename / surname: TF denominators */
@@ -137,7 +141,7 @@ typedef struct cpi_rs_sumv {
 
 /* RS_SV_STREET is kept for look-ups by the weak pass, never a conflict (people have several). */
 enum { RS_SV_DOB = 1, RS_SV_RANGE, RS_SV_PNC, RS_SV_FN, RS_SV_SN, RS_SV_STREET, RS_SV_FLAT, RS_SV_HOUSE, RS_SV_PCS,
-       RS_SV_NOT, RS_SV_REC /* a record naming two or more people: one of them per cluster */ };
+       RS_SV_NOT, RS_SV_REC /* a record naming two or more people: one of them per cluster */, RS_SV_TOWN };
 
 typedef struct cpi_rs_summary {
     cpi_rs_sumv *v;
@@ -251,9 +255,14 @@ void cpi_rs_location_model(cpi_fs_model *model);
 /* The comparison vector of a pair, and the TF array for cpi_fs_weight (tf[c], 0 = none). */
 void cpi_rs_person_vec(const cpi_rs_pview *a, const cpi_rs_pview *b, cpi_fs_vec *v, double tf[CPI_FS_MAX_CMP]);
 void cpi_rs_location_vec(const cpi_rs_lview *a, const cpi_rs_lview *b, cpi_fs_vec *v);
+/* The level of the related-people comparison alone (what cpi_rs_person_vec puts there). */
+uint8_t cpi_rs_related_level(const cpi_rs_pview *a, const cpi_rs_pview *b);
 /* A view of mention i (homes/phones left empty for the caller to set). */
 void cpi_rs_pview_of(const cpi_rs_data *d, uint32_t i, cpi_rs_pview *v);
 void cpi_rs_lview_of(const cpi_rs_data *d, uint32_t i, cpi_rs_lview *v);
+/* A location view from key texts (any may be NULL); resolve and explain both build views here. */
+void cpi_rs_lview_set(cpi_rs_lview *v, const char *house, const char *flat, const char *street, const char *pc,
+                      const char *town, const char *place, const char *premises);
 
 /* ------------------------------------------------------------ the run */
 
@@ -358,14 +367,28 @@ typedef struct cpi_rs_training {
  */
 typedef void (*cpi_rs_vec_fn)(void *ctx, uint32_t a, uint32_t b, cpi_fs_vec *v, double tf[CPI_FS_MAX_CMP]);
 typedef uint8_t (*cpi_rs_flags_fn)(const cpi_fs_vec *v);
+
+/* A candidate pair's vector and the TF of comparisons 0 and 1. */
+typedef struct cpi_rs_pairvec {
+    cpi_fs_vec v;
+    float tf0, tf1;
+} cpi_rs_pairvec;
+
+/* Worker threads for the comparisons (the machine this runs on has two cores). */
+#define CPI_RS_THREADS 2
+/* Every candidate pair's vector (vec must be thread-safe); *out is malloc'd, free() it. */
+cpi_status cpi_rs_vectors(cpi_rs_vec_fn vec, void *ctx, const cpi_rs_pairs *pairs, const cpi_resolve_opts *o,
+                          const char *stage, cpi_rs_pairvec **out, cpi_error *err);
+
 /* `apart` and `prev` (may be NULL): a first pass's cluster of each mention and its model; u then
  * skips random pairs the first pass joined or scores as likely matches (probability >= 0.5).
- * flags (may be NULL) gives each kept pair its RS_PAIR_* flags. */
+ * pv holds the pairs' vectors (cpi_rs_vectors). flags (may be NULL) gives each kept pair its
+ * RS_PAIR_* flags. */
 cpi_status cpi_rs_fit_and_score(cpi_fs_model *model, const cpi_rs_training *tr, cpi_rs_vec_fn vec,
                                 cpi_rs_flags_fn flags, void *ctx,
                                 const uint32_t *distinct, uint32_t ndistinct, uint32_t population,
                                 const uint32_t *apart, const cpi_fs_model *prev, const cpi_rs_pairs *pairs,
-                                const cpi_resolve_opts *o, const char *stage, cpi_rs_scoredv *out,
+                                const cpi_rs_pairvec *pv, const cpi_resolve_opts *o, cpi_rs_scoredv *out,
                                 cpi_resolve_kind_report *kr, cpi_error *err);
 /*
  * Keep one mention of each distinct description: sig(ctx, i) hashes what the
@@ -380,8 +403,8 @@ cpi_status cpi_rs_scored_add(cpi_rs_scoredv *s, uint32_t a, uint32_t b, double w
 /*
  * Sort pairs strongest first (ties by mention order) and join the link-band
  * ones under the guard. Pairs touching a mention with defer[i] set (people
- * without any DOB: the guard has least to check them by) wait until the rest
- * are joined; each such mention then joins its best cluster and the clusters
+ * without any DOB, addresses with neither postcode nor town: the guard has
+ * least to check them by) wait until the rest are joined; each such mention then joins its best cluster and the clusters
  * that agree with it, or none when two conflicting clusters fit it within
  * CPI_RS_AMBIGUITY_BITS (counted in kr->ambiguous). A pair flagged
  * RS_PAIR_OTHER_NOMINAL and not RS_PAIR_CORROBORATED is not joined in that

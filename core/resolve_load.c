@@ -24,6 +24,8 @@ void cpi_rs_data_free(cpi_rs_data *d)
     free(d->recs);
     free(d->m);
     free(d->rels);
+    free(d->xrels);
+    free(d->evrec);
     free(d->old_entity);
     free(d->fn_count);
     free(d->sn_count);
@@ -232,6 +234,18 @@ static cpi_status add_record(cpi_rs_data *d, const cpi_record *rec, const char *
         o->type = cpi_rs_rel_type(rel->type);
         r->nrels++;
     }
+    /* a fact naming another record's id (an occurrence_nominals row's urn): resolved after loading */
+    for (uint32_t i = 0; i < rec->facts.count; i++) {
+        const char *v = rec->facts.items[i].value;
+        if (!v || !strpbrk(v, "0123456789") || !cpi_ref_valid_record_id(v))
+            continue;
+        uint32_t id = cpi_strtab_intern(&d->str, v, strlen(v), err);
+        if (!id)
+            return CPI_ERR_NOMEM;
+        GROW(d->evrec, d->nev, d->capev, 2);
+        d->evrec[d->nev++] = d->nrecs;
+        d->evrec[d->nev++] = id;
+    }
     d->nm += rec->nmentions;
     d->nrecs++;
     return CPI_OK;
@@ -282,6 +296,79 @@ static bool find_mention(const cpi_rs_data *d, const char *ref, size_t len, uint
         return false;
     *out = d->recs[r].first + (uint32_t)n - 1;
     return true;
+}
+
+static int cmp_pair(const void *x, const void *y)
+{
+    const uint32_t *a = x, *b = y;
+    return a[0] != b[0] ? (a[0] < b[0] ? -1 : 1) : (a[1] < b[1] ? -1 : a[1] > b[1]);
+}
+
+#define EVENT_MAX_PEOPLE 16 /* a bigger "event" is a list, not an incident: its people are not related */
+
+/*
+ * Records that name one other record of their source by id describe one
+ * event: a Niche occurrence and its occurrence_nominals rows (urn). The people
+ * named across them are related - a suspect and his victim, a mother and the
+ * father of a domestic incident - which the person model compares like the
+ * relations inside one record.
+ */
+static cpi_status link_events(cpi_rs_data *d, cpi_error *err)
+{
+    uint32_t n = d->nev / 2, *ev = malloc((n ? n : 1) * 2 * sizeof *ev);
+    if (!ev)
+        return cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
+    uint32_t m = 0;
+    char ref[CPI_REF_MAX];
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t r = d->evrec[2 * k];
+        const char *own = cpi_rs_rec_ref(d, r), *colon = strchr(own, ':');
+        int len = snprintf(ref, sizeof ref, "%.*s:%s", colon ? (int)(colon - own) : 0, own,
+                           cpi_strtab_str(&d->str, d->evrec[2 * k + 1]));
+        uint32_t target = len > 0 && (size_t)len < sizeof ref ? find_record(d, ref, (size_t)len) : UINT32_MAX;
+        if (target == UINT32_MAX || target == r)
+            continue;
+        ev[2 * m] = target;
+        ev[2 * m + 1] = r;
+        m++;
+    }
+    qsort(ev, m, 2 * sizeof *ev, cmp_pair);
+    cpi_status s = CPI_OK;
+    uint32_t people[EVENT_MAX_PEOPLE];
+    for (uint32_t i = 0; i < m && !s;) {
+        uint32_t j = i, np = 0;
+        bool big = false;
+        for (; j < m && ev[2 * j] == ev[2 * i]; j++) {
+            const cpi_rs_record *rec = &d->recs[ev[2 * j + 1]];
+            for (uint32_t k = 0; k < rec->nmentions; k++)
+                if (d->m[rec->first + k].kind == CPI_KIND_PERSON) {
+                    if (np == EVENT_MAX_PEOPLE)
+                        big = true;
+                    else
+                        people[np++] = rec->first + k;
+                }
+        }
+        for (uint32_t a = 0; a < np && !big && !s; a++)
+            for (uint32_t b = a + 1; b < np; b++) {
+                if (d->nxrels == d->capxrels) {
+                    uint32_t cap = d->capxrels ? d->capxrels * 2 : 4096;
+                    cpi_rs_rel *x = realloc(d->xrels, cap * sizeof *x);
+                    if (!x) {
+                        s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
+                        break;
+                    }
+                    d->xrels = x;
+                    d->capxrels = cap;
+                }
+                d->xrels[d->nxrels++] = (cpi_rs_rel){people[a], people[b], RS_REL_OTHER};
+            }
+        i = j;
+    }
+    free(ev);
+    free(d->evrec);
+    d->evrec = NULL;
+    d->nev = d->capev = 0;
+    return s;
 }
 
 cpi_status cpi_rs_find_mention(const cpi_rs_data *d, const char *ref, uint32_t *out)
@@ -422,6 +509,8 @@ cpi_status cpi_rs_load(cpi_store *st, cpi_rs_data *d, const cpi_resolve_opts *o,
     if (s)
         return s;
     s = load_records(t, d, o, err);
+    if (!s)
+        s = link_events(d, err);
     if (!s)
         s = load_old_entities(t, d, err);
     cpi_txn_end(t);

@@ -29,26 +29,34 @@ typedef struct person_ctx {
     const cpi_rs_ctx *homes, *phones;
     const cpi_rs_ctx *related; /* people related to each cluster, by rgrp */
     const uint32_t *rgrp;
+    cpi_rs_pview *views;  /* each strong mention's view, built once (lookups cost more than comparing) */
+    uint32_t *vidx;       /* mention -> its view, UINT32_MAX if none */
 } person_ctx;
 
-static void view(const person_ctx *pc, uint32_t i, cpi_rs_pview *v)
+static void set_related(person_ctx *pc, uint32_t i)
 {
+    cpi_rs_pview *v = &pc->views[pc->vidx[i]];
+    v->related = cpi_rs_ctx_ids(pc->related, pc->rgrp[i]);
+    v->nrelated = cpi_rs_ctx_n(pc->related, pc->rgrp[i]);
+}
+
+static void build_view(person_ctx *pc, uint32_t i, uint32_t k)
+{
+    cpi_rs_pview *v = &pc->views[k];
+    pc->vidx[i] = k;
     cpi_rs_pview_of(pc->d, i, v);
     uint32_t g = pc->grp[i];
     v->homes = cpi_rs_ctx_ids(pc->homes, g);
     v->nhomes = cpi_rs_ctx_n(pc->homes, g);
     v->phones = cpi_rs_ctx_ids(pc->phones, g);
     v->nphones = cpi_rs_ctx_n(pc->phones, g);
-    v->related = cpi_rs_ctx_ids(pc->related, pc->rgrp[i]);
-    v->nrelated = cpi_rs_ctx_n(pc->related, pc->rgrp[i]);
+    set_related(pc, i);
 }
 
 static void person_vec(void *ctx, uint32_t a, uint32_t b, cpi_fs_vec *v, double tf[CPI_FS_MAX_CMP])
 {
-    cpi_rs_pview va, vb;
-    view(ctx, a, &va);
-    view(ctx, b, &vb);
-    cpi_rs_person_vec(&va, &vb, v, tf);
+    const person_ctx *pc = ctx;
+    cpi_rs_person_vec(&pc->views[pc->vidx[a]], &pc->views[pc->vidx[b]], v, tf);
 }
 
 static uint8_t person_flags(const cpi_fs_vec *v)
@@ -180,6 +188,8 @@ cpi_status cpi_rs_people(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_o
     cpi_rs_pairs pairs = {0};
     cpi_rs_scoredv sc = {0};
     cpi_rs_uf before = {0};
+    cpi_rs_pairvec *pv = NULL;
+    person_ctx pc = {0};
     if (!grp || !grp1 || !mem || !defer) {
         s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
         goto out;
@@ -196,7 +206,16 @@ cpi_status cpi_rs_people(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_o
             mem[n++] = i;
     }
     kr->scored = n;
-    person_ctx pc = {d, grp, &homes, &phones, &related, grp};
+    pc = (person_ctx){d, grp, &homes, &phones, &related, grp, NULL, NULL};
+    pc.views = malloc((n ? n : 1) * sizeof *pc.views);
+    pc.vidx = malloc((d->nm ? d->nm : 1) * sizeof *pc.vidx);
+    if (!pc.views || !pc.vidx) {
+        s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory for person views");
+        goto out;
+    }
+    memset(pc.vidx, 0xff, (d->nm ? d->nm : 1) * sizeof *pc.vidx);
+    for (uint32_t k = 0; k < n; k++)
+        build_view(&pc, mem[k], k);
     if ((s = block_people(&pc, mem, n, o, &pairs, rep, err)))
         goto out;
     /*
@@ -227,9 +246,11 @@ cpi_status cpi_rs_people(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_o
      */
     if ((s = cpi_rs_uf_clone(&before, &res->uf, err)))
         goto out;
+    if ((s = cpi_rs_vectors(person_vec, &pc, &pairs, o, "compare people", &pv, err)))
+        goto out;
     cpi_rs_person_model(&res->person_model);
     if ((s = cpi_rs_fit_and_score(&res->person_model, &tr, person_vec, person_flags, &pc, mem, nd, n, NULL, NULL,
-                                  &pairs, o, "score people", &sc, kr, err)))
+                                  &pairs, pv, o, &sc, kr, err)))
         goto out;
     cpi_rs_join_links(&res->uf, sc.v, sc.n, o->link, defer, kr);
     for (uint32_t i = 0; i < d->nm; i++)
@@ -239,6 +260,13 @@ cpi_status cpi_rs_people(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_o
     if ((s = cpi_rs_ctx_build(d, &res->uf, RS_CTX_PEOPLE, &related, err)))
         goto out;
     pc.rgrp = grp1;
+    for (uint32_t i = 0; i < d->nm; i++)
+        if (pc.vidx[i] != UINT32_MAX)
+            set_related(&pc, i);
+    /* the vectors stay but for that one comparison */
+    for (size_t k = 0; k < pairs.n; k++)
+        pv[k].v.levels[RS_PC_RELATED] = cpi_rs_related_level(&pc.views[pc.vidx[pairs.v[k] >> 32]],
+                                                             &pc.views[pc.vidx[(uint32_t)pairs.v[k]]]);
     cpi_rs_uf_free(&res->uf);
     res->uf = before;
     memset(&before, 0, sizeof before);
@@ -248,7 +276,7 @@ cpi_status cpi_rs_people(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_o
     cpi_fs_model first = res->person_model;
     cpi_rs_person_model(&res->person_model);
     if ((s = cpi_rs_fit_and_score(&res->person_model, &tr, person_vec, person_flags, &pc, mem, nd, n, grp1, &first,
-                                  &pairs, o, "score people", &sc, kr, err)))
+                                  &pairs, pv, o, &sc, kr, err)))
         goto out;
     res->person_trained = kr->trained;
     cpi_rs_join_links(&res->uf, sc.v, sc.n, o->link, defer, kr);
@@ -256,6 +284,9 @@ cpi_status cpi_rs_people(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_o
         s = cpi_rs_scored_add(&res->review, sc.v[i].a, sc.v[i].b, sc.v[i].weight, sc.v[i].prob, sc.v[i].flags, err);
 out:
     cpi_rs_uf_free(&before);
+    free(pv);
+    free(pc.views);
+    free(pc.vidx);
     free(grp1);
     free(defer);
     cpi_rs_ctx_free(&homes);

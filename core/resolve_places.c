@@ -10,6 +10,8 @@
  *   pc+street     postcode and street: a numberless address
  *   name          the place's own name (a school, a shop, a station), which is
  *                 all some silos write
+ * Then a place written by its name alone joins the one cluster that carries
+ * the name (name_only_places).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,6 +91,69 @@ static cpi_status block_places(cpi_rs_data *d, const uint32_t *mem, uint32_t n, 
     return s;
 }
 
+static uint32_t name_of(const cpi_rs_mention *m)
+{
+    return m->key[RS_L_PLACE] ? m->key[RS_L_PLACE] : m->key[RS_L_PREMISES];
+}
+
+/*
+ * A place recorded by its name alone (a MACE school: "Ysgol Gyfun
+ * Caerphilly") has nothing else to score on. It joins the one cluster whose
+ * addressed mentions carry exactly that name; with none, the other mentions
+ * of the name alone; with two or more (two shops of one chain), nothing.
+ */
+static cpi_status name_only_places(cpi_rs_data *d, cpi_rs_uf *uf, cpi_resolve_kind_report *kr, cpi_error *err)
+{
+    uint32_t *owner = calloc((size_t)d->str.n + 1, sizeof *owner); /* name -> root + 1, UINT32_MAX if two */
+    uint32_t *alone = calloc((size_t)d->str.n + 1, sizeof *alone); /* name -> first name-only mention + 1 */
+    if (!owner || !alone) {
+        free(owner);
+        free(alone);
+        return cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
+    }
+    for (uint32_t i = 0; i < d->nm; i++) {
+        const cpi_rs_mention *m = &d->m[i];
+        uint32_t name = name_of(m);
+        if (m->kind != CPI_KIND_LOCATION || !name || !m->key[RS_L_STREET])
+            continue;
+        uint32_t r = cpi_rs_find(uf, i) + 1;
+        if (!owner[name])
+            owner[name] = r;
+        else if (owner[name] != UINT32_MAX && cpi_rs_find(uf, owner[name] - 1) + 1 != r)
+            owner[name] = UINT32_MAX;
+    }
+    for (uint32_t i = 0; i < d->nm; i++) {
+        const cpi_rs_mention *m = &d->m[i];
+        uint32_t name = name_of(m);
+        if (m->kind != CPI_KIND_LOCATION || !name || m->key[RS_L_STREET] || m->key[RS_L_HOUSE] || m->key[RS_L_PC] ||
+            m->key[RS_L_LID])
+            continue;
+        kr->weak++;
+        uint32_t target = owner[name];
+        if (target == UINT32_MAX) {
+            kr->weak_ambiguous++;
+            continue;
+        }
+        if (!target) {
+            if (!alone[name]) {
+                alone[name] = i + 1;
+                continue;
+            }
+            target = alone[name];
+        }
+        int rc = cpi_rs_uf_join(uf, i, target - 1, RS_JOIN_GUARDED);
+        if (rc == -2) {
+            free(owner);
+            free(alone);
+            return cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory for cluster summaries");
+        }
+        kr->weak_linked += rc == 1;
+    }
+    free(owner);
+    free(alone);
+    return CPI_OK;
+}
+
 cpi_status cpi_rs_places(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_opts *o, cpi_resolve_report *rep,
                          cpi_error *err)
 {
@@ -123,17 +188,51 @@ cpi_status cpi_rs_places(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_o
     uint32_t nd = n;
     if (!s)
         s = cpi_rs_distinct(mem, &nd, place_sig, &pc, err);
+    cpi_rs_pairvec *pv = NULL;
     if (!s)
-        s = cpi_rs_fit_and_score(&res->location_model, &tr, place_vec, NULL, &pc, mem, nd, n, NULL, NULL, &pairs, o,
-                                 "score places", &sc, kr, err);
-    res->location_trained = kr->trained;
-    cpi_rs_pairs_free(&pairs);
-    free(mem);
+        s = cpi_rs_vectors(place_vec, &pc, &pairs, o, "compare places", &pv, err);
+    /* two passes, as for people (resolve_people.c): a school named in dozens of records makes random
+     * pairs agree on its name; the second pass estimates u away from what the first joined */
+    uint8_t *defer = calloc(d->nm ? d->nm : 1, 1);
+    uint32_t *grp1 = malloc((d->nm ? d->nm : 1) * sizeof *grp1);
+    cpi_rs_uf before = {0};
+    if (!s && (!defer || !grp1))
+        s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
+    /* an address with neither postcode nor town ("1 Victoria Road") may be in any town: place it last */
+    for (uint32_t i = 0; !s && i < d->nm; i++)
+        defer[i] = d->m[i].kind == CPI_KIND_LOCATION && !d->m[i].key[RS_L_PC] && !d->m[i].key[RS_L_TOWN];
+    if (!s)
+        s = cpi_rs_uf_clone(&before, &res->uf, err);
+    if (!s)
+        s = cpi_rs_fit_and_score(&res->location_model, &tr, place_vec, NULL, &pc, mem, nd, n, NULL, NULL, &pairs, pv,
+                                 o, &sc, kr, err);
     if (!s) {
-        cpi_rs_join_links(&res->uf, sc.v, sc.n, o->link, NULL, kr);
+        cpi_rs_join_links(&res->uf, sc.v, sc.n, o->link, defer, kr);
+        for (uint32_t i = 0; i < d->nm; i++)
+            grp1[i] = cpi_rs_find(&res->uf, i);
+        cpi_rs_uf_free(&res->uf);
+        res->uf = before;
+        memset(&before, 0, sizeof before);
+        sc.n = 0;
+        kr->joined = kr->refused = kr->ambiguous = kr->link_pairs = kr->possible_pairs = 0;
+        memset(&kr->em, 0, sizeof kr->em);
+        cpi_fs_model first = res->location_model;
+        cpi_rs_location_model(&res->location_model);
+        s = cpi_rs_fit_and_score(&res->location_model, &tr, place_vec, NULL, &pc, mem, nd, n, grp1, &first, &pairs,
+                                 pv, o, &sc, kr, err);
+        res->location_trained = kr->trained;
+    }
+    cpi_rs_uf_free(&before);
+    free(grp1);
+    free(pv);
+    if (!s) {
+        cpi_rs_join_links(&res->uf, sc.v, sc.n, o->link, defer, kr);
         for (size_t i = 0; i < sc.n && !s; i++)
             s = cpi_rs_scored_add(&res->review, sc.v[i].a, sc.v[i].b, sc.v[i].weight, sc.v[i].prob, sc.v[i].flags, err);
     }
     free(sc.v);
+    free(defer);
+    if (!s)
+        s = name_only_places(d, &res->uf, kr, err);
     return s;
 }

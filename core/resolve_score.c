@@ -13,7 +13,7 @@
  *   phone     the two use one resolved phone / both use phones, none shared
  *   street    the same street name / different
  *   related   both are recorded with one resolved person (two MACE rows naming an adult
- *             as a risk to one child) / not shared, whether different or unknown: an
+ *             as a risk to one child, one Niche occurrence naming both) / not shared, whether different or unknown: an
  *             adult who targets many children is recorded with different ones, so a
  *             difference is not the strong evidence against it would be for a home
  *             (the null level is never produced)
@@ -188,9 +188,13 @@ void cpi_rs_person_vec(const cpi_rs_pview *a, const cpi_rs_pview *b, cpi_fs_vec 
     v->levels[RS_PC_HOME] = ctx_level(a->homes, a->nhomes, b->homes, b->nhomes);
     v->levels[RS_PC_PHONE] = ctx_level(a->phones, a->nphones, b->phones, b->nphones);
     v->levels[RS_PC_STREET] = (uint8_t)cpi_cmp_ident(a->street, b->street);
+    v->levels[RS_PC_RELATED] = cpi_rs_related_level(a, b);
+}
+
+uint8_t cpi_rs_related_level(const cpi_rs_pview *a, const cpi_rs_pview *b)
+{
     /* positive evidence only: an adult who targets many children is recorded with different ones */
-    v->levels[RS_PC_RELATED] =
-        ctx_level(a->related, a->nrelated, b->related, b->nrelated) == RS_CTX_SAME ? RS_REL_SHARED : RS_REL_NONE;
+    return ctx_level(a->related, a->nrelated, b->related, b->nrelated) == RS_CTX_SAME ? RS_REL_SHARED : RS_REL_NONE;
 }
 
 static uint8_t flat_level(const char *a, const char *b)
@@ -217,6 +221,10 @@ void cpi_rs_location_vec(const cpi_rs_lview *a, const cpi_rs_lview *b, cpi_fs_ve
     memset(v, 0, sizeof *v);
     cpi_cmp_address aa = {a->flat, a->house, a->street, a->pc}, ab = {b->flat, b->house, b->street, b->pc};
     v->levels[RS_LC_ADDRESS] = (uint8_t)cpi_cmp_address_parts(&aa, &ab);
+    /* a house number written on one side only ("Ringland Circle" for "37 Ringland Circle") says
+     * nothing about the address either way; the house comparison is missing too */
+    if (present(a->house) != present(b->house))
+        v->levels[RS_LC_ADDRESS] = CPI_ADDRESS_NULL;
     v->levels[RS_LC_POSTCODE] = (uint8_t)cpi_cmp_postcode(a->pc, b->pc);
     v->levels[RS_LC_FLAT] = flat_level(a->flat, b->flat);
     v->levels[RS_LC_HOUSE] = (uint8_t)cpi_cmp_ident(a->house, b->house);
@@ -247,14 +255,27 @@ void cpi_rs_pview_of(const cpi_rs_data *d, uint32_t i, cpi_rs_pview *v)
         v->tf_sn = (double)d->sn_count[m->key[RS_P_SN]] / (double)d->n_sn;
 }
 
+void cpi_rs_lview_set(cpi_rs_lview *v, const char *house, const char *flat, const char *street, const char *pc,
+                      const char *town, const char *place, const char *premises)
+{
+    v->flat = flat;
+    v->street = street;
+    v->pc = pc;
+    v->town = town;
+    v->place = present(place) ? place : premises;
+    v->house = house;
+    /* A "house" that is not a number is a name - a named house, or a shop whose address lost its
+     * number ("Malpas Convenience Store, Somerton Road"): compare it as the place's name. */
+    if (present(house) && !(house[0] >= '0' && house[0] <= '9')) {
+        if (!present(v->place))
+            v->place = house;
+        v->house = NULL;
+    }
+}
+
 void cpi_rs_lview_of(const cpi_rs_data *d, uint32_t i, cpi_rs_lview *v)
 {
-    v->house = cpi_rs_key(d, i, RS_L_HOUSE);
-    v->flat = cpi_rs_key(d, i, RS_L_FLAT);
-    v->street = cpi_rs_key(d, i, RS_L_STREET);
-    v->pc = cpi_rs_key(d, i, RS_L_PC);
-    v->town = cpi_rs_key(d, i, RS_L_TOWN);
-    v->place = cpi_rs_key(d, i, RS_L_PLACE);
-    if (!v->place)
-        v->place = cpi_rs_key(d, i, RS_L_PREMISES);
+    cpi_rs_lview_set(v, cpi_rs_key(d, i, RS_L_HOUSE), cpi_rs_key(d, i, RS_L_FLAT), cpi_rs_key(d, i, RS_L_STREET),
+                     cpi_rs_key(d, i, RS_L_PC), cpi_rs_key(d, i, RS_L_TOWN), cpi_rs_key(d, i, RS_L_PLACE),
+                     cpi_rs_key(d, i, RS_L_PREMISES));
 }

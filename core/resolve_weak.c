@@ -13,8 +13,8 @@
  * equal, nickname-equivalent or one keystroke away (or, for a street name
  * only, the same street name - unless a phone ties them and the candidate has
  * no street name), and not conflict (an age range far from the DOB, a
- * --different). The best candidate wins (better name agreement, then a
- * cluster holding a strong mention over one of weak mentions only, then more
+ * --different). The best candidate wins (a cluster holding a strong mention
+ * over one of weak mentions only, then better name agreement, then more
  * context shared, then size); an equally good candidate that conflicts with
  * the best leaves the mention alone rather than guess. A weak mention with no candidate stays its own cluster, which later
  * weak mentions of the same household may join.
@@ -193,14 +193,15 @@ static int fit(weak_ctx *w, uint32_t i, uint32_t c, bool via_phone)
     return level;
 }
 
-/* Is candidate k a better home for the weak mention than candidate j? */
+/* Is candidate k a better home for the weak mention than candidate j? A cluster holding a strong
+ * mention first: another weak mention that agrees more exactly is only a fallback. */
 static bool better(const weak_ctx *w, uint32_t k, int j)
 {
     uint32_t ck = w->cand[k], cj = w->cand[j];
-    if (w->fit[k] != w->fit[j])
-        return w->fit[k] < w->fit[j];
     if (w->strong[ck] != w->strong[cj])
         return w->strong[ck] > w->strong[cj];
+    if (w->fit[k] != w->fit[j])
+        return w->fit[k] < w->fit[j];
     if (w->hits[k] != w->hits[j])
         return w->hits[k] > w->hits[j];
     if (w->uf->size[ck] != w->uf->size[cj])

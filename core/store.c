@@ -10,11 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include "core/codec.h"
 
 #define DEFAULT_MAP (64ull << 20)
 #define DEFAULT_MAX_MAP (1ull << 40)
+#define KEY_INDEX_MAX 511            /* longest key index entry + 1: LMDB's default key size limit */
+#define DISK_FULL_BELOW (4ull << 20) /* an I/O error with less free than this is a full disk */
 
 /* Name and flags of each named database, in cpi_db order. */
 static const struct {
@@ -40,6 +43,8 @@ struct cpi_store {
     char *path;
     uint64_t map_size, max_map_size;
     unsigned growths;
+    unsigned dead_readers; /* stale reader slots freed since open */
+    int readonly_errno;    /* EROFS: opened read-only because the file system is */
 };
 
 /*
@@ -81,14 +86,46 @@ struct cpi_cursor {
     MDB_cursor *cur;
 };
 
+/* Free bytes on the file system holding path, or UINT64_MAX if it cannot be told. */
+static uint64_t free_bytes(const char *path)
+{
+    struct statvfs vs;
+    if (statvfs(path, &vs) != 0)
+        return UINT64_MAX;
+    return (uint64_t)vs.f_bavail * vs.f_frsize;
+}
+
+/*
+ * An LMDB failure as one message a person can act on. A full disk shows up as
+ * ENOSPC or EDQUOT, or as EIO when LMDB's page write came back short, so EIO
+ * with next to no free space is reported as a full disk too. LMDB writes the
+ * meta page last, so a failed write or commit leaves the last committed state.
+ */
 static cpi_status lmdb_err(cpi_error *err, const char *what, const char *path, int rc)
 {
+    uint64_t avail = rc == ENOSPC || rc == EDQUOT || rc == EFBIG || rc == EIO ? free_bytes(path) : UINT64_MAX;
+    if (rc == ENOSPC || rc == EDQUOT || rc == EFBIG || (rc == EIO && avail < DISK_FULL_BELOW))
+        return cpi_error_set(err, CPI_ERR_IO,
+                             "store %s: the disk is full (%s: %s; %llu KiB free): nothing of this change was "
+                             "kept and the store is as it was before it; free some space and run the command again",
+                             path, what, mdb_strerror(rc), (unsigned long long)(avail == UINT64_MAX ? 0 : avail >> 10));
+    if (rc == EROFS)
+        return cpi_error_set(err, CPI_ERR_IO,
+                             "store %s: %s: the store is on a read-only file system: it can be read (stats, "
+                             "queries) but nothing can be added or changed",
+                             path, what);
+    if (rc == EACCES || rc == EPERM)
+        return cpi_error_set(err, CPI_ERR_ACCESS,
+                             "store %s: %s: permission denied: the store's files must be readable and writable "
+                             "by the user running cpindex",
+                             path, what);
     return cpi_error_set(err, CPI_ERR_STORE, "store %s: %s: %s", path, what, mdb_strerror(rc));
 }
 
 const char *cpi_store_path(const cpi_store *st) { return st->path; }
 uint64_t cpi_store_map_size(const cpi_store *st) { return st->map_size; }
 unsigned cpi_store_growths(const cpi_store *st) { return st->growths; }
+unsigned cpi_store_dead_readers(const cpi_store *st) { return st->dead_readers; }
 
 /* Make sure dir exists (creating it 0700 if allowed) and is private. */
 static cpi_status check_dir(const char *dir, unsigned flags, cpi_error *err)
@@ -119,6 +156,16 @@ static cpi_status open_dbs_and_check_schema(cpi_store *st, bool create, cpi_erro
     int rc = mdb_txn_begin(st->env, NULL, create ? 0 : MDB_RDONLY, &txn);
     if (rc)
         return lmdb_err(err, "begin", st->path, rc);
+    if (!create) {
+        /* No named database at all: the first write never committed (an ingest killed
+         * before its first file). That is an empty store, not someone else's. */
+        MDB_dbi main_dbi;
+        MDB_stat ms;
+        if (mdb_dbi_open(txn, NULL, 0, &main_dbi) == 0 && mdb_stat(txn, main_dbi, &ms) == 0 && ms.ms_entries == 0) {
+            mdb_txn_abort(txn);
+            return cpi_error_set(err, CPI_NOT_FOUND, "no store at %s (nothing has been ingested yet)", st->path);
+        }
+    }
     for (int i = 0; i < CPI_DB__COUNT; i++) {
         rc = mdb_dbi_open(txn, db_table[i].name, db_table[i].flags | (create ? MDB_CREATE : 0), &st->dbi[i]);
         if (rc == MDB_NOTFOUND) {
@@ -169,6 +216,47 @@ static cpi_status open_dbs_and_check_schema(cpi_store *st, bool create, cpi_erro
     return rc ? lmdb_err(err, "commit", st->path, rc) : CPI_OK;
 }
 
+/*
+ * Create and open the LMDB environment. NOTLS: read snapshots are tied to the
+ * handle, not the thread, so a thread may hold a read snapshot while it writes.
+ * No MDB_WRITEMAP: with it LMDB extends data.mdb to the map size as a sparse
+ * file and writes through the map, so a full disk killed the writer with
+ * SIGBUS in the middle of a put (tests/test_faults.c); without it pages are
+ * written at commit and a full disk is an error to report. With the key index
+ * written sorted, WRITEMAP no longer paid for itself (docs/architecture.md).
+ */
+static int env_open(cpi_store *st, const char *dir, uint64_t map, unsigned flags)
+{
+    int rc = mdb_env_create(&st->env);
+    if (!rc)
+        rc = mdb_env_set_maxdbs(st->env, CPI_DB__COUNT + 4);
+    if (!rc)
+        rc = mdb_env_set_maxreaders(st->env, 126);
+    if (!rc)
+        rc = mdb_env_set_mapsize(st->env, map);
+    if (!rc)
+        rc = mdb_env_open(st->env, dir, MDB_NOTLS | flags, 0600);
+    if (rc && st->env) {
+        mdb_env_close(st->env);
+        st->env = NULL;
+    }
+    return rc;
+}
+
+/*
+ * Free the reader slots of processes that died holding a snapshot (killed
+ * mid-query): LMDB frees them only when the last process closes the store, and
+ * until then each one pins its snapshot's pages, so the file grows at every
+ * write. Cheap (one lock test per slot's process), so done at open and before
+ * each write.
+ */
+static void clear_dead_readers(cpi_store *st)
+{
+    int dead = 0;
+    if (!st->readonly_errno && mdb_reader_check(st->env, &dead) == 0)
+        st->dead_readers += (unsigned)dead;
+}
+
 cpi_status cpi_store_open(const char *dir, const cpi_store_opts *opts, cpi_store **out, cpi_error *err)
 {
     cpi_store_opts o = opts ? *opts : (cpi_store_opts){0};
@@ -182,27 +270,25 @@ cpi_status cpi_store_open(const char *dir, const cpi_store_opts *opts, cpi_store
         return cpi_error_set(err, CPI_ERR_NOMEM, "store %s: out of memory", dir);
     }
     st->max_map_size = o.max_map_size ? o.max_map_size : DEFAULT_MAX_MAP;
-    int rc = mdb_env_create(&st->env);
-    if (!rc)
-        rc = mdb_env_set_maxdbs(st->env, CPI_DB__COUNT + 4);
-    if (!rc)
-        rc = mdb_env_set_maxreaders(st->env, 126);
-    if (!rc)
-        rc = mdb_env_set_mapsize(st->env, o.initial_map_size ? o.initial_map_size : DEFAULT_MAP);
-    /* NOTLS: read snapshots are tied to the handle, not the thread, so a thread may hold a
-     * read snapshot while it writes. WRITEMAP: a writer changes pages in the map itself
-     * instead of keeping a list of dirty copies - an ingest transaction dirties hundreds of
-     * MiB, where LMDB's dirty list search and spilling dominated (measured: niche ingest
-     * 1.7 -> 1.2 s user for 190k rows). Commits still only ever write to free pages, so a
-     * crash leaves the last committed state. The data file is sparse up to the map size. */
-    if (!rc)
-        rc = mdb_env_open(st->env, dir, MDB_NOTLS | ((o.flags & CPI_STORE_READONLY) ? 0u : MDB_WRITEMAP), 0600);
+    uint64_t map = o.initial_map_size ? o.initial_map_size : DEFAULT_MAP;
+    if (map > st->max_map_size)
+        map = st->max_map_size;
+    int rc = env_open(st, dir, map, 0);
+    /* A reader of a store on read-only media opens it read-only; LMDB then reads without its
+     * lock file, which is safe because nothing can write there. (A handle opened for reading
+     * may still append to the audit log, so this is the fallback, not the rule.) Files this
+     * user may not write are refused instead: another user could be writing them, and a
+     * reader without a lock slot could see pages reused under it. */
+    if (rc == EROFS && (o.flags & CPI_STORE_READONLY)) {
+        st->readonly_errno = rc;
+        rc = env_open(st, dir, map, MDB_RDONLY);
+    }
     if (rc) {
-        s = rc == EACCES ? cpi_error_set(err, CPI_ERR_ACCESS, "store %s: permission denied", dir)
-                         : lmdb_err(err, "open", dir, rc);
+        s = lmdb_err(err, "open", dir, rc);
         cpi_store_close(st);
         return s;
     }
+    clear_dead_readers(st);
     MDB_envinfo info;
     mdb_env_info(st->env, &info);
     st->map_size = info.me_mapsize; /* may be larger than asked if another process grew it */
@@ -268,8 +354,9 @@ static cpi_status grow(cpi_store *st, cpi_error *err)
 {
     if (st->map_size >= st->max_map_size)
         return cpi_error_set(err, CPI_ERR_STORE,
-                             "store %s: the map is full at its size limit of %llu MiB; raise the limit "
-                             "(see docs/operations.md)",
+                             "store %s: the store is full at its size limit of %llu MiB: nothing of this change "
+                             "was kept and the store is as it was before it; raise the limit with "
+                             "CPINDEX_MAP_LIMIT (docs/operations.md)",
                              st->path, (unsigned long long)(st->max_map_size >> 20));
     uint64_t next = st->map_size * 2;
     if (next > st->max_map_size)
@@ -451,6 +538,9 @@ static cpi_status counters_flush(cpi_txn *txn, cpi_error *err);
 
 cpi_status cpi_store_write(cpi_store *st, cpi_write_fn fn, void *ctx, cpi_error *err)
 {
+    if (st->readonly_errno)
+        return lmdb_err(err, "write", st->path, st->readonly_errno);
+    clear_dead_readers(st);
     for (;;) {
         cpi_txn t = {.st = st};
         int rc = begin(st, 0, &t.txn);
@@ -552,6 +642,20 @@ cpi_status cpi_txn_count_dups(cpi_txn *txn, cpi_db db, const void *key, size_t k
     if (rc == MDB_NOTFOUND)
         return CPI_OK;
     return rc ? lmdb_err(err, "count", txn->st->path, rc) : CPI_OK;
+}
+
+cpi_status cpi_txn_get_pair(cpi_txn *txn, cpi_db db, const void *key, size_t klen, const void *val, size_t vlen,
+                            cpi_error *err)
+{
+    KEYS_SYNC(txn, db, err);
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn->txn, txn->st->dbi[db], &cur);
+    if (rc)
+        return lmdb_err(err, "open cursor", txn->st->path, rc);
+    MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
+    rc = mdb_cursor_get(cur, &k, &v, MDB_GET_BOTH);
+    mdb_cursor_close(cur);
+    return data_rc(txn, rc, "get", err);
 }
 
 cpi_status cpi_txn_count(cpi_txn *txn, cpi_db db, uint64_t *out, cpi_error *err)
@@ -742,6 +846,11 @@ static bool indexed_key(const char *name)
     return false;
 }
 
+bool cpi_store_key_indexed(const char *name, size_t value_len)
+{
+    return indexed_key(name) && strlen(name) + 1 + value_len < KEY_INDEX_MAX;
+}
+
 /* Add (add=true) or remove every indexed key of every mention of rec. */
 static cpi_status index_keys(cpi_txn *txn, const cpi_record *rec, bool add, cpi_error *err)
 {
@@ -767,8 +876,8 @@ static cpi_status index_keys(cpi_txn *txn, const cpi_record *rec, bool add, cpi_
                 continue;
             size_t nl = strlen(keys->items[j].key), vl = strlen(keys->items[j].value);
             size_t klen = nl + 1 + vl;
-            if (klen >= 511) /* LMDB's default key size limit */
-                continue;    /* an over-long key cannot be looked up exactly anyway */
+            if (klen >= KEY_INDEX_MAX) /* LMDB's default key size limit */
+                continue;              /* an over-long key cannot be looked up exactly anyway */
             memcpy(key, keys->items[j].key, nl);
             key[nl] = CPI_KEY_SEP;
             memcpy(key + nl + 1, keys->items[j].value, vl);

@@ -51,7 +51,7 @@ typedef enum cpi_db {
 
 /* Open flags. */
 #define CPI_STORE_CREATE 1u   /* create the directory and databases if missing */
-#define CPI_STORE_READONLY 2u /* the caller only reads */
+#define CPI_STORE_READONLY 2u /* the caller only reads (a store on a read-only file system opens) */
 #define CPI_STORE_FORCE 4u    /* open even if the directory is readable by others */
 
 typedef struct cpi_store_opts {
@@ -90,6 +90,13 @@ typedef cpi_status (*cpi_write_fn)(cpi_txn *txn, void *ctx, cpi_error *err);
 cpi_status cpi_store_write(cpi_store *st, cpi_write_fn fn, void *ctx, cpi_error *err);
 /* How many times the map was grown since open (for reports and tests). */
 unsigned cpi_store_growths(const cpi_store *st);
+/*
+ * Reader slots of dead processes freed since open (for reports and tests).
+ * A process killed while it held a snapshot leaves its slot behind, pinning
+ * that snapshot's pages; the store frees such slots at open and before each
+ * write.
+ */
+unsigned cpi_store_dead_readers(const cpi_store *st);
 
 /* Raw access. get: CPI_NOT_FOUND if absent. put on a dupsort db adds a value. */
 cpi_status cpi_txn_get(cpi_txn *txn, cpi_db db, const void *key, size_t klen, cpi_slice *val, cpi_error *err);
@@ -102,6 +109,9 @@ cpi_status cpi_txn_del(cpi_txn *txn, cpi_db db, const void *key, size_t klen, co
 cpi_status cpi_txn_clear(cpi_txn *txn, cpi_db db, cpi_error *err);
 /* Number of values under key in a dupsort database (0 if the key is absent). */
 cpi_status cpi_txn_count_dups(cpi_txn *txn, cpi_db db, const void *key, size_t klen, uint64_t *out, cpi_error *err);
+/* Is the (key, val) pair in a dupsort db? CPI_OK if so, CPI_NOT_FOUND if not. */
+cpi_status cpi_txn_get_pair(cpi_txn *txn, cpi_db db, const void *key, size_t klen, const void *val, size_t vlen,
+                            cpi_error *err);
 /* Number of entries in a database. */
 cpi_status cpi_txn_count(cpi_txn *txn, cpi_db db, uint64_t *out, cpi_error *err);
 /* Signed 64-bit counters in CPI_DB_META under "n:NAME" (absent = 0). */
@@ -140,6 +150,11 @@ cpi_status cpi_store_delete_record(cpi_txn *txn, const char *ref, cpi_error *err
 
 /* Separator between a key name and its value in CPI_DB_KEYS. */
 #define CPI_KEY_SEP '\x1f'
+/*
+ * Does CPI_DB_KEYS hold a mention key of this name with a value this long?
+ * (A lookup name, and short enough for LMDB; see indexed_key in store.c.)
+ */
+bool cpi_store_key_indexed(const char *name, size_t value_len);
 
 /* What the store holds, for `cpindex stats`. */
 typedef struct cpi_source_count {

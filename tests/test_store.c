@@ -340,6 +340,34 @@ static void test_missing_store(void **state)
     assert_int_not_equal(stat(path, &sb), 0); /* a read open never creates */
 }
 
+/*
+ * An ingest killed after it made the store's directory but before its first
+ * commit leaves an empty directory (or LMDB files with nothing in them): that
+ * is an empty store, not one "made by something else" (found by test_crash).
+ */
+static void test_empty_store_directory(void **state)
+{
+    fixture *f = *state;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/empty", f->dir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    cpi_store *st = NULL;
+    cpi_error err = {0};
+    cpi_store_opts ro = {.flags = CPI_STORE_READONLY};
+    for (int i = 0; i < 2; i++) { /* the empty directory, then the LMDB files the first open left */
+        assert_int_equal(cpi_store_open(path, &ro, &st, &err), CPI_NOT_FOUND);
+        assert_null(st);
+        assert_non_null(strstr(err.msg, "nothing has been ingested yet"));
+        assert_int_equal(cpi_store_open(path, NULL, &st, &err), CPI_NOT_FOUND);
+    }
+    /* and an ingest that starts again creates it as usual */
+    cpi_store_opts cr = {.flags = CPI_STORE_CREATE};
+    assert_int_equal(cpi_store_open(path, &cr, &st, &err), CPI_OK);
+    cpi_store_close(st);
+    assert_int_equal(cpi_store_open(path, &ro, &st, &err), CPI_OK);
+    cpi_store_close(st);
+}
+
 static void test_permissions(void **state)
 {
     fixture *f = *state;
@@ -560,6 +588,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stats_empty_and_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_schema_refusal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_store, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_empty_store_directory, setup, teardown),
         cmocka_unit_test_setup_teardown(test_permissions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_map_growth, setup, teardown),
         cmocka_unit_test_setup_teardown(test_snapshot_isolation, setup, teardown),

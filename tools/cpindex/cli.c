@@ -1,7 +1,10 @@
 /* cli.c - helpers shared by the subcommands (see cli.h). */
 #include "cli.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,9 +55,41 @@ int cli_common_opt(cli_ctx *ctx, const cli_command *cmd, int opt, const char *ar
     }
 }
 
+/*
+ * CPINDEX_MAP_LIMIT: how large the store may grow (bytes, or with a K, M, G or
+ * T suffix, powers of 1024), so an operator can cap a store below the disk's
+ * size or raise the 1 TiB default. Unset or empty: the library's default.
+ */
+static cpi_status map_limit(cpi_store_opts *o, cpi_error *err)
+{
+    const char *v = getenv("CPINDEX_MAP_LIMIT");
+    if (!v || !*v)
+        return CPI_OK;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    unsigned shift = 0;
+    switch (*end) {
+    case 'K': case 'k': shift = 10; end++; break;
+    case 'M': case 'm': shift = 20; end++; break;
+    case 'G': case 'g': shift = 30; end++; break;
+    case 'T': case 't': shift = 40; end++; break;
+    default: break;
+    }
+    if (errno || end == v || *end || !isdigit((unsigned char)v[0]) || n > (UINT64_MAX >> shift) ||
+        (n << shift) < (1ull << 20))
+        return cpi_error_set(err, CPI_ERR_USAGE,
+                             "CPINDEX_MAP_LIMIT='%.40s' is not a store size of 1M or more (write e.g. 512M or 20G)", v);
+    o->max_map_size = (uint64_t)n << shift;
+    return CPI_OK;
+}
+
 cpi_status cli_open_store(cli_ctx *ctx, unsigned flags, cpi_store **out, cpi_error *err)
 {
     cpi_store_opts o = {.flags = flags | (ctx->force ? CPI_STORE_FORCE : 0)};
+    *out = NULL;
+    if (map_limit(&o, err) != CPI_OK)
+        return err->status;
     return cpi_store_open(ctx->db_path, &o, out, err);
 }
 
@@ -107,7 +142,7 @@ int cli_require_user(cli_ctx *ctx, const char *action, const cpi_store_opts *opt
     }
     cpi_store_opts o = opts ? *opts : (cpi_store_opts){0};
     o.flags |= ctx->force ? CPI_STORE_FORCE : 0;
-    if (cpi_store_open(ctx->db_path, &o, st, &err) != CPI_OK)
+    if (map_limit(&o, &err) != CPI_OK || cpi_store_open(ctx->db_path, &o, st, &err) != CPI_OK)
         return cli_fail(&err);
     if (cpi_access_authorise(*st, user, reason, action, grant, &err) != CPI_OK) {
         cpi_store_close(*st);

@@ -95,6 +95,9 @@ static void print_text(const char *path, const cpi_resolve_report *r, bool dry)
            (unsigned long long)p->weak, (unsigned long long)p->weak_linked, (unsigned long long)p->weak_ambiguous);
     printf("people without a DOB left alone because two conflicting entities fit them: %llu\n",
            (unsigned long long)p->ambiguous);
+    const cpi_resolve_kind_report *l = &r->kind[CPI_KIND_LOCATION];
+    printf("places by name only (a school): %llu, linked to the place of that name %llu, ambiguous %llu\n",
+           (unsigned long long)l->weak, (unsigned long long)l->weak_linked, (unsigned long long)l->weak_ambiguous);
     for (int k = 1; k <= CPI_KIND_COUNT; k++) {
         const cpi_resolve_kind_report *x = &r->kind[k];
         if (x->splits || x->merges || x->retired_ids)

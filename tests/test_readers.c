@@ -1,0 +1,438 @@
+/*
+ * test_readers.c - readers during writes: one process queries in a loop
+ * while another ingests, and never sees an error or a half-written state, and
+ * the writer is not slowed by the readers.
+ *
+ * The writer (a child process) loads a cpgen force of 2000 children through
+ * `cpindex ingest`, silo by silo, then the same force recorded more messily
+ * (same seed, --messiness 2: most records replaced, some new) through the
+ * library with a 1 MiB starting map (LMDB rounds it up to the pages in use),
+ * so the map grows under the readers. Meanwhile this process, with its own handle opened on a small
+ * map (so it meets the writer's growth), repeats:
+ *  - a snapshot: the record counters add up to the records it holds, and the
+ *    count never goes down from one snapshot to the next;
+ *  - 50 random references (from cpgen's truth): each record is absent or
+ *    whole - every indexed key of every mention is in the key index;
+ *  - a key lookup from each record found (its surname, or its first key):
+ *    every mention the index names exists in the same snapshot and carries
+ *    that key;
+ *  - every 10th pass cpi_store_verify over the whole snapshot, and every 25th
+ *    `cpindex stats --json` in a separate process.
+ * Afterwards the store equals one loaded without readers, and the writer's CPU
+ * time with readers is within twice its time alone (LMDB readers take no
+ * locks a writer waits for).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/store.h"
+#include "core/verify.h"
+#include "ingest/ingest.h"
+#include "testutil.h"
+
+#define NSOURCES 6
+static const char *const sources[NSOURCES] = {"niche", "miraf", "mace", "marac", "polit", "soc"};
+
+static char *cli, *gen, *tmp;
+static char force_a[4200], force_b[4200];
+static char **refs;
+static size_t nrefs;
+
+static void fmt(char *buf, size_t cap, const char *f, ...) __attribute__((format(printf, 3, 4)));
+static void fmt(char *buf, size_t cap, const char *f, ...)
+{
+    va_list ap;
+    va_start(ap, f);
+    int n = vsnprintf(buf, cap, f, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= cap)
+        fail_msg("text too long for its buffer");
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Record references from a truth.csv ("source:ID/N,kind,..."; reject rows have no "/N"). */
+static void load_refs(const char *dir)
+{
+    char p[4300], line[1024];
+    fmt(p, sizeof p, "%s/truth.csv", dir);
+    FILE *f = fopen(p, "r");
+    assert_non_null(f);
+    static size_t cap;
+    while (fgets(line, sizeof line, f)) {
+        char *comma = strchr(line, ','), *slash = strchr(line, '/');
+        if (!comma || !slash || slash > comma)
+            continue;
+        *slash = '\0';
+        if (nrefs == cap) {
+            cap = cap ? cap * 2 : 8192;
+            refs = realloc(refs, cap * sizeof *refs);
+            assert_non_null(refs);
+        }
+        refs[nrefs++] = strdup(line);
+    }
+    fclose(f);
+}
+
+static void unique_refs(void)
+{
+    qsort(refs, nrefs, sizeof *refs, cmp_str);
+    size_t w = 0;
+    for (size_t i = 0; i < nrefs; i++) {
+        if (w && strcmp(refs[w - 1], refs[i]) == 0) {
+            free(refs[i]);
+            continue;
+        }
+        refs[w++] = refs[i];
+    }
+    nrefs = w;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    cli = tu_build_path("cpindex");
+    gen = tu_build_path("cpgen");
+    tmp = tu_mkdtemp();
+    char *me = tu_run("id -un", NULL);
+    me[strcspn(me, "\n")] = '\0';
+    setenv("CPINDEX_USER", me, 1);
+    free(me);
+    setenv("CPINDEX_REASON", "readers during writes test on synthetic data", 1);
+    unsetenv("CPINDEX_DB");
+    unsetenv("CPINDEX_MAP_LIMIT");
+    fmt(force_a, sizeof force_a, "%s/a", tmp);
+    fmt(force_b, sizeof force_b, "%s/b", tmp);
+    char cmd[9000];
+    fmt(cmd, sizeof cmd,
+        "'%s' --seed 5 --children 2000 --messiness 1 --out '%s' >/dev/null && "
+        "'%s' --seed 5 --children 2000 --messiness 2 --out '%s' >/dev/null",
+        gen, force_a, gen, force_b);
+    int st;
+    free(tu_run(cmd, &st));
+    if (st)
+        return -1;
+    load_refs(force_a);
+    load_refs(force_b);
+    unique_refs();
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < nrefs; i++)
+        free(refs[i]);
+    free(refs);
+    tu_rmrf_free(tmp);
+    free(cli);
+    free(gen);
+    return 0;
+}
+
+/* ---- the writer (a child process: no cmocka here, exit status says how it went) ---- */
+
+static void writer(const char *db, const char *rejects)
+{
+    for (int s = 0; s < NSOURCES; s++) {
+        char src[4300];
+        snprintf(src, sizeof src, "%s/%s", force_a, sources[s]);
+        char *argv[] = {cli, "--db", (char *)db, "ingest", (char *)sources[s], src, "--rejects", (char *)rejects, NULL};
+        if (tu_wait(tu_spawn(argv, NULL, NULL)) != 0)
+            _exit(10 + s);
+    }
+    cpi_store *st;
+    cpi_error err = {0};
+    cpi_store_opts o = {.initial_map_size = 1u << 20};
+    if (cpi_store_open(db, &o, &st, &err) != CPI_OK)
+        _exit(20);
+    for (int s = 0; s < NSOURCES; s++) {
+        char src[4300];
+        snprintf(src, sizeof src, "%s/%s", force_b, sources[s]);
+        const char *paths[] = {src};
+        cpi_ingest_opts io = {.rejects_dir = rejects, .audit_user = "writer", .audit_reason = "second export"};
+        static cpi_ingest_summary sum;
+        if (cpi_ingest(st, cpi_adapter_find(sources[s]), paths, 1, &io, &sum, &err) != CPI_OK) {
+            fprintf(stderr, "writer: %s\n", err.msg);
+            _exit(30 + s);
+        }
+    }
+    unsigned growths = cpi_store_growths(st);
+    cpi_store_close(st);
+    _exit(growths >= 1 ? 0 : 40); /* the readers must have met map growth */
+}
+
+static pid_t start_writer(const char *db, const char *rejects)
+{
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        writer(db, rejects);
+    return pid;
+}
+
+static double cpu_seconds(const struct rusage *ru)
+{
+    return (double)ru->ru_utime.tv_sec + (double)ru->ru_utime.tv_usec / 1e6 + (double)ru->ru_stime.tv_sec +
+           (double)ru->ru_stime.tv_usec / 1e6;
+}
+
+/* Wait for the writer; returns its CPU seconds (its own and its children's) and checks it succeeded. */
+static double finish_writer(pid_t pid)
+{
+    int st;
+    struct rusage ru;
+    assert_int_equal(wait4(pid, &st, 0, &ru), pid);
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        fail_msg("the writer failed: status %d", WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+    return cpu_seconds(&ru);
+}
+
+/* ---- the readers' checks, in one snapshot ---- */
+
+static uint64_t rng = 0x2545F4914F6CDD1Dull;
+static uint64_t next_rand(void)
+{
+    rng ^= rng >> 12;
+    rng ^= rng << 25;
+    rng ^= rng >> 27;
+    return rng * 2685821657736338717ull;
+}
+
+static void check_or_fail(cpi_status s, const cpi_error *err, const char *what)
+{
+    if (s != CPI_OK)
+        fail_msg("reader: %s: %s (%s)", what, err->msg, cpi_status_name(s));
+}
+
+/* The record counters add up to the records in the snapshot. Returns the count. */
+static uint64_t check_counts(cpi_txn *t)
+{
+    cpi_error err = {0};
+    uint64_t n = 0, sum = 0;
+    check_or_fail(cpi_txn_count(t, CPI_DB_RECORDS, &n, &err), &err, "count records");
+    cpi_cursor *c;
+    check_or_fail(cpi_cursor_open(t, CPI_DB_META, &c, &err), &err, "cursor on meta");
+    cpi_slice k, v;
+    cpi_status s = cpi_cursor_seek(c, "n:rec:", 6, &k, &v, &err);
+    for (; s == CPI_OK && k.len > 6 && memcmp(k.data, "n:rec:", 6) == 0; s = cpi_cursor_next(c, &k, &v, &err)) {
+        assert_int_equal(v.len, 8);
+        uint64_t x = 0;
+        for (int i = 0; i < 8; i++)
+            x = x << 8 | ((const unsigned char *)v.data)[i];
+        sum += x;
+    }
+    cpi_cursor_close(c);
+    if (s != CPI_OK && s != CPI_NOT_FOUND)
+        check_or_fail(s, &err, "walk counters");
+    if (sum != n)
+        fail_msg("reader: a snapshot holds %llu records but its counters say %llu: a half-written state",
+                 (unsigned long long)n, (unsigned long long)sum);
+    return n;
+}
+
+/* Every indexed key of every mention of rec is in the snapshot's key index. */
+static void check_whole(cpi_txn *t, const cpi_record *rec)
+{
+    char key[1100], mref[CPI_REF_MAX + 8];
+    cpi_error err = {0};
+    for (uint32_t m = 0; m < rec->nmentions; m++) {
+        int ml = snprintf(mref, sizeof mref, "%s/%u", rec->ref, m + 1);
+        const cpi_kvlist *keys = &rec->mentions[m].keys;
+        for (uint32_t i = 0; i < keys->count; i++) {
+            size_t nl = strlen(keys->items[i].key), vl = strlen(keys->items[i].value);
+            if (!cpi_store_key_indexed(keys->items[i].key, vl))
+                continue;
+            int kl = snprintf(key, sizeof key, "%s%c%s", keys->items[i].key, CPI_KEY_SEP, keys->items[i].value);
+            assert_true(kl == (int)(nl + 1 + vl));
+            cpi_status s = cpi_txn_get_pair(t, CPI_DB_KEYS, key, (size_t)kl, mref, (size_t)ml, &err);
+            if (s == CPI_NOT_FOUND)
+                fail_msg("reader: %s is in the snapshot but its key %s is not: a half-written record", mref,
+                         keys->items[i].key);
+            check_or_fail(s, &err, "key probe");
+        }
+    }
+}
+
+/* Look up one key of rec as a query would: every mention the index names exists here and has the key. */
+static unsigned check_lookup(cpi_txn *t, const cpi_record *rec, cpi_arena *arena)
+{
+    const cpi_kv *kv = NULL;
+    for (uint32_t m = 0; m < rec->nmentions && !kv; m++)
+        for (uint32_t i = 0; i < rec->mentions[m].keys.count && !kv; i++)
+            if (cpi_store_key_indexed(rec->mentions[m].keys.items[i].key, strlen(rec->mentions[m].keys.items[i].value)))
+                kv = &rec->mentions[m].keys.items[i];
+    if (!kv)
+        return 0;
+    char key[1100], name[64], value[1024];
+    snprintf(name, sizeof name, "%s", kv->key);
+    snprintf(value, sizeof value, "%s", kv->value);
+    int kl = snprintf(key, sizeof key, "%s%c%s", name, CPI_KEY_SEP, value);
+    cpi_error err = {0};
+    cpi_cursor *c;
+    check_or_fail(cpi_cursor_open(t, CPI_DB_KEYS, &c, &err), &err, "cursor on keys");
+    cpi_slice k, v;
+    cpi_status s = cpi_cursor_seek(c, key, (size_t)kl, &k, &v, &err);
+    unsigned seen = 0;
+    if (s != CPI_OK || k.len != (size_t)kl || memcmp(k.data, key, (size_t)kl) != 0)
+        fail_msg("reader: key %s of %s found no mentions at all", name, rec->ref);
+    for (; s == CPI_OK && seen < 200; s = cpi_cursor_next_dup(c, &k, &v, &err), seen++) {
+        char mref[CPI_REF_MAX + 8];
+        snprintf(mref, sizeof mref, "%.*s", (int)v.len, (const char *)v.data);
+        char *slash = strrchr(mref, '/');
+        assert_non_null(slash);
+        *slash = '\0';
+        unsigned n = (unsigned)strtoul(slash + 1, NULL, 10);
+        cpi_record other;
+        cpi_status gs = cpi_store_get_record(t, mref, arena, &other, &err);
+        if (gs == CPI_NOT_FOUND)
+            fail_msg("reader: key %s names %s/%u, which the same snapshot does not hold", name, mref, n);
+        check_or_fail(gs, &err, "get a looked-up record");
+        assert_true(n >= 1 && n <= other.nmentions);
+        const char *have = cpi_kv_get(&other.mentions[n - 1].keys, name);
+        bool match = false;
+        for (uint32_t i = 0; i < other.mentions[n - 1].keys.count && !match; i++)
+            match = strcmp(other.mentions[n - 1].keys.items[i].key, name) == 0 &&
+                    strcmp(other.mentions[n - 1].keys.items[i].value, value) == 0;
+        if (!match)
+            fail_msg("reader: key %s names %s/%u, whose key is '%s' now: a stale index entry", name, mref, n,
+                     have ? have : "(none)");
+    }
+    cpi_cursor_close(c);
+    if (s != CPI_OK && s != CPI_NOT_FOUND)
+        check_or_fail(s, &err, "step through a key's mentions");
+    return seen;
+}
+
+static uint64_t stats_records(const char *db)
+{
+    char out[4300];
+    fmt(out, sizeof out, "%s/stats.json", tmp);
+    char *argv[] = {cli, "--db", (char *)db, "stats", "--json", NULL};
+    int st = tu_wait(tu_spawn(argv, out, NULL));
+    if (st != 0)
+        fail_msg("reader: cpindex stats exited %d during an ingest", st);
+    json_t *j = json_load_file(out, 0, NULL);
+    assert_non_null(j);
+    uint64_t n = (uint64_t)json_integer_value(json_object_get(j, "records"));
+    json_decref(j);
+    return n;
+}
+
+static void test_readers_during_ingest(void **state)
+{
+    (void)state;
+    char solo[4300], live[4300], rj[4300];
+    fmt(rj, sizeof rj, "%s/rejects", tmp);
+    fmt(solo, sizeof solo, "%s/solo.db", tmp);
+    fmt(live, sizeof live, "%s/live.db", tmp);
+
+    double solo_cpu = finish_writer(start_writer(solo, rj));
+
+    pid_t w = start_writer(live, rj);
+    cpi_store *st = NULL;
+    cpi_error err = {0};
+    cpi_arena arena = {0};
+    uint64_t last = 0, passes = 0, verifies = 0, records_read = 0, lookups = 0, partial = 0, cli_stats = 0;
+    double live_cpu = 0;
+    for (;;) {
+        int wst;
+        struct rusage ru;
+        if (wait4(w, &wst, WNOHANG, &ru) == w) {
+            if (!WIFEXITED(wst) || WEXITSTATUS(wst) != 0)
+                fail_msg("the writer failed: status %d", WIFEXITED(wst) ? WEXITSTATUS(wst) : 128 + WTERMSIG(wst));
+            live_cpu = cpu_seconds(&ru);
+            break;
+        }
+        if (!st) {
+            cpi_store_opts o = {.flags = CPI_STORE_READONLY, .initial_map_size = 1u << 20};
+            cpi_status s = cpi_store_open(live, &o, &st, &err);
+            if (s == CPI_NOT_FOUND) /* before the first commit */
+                continue;
+            check_or_fail(s, &err, "open during an ingest");
+        }
+        cpi_txn *t;
+        check_or_fail(cpi_store_read_begin(st, &t, &err), &err, "begin a snapshot during an ingest");
+        uint64_t n = check_counts(t);
+        if (n < last)
+            fail_msg("reader: %llu records, after a snapshot with %llu", (unsigned long long)n, (unsigned long long)last);
+        last = n;
+        for (int i = 0; i < 50; i++) {
+            const char *ref = refs[next_rand() % nrefs];
+            cpi_record rec;
+            cpi_arena_reset(&arena);
+            cpi_status s = cpi_store_get_record(t, ref, &arena, &rec, &err);
+            if (s == CPI_NOT_FOUND)
+                continue;
+            check_or_fail(s, &err, "get a record during an ingest");
+            records_read++;
+            check_whole(t, &rec);
+            lookups += check_lookup(t, &rec, &arena);
+        }
+        if (passes % 10 == 0) {
+            cpi_verify_report rep;
+            check_or_fail(cpi_store_verify(t, &rep, &err), &err, "verify a snapshot during an ingest");
+            verifies++;
+        }
+        cpi_txn_end(t);
+        if (passes % 25 == 0) {
+            uint64_t cn = stats_records(live);
+            if (cn < last)
+                fail_msg("reader: cpindex stats said %llu records after a snapshot with %llu", (unsigned long long)cn,
+                         (unsigned long long)last);
+            cli_stats++;
+        }
+        partial += n > 0 && n < nrefs / 2;
+        passes++;
+    }
+    cpi_arena_free(&arena);
+    if (st)
+        cpi_store_close(st);
+    print_message("readers: %llu passes (%llu while partly loaded), %llu records read whole, %llu mentions looked "
+                  "up, %llu full verifies, %llu stats runs; writer cpu %.2f s beside them, %.2f s alone\n",
+                  (unsigned long long)passes, (unsigned long long)partial, (unsigned long long)records_read,
+                  (unsigned long long)lookups, (unsigned long long)verifies, (unsigned long long)cli_stats, live_cpu,
+                  solo_cpu);
+    /* the readers must really have overlapped the writes; how often depends on the machine's load,
+       so ask for a little of each rather than a rate (a busy shared machine gives far fewer passes) */
+    assert_true(passes >= 5 && verifies >= 1 && partial >= 1);
+
+    /* the same store as without readers */
+    char *bad = tu_store_check(live);
+    if (bad)
+        fail_msg("%s", bad);
+    char *a = tu_store_dump(solo), *b = tu_store_dump(live);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_true(strcmp(a, b) == 0);
+    free(a);
+    free(b);
+
+    /* the writer is not starved: LMDB readers take no lock it waits for, so beside them it does
+       about the same work (its wall time depends on how busy the machine is, its CPU time not) */
+    if (live_cpu > 2 * solo_cpu + 0.5)
+        fail_msg("the writer took %.2f cpu-s beside readers, %.2f alone", live_cpu, solo_cpu);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_readers_during_ingest),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
