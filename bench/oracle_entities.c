@@ -8,9 +8,7 @@
  * P-0000042) and runs cpi_graph_build(). Mentions truth.csv does not list
  * (rejected rows) stay unresolved. Never use it on anything but cpgen output.
  *
- * Build and run (not part of ctest):
- *   cc -O2 -std=c17 -D_GNU_SOURCE -I. -o build/oracle_entities bench/oracle_entities.c \
- *      build/libcpindex.a $(pkg-config --libs lmdb msgpack igraph jansson libsodium libutf8proc) -lcsv -lm
+ * Built with the tree (not part of ctest):
  *   build/oracle_entities STORE FORCE_DIR
  */
 #include <stdio.h>

@@ -12,9 +12,7 @@
  * thread's CPU time side by side (the machine is shared: wall time includes
  * waiting for a core), and the largest profile.
  *
- * Build and run (not part of ctest):
- *   cc -O2 -std=c17 -D_GNU_SOURCE -I. -o build/profile_bench bench/profile_bench.c build/libcpindex.a \
- *      $(pkg-config --libs lmdb msgpack igraph jansson libsodium libutf8proc) -lcsv -lm
+ * Built with the tree (not part of ctest):
  *   build/profile_bench STORE [N=20000]
  * A store of about 1M records: cpgen --children 100000, ingest every silo,
  * then resolve (or bench/oracle_entities, which resolves by cpgen's truth).

@@ -31,7 +31,12 @@ static size_t list_key(const char *name, char *buf, size_t cap)
 /* ------------------------------------------------------------------ helpers over the graph */
 
 static bool type_is(const g_graph *g, const g_edge *e, const char *t) { return strcmp(G_TYPE(g, e), t) == 0; }
-static bool is_school_edge(const g_graph *g, const g_edge *e) { return type_is(g, e, "attends-school"); }
+/* Edges the analytics leave out: school attendance (says nothing about risk, links hundreds) and the
+ * resolver's possible matches (not a link in the world). */
+static bool is_school_edge(const g_graph *g, const g_edge *e)
+{
+    return type_is(g, e, "attends-school") || type_is(g, e, "possible-match");
+}
 static uint64_t flags_of(const g_graph *g, uint32_t v) { return g->ents[v].card.flags; }
 static bool child(const g_graph *g, uint32_t v) { return (flags_of(g, v) & CPI_EF(CPI_EF_CHILD)) != 0; }
 static bool adult(const g_graph *g, uint32_t v) { return (flags_of(g, v) & CPI_EF(CPI_EF_ADULT)) != 0; }
@@ -268,7 +273,7 @@ static void compute_reach(g_graph *g, uint32_t *st[4])
             FOR_EDGES(g, v, e)
             {
                 uint32_t o = other_end(e, v);
-                if (g->ents[o].card.kind != CPI_KIND_PERSON)
+                if (g->ents[o].card.kind != CPI_KIND_PERSON || is_school_edge(g, e))
                     continue;
                 if (risky(g, o))
                     MARK(1, o, rsk);

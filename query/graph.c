@@ -680,6 +680,73 @@ static bool is_child(const g_ent *e) { return (e->card.flags & CPI_EF(CPI_EF_CHI
 /* Years between two birth days when both are known (b - a). */
 static double years_between(int32_t a, int32_t b) { return (double)(b - a) / DAYS_PER_YEAR; }
 
+/*
+ * Possible matches the resolver left for review (CPI_DB_REVIEW, written in
+ * the same transaction before the graph): a `possible-match` edge between the
+ * two entities, supported by the two mention references, its `times` the
+ * pair's probability in thousandths. Not a link in the world - analytics and
+ * the risk walks leave it out - but a profile lists it for a person to decide.
+ */
+static cpi_status derive_possible(scan *sc, cpi_txn *txn, cpi_error *err)
+{
+    g_graph *g = sc->g;
+    cpi_cursor *c;
+    cpi_status s = cpi_cursor_open(txn, CPI_DB_REVIEW, &c, err);
+    if (s)
+        return s;
+    cpi_slice k, v;
+    cpi_status cs = cpi_cursor_seek(c, NULL, 0, &k, &v, err);
+    for (; cs == CPI_OK && !s; cs = cpi_cursor_next(c, &k, &v, err)) {
+        const char *key = k.data, *sep = memchr(key, CPI_KEY_SEP, k.len);
+        size_t la = sep ? (size_t)(sep - key) : 0, lb = sep ? k.len - la - 1 : 0;
+        char ra[CPI_REF_MAX + 8], rb[CPI_REF_MAX + 8];
+        if (!sep || !la || !lb || la >= sizeof ra || lb >= sizeof rb)
+            continue; /* not a pair of references: the resolver's review lists it as malformed */
+        memcpy(ra, key, la);
+        ra[la] = '\0';
+        memcpy(rb, sep + 1, lb);
+        rb[lb] = '\0';
+        double p = -1;
+        msgpack_unpacked up;
+        msgpack_unpacked_init(&up);
+        size_t off = 0;
+        if (msgpack_unpack_next(&up, v.data, v.len, &off) == MSGPACK_UNPACK_SUCCESS && up.data.type == MSGPACK_OBJECT_MAP)
+            for (uint32_t i = 0; i < up.data.via.map.size; i++) {
+                const msgpack_object *mk = &up.data.via.map.ptr[i].key, *mv = &up.data.via.map.ptr[i].val;
+                if (mk->type == MSGPACK_OBJECT_STR && mk->via.str.size == 1 && mk->via.str.ptr[0] == 'p' &&
+                    (mv->type == MSGPACK_OBJECT_FLOAT64 || mv->type == MSGPACK_OBJECT_FLOAT32))
+                    p = mv->via.f64;
+            }
+        msgpack_unpacked_destroy(&up);
+        if (!(p >= 0 && p <= 1))
+            continue;
+        uint32_t ent[2] = {CPI_INTERN_NONE, CPI_INTERN_NONE};
+        const char *refs[2] = {ra, rb};
+        for (int j = 0; j < 2 && !s; j++) {
+            cpi_slice e;
+            cpi_status gs = cpi_txn_get(txn, CPI_DB_ENTITY_OF, refs[j], strlen(refs[j]), &e, err);
+            if (gs == CPI_OK && e.len < CPI_ENTITY_ID_MAX)
+                ent[j] = cpi_intern_find(&g->ids, e.data, e.len);
+            else if (gs != CPI_NOT_FOUND && gs != CPI_OK)
+                s = gs;
+        }
+        if (s || ent[0] == CPI_INTERN_NONE || ent[1] == CPI_INTERN_NONE || ent[0] == ent[1])
+            continue;
+        for (int j = 0; j < 2 && !s; j++) {
+            uint32_t rec;
+            s = ref_add(g, refs[j], CPI_DAY_NONE, &rec, err);
+            if (!s)
+                s = edge_add(g, ent[0], ent[1], "possible-match", CPI_DAY_NONE, rec, (uint32_t)(p * 1000 + 0.5), false,
+                             NULL, err);
+        }
+        sc->stats->possible_matches++;
+    }
+    cpi_cursor_close(c);
+    if (!s && cs != CPI_OK && cs != CPI_NOT_FOUND)
+        s = cs;
+    return s;
+}
+
 /* parent-of when one is a child and the other 14..60 years older: the rule graph.h states. */
 static cpi_status household_pair(g_graph *g, uint32_t p, uint32_t q, const g_edge *ep, const g_edge *eq_,
                                  bool care_home, bool add_member, cpi_error *err)
@@ -977,6 +1044,8 @@ cpi_status cpi_graph_build_txn(cpi_txn *txn, const cpi_graph_opts *opts, cpi_gra
     g.today = o.today && o.today != CPI_DAY_NONE ? o.today : latest;
     if (!s)
         s = derive_occurrences(&sc, err);
+    if (!s)
+        s = derive_possible(&sc, txn, err);
     if (!s) {
         /* the household rule needs child/adult, so the cards are settled first */
         finish_cards(&g);

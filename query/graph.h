@@ -19,7 +19,10 @@
  *    child and the other 14 to 60 years older, parent-of (adult -> child).
  *    The same rule runs on MARAC's household-member (child -> victim).
  *    These are inferences and say so: their supporting references are the
- *    lives-at / MARAC records they rest on.
+ *    lives-at / MARAC records they rest on;
+ *  - the resolver's review pairs (CPI_DB_REVIEW): a possible-match edge
+ *    between the two entities, for profiles to list; analytics and every risk
+ *    walk leave it out.
  *
  * The whole build runs in the caller's write transaction and replaces what
  * the edges and analytics databases held, so it is restartable (the store's
@@ -50,6 +53,7 @@ typedef struct cpi_graph_stats {
     uint64_t edges_from_relations, edges_from_occurrences, edges_from_households;
     uint64_t occurrence_links_unmatched;    /* occurrence_nominals rows whose urn has no occurrence row */
     uint64_t households_skipped;            /* places with more residents than household_max */
+    uint64_t possible_matches;              /* review pairs between two entities, kept as possible-match edges */
     uint64_t components, largest_component, communities;
     double modularity;
     double seconds_scan, seconds_analytics, seconds_write;

@@ -126,7 +126,8 @@ typedef struct cpi_edge {
     bool more;          /* more supporting references than refs[] holds (full list in analytics) */
     int32_t first, last;/* supporting dates, CPI_DAY_NONE if none is dated */
     uint32_t count;     /* supporting records */
-    uint32_t times;     /* found-at: the most times found there on one form; else = count */
+    uint32_t times;     /* found-at: the most times found there on one form; possible-match: the pair's
+                           probability in thousandths; else = count */
     uint32_t sources;   /* CPI_SRC_BIT mask of the supporting records */
     uint64_t other_flags; /* the other entity's card flags */
     const char *refs[CPI_EDGE_REFS_MAX]; /* most recent supporting record references first */

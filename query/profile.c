@@ -170,6 +170,13 @@ typedef struct rec_facts {
     uint32_t nvictim_refs;
     /* MACE: latest meeting */
     const cpi_record *mace_latest;
+    /* SOC: one warning per organised crime group, from its latest plan review */
+    struct soc_group {
+        const char *group;
+        const cpi_record *latest;
+        uint32_t reviews;
+    } soc[8];
+    uint32_t nsoc;
     bool lac_miraf, lac_niche;
     const char *placement;
 } rec_facts;
@@ -390,10 +397,17 @@ static cpi_status one_record(pb *b, const cpi_record *r, const char *role, rec_f
                                   strchr(r->ref, ':') + 1, or(cpi_kv_get(x, "risk_grade"), "?"),
                                   or(cpi_kv_get(x, "status"), "?")));
     } else if (src == CPI_SRC_SOC && strcmp(role, "child-at-risk") == 0) {
-        const char *line = cpi_kv_get(x, "line_name");
-        s = pb_add_warning(b, "soc-child", 3, src, r->day, CPI_DAY_NONE, refs, 1,
-                           pb_fmt(b, "Child at risk in SOC plan for %s%s%s%s (%s)", or(cpi_kv_get(x, "group_ref"), "?"),
-                                  line ? " (" : "", line ? line : "", line ? ")" : "", pb_date(b, r->day)));
+        const char *group = or(cpi_kv_get(x, "group_ref"), "?");
+        uint32_t i = 0;
+        while (i < rf->nsoc && strcmp(rf->soc[i].group, group) != 0)
+            i++;
+        if (i == rf->nsoc && rf->nsoc < sizeof rf->soc / sizeof rf->soc[0])
+            rf->soc[rf->nsoc++] = (struct soc_group){group, NULL, 0};
+        if (i < rf->nsoc) {
+            rf->soc[i].reviews++;
+            if (!rf->soc[i].latest || r->day >= rf->soc[i].latest->day)
+                rf->soc[i].latest = r;
+        }
     }
     return s;
 }
@@ -455,6 +469,15 @@ static cpi_status record_summaries(pb *b, rec_facts *rf)
                                   pb_date(b, r->day), cse && !cce ? "CSE" : cce && !cse ? "CCE" : "CSE/CCE",
                                   eq(cpi_kv_get(x, "flagged_on_niche"), "No") ? " (the meeting recorded it as not flagged)"
                                                                                : ""));
+    }
+    for (uint32_t i = 0; i < rf->nsoc && !s; i++) {
+        const cpi_record *r = rf->soc[i].latest;
+        const char *line = cpi_kv_get(&r->facts, "line_name");
+        const char *refs[1] = {r->ref};
+        s = pb_add_warning(b, "soc-child", 3, CPI_SRC_SOC, r->day, CPI_DAY_NONE, refs, 1,
+                           pb_fmt(b, "Child at risk in the SOC plan for %s%s%s%s: %u review%s, latest %s",
+                                  rf->soc[i].group, line ? " (" : "", line ? line : "", line ? ")" : "",
+                                  rf->soc[i].reviews, rf->soc[i].reviews == 1 ? "" : "s", pb_date(b, r->day)));
     }
     if (!s && rf->victim_in)
         s = pb_add_warning(b, "victim", 2, CPI_SRC_NICHE, rf->victim_last, CPI_DAY_NONE, rf->victim_refs,
@@ -594,6 +617,14 @@ static int cmp_child(const void *a, const void *b)
     return x->nvias != y->nvias ? (x->nvias > y->nvias ? -1 : 1) : strcmp(x->id, y->id);
 }
 
+static int cmp_match(const void *a, const void *b)
+{
+    const cpi_pf_match *x = a, *y = b;
+    if (x->probability != y->probability)
+        return x->probability > y->probability ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
 static int gap_rank(const char *code)
 {
     static const char *const order[] = {"rso-at-marac-address", "mace-not-flagged", "missing-no-prevention-interview",
@@ -655,8 +686,7 @@ static void finish(pb *b)
     FINISH(gaps, b->gaps, cpi_pf_gap, cmp_gap, UINT32_MAX);
     p->withheld = b->withheld.items;
     p->nwithheld = b->withheld.n;
-    p->possible_matches = NULL;
-    p->npossible_matches = 0;
+    FINISH(possible_matches, b->possible, cpi_pf_match, cmp_match, max);
 }
 
 cpi_status cpi_profile_build(cpi_txn *txn, const char *id, const cpi_profile_opts *opts, cpi_arena *arena,

@@ -135,6 +135,15 @@ typedef struct cpi_pf_event {
     cpi_src source;
 } cpi_pf_event;
 
+/* Another entity the resolver thinks may be this one, for a person to decide (cpindex review / link). */
+typedef struct cpi_pf_match {
+    const char *id, *name, *dob;
+    uint64_t flags;
+    double probability;    /* the best pair's */
+    const char *mention_a, *mention_b; /* that pair: one of this entity's mentions, one of the other's */
+    uint32_t pairs;        /* pairs between the two entities left for review */
+} cpi_pf_match;
+
 typedef struct cpi_pf_gap {
     const char *code;   /* "mace-not-flagged", "missing-no-prevention-interview", ... */
     const char *text;
@@ -186,7 +195,7 @@ typedef struct cpi_profile {
     CPI_PF_LIST(cpi_pf_place, places);
     CPI_PF_LIST(cpi_pf_child, connected_children);
     CPI_PF_LIST(cpi_pf_event, timeline);
-    CPI_PF_LIST(cpi_pf_person, possible_matches); /* empty until the resolver stores possible-band pairs */
+    CPI_PF_LIST(cpi_pf_match, possible_matches); /* the resolver's review pairs naming this person */
     CPI_PF_LIST(cpi_pf_gap, gaps);
     CPI_PF_LIST(cpi_pf_withheld, withheld);
     uint32_t truncated; /* risky people, places, children, warnings... left off for the detail level */

@@ -33,7 +33,8 @@ typedef struct pb {
     uint32_t mace_meetings;
     const char *marac_case;
     /* lists under construction */
-    pvec names, dobs, genders, addresses, references, warnings, risky, places, children, timeline, gaps, withheld;
+    pvec names, dobs, genders, addresses, references, warnings, risky, places, children, timeline, gaps, withheld,
+        possible;
 } pb;
 
 /* Visible part of a source mask (what is not withheld). */

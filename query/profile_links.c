@@ -452,6 +452,37 @@ static cpi_status expand_place(lx *l, cpi_pf_place *p)
     return s;
 }
 
+/* ------------------------------------------------------------------ possible matches */
+
+/* A review pair naming the subject: the other entity, unless a mention of the pair is withheld. */
+static cpi_status add_possible(lx *l, const cpi_edge *e)
+{
+    pb *b = l->b;
+    if (pb_visible(b, e->sources) != e->sources)
+        return pb_withhold(b, "possible_matches", e->sources);
+    const cpi_card *c = card(l, e->other);
+    if (!c)
+        return CPI_OK;
+    cpi_pf_match *m = pvec_push(b->a, &b->possible, sizeof *m);
+    if (!m)
+        return pb_nomem(b);
+    *m = (cpi_pf_match){.id = c->id, .name = c->name, .dob = c->dob, .flags = visible_flags(b, c->flags),
+                        .probability = e->times / 1000.0, .pairs = e->count / 2 ? e->count / 2 : 1};
+    /* the refs are the pair's two mentions: which one is the subject's, ENTITY_OF says */
+    for (uint32_t i = 0; i < e->nrefs && i < 2; i++) {
+        cpi_slice v;
+        cpi_error e2 = {0};
+        size_t idlen = strlen(b->p->entity_id);
+        bool mine = cpi_txn_get(b->txn, CPI_DB_ENTITY_OF, e->refs[i], strlen(e->refs[i]), &v, &e2) == CPI_OK &&
+                    v.len == idlen && memcmp(v.data, b->p->entity_id, idlen) == 0;
+        if (mine && !m->mention_a)
+            m->mention_a = e->refs[i];
+        else if (!m->mention_b)
+            m->mention_b = e->refs[i];
+    }
+    return CPI_OK;
+}
+
 /* ------------------------------------------------------------------ the pass */
 
 static const char *place_kind(uint64_t flags)
@@ -539,6 +570,8 @@ cpi_status pb_links(pb *b)
                 s = add_address(&l, e);
             if (!s)
                 s = add_place_link(&l, e);
+        } else if (k == CPI_KIND_PERSON && is_type(e, "possible-match")) {
+            s = add_possible(&l, e);
         } else if (k == CPI_KIND_PERSON) {
             if (cpi_flags_risky(e->other_flags) || (!e->out && (is_type(e, "poses-risk-to") ||
                                                                  is_type(e, "cawn-served") ||

@@ -119,7 +119,16 @@ json_t *cpi_profile_json(const cpi_profile *p)
                                            e->role, "summary", e->summary));
     }
     json_object_set_new(o, "timeline", a);
-    json_object_set_new(o, "possible_matches", jpeople(p->possible_matches, p->npossible_matches));
+    a = json_array();
+    for (uint32_t i = 0; i < p->npossible_matches; i++) {
+        const cpi_pf_match *m = &p->possible_matches[i];
+        json_array_append_new(a, json_pack("{s:s, s:o, s:o, s:o, s:f, s:o, s:o, s:i}", "entity_id", m->id, "name",
+                                           cpi_json_str(m->name), "dob", cpi_json_str(m->dob), "flags",
+                                           cpi_json_flags(m->flags), "probability", m->probability, "mention",
+                                           cpi_json_str(m->mention_a), "other_mention", cpi_json_str(m->mention_b),
+                                           "pairs", (int)m->pairs));
+    }
+    json_object_set_new(o, "possible_matches", a);
     json_object_set_new(o, "gaps", cpi_json_gaps(p->gaps, p->ngaps));
     json_object_set_new(o, "withheld", cpi_json_withheld(p->withheld, p->nwithheld));
     json_object_set_new(o, "truncated", json_integer(p->truncated));
@@ -298,7 +307,15 @@ void cpi_profile_text(const cpi_profile *p, FILE *out, int width)
             cpi_text_wrap(out, w, lead, 13, buf);
         }
     }
-    cpi_text_heading(out, "POSSIBLE MATCHES (for review)", p->npossible_matches);
+    cpi_text_heading(out, "POSSIBLE MATCHES (decide: cpindex review)",
+                     p->npossible_matches);
+    for (uint32_t i = 0; i < p->npossible_matches; i++) {
+        const cpi_pf_match *m = &p->possible_matches[i];
+        snprintf(buf, sizeof buf, "%s (%s)%s%s, probability %.2f: %s ~ %s", m->name ? m->name : "?", m->id,
+                 m->dob ? " born " : "", m->dob ? m->dob : "", m->probability, m->mention_a ? m->mention_a : "?",
+                 m->mention_b ? m->mention_b : "?");
+        cpi_text_wrap(out, w, "  ~", 4, buf);
+    }
     if (p->truncated)
         fprintf(out, "\n(%u more items not shown at this detail level; use --full)\n", p->truncated);
 }

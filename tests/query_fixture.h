@@ -22,6 +22,7 @@
  *   Cwmbran NP44 1PU; L-0000003 Chicken Palace, Commercial Street, Newport
  *   NP20 1LT (MACE location of concern). T-0000001 07700 900123.
  *   niche:NOM-0000099/1 is a nominal no entity was made for (unresolved).
+ *   The resolver left P-1's and P-9's nominals as a possible match (p 0.62).
  */
 #ifndef CPI_QUERY_FIXTURE_H
 #define CPI_QUERY_FIXTURE_H
@@ -29,6 +30,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <msgpack.h>
 
 #include "core/normalise.h"
 #include "core/store.h"
@@ -296,6 +299,31 @@ static cpi_status fx_write(cpi_txn *txn, void *ctx, cpi_error *err)
                          {"uses-phone", 2, 4, NULL}};
         const char *facts[] = {"group_ref", "OCG-0001", "line_name", "Deano line", NULL};
         FXR("soc:SOC-000001", "soc-plan", "2023-08-01", facts, ms, rels);
+    }
+    /* ---- the resolver left the two Siân Pryces for review (core/resolve_write.c's value) ---- */
+    {
+        msgpack_sbuffer sb;
+        msgpack_packer pk;
+        msgpack_sbuffer_init(&sb);
+        msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+        msgpack_pack_map(&pk, 4);
+        msgpack_pack_str(&pk, 1);
+        msgpack_pack_str_body(&pk, "k", 1);
+        msgpack_pack_uint8(&pk, CPI_KIND_PERSON);
+        msgpack_pack_str(&pk, 1);
+        msgpack_pack_str_body(&pk, "p", 1);
+        msgpack_pack_double(&pk, 0.62);
+        msgpack_pack_str(&pk, 1);
+        msgpack_pack_str_body(&pk, "w", 1);
+        msgpack_pack_double(&pk, 1.5);
+        msgpack_pack_str(&pk, 1);
+        msgpack_pack_str_body(&pk, "c", 1);
+        msgpack_pack_true(&pk);
+        static const char key[] = "niche:NOM-0000001/1\x1f" "niche:NOM-0000009/1";
+        cpi_status s_ = cpi_txn_put(txn, CPI_DB_REVIEW, key, sizeof key - 1, sb.data, sb.size, err);
+        msgpack_sbuffer_destroy(&sb);
+        if (s_)
+            return s_;
     }
     /* ---- MARAC (restricted) ---- */
     {

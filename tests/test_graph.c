@@ -122,6 +122,12 @@ static void test_occurrence_edges(void **state)
     /* no edge between the two people other than the ones the records and the join give */
     assert_null(edge(c, "P-0000001", "suspect-against", "P-0000002", true));
     assert_int_equal(c->f->gs.occurrence_links_unmatched, 0);
+    /* the review pair: an edge for profiles, supported by the two mentions, probability in thousandths */
+    const cpi_edge *pm = edge(c, "P-0000001", "possible-match", "P-0000009", true);
+    assert_non_null(pm);
+    assert_int_equal(pm->times, 620);
+    assert_true(has_ref(pm, "niche:NOM-0000001/1") && has_ref(pm, "niche:NOM-0000009/1"));
+    assert_int_equal(c->f->gs.possible_matches, 1);
 }
 
 static void test_household_edges(void **state)

@@ -197,7 +197,15 @@ static void test_gaps_identity_timeline(void **state)
     for (uint32_t i = 1; i < p.ntimeline; i++)
         assert_true(p.timeline[i - 1].day >= p.timeline[i].day);
     assert_string_equal(p.timeline[0].ref, "mace:MACE-0000001");
-    assert_int_equal(p.npossible_matches, 0);
+    /* the resolver's review pair: the other Siân Pryce, not a risk, not a connected child */
+    assert_int_equal(p.npossible_matches, 1);
+    assert_string_equal(p.possible_matches[0].id, "P-0000009");
+    assert_true(p.possible_matches[0].probability > 0.619 && p.possible_matches[0].probability < 0.621);
+    assert_string_equal(p.possible_matches[0].mention_a, "niche:NOM-0000001/1");
+    assert_string_equal(p.possible_matches[0].mention_b, "niche:NOM-0000009/1");
+    assert_null(risky(&p, "P-0000009"));
+    for (uint32_t i = 0; i < p.nconnected_children; i++)
+        assert_string_not_equal(p.connected_children[i].id, "P-0000009");
     assert_int_equal(p.nwithheld, 0);
 }
 
