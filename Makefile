@@ -5,7 +5,7 @@ ASAN    ?= build-asan
 CMAKE_FLAGS ?=
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build test test-asan demo bench bench-quick fuzz clean
+.PHONY: all deps build test test-asan demo check-memory bench bench-quick fuzz clean
 
 all: build
 
@@ -39,6 +39,12 @@ bench: build
 bench-quick: build
 	bench/run --quick
 
+# The demo with every cpindex and cpgen call under valgrind memcheck: any memory
+# error or definite leak fails it (tests/test_memcheck.c runs a quick subset in ctest).
+VALGRIND ?= valgrind --quiet --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite
+check-memory: build
+	CPI_WRAP="$(VALGRIND)" DEMO_DIR=demo-memcheck scripts/demo
+
 # libFuzzer harnesses (tests/fuzz), built with clang, FUZZ_SECONDS each (CI runs a short smoke).
 FUZZ        ?= build-fuzz
 FUZZ_SECONDS ?= 60
@@ -48,4 +54,4 @@ fuzz: build
 	FUZZ_BUILD=$(FUZZ) scripts/fuzz $(FUZZ_SECONDS)
 
 clean:
-	rm -rf $(BUILD) $(ASAN) $(FUZZ)
+	rm -rf $(BUILD) $(ASAN) $(FUZZ) demo-force demo-memcheck

@@ -173,6 +173,30 @@ static cpi_status source_read(cpi_csv *c, unsigned char *dst, size_t want, size_
 }
 
 /*
+ * The scan is skipping an oversized row, inside a field, with the window used
+ * up: NUL bytes change nothing there, and a hole in a sparse file is NUL bytes
+ * that were never written, so jump over it instead of reading it (a 10 GB
+ * sparse file is otherwise read zero page by zero page: over a minute here).
+ * Where SEEK_DATA is not supported (a pipe, some file systems) nothing happens.
+ */
+static void skip_hole(cpi_csv *c)
+{
+    off_t cur = lseek(c->fd, 0, SEEK_CUR);
+    if (cur < 0)
+        return;
+    off_t data = lseek(c->fd, cur, SEEK_DATA);
+    if (data < 0) {
+        if (errno != ENXIO)
+            return;
+        data = lseek(c->fd, 0, SEEK_END); /* a hole to the end of the file */
+        if (data < 0)
+            return;
+    }
+    if (data > cur)
+        c->buf_off += (uint64_t)(data - cur);
+}
+
+/*
  * Slide the kept part of the window to the front and read one chunk. The
  * row being scanned is kept unless it is oversized (then only from pos).
  */
@@ -186,6 +210,8 @@ static cpi_status refill(cpi_csv *c, cpi_error *err)
         c->row = c->row >= from ? c->row - from : 0;
         c->buf_off += from;
     }
+    if (c->oversized && c->fd >= 0 && c->len == 0 && (c->st == ST_UNQ || c->st == ST_Q))
+        skip_hole(c);
     size_t room = c->cap - c->len;
     size_t want = room < c->chunk ? room : c->chunk;
     size_t got = 0;
@@ -308,6 +334,15 @@ static size_t cap_column(const cpi_csv *c)
  */
 static bool cross_cap(cpi_csv *c, size_t p)
 {
+    if (!c->hdr) {
+        /* The header: a file without one cannot be read at all, so do not look for its end
+           (a 10 GB file of NULs would be read to its last byte before saying so). */
+        c->out.line = c->out.end_line = c->row_line;
+        c->out.byte_offset = c->row_off;
+        set_reject(c, c->multiline ? "unterminated-quote" : "row-too-large", c->multiline ? c->open_col : cap_column(c),
+                   c->buf + c->row, p - c->row, (uint64_t)-1);
+        return true;
+    }
     if (c->multiline) {
         resync(c, "unterminated-quote", c->open_col);
         return true;
@@ -723,9 +758,20 @@ static cpi_status read_header(cpi_csv *c, cpi_error *err)
         return cpi_error_set(err, CPI_ERR_DATA, "%s: empty file, no header row", c->name);
     if (res == RS_ROW && (s = classify(c, 0, err)) != CPI_OK)
         return s;
-    if (c->out.reject_reason)
+    if (c->out.reject_reason) {
+        if (c->out.raw_len && memchr(c->out.raw, 0, c->out.raw_len))
+            return cpi_error_set(err, CPI_ERR_DATA,
+                                 "%s: line %llu: bad header row (nul-byte): not a CSV text file (a binary, sparse or "
+                                 "damaged file)",
+                                 c->name, (unsigned long long)c->out.line);
+        if (strcmp(c->out.reject_reason, "row-too-large") == 0)
+            return cpi_error_set(err, CPI_ERR_DATA,
+                                 "%s: line %llu: bad header row (row-too-large): it runs past %zu bytes without ending "
+                                 "(an unclosed quote, or not a CSV file)",
+                                 c->name, (unsigned long long)c->out.line, c->max_row);
         return cpi_error_set(err, CPI_ERR_DATA, "%s: line %llu, column %zu: bad header row (%s)", c->name,
                              (unsigned long long)c->out.line, c->out.reject_column, c->out.reject_reason);
+    }
     return keep_header(c, err);
 }
 

@@ -31,7 +31,12 @@
  *    memory. If an oversized row reaches a line end inside quotes, it is cut
  *    there like a runaway quote (only its first line is rejected), so a
  *    quote that never closes costs at most max_row_bytes of re-reading,
- *    never a scan to end of file.
+ *    never a scan to end of file. While such a row is skipped, a hole in a
+ *    sparse file (NUL bytes never written) is jumped over with SEEK_DATA
+ *    rather than read.
+ *  - A header over the row cap is refused as soon as it passes the cap (the
+ *    file cannot be read without it), and a header holding NUL bytes is
+ *    refused as "not a CSV text file": `truncate -s 10G` takes no time.
  *
  * Reject reasons (exact words, shared with docs/formats.md):
  *   wrong-column-count, unterminated-quote, invalid-utf8, nul-byte,

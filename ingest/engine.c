@@ -90,6 +90,21 @@ static void first_alias(const char *spec_col, char *out, size_t cap)
     snprintf(out, cap, "%.*s", (int)n, spec_col);
 }
 
+/* A column a mapping file names is not in the file: say which, for what, and what the file has. */
+static cpi_status missing_column(cpi_csv *csv, const char *path, const char *spec_col, const char *what,
+                                 unsigned mention, cpi_error *err)
+{
+    char a[64], found[1024], whose[48] = "";
+    first_alias(spec_col, a, sizeof a);
+    cpi_csv_header_list(csv, found, sizeof found);
+    if (mention)
+        snprintf(whose, sizeof whose, "the %s of mention %u", what, mention);
+    return cpi_error_set(err, CPI_ERR_DATA,
+                         "%s: column '%s' (%s in the mapping) is not in the file, so that field would be lost; "
+                         "found %s",
+                         path, a, mention ? whose : what, found);
+}
+
 bool cpi_engine_fits(const cpi_spec_file *spec, cpi_csv *csv)
 {
     if (find_column(csv, spec->id_column) < 0)
@@ -179,12 +194,23 @@ cpi_status cpi_engine_bind(const cpi_spec_file *spec, const char *source, cpi_cs
         cpi_engine_free(e);
         return cpi_error_set(err, CPI_ERR_DATA, "%s: required column '%s' is missing; found %s", path, a, found);
     }
+    if (spec->every_column && spec->date_column && e->date_col < 0) {
+        cpi_status s = missing_column(csv, path, spec->date_column, "the record's date", 0, err);
+        cpi_engine_free(e);
+        return s;
+    }
     for (unsigned m = 0; m < spec->nmentions; m++) {
         const cpi_spec_mention *sm = &spec->mentions[m];
         bound_mention *bm = &e->mentions[m];
         for (unsigned f = 0; f < CPI_SPEC_MAX_FIELDS && sm->fields[f].field != CPI_F_NONE; f++) {
             int col = find_column(csv, sm->fields[f].column);
             bool required = (sm->fields[f].flags & CPI_SPEC_REQUIRED) && (sm->flags & CPI_SPEC_REQUIRED);
+            if (col < 0 && spec->every_column && !required) {
+                cpi_status s = missing_column(csv, path, sm->fields[f].column, cpi_field_name(sm->fields[f].field), m + 1,
+                                              err);
+                cpi_engine_free(e);
+                return s;
+            }
             if (col < 0 && required) {
                 char a[64];
                 first_alias(sm->fields[f].column, a, sizeof a);
@@ -201,6 +227,11 @@ cpi_status cpi_engine_bind(const cpi_spec_file *spec, const char *source, cpi_cs
     for (unsigned r = 0; r < spec->nrelations; r++) {
         e->relations[r].date_col = spec->relations[r].date_column ? find_column(csv, spec->relations[r].date_column) : -1;
         e->relations[r].if_col = spec->relations[r].if_column ? find_column(csv, spec->relations[r].if_column) : -1;
+        if (spec->every_column && spec->relations[r].date_column && e->relations[r].date_col < 0) {
+            cpi_status s = missing_column(csv, path, spec->relations[r].date_column, "a relation's date", 0, err);
+            cpi_engine_free(e);
+            return s;
+        }
     }
     e->today = (int32_t)(time(NULL) / 86400);
     *out = e;

@@ -16,7 +16,8 @@
  * remembered for the message.
  *
  * Invariants of a returned cpi_mapfile: adapter.files == &spec, nfiles 1,
- * pick NULL; spec.file_name NULL, signature empty; every string the spec
+ * pick NULL; spec.file_name NULL, signature empty, every_column set (a
+ * column the mapping names must be in the file); every string the spec
  * points to lives in m->arena; column values are "A|B" with each alias
  * trimmed and non-empty; 1 <= from, to <= nmentions and from != to.
  */
@@ -555,6 +556,7 @@ cpi_status cpi_mapfile_parse(const char *name, const char *text, size_t len, cpi
     }
     m->spec.file_name = NULL;
     m->spec.signature[0] = NULL;
+    m->spec.every_column = true; /* a mapped column missing from the file refuses it rather than drop the field */
     m->adapter.source = m->source;
     m->adapter.description = "a CSV file loaded by a mapping file (--map)";
     m->adapter.files = &m->spec;

@@ -94,6 +94,9 @@ typedef struct cpi_spec_file {
     bool date_required;
     const char *date_hint;   /* documented format, for messages only */
     const char *signature[8];/* headers that must be present for a file to be this one; NULL-ended */
+    bool every_column;       /* every column named here must be in the file: set for mapping files,
+                                where a missing one would drop data unnoticed (silo exports vary
+                                between versions, so the built-in adapters leave it false) */
     cpi_spec_mention mentions[CPI_SPEC_MAX_MENTIONS];
     unsigned nmentions;
     cpi_spec_relation relations[CPI_SPEC_MAX_RELATIONS];

@@ -151,8 +151,7 @@ int main(int argc, char **argv)
         return unknown_command(argv[i]);
     optind = 0; /* each command runs its own getopt from the start */
     /* a copy for the audit log: getopt reorders the command's own argv as it parses */
-    static char **logged_argv;
-    logged_argv = calloc((size_t)(argc - i) + 1, sizeof *logged_argv);
+    char **logged_argv = calloc((size_t)(argc - i) + 1, sizeof *logged_argv);
     if (!logged_argv) {
         fprintf(stderr, "cpindex: out of memory\n");
         return EXIT_DATA;
@@ -160,5 +159,7 @@ int main(int argc, char **argv)
     memcpy(logged_argv, argv + i, sizeof *logged_argv * (size_t)(argc - i));
     ctx.argc = argc - i;
     ctx.argv = logged_argv;
-    return cmd->fn(&ctx, argc - i, argv + i);
+    int rc = cmd->fn(&ctx, argc - i, argv + i);
+    free(logged_argv); /* (a static pointer to it was optimised away: valgrind saw a definite leak) */
+    return rc;
 }
