@@ -24,6 +24,14 @@ static inline uint64_t lat_now_ns(void)
     return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
+/* CPU time this thread has used: beside wall time on a shared machine, where wall time includes waiting for a core. */
+static inline uint64_t lat_cpu_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
 /* A growing array of samples. */
 typedef struct lat_samples {
     uint64_t *ns;
@@ -51,10 +59,10 @@ static inline int lat_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* The nearest-rank p-th percentile (0 < p <= 100) of n sorted samples. */
+/* The nearest-rank p-th percentile (0 < p <= 100) of n sorted samples (p * n first: exact for whole p). */
 static inline uint64_t lat_rank(const uint64_t *sorted, size_t n, double p)
 {
-    size_t k = (size_t)ceil(p / 100.0 * (double)n);
+    size_t k = (size_t)ceil(p * (double)n / 100.0);
     return sorted[k ? k - 1 : 0];
 }
 

@@ -15,9 +15,14 @@
  *   cpi-query-bench cli CPINDEX STORE TARGETS QUESTION [--warm] [--limit N] [--raw FILE]
  *       run `CPINDEX --db STORE QUESTION ID --full --json` per target (the
  *       first N only with --limit) and time each process from spawn to exit
- * cli prints one JSON line: n, errors, p50/p95/p99/max/mean in ms
- * (bench/latency.h); run prints {"total": that, "build": that, "mean_bytes"},
- * build being the time to build the answer alone (no lookup, no JSON); --raw writes every sample in microseconds; --warm answers
+ *   cpi-query-bench floor CPINDEX N
+ *       run `CPINDEX --version` N times: the floor under every CLI figure (process
+ *       start, the dynamic loader, exit), timed the same way
+ * cli and floor print one JSON line: n, errors, p50/p95/p99/max/mean in ms
+ * (bench/latency.h); run prints {"total": that, "build": that, "cpu": that,
+ * "mean_bytes"}: build is the time to build the answer alone (no lookup, no
+ * JSON), cpu the thread's CPU time for the whole answer (the machine is
+ * shared: wall time includes waiting for a core); --raw writes every sample in microseconds; --warm answers
  * every target once, untimed, before the timed pass (otherwise the first
  * touch of each page is in the figures: after dropping the page cache, that
  * is the cold figure).
@@ -68,7 +73,8 @@ static int usage(void)
                     "       cpi-query-bench run STORE TARGETS child|missing|address [--detail brief|full] "
                     "[--warm] [--raw FILE]\n"
                     "       cpi-query-bench cli CPINDEX STORE TARGETS child|missing|address [--warm] [--limit N] "
-                    "[--raw FILE]\n");
+                    "[--raw FILE]\n"
+                    "       cpi-query-bench floor CPINDEX N\n");
     return 2;
 }
 
@@ -329,14 +335,14 @@ static int cmd_run(const char *dir, const char *targets, int question, cpi_detai
     /* The missing-child plan is built on the full profile whatever is asked (query/missing.h). */
     cpi_profile_opts po = {.detail = detail};
     cpi_arena arena = {0};
-    lat_samples lat = {0}, build = {0};
+    lat_samples lat = {0}, build = {0}, cpu = {0};
     unsigned long errors = 0;
     size_t bytes = 0, total_bytes = 0;
     for (int pass = warm ? 0 : 1; pass < 2; pass++) {
         for (size_t i = 0; i < n; i++) {
-            uint64_t t0 = lat_now_ns(), build_ns = 0;
+            uint64_t t0 = lat_now_ns(), c0 = lat_cpu_ns(), build_ns = 0;
             cpi_status s = answer(st, question, ids[i], &po, &arena, &bytes, &build_ns, &err);
-            uint64_t t1 = lat_now_ns();
+            uint64_t t1 = lat_now_ns(), c1 = lat_cpu_ns();
             if (pass == 0)
                 continue;
             if (s) {
@@ -347,6 +353,7 @@ static int cmd_run(const char *dir, const char *targets, int question, cpi_detai
             total_bytes += bytes;
             lat_add(&lat, t1 - t0);
             lat_add(&build, build_ns);
+            lat_add(&cpu, c1 - c0);
         }
     }
     FILE *raw = raw_path ? fopen(raw_path, "w") : NULL;
@@ -356,11 +363,14 @@ static int cmd_run(const char *dir, const char *targets, int question, cpi_detai
     lat_report(&lat, errors, stdout, raw);
     printf(", \"build\": ");
     lat_report(&build, errors, stdout, NULL);
+    printf(", \"cpu\": ");
+    lat_report(&cpu, errors, stdout, NULL);
     printf(", \"mean_bytes\": %zu}\n", lat.n ? total_bytes / lat.n : 0);
     if (raw)
         fclose(raw);
     free(lat.ns);
     free(build.ns);
+    free(cpu.ns);
     cpi_arena_free(&arena);
     cpi_store_close(st);
     free_targets(ids, n);
@@ -369,16 +379,20 @@ static int cmd_run(const char *dir, const char *targets, int question, cpi_detai
 
 /* --------------------------------------------------------------------- cli */
 
-/* Run one cpindex process, output to /dev/null; its exit status, or -1 if it could not be started. */
+/*
+ * Run one cpindex process, output to /dev/null; its exit status, or -1 if it
+ * could not be started. question NULL: `cpindex --version`.
+ */
 static int spawn_one(const char *cpindex, const char *dir, const char *question, const char *id)
 {
     char *argv[] = {(char *)cpindex, "--db", (char *)dir, (char *)question, (char *)id, "--full", "--json", NULL};
+    char *version[] = {(char *)cpindex, "--version", NULL};
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
     posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
     pid_t pid;
-    int rc = posix_spawn(&pid, cpindex, &fa, NULL, argv, environ);
+    int rc = posix_spawn(&pid, cpindex, &fa, NULL, question ? argv : version, environ);
     posix_spawn_file_actions_destroy(&fa);
     if (rc != 0) {
         errno = rc;
@@ -434,6 +448,28 @@ static int cmd_cli(const char *cpindex, const char *dir, const char *targets, in
     return errors && !lat.n ? 3 : 0;
 }
 
+static int cmd_floor(const char *cpindex, size_t n)
+{
+    lat_samples lat = {0};
+    unsigned long errors = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t t0 = lat_now_ns();
+        int rc = spawn_one(cpindex, NULL, NULL, NULL);
+        uint64_t t1 = lat_now_ns();
+        if (rc != 0) {
+            if (errors++ < 3)
+                fprintf(stderr, "cpi-query-bench: %s --version: %s %d\n", cpindex,
+                        rc < 0 ? "cannot start:" : "exit status", rc < 0 ? errno : rc);
+            continue;
+        }
+        lat_add(&lat, t1 - t0);
+    }
+    lat_report(&lat, errors, stdout, NULL);
+    putchar('\n');
+    free(lat.ns);
+    return errors && !lat.n ? 3 : 0;
+}
+
 /* -------------------------------------------------------------------- main */
 
 /* Parse [--detail brief|full] [--warm] [--limit N] [--raw FILE] from argv[i..]; false on anything else. */
@@ -472,6 +508,12 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "graph") == 0 && argc == 3)
         return cmd_graph(argv[2]);
+    if (strcmp(cmd, "floor") == 0 && argc == 4) {
+        long n = strtol(argv[3], NULL, 10);
+        if (n <= 0 || n > 1000000)
+            return usage();
+        return cmd_floor(argv[2], (size_t)n);
+    }
     if (strcmp(cmd, "targets") == 0 && argc == 5) {
         long n = strtol(argv[3], NULL, 10);
         if (n <= 0 || n > 10000000)

@@ -187,6 +187,7 @@ def latency(sz, name):
         if "total" in j:  # cpi-query-bench run: total and build alone
             st.update(j["total"])
             st["build_only"] = j.get("build")
+            st["cpu"] = j.get("cpu")
             st["mean_bytes"] = j.get("mean_bytes")
         else:
             st.update(j)
@@ -202,6 +203,7 @@ def queries(sz):
     }
     cli = {q: {"warm": latency(sz, f"cli_{q}_warm")} for q in QUESTIONS}
     cli["child"]["cold"] = latency(sz, "cli_child_cold")
+    cli["floor"] = latency(sz, "cli_floor")
     notes = {}
     for n in ("queries", "cli", "cold"):
         r = read(sz.f(n, "na"))
@@ -425,6 +427,7 @@ def markdown(run):
                  f"{lat_cell(ip['missing']['cold'])} | {lat_cell(cl['missing']['warm'])} | n/a |")
         L.append(f"| address report | {lat_cell(ip['address']['warm'])} | {lat_cell(ip['address']['cold'])} | "
                  f"{lat_cell(cl['address']['warm'])} | n/a |")
+        L.append(f"| floor: `cpindex --version` | | | {lat_cell(cl['floor'])} | |")
         if p["status"] == "not available":
             L.append(f"| PostgreSQL child profile | not available: {p['reason']} | | | |")
         else:
@@ -436,6 +439,13 @@ def markdown(run):
                      for k, v in r.items()]
             L += ["", "PostgreSQL time / cpindex in-process time (child profile, same targets): " +
                   ("; ".join(parts) if parts else "n/a") + "."]
+        w = ip["child_full"]["warm"]
+        if w.get("status") == "ok" and isinstance(w.get("build_only"), dict) and isinstance(w.get("cpu"), dict):
+            b, c = w["build_only"], w["cpu"]
+            L += ["", f"Child profile in-process, warm: building the profile alone p50 {b['p50_ms']:.3f} ms, p99 "
+                      f"{b['p99_ms']:.3f} ms (the rest is the lookup and the JSON text, {w.get('mean_bytes')} bytes "
+                      f"on average); the thread's CPU time p50 {c['p50_ms']:.3f} ms, p99 {c['p99_ms']:.3f} ms "
+                      f"(wall time above also holds waiting for a core)."]
         notes = q.get("not_available", {})
         if notes:
             L += ["", "Not available: " + "; ".join(f"{k}: {v}" for k, v in notes.items()) + "."]
