@@ -232,6 +232,8 @@ cpi_status cpi_rs_places(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_o
     }
     free(sc.v);
     free(defer);
+    cpi_rs_pairs_free(&pairs);
+    free(mem);
     if (!s)
         s = name_only_places(d, &res->uf, kr, err);
     return s;
