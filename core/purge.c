@@ -164,8 +164,32 @@ static cpi_status drop_overrides(cpi_txn *txn, const char *ref, cpi_purge_result
 
 static cpi_status purge_fn(cpi_txn *txn, void *ctx, cpi_error *err)
 {
-    purge_job *j = ctx;
-    cpi_purge_result *out = j->out;
+    const purge_job *j = ctx;
+    return cpi_purge_txn(txn, j->g, j->ref, j->now, j->out, err);
+}
+
+static cpi_status check_request(const cpi_grant *g, const char *ref, cpi_error *err)
+{
+    if (strcmp(g->action, "purge") != 0)
+        return cpi_error_set(err, CPI_ERR_ACCESS, "purge needs a grant for 'purge', not '%s'", g->action);
+    cpi_ref r;
+    cpi_status s = cpi_ref_parse(ref, &r, err);
+    if (s)
+        return s;
+    if (r.mention)
+        return cpi_error_set(err, CPI_ERR_USAGE,
+                             "%s names a mention; purge takes a record reference (SOURCE:RECORD_ID)", ref);
+    return CPI_OK;
+}
+
+cpi_status cpi_purge_txn(cpi_txn *txn, const cpi_grant *g, const char *ref, int64_t now, cpi_purge_result *out,
+                         cpi_error *err)
+{
+    cpi_status s0 = check_request(g, ref, err);
+    if (s0)
+        return s0;
+    purge_job jj = {.g = g, .ref = ref, .out = out, .now = now ? now : (int64_t)time(NULL)};
+    const purge_job *j = &jj;
     memset(out, 0, sizeof *out); /* restartable: the store may run this again after growing the map */
 
     cpi_arena arena = {0};
@@ -222,15 +246,9 @@ static cpi_status purge_fn(cpi_txn *txn, void *ctx, cpi_error *err)
 cpi_status cpi_purge(cpi_store *st, const cpi_grant *g, const char *ref, cpi_purge_result *out, cpi_error *err)
 {
     memset(out, 0, sizeof *out);
-    if (strcmp(g->action, "purge") != 0)
-        return cpi_error_set(err, CPI_ERR_ACCESS, "purge needs a grant for 'purge', not '%s'", g->action);
-    cpi_ref r;
-    cpi_status s = cpi_ref_parse(ref, &r, err);
+    cpi_status s = check_request(g, ref, err);
     if (s)
         return s;
-    if (r.mention)
-        return cpi_error_set(err, CPI_ERR_USAGE,
-                             "%s names a mention; purge takes a record reference (SOURCE:RECORD_ID)", ref);
     purge_job j = {.g = g, .ref = ref, .out = out, .now = (int64_t)time(NULL)};
     return cpi_store_write(st, purge_fn, &j, err);
 }

@@ -12,7 +12,9 @@
  *
  * Invariant after a purge of REF: no key or value in records, keys,
  * entity_of, members, overrides or meta names REF or REF/N. Entity edges and
- * analytics (the resolver's format) may still count it until the next resolve.
+ * analytics (the resolver's format) may still count it until the next resolve,
+ * unless the purge ran inside one (cpi_purge_txn as a resolve's before_write,
+ * with the record excluded from its load: what cpindex purge does).
  */
 #ifndef CPI_PURGE_H
 #define CPI_PURGE_H
@@ -41,6 +43,14 @@ typedef struct cpi_purge_result {
  * malformed or mention reference.
  */
 cpi_status cpi_purge(cpi_store *st, const cpi_grant *g, const char *ref, cpi_purge_result *out, cpi_error *err);
+
+/*
+ * The same inside a write transaction the caller owns (cpindex purge runs it
+ * first in resolve's transaction, so the erasure and the re-resolve commit
+ * together). now 0: time(NULL). Restartable: out is reset on each call.
+ */
+cpi_status cpi_purge_txn(cpi_txn *txn, const cpi_grant *g, const char *ref, int64_t now, cpi_purge_result *out,
+                         cpi_error *err);
 
 /* The text in META CPI_META_RESOLVE_DUE into buf ("" and CPI_OK if no resolve is due). */
 cpi_status cpi_purge_resolve_due(cpi_store *st, char *buf, size_t cap, cpi_error *err);

@@ -128,3 +128,19 @@ out:
     cpi_rs_data_free(&d);
     return s;
 }
+
+cpi_status cpi_resolve_has_run(cpi_store *st, bool *out, cpi_error *err)
+{
+    *out = false;
+    cpi_txn *t;
+    cpi_status s = cpi_store_read_begin(st, &t, err);
+    if (s)
+        return s;
+    cpi_slice v;
+    s = cpi_txn_get(t, CPI_DB_META, RS_META_LINK, sizeof RS_META_LINK - 1, &v, err);
+    cpi_txn_end(t);
+    if (s == CPI_NOT_FOUND)
+        return CPI_OK;
+    *out = s == CPI_OK;
+    return s;
+}

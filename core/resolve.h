@@ -82,9 +82,21 @@ typedef struct cpi_resolve_opts {
      */
     cpi_status (*after_write)(cpi_txn *txn, const struct cpi_resolve_report *rep, void *ctx, cpi_error *err);
     void *after_ctx;
+    /*
+     * Called first inside resolve's write transaction (not on a dry run), before anything is
+     * written: a purge erases its record here, so the erasure and the re-resolve that forgets
+     * it commit together. May run more than once (map growth).
+     */
+    cpi_status (*before_write)(cpi_txn *txn, void *ctx, cpi_error *err);
+    void *before_ctx;
+    /* A record reference ("source:ID") the load leaves out, as if already erased (or NULL). */
+    const char *exclude_record;
 } cpi_resolve_opts;
 
 void cpi_resolve_opts_default(cpi_resolve_opts *o);
+
+/* *out: whether a resolve has ever stored its result in this store. */
+cpi_status cpi_resolve_has_run(cpi_store *st, bool *out, cpi_error *err);
 
 /* One blocking rule's work. */
 typedef struct cpi_resolve_rule_report {

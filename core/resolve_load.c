@@ -397,6 +397,8 @@ static cpi_status load_records(cpi_txn *t, cpi_rs_data *d, const cpi_resolve_opt
         }
         memcpy(ref, k.data, k.len);
         ref[k.len] = '\0';
+        if (o && o->exclude_record && strcmp(ref, o->exclude_record) == 0)
+            continue; /* being purged in the write transaction */
         const char *colon = strchr(ref, ':');
         size_t sl = colon ? (size_t)(colon - ref) : 0;
         if (sl >= sizeof source)

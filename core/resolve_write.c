@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "core/sort.h"
+#include "core/purge.h"
 #include "core/resolve_internal.h"
 
 typedef struct write_ctx {
@@ -98,6 +99,8 @@ static cpi_status write_fn(cpi_txn *t, void *vctx, cpi_error *err)
     cpi_rs_data *d = w->d;
     cpi_rs_result *res = w->res;
     cpi_status s;
+    if (w->o->before_write && (s = w->o->before_write(t, w->o->before_ctx, err)))
+        return s;
     if ((s = cpi_txn_clear(t, CPI_DB_ENTITY_OF, err)) || (s = cpi_txn_clear(t, CPI_DB_MEMBERS, err)) ||
         (s = cpi_txn_clear(t, CPI_DB_REVIEW, err)))
         return s;
@@ -146,6 +149,11 @@ static cpi_status write_fn(cpi_txn *t, void *vctx, cpi_error *err)
         s = set_counter(t, RS_META_TF_FN, (int64_t)d->n_fn, err);
     if (!s)
         s = set_counter(t, RS_META_TF_SN, (int64_t)d->n_sn, err);
+    if (!s) { /* whatever a purge left due, this run has done */
+        s = cpi_txn_del(t, CPI_DB_META, CPI_META_RESOLVE_DUE, sizeof CPI_META_RESOLVE_DUE - 1, NULL, 0, err);
+        if (s == CPI_NOT_FOUND)
+            s = CPI_OK;
+    }
     if (!s && w->o->after_write)
         s = w->o->after_write(t, w->rep, w->o->after_ctx, err);
     return s;

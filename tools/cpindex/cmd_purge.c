@@ -1,15 +1,39 @@
-/* cmd_purge.c - `cpindex purge REFERENCE`: erase one source record from the store and every index (admin, logged). */
+/* cmd_purge.c - `cpindex purge REFERENCE`: erase one source record from the store and every index, and
+ * re-resolve without it in the same transaction (admin, logged). */
 #include <stdio.h>
+#include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "core/purge.h"
+#include "core/resolve.h"
+#include "resolve_run.h"
+
+typedef struct purge_ctx {
+    const cpi_grant *g;
+    const char *ref;
+    int64_t now;
+    cpi_purge_result r;
+} purge_ctx;
+
+/* resolve's before_write: the erasure, first in the transaction that re-resolves without the record */
+static cpi_status erase_first(cpi_txn *txn, void *vctx, cpi_error *err)
+{
+    purge_ctx *p = vctx;
+    return cpi_purge_txn(txn, p->g, p->ref, p->now, &p->r, err);
+}
 
 int cmd_purge(cli_ctx *ctx, int argc, char **argv)
 {
     const cli_command *self = cli_find("purge");
-    static const struct option longopts[] = {CLI_COMMON_LONGOPTS, {0}};
+    static const struct option longopts[] = {{"no-resolve", no_argument, NULL, 'N'}, CLI_COMMON_LONGOPTS, {0}};
+    bool no_resolve = false;
     int opt;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (opt == 'N') {
+            no_resolve = true;
+            continue;
+        }
         int rc = cli_common_opt(ctx, self, opt, optarg);
         if (rc >= 0)
             return rc;
@@ -31,16 +55,49 @@ int cmd_purge(cli_ctx *ctx, int argc, char **argv)
     int rc = cli_require_user(ctx, "purge", NULL, &st, &g);
     if (rc)
         return rc;
-    cpi_purge_result r;
-    cpi_status s = cpi_purge(st, &g, ref, &r, &err);
+    purge_ctx p = {.g = &g, .ref = ref, .now = (int64_t)time(NULL)};
+    bool resolved = false;
+    cpi_status s = no_resolve ? CPI_OK : cpi_resolve_has_run(st, &resolved, &err);
+    cli_resolve_after actx = {.g = &g, .command = "purge"};
+    cpi_resolve_report rep;
+    if (!s && resolved) { /* a missing record fails here, before the whole store is resolved for nothing */
+        cpi_txn *t;
+        cpi_slice v;
+        if (!(s = cpi_store_read_begin(st, &t, &err))) {
+            s = cpi_txn_get(t, CPI_DB_RECORDS, ref, strlen(ref), &v, &err);
+            cpi_txn_end(t);
+        }
+        if (s == CPI_NOT_FOUND)
+            s = cpi_purge(st, &g, ref, &p.r, &err); /* reports it as a plain purge does */
+    }
+    if (!s && resolved) {
+        /* one transaction: erase, re-resolve what is left, rebuild the graph, log erasure and combination */
+        cpi_resolve_opts o;
+        cpi_resolve_opts_default(&o);
+        o.now = p.now;
+        o.exclude_record = ref;
+        o.before_write = erase_first;
+        o.before_ctx = &p;
+        o.after_write = cli_resolve_after_write;
+        o.after_ctx = &actx;
+        s = cpi_resolve_run(st, &o, &rep, &err);
+    } else if (!s) {
+        s = cpi_purge(st, &g, ref, &p.r, &err);
+    }
     cpi_store_close(st);
     if (s)
         return cli_fail(&err);
     printf("purged %s: %u mentions, %u entity links, %u link decisions removed (logged as an erasure)\n", ref,
-           r.mentions, r.entity_links, r.overrides);
-    if (r.resolve_due)
+           p.r.mentions, p.r.entity_links, p.r.overrides);
+    if (resolved)
+        printf("re-resolved without it in the same transaction: %llu entities, graph %llu edges (logged as a "
+               "combination)\n",
+               (unsigned long long)rep.kind[CPI_KIND_PERSON].entities + rep.kind[CPI_KIND_LOCATION].entities +
+                   rep.kind[CPI_KIND_PHONE].entities + rep.kind[CPI_KIND_ONLINE].entities,
+               (unsigned long long)actx.graph.edges);
+    else if (p.r.resolve_due)
         printf("a resolve is due: %u entities lost a member, and their edges and analytics still count it until "
                "'cpindex resolve' runs\n",
-               r.entities_touched);
+               p.r.entities_touched);
     return EXIT_OK_;
 }

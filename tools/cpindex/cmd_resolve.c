@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "resolve_run.h"
 #include "core/audit.h"
 #include "core/resolve.h"
 #include "query/graph.h"
@@ -130,48 +131,6 @@ static int parse_prob(const cli_command *self, const char *opt, const char *arg,
     return -1;
 }
 
-/* What resolve's own transaction does last: derive the graph, then log the combination. */
-typedef struct after_ctx {
-    const cpi_grant *g;
-    cpi_graph_stats graph;
-} after_ctx;
-
-static cpi_status after_write(cpi_txn *txn, const cpi_resolve_report *rep, void *vctx, cpi_error *err)
-{
-    after_ctx *a = vctx;
-    memset(&a->graph, 0, sizeof a->graph);
-    cpi_status s = cpi_graph_build_txn(txn, NULL, &a->graph, err);
-    if (s)
-        return s;
-    static const char *const kinds[] = {NULL, "person", "location", "phone", "online"};
-    char vals[CPI_KIND_COUNT + 1][4][24], tot[3][24];
-    cpi_kv kv[4 * CPI_KIND_COUNT + 3];
-    uint32_t n = 0;
-    char names[CPI_KIND_COUNT + 1][4][32];
-    for (int k = 1; k <= CPI_KIND_COUNT; k++) {
-        const cpi_resolve_kind_report *x = &rep->kind[k];
-        uint64_t v[4] = {x->entities, x->merges, x->splits, x->new_ids};
-        static const char *const what[4] = {"entities", "merges", "splits", "new_ids"};
-        for (int i = 0; i < 4; i++) {
-            snprintf(names[k][i], sizeof names[k][i], "%s_%s", kinds[k], what[i]);
-            snprintf(vals[k][i], sizeof vals[k][i], "%llu", (unsigned long long)v[i]);
-            kv[n++] = (cpi_kv){names[k][i], vals[k][i]};
-        }
-    }
-    snprintf(tot[0], sizeof tot[0], "%llu", (unsigned long long)rep->mentions);
-    snprintf(tot[1], sizeof tot[1], "%llu", (unsigned long long)a->graph.edges);
-    snprintf(tot[2], sizeof tot[2], "%llu", (unsigned long long)(rep->overrides_same + rep->overrides_different));
-    kv[n++] = (cpi_kv){"mentions", tot[0]};
-    kv[n++] = (cpi_kv){"edges", tot[1]};
-    kv[n++] = (cpi_kv){"human_decisions", tot[2]};
-    cpi_audit_entry e = {.kind = CPI_AUDIT_COMBINATION,
-                         .user = a->g->user,
-                         .reason = a->g->reason,
-                         .command = "resolve",
-                         .details = {kv, n}};
-    return cpi_audit_append(txn, &e, err);
-}
-
 int cmd_resolve(cli_ctx *ctx, int argc, char **argv)
 {
     const cli_command *self = cli_find("resolve");
@@ -228,8 +187,8 @@ int cmd_resolve(cli_ctx *ctx, int argc, char **argv)
     int grc = cli_require_user(ctx, "resolve", NULL, &st, &g);
     if (grc)
         return grc;
-    after_ctx actx = {.g = &g};
-    o.after_write = after_write;
+    cli_resolve_after actx = {.g = &g, .command = "resolve"};
+    o.after_write = cli_resolve_after_write;
     o.after_ctx = &actx;
     cpi_resolve_report rep;
     cpi_status s = cpi_resolve_run(st, &o, &rep, &err);
