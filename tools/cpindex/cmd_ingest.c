@@ -79,10 +79,13 @@ static void print_text(const char *source, const char *db, const cpi_ingest_summ
     printf("%-44s %10s %10s %10s %10s %10s\n", "file", "read", "stored", "unchanged", "replaced", "rejected");
     for (unsigned i = 0; i < s->nfiles; i++) {
         const cpi_ingest_file *f = &s->files[i];
+        char shown[48]; /* a long path keeps its end, marked as cut: "...niche/occurrence_nominals.csv" */
         const char *name = f->path;
         size_t n = strlen(name);
-        if (n > 44)
-            name += n - 44;
+        if (n > 44) {
+            snprintf(shown, sizeof shown, "...%s", name + n - 41);
+            name = shown;
+        }
         if (f->status != CPI_OK) {
             printf("%-44s NOT INGESTED (see the message below)\n", name);
             continue;
