@@ -117,8 +117,10 @@ cpi_status cpi_agenda_build(cpi_txn *txn, const cpi_agenda_opts *opts, cpi_arena
     out->as_of = o.as_of && o.as_of != CPI_DAY_NONE ? o.as_of : sum.as_of;
     out->since = o.since ? o.since : CPI_DAY_NONE;
     out->area = NULL;
-    if (o.area && (s = cpi_area_find(txn, o.area, arena, &out->area, err)))
+    int area_kind = 0;
+    if (o.area && (s = cpi_area_find(txn, o.area, arena, &out->area, &area_kind, err)))
         return s;
+    out->area_kind = area_kind;
     cpi_intern index = {0};  /* child id -> candidate number */
     cand *cands = NULL;
     uint32_t ncand = 0, capcand = 0;
@@ -220,7 +222,8 @@ cpi_status cpi_agenda_build(cpi_txn *txn, const cpi_agenda_opts *opts, cpi_arena
             }
         }
     }
-    /* in the area: items; in no area at all (no home known, never at MACE): unplaced, listed apart */
+    /* in the area: items; in no area of its kind (a local authority: no home known; a policing area: no
+     * home known and never at MACE): unplaced, listed apart, so the area's agendas together miss nobody */
     cpi_agenda_item *items = s || !ncand ? NULL : cpi_arena_alloc(arena, sizeof *items * ncand);
     cpi_agenda_item *unplaced = s || !ncand || !out->area ? NULL : cpi_arena_alloc(arena, sizeof *items * ncand);
     if (!s && ncand && (!items || (out->area && !unplaced)))
@@ -231,7 +234,7 @@ cpi_status cpi_agenda_build(cpi_txn *txn, const cpi_agenda_opts *opts, cpi_arena
         bool discussed = (k2->flags & CPI_EF(CPI_EF_MACE_CHILD)) != 0;
         if (o.new_only && discussed)
             continue;
-        bool placed = k2->la || k2->area;
+        bool placed = out->area && cpi_card_placed(k2, area_kind);
         if (out->area && placed && !cpi_card_in_area(k2, out->area))
             continue;
         cpi_agenda_item *it = out->area && !placed ? &unplaced[nun] : &items[n];
@@ -344,8 +347,9 @@ void cpi_agenda_text(const cpi_agenda *a, FILE *out, int width)
         fprintf(out, "%u of the children listed have records after the last meeting (%s), marked NEW\n", a->nnew, sd);
     items_text(a, a->items, a->n, out, w);
     if (a->area && a->unplaced_total) {
-        fprintf(out, "\nIN NO AREA: %u children scored whose area is not known (no home on record, never at MACE); "
-                     "the highest:\n", a->unplaced_total);
+        fprintf(out, "\nAREA NOT KNOWN: %u children scored whose %s is not known (%s); the highest:\n",
+                a->unplaced_total, a->area_kind == 1 ? "local authority" : "policing area",
+                a->area_kind == 1 ? "no home on record" : "no home on record and never at MACE");
         items_text(a, a->unplaced, a->nunplaced, out, w);
     }
 }

@@ -26,8 +26,11 @@
  * Area (opts.area): only children in that local authority or policing area
  * by the rule of query/area.h (their latest MACE meeting's area, else their
  * home's). Adults of concern anywhere still bring the children they reach
- * onto the area's agenda. Children in no area at all (no home known, never
- * at MACE) cannot be placed: they are listed apart (unplaced), never dropped.
+ * onto the area's agenda. Children whose area of that kind is not known (for
+ * a local authority: no home on record; for a policing area: no home and
+ * never at MACE) cannot be placed: they are listed apart (unplaced), never
+ * dropped, so the agendas of every area of a kind, with the unplaced, hold
+ * the whole force's.
  *
  * Since (opts.since, the last meeting's date): for each child listed, their
  * own records dated after it (new: true, how many, the latest references)
@@ -87,6 +90,7 @@ typedef struct cpi_agenda {
     uint32_t n;
     uint32_t considered;   /* children scored (in the area, with one) */
     const char *area;      /* the stored area name opts.area matched, NULL for the whole force */
+    int area_kind;         /* CPI_AREA_LA or CPI_AREA_POLICING (query/area.h), 0 without an area */
     int32_t since;         /* CPI_DAY_NONE if not asked */
     uint32_t nnew;         /* listed children (items and unplaced) with records after since */
     cpi_agenda_item *unplaced; /* with an area: scored children in no area, ranked the same way */

@@ -71,7 +71,8 @@ cpi_status cpi_areas_list(cpi_txn *txn, cpi_arena *arena, cpi_area_info **out, u
     return s;
 }
 
-cpi_status cpi_area_find(cpi_txn *txn, const char *name, cpi_arena *arena, const char **canon, cpi_error *err)
+cpi_status cpi_area_find(cpi_txn *txn, const char *name, cpi_arena *arena, const char **canon, int *kind,
+                         cpi_error *err)
 {
     *canon = NULL;
     cpi_area_info *a;
@@ -82,6 +83,8 @@ cpi_status cpi_area_find(cpi_txn *txn, const char *name, cpi_arena *arena, const
     for (uint32_t i = 0; i < n; i++)
         if (strcasecmp(a[i].name, name) == 0) {
             *canon = a[i].name;
+            if (kind)
+                *kind = a[i].kind;
             return CPI_OK;
         }
     if (!n)
@@ -99,3 +102,5 @@ bool cpi_card_in_area(const cpi_card *c, const char *area)
 {
     return area && ((c->la && strcasecmp(c->la, area) == 0) || (c->area && strcasecmp(c->area, area) == 0));
 }
+
+bool cpi_card_placed(const cpi_card *c, int kind) { return kind == CPI_AREA_LA ? c->la != NULL : c->area != NULL; }

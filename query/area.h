@@ -59,12 +59,16 @@ cpi_status cpi_areas_list(cpi_txn *txn, cpi_arena *arena, cpi_area_info **out, u
 
 /*
  * The stored name that `name` means (compared without regard to case):
- * *canon set and CPI_OK; CPI_ERR_USAGE with a message listing the known
+ * *canon and *kind (CPI_AREA_LA or CPI_AREA_POLICING; kind may be NULL) set
+ * and CPI_OK; CPI_ERR_USAGE with a message listing the known
  * areas when there is none; CPI_NOT_FOUND when the graph holds no areas.
  */
-cpi_status cpi_area_find(cpi_txn *txn, const char *name, cpi_arena *arena, const char **canon, cpi_error *err);
+cpi_status cpi_area_find(cpi_txn *txn, const char *name, cpi_arena *arena, const char **canon, int *kind,
+                         cpi_error *err);
 
 /* Whether the card is in `area` (a canonical name, or any case of one). */
 bool cpi_card_in_area(const cpi_card *c, const char *area);
+/* Whether the card's area of this kind is known at all (else: in no area of that kind). */
+bool cpi_card_placed(const cpi_card *c, int kind);
 
 #endif

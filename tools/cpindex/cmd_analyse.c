@@ -129,7 +129,7 @@ int cmd_analyse(cli_ctx *ctx, int argc, char **argv)
     const char *canon = NULL;
     cpi_status s = cpi_analytics_summary(txn, &sum, &err);
     if (!s && area)
-        s = cpi_area_find(txn, area, &arena, &canon, &err);
+        s = cpi_area_find(txn, area, &arena, &canon, NULL, &err);
     for (size_t v = 0; v < NVIEWS && !s; v++)
         if (want & (1u << v))
             s = cpi_analytics_list_area(txn, views[v].list, canon, &arena, &items[v], &counts[v], &err);
