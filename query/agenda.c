@@ -11,7 +11,9 @@
 #include <string.h>
 
 #include "core/normalise.h"
+#include "query/agenda_internal.h"
 #include "query/analytics.h"
+#include "query/area.h"
 #include "query/intern.h"
 #include "query/render.h"
 #include "query/sort.h"
@@ -38,10 +40,10 @@ static void part(cpi_agenda_item *it, int points, const char *why, cpi_arena *a)
 
 static const char *level_name(unsigned l) { return l == 3 ? "HIGH" : l == 2 ? "MEDIUM" : l == 1 ? "LOW" : "none"; }
 
-/* The rule of agenda.h, part by part. */
-static void score(cpi_agenda_item *it, const cand *c, int32_t as_of, uint32_t withhold, cpi_arena *a)
+/* The rule of agenda.h, part by part (also used for the score at --since: query/agenda_since.c). */
+void cpi_agenda_score(cpi_agenda_item *it, const cpi_card *k, const char *adult_id, const char *adult_name,
+                      int32_t as_of, uint32_t withhold, cpi_arena *a)
 {
-    const cpi_card *k = &c->card;
     uint64_t f = cpi_flags_from_sources(k->flags, ~withhold);
     char why[200], d[CPI_NORM_ISO_DATE_MAX] = "?";
     if (k->mace_day != CPI_DAY_NONE)
@@ -77,9 +79,9 @@ static void score(cpi_agenda_item *it, const cand *c, int32_t as_of, uint32_t wi
     if ((f & CPI_EF(CPI_EF_MACE_CHILD)) &&
         (k->mace_unflagged || !(f & (CPI_EF(CPI_EF_CSE_RISK) | CPI_EF(CPI_EF_CCE_RISK)))))
         part(it, 10, "at risk per MACE but no CSE/CCE marker on Niche", a);
-    if (c->adult_id && !(f & CPI_EF(CPI_EF_MACE_CHILD))) {
+    if (adult_id && !(f & CPI_EF(CPI_EF_MACE_CHILD))) {
         snprintf(why, sizeof why, "linked to %s (%s), an adult of concern, never discussed at MACE",
-                 c->adult_name ? c->adult_name : c->adult_id, c->adult_id);
+                 adult_name ? adult_name : adult_id, adult_id);
         part(it, 10, why, a);
     }
 }
@@ -113,6 +115,12 @@ cpi_status cpi_agenda_build(cpi_txn *txn, const cpi_agenda_opts *opts, cpi_arena
     if (s)
         return s;
     out->as_of = o.as_of && o.as_of != CPI_DAY_NONE ? o.as_of : sum.as_of;
+    out->since = o.since ? o.since : CPI_DAY_NONE;
+    out->area = NULL;
+    int area_kind = 0;
+    if (o.area && (s = cpi_area_find(txn, o.area, arena, &out->area, &area_kind, err)))
+        return s;
+    out->area_kind = area_kind;
     cpi_intern index = {0};  /* child id -> candidate number */
     cand *cands = NULL;
     uint32_t ncand = 0, capcand = 0;
@@ -214,74 +222,134 @@ cpi_status cpi_agenda_build(cpi_txn *txn, const cpi_agenda_opts *opts, cpi_arena
             }
         }
     }
+    /* in the area: items; in no area of its kind (a local authority: no home known; a policing area: no
+     * home known and never at MACE): unplaced, listed apart, so the area's agendas together miss nobody */
     cpi_agenda_item *items = s || !ncand ? NULL : cpi_arena_alloc(arena, sizeof *items * ncand);
-    if (!s && ncand && !items)
+    cpi_agenda_item *unplaced = s || !ncand || !out->area ? NULL : cpi_arena_alloc(arena, sizeof *items * ncand);
+    if (!s && ncand && (!items || (out->area && !unplaced)))
         s = NOMEM();
-    uint32_t n = 0;
+    uint32_t n = 0, nun = 0;
     for (uint32_t i = 0; i < ncand && !s; i++) {
         const cpi_card *k2 = &cands[i].card;
         bool discussed = (k2->flags & CPI_EF(CPI_EF_MACE_CHILD)) != 0;
         if (o.new_only && discussed)
             continue;
-        cpi_agenda_item *it = &items[n];
-        *it = (cpi_agenda_item){.id = k2->id, .name = k2->name, .dob = k2->dob,
+        bool placed = out->area && cpi_card_placed(k2, area_kind);
+        if (out->area && placed && !cpi_card_in_area(k2, out->area))
+            continue;
+        cpi_agenda_item *it = out->area && !placed ? &unplaced[nun] : &items[n];
+        *it = (cpi_agenda_item){.id = k2->id, .name = k2->name, .dob = k2->dob, .la = k2->la, .area = k2->area,
                                 .flags = cpi_flags_from_sources(k2->flags, ~o.withhold), .discussed = discussed,
                                 .last_meeting = k2->mace_day, .linked_adult_id = cands[i].adult_id,
-                                .linked_adult_name = cands[i].adult_name};
-        score(it, &cands[i], out->as_of, o.withhold, arena);
+                                .linked_adult_name = cands[i].adult_name, .card = *k2};
+        cpi_agenda_score(it, k2, cands[i].adult_id, cands[i].adult_name, out->as_of, o.withhold, arena);
         if (it->score > 0)
-            n++;
+            *(out->area && !placed ? &nun : &n) += 1;
     }
     if (!s) {
+        uint32_t top = o.top ? o.top : 40;
         cpi_qsort(items, n, sizeof *items, cmp_item);
+        cpi_qsort(unplaced, nun, sizeof *unplaced, cmp_item);
         out->considered = n;
         out->items = items;
-        out->n = n < (o.top ? o.top : 40) ? n : (o.top ? o.top : 40);
+        out->n = n < top ? n : top;
+        out->unplaced_total = nun;
+        out->unplaced = unplaced;
+        out->nunplaced = nun < top ? nun : top;
     }
+    if (!s && out->since != CPI_DAY_NONE)
+        s = cpi_agenda_since(txn, out, o.withhold, arena, err);
     free(cands);
     free(adults);
     cpi_intern_free(&index);
     return s;
 }
 
-json_t *cpi_agenda_json(const cpi_agenda *a)
+static json_t *items_json(const cpi_agenda *a, const cpi_agenda_item *list, uint32_t n)
 {
     json_t *items = json_array();
-    for (uint32_t i = 0; i < a->n; i++) {
-        const cpi_agenda_item *it = &a->items[i];
+    for (uint32_t i = 0; i < n; i++) {
+        const cpi_agenda_item *it = &list[i];
         json_t *parts = json_array();
         for (uint32_t j = 0; j < it->nparts; j++)
             json_array_append_new(parts, json_pack("{s:i, s:s}", "points", it->parts[j].points, "why",
                                                    it->parts[j].why));
-        json_array_append_new(items, json_pack("{s:i, s:s, s:o, s:o, s:i, s:o, s:b, s:o, s:o}", "rank", (int)i + 1,
-                                               "entity_id", it->id, "name", cpi_json_str(it->name), "dob",
-                                               cpi_json_str(it->dob), "score", it->score, "parts", parts, "discussed",
-                                               it->discussed, "last_meeting", cpi_json_date(it->last_meeting),
-                                               "flags", cpi_json_flags(it->flags)));
+        json_t *o = json_pack("{s:i, s:s, s:o, s:o, s:o, s:o, s:i, s:o, s:b, s:o, s:o}", "rank", (int)i + 1,
+                              "entity_id", it->id, "name", cpi_json_str(it->name), "dob", cpi_json_str(it->dob),
+                              "local_authority", cpi_json_str(it->la), "area", cpi_json_str(it->area), "score",
+                              it->score, "parts", parts, "discussed", it->discussed, "last_meeting",
+                              cpi_json_date(it->last_meeting), "flags", cpi_json_flags(it->flags));
+        if (a->since != CPI_DAY_NONE) {
+            json_t *refs = json_array();
+            for (uint32_t j = 0; j < it->nnew_refs; j++)
+                json_array_append_new(refs, json_string(it->new_refs[j]));
+            json_object_set_new(o, "since", json_pack("{s:b, s:i, s:o, s:i, s:i}", "new", it->is_new, "records",
+                                                      (int)it->new_records, "refs", refs, "score_then",
+                                                      it->score_then, "change", it->score - it->score_then));
+        }
+        json_array_append_new(items, o);
     }
-    return json_pack("{s:o, s:i, s:o}", "as_of", cpi_json_date(a->as_of), "considered", (int)a->considered,
-                     "children", items);
+    return items;
+}
+
+json_t *cpi_agenda_json(const cpi_agenda *a)
+{
+    json_t *o = json_pack("{s:o, s:o, s:o, s:i, s:o}", "as_of", cpi_json_date(a->as_of), "area",
+                          cpi_json_str(a->area), "since", cpi_json_date(a->since), "considered", (int)a->considered,
+                          "children", items_json(a, a->items, a->n));
+    if (a->since != CPI_DAY_NONE)
+        json_object_set_new(o, "new", json_integer(a->nnew));
+    if (a->area)
+        json_object_set_new(o, "unplaced", json_pack("{s:i, s:o}", "total", (int)a->unplaced_total, "children",
+                                                     items_json(a, a->unplaced, a->nunplaced)));
+    return o;
+}
+
+static void items_text(const cpi_agenda *a, const cpi_agenda_item *list, uint32_t n, FILE *out, int w)
+{
+    char buf[2048];
+    for (uint32_t i = 0; i < n; i++) {
+        const cpi_agenda_item *it = &list[i];
+        char lead[16], lm[CPI_NORM_ISO_DATE_MAX] = "never";
+        if (it->last_meeting != CPI_DAY_NONE)
+            cpi_norm_date_iso(it->last_meeting, lm);
+        snprintf(lead, sizeof lead, "%3u. %3d", i + 1, it->score);
+        size_t len = (size_t)snprintf(buf, sizeof buf, "%s%s (%s)%s%s; last discussed %s:",
+                                      a->since != CPI_DAY_NONE && it->is_new ? "NEW " : "", it->name ? it->name : "?",
+                                      it->id, it->dob ? " born " : "", it->dob ? it->dob : "", lm);
+        for (uint32_t j = 0; j < it->nparts && len < sizeof buf; j++)
+            len += (size_t)snprintf(buf + len, sizeof buf - len, "%s %s +%d", j ? "," : "", it->parts[j].why,
+                                    it->parts[j].points);
+        if (a->since != CPI_DAY_NONE && len < sizeof buf) {
+            if (it->is_new)
+                len += (size_t)snprintf(buf + len, sizeof buf - len, ". Since then: %u new record%s (%s%s)",
+                                        it->new_records, it->new_records == 1 ? "" : "s", it->new_refs[0],
+                                        it->new_records > 1 ? ", ..." : "");
+            if (len < sizeof buf && it->score != it->score_then)
+                len += (size_t)snprintf(buf + len, sizeof buf - len, "%s score %d then, %+d", it->is_new ? ";" : ". Since then:",
+                                        it->score_then, it->score - it->score_then);
+        }
+        cpi_text_wrap(out, w, lead, 10, buf);
+    }
 }
 
 void cpi_agenda_text(const cpi_agenda *a, FILE *out, int width)
 {
     int w = width >= 40 ? width : 100;
-    char buf[2048], d[CPI_NORM_ISO_DATE_MAX] = "?";
+    char d[CPI_NORM_ISO_DATE_MAX] = "?", sd[CPI_NORM_ISO_DATE_MAX] = "";
     if (a->as_of != CPI_DAY_NONE)
         cpi_norm_date_iso(a->as_of, d);
-    fprintf(out, "MACE AGENDA as of %s: %u of %u children scored (rule: docs/queries.md, 'cpindex agenda --help')\n",
-            d, a->n, a->considered);
-    for (uint32_t i = 0; i < a->n; i++) {
-        const cpi_agenda_item *it = &a->items[i];
-        char lead[16], lm[CPI_NORM_ISO_DATE_MAX] = "never";
-        if (it->last_meeting != CPI_DAY_NONE)
-            cpi_norm_date_iso(it->last_meeting, lm);
-        snprintf(lead, sizeof lead, "%3u. %3d", i + 1, it->score);
-        size_t n = (size_t)snprintf(buf, sizeof buf, "%s (%s)%s%s; last discussed %s:", it->name ? it->name : "?",
-                                    it->id, it->dob ? " born " : "", it->dob ? it->dob : "", lm);
-        for (uint32_t j = 0; j < it->nparts && n < sizeof buf; j++)
-            n += (size_t)snprintf(buf + n, sizeof buf - n, "%s %s +%d", j ? "," : "", it->parts[j].why,
-                                  it->parts[j].points);
-        cpi_text_wrap(out, w, lead, 10, buf);
+    if (a->since != CPI_DAY_NONE)
+        cpi_norm_date_iso(a->since, sd);
+    fprintf(out, "MACE AGENDA%s%s as of %s: %u of %u children scored (rule: docs/queries.md, 'cpindex agenda --help')\n",
+            a->area ? " for " : "", a->area ? a->area : "", d, a->n, a->considered);
+    if (a->since != CPI_DAY_NONE)
+        fprintf(out, "%u of the children listed have records after the last meeting (%s), marked NEW\n", a->nnew, sd);
+    items_text(a, a->items, a->n, out, w);
+    if (a->area && a->unplaced_total) {
+        fprintf(out, "\nAREA NOT KNOWN: %u children scored whose %s is not known (%s); the highest:\n",
+                a->unplaced_total, a->area_kind == 1 ? "local authority" : "policing area",
+                a->area_kind == 1 ? "no home on record" : "no home on record and never at MACE");
+        items_text(a, a->unplaced, a->nunplaced, out, w);
     }
 }

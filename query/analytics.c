@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "query/area.h"
 #include "query/graph_internal.h"
 #include "query/sort.h"
 
@@ -311,6 +312,7 @@ typedef struct item {
     uint64_t n1, n2, n3;
     int32_t day;
     char label[32];
+    uint64_t mask; /* areas it is in (g_ent.area_mask; for a group, any member's) */
 } item;
 
 static int cmp_item(const void *a, const void *b)
@@ -340,18 +342,22 @@ static void pack_s(msgpack_packer *pk, const char *s)
     msgpack_pack_str_body(pk, s, n);
 }
 
-static cpi_status write_list(cpi_txn *txn, const g_graph *g, cpi_alist which, const item *items, uint32_t n,
-                             bool groups, cpi_error *err)
+static cpi_status write_one(cpi_txn *txn, const g_graph *g, const char *key, size_t klen, const item *items,
+                            uint32_t n, bool groups, uint64_t area_bit, cpi_error *err)
 {
-    if (n > CPI_ANALYTICS_TOP)
-        n = CPI_ANALYTICS_TOP;
     msgpack_sbuffer sb;
     msgpack_packer pk;
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-    msgpack_pack_array(&pk, n);
-    for (uint32_t i = 0; i < n; i++) {
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < n && m < CPI_ANALYTICS_TOP; i++)
+        m += !area_bit || (items[i].mask & area_bit);
+    msgpack_pack_array(&pk, m);
+    for (uint32_t i = 0, k = 0; i < n && k < m; i++) {
         const item *it = &items[i];
+        if (area_bit && !(it->mask & area_bit))
+            continue;
+        k++;
         bool has = it->v != UINT32_MAX;
         const cpi_card *c = has ? &g->ents[it->v].card : NULL;
         msgpack_pack_array(&pk, 7);
@@ -363,10 +369,24 @@ static cpi_status write_list(cpi_txn *txn, const g_graph *g, cpi_alist which, co
         msgpack_pack_uint64(&pk, it->n3);
         msgpack_pack_int32(&pk, it->day);
     }
-    char key[64];
-    size_t klen = list_key(list_names[which], key, sizeof key);
     cpi_status s = sb.data ? cpi_txn_put(txn, CPI_DB_ANALYTICS, key, klen, sb.data, sb.size, err) : NOMEM("list");
     msgpack_sbuffer_destroy(&sb);
+    return s;
+}
+
+/* The whole-force list (top CPI_ANALYTICS_TOP), then one per known area ("a\x1fNAME\x1fAREA"), each as ranked. */
+static cpi_status write_list(cpi_txn *txn, const g_graph *g, cpi_alist which, const item *items, uint32_t n,
+                             bool groups, cpi_error *err)
+{
+    char key[256];
+    size_t klen = list_key(list_names[which], key, sizeof key);
+    cpi_status s = write_one(txn, g, key, klen, items, n, groups, 0, err);
+    for (uint32_t a = 0; a < g->area_names.count && a < CPI_AREA_MAX && !s; a++) {
+        int kn = snprintf(key, sizeof key, "a%c%s%c%s", CPI_KEY_SEP, list_names[which], CPI_KEY_SEP,
+                          g->area_names.strs[a]);
+        if (kn > 0 && (size_t)kn < sizeof key)
+            s = write_one(txn, g, key, (size_t)kn, items, n, groups, 1ull << a, err);
+    }
     return s;
 }
 
@@ -376,7 +396,7 @@ static cpi_status list_central(cpi_txn *txn, const g_graph *g, item *items, cpi_
     for (uint32_t v = 0; v < G_NENTS(g); v++) {
         const cpi_card *c = &g->ents[v].card;
         if (c->kind == CPI_KIND_PERSON && (adult(g, v) || risky(g, v)) && c->reach > 0)
-            items[n++] = (item){v, c->reach, c->degree, risky(g, v) ? 1 : 0, c->last, ""};
+            items[n++] = (item){v, c->reach, c->degree, risky(g, v) ? 1 : 0, c->last, "", g->ents[v].area_mask};
     }
     cpi_qsort(items, n, sizeof *items, cmp_item);
     return write_list(txn, g, CPI_ALIST_CENTRAL, items, n, false, err);
@@ -392,7 +412,7 @@ static cpi_status list_hotspots(cpi_txn *txn, const g_graph *g, item *items, uin
         const cpi_card *c = &g->ents[v].card;
         if (c->kind != CPI_KIND_LOCATION || !(c->flags & CPI_EF(CPI_EF_FOUND_AT)))
             continue;
-        item it = {v, 0, 0, 0, CPI_DAY_NONE, ""};
+        item it = {v, 0, 0, 0, CPI_DAY_NONE, "", g->ents[v].area_mask};
         FOR_EDGES(g, v, e)
         {
             if (!type_is(g, e, "found-at"))
@@ -420,7 +440,7 @@ static cpi_status list_hotspots(cpi_txn *txn, const g_graph *g, item *items, uin
         const cpi_card *c = &g->ents[v].card;
         if (c->kind != CPI_KIND_LOCATION || (c->flags & CPI_EF(CPI_EF_SCHOOL)))
             continue;
-        item it = {v, 0, 0, 0, CPI_DAY_NONE, ""};
+        item it = {v, 0, 0, 0, CPI_DAY_NONE, "", g->ents[v].area_mask};
         FOR_EDGES(g, v, e)
         {
             uint32_t o = other_end(e, v);
@@ -451,7 +471,7 @@ static cpi_status list_groups(cpi_txn *txn, const g_graph *g, cpi_alist which, c
 {
     uint32_t ng = num->ngroups;
     for (uint32_t i = 0; i < ng; i++) {
-        items[i] = (item){UINT32_MAX, 0, 0, 0, (int32_t)(i + 1), ""};
+        items[i] = (item){UINT32_MAX, 0, 0, 0, (int32_t)(i + 1), "", 0};
         snprintf(items[i].label, sizeof items[i].label, "%s %u", which == CPI_ALIST_NETWORKS ? "network" : "community",
                  i + 1);
     }
@@ -460,6 +480,7 @@ static cpi_status list_groups(cpi_txn *txn, const g_graph *g, cpi_alist which, c
         if (!k)
             continue;
         item *it = &items[k - 1];
+        it->mask |= g->ents[v].area_mask;
         it->n1++;
         it->n2 += child(g, v);
         if (risky(g, v)) {
@@ -616,14 +637,27 @@ cpi_status cpi_analytics_summary(cpi_txn *txn, cpi_asummary *out, cpi_error *err
 cpi_status cpi_analytics_list(cpi_txn *txn, cpi_alist which, cpi_arena *arena, cpi_aitem **out, uint32_t *n,
                               cpi_error *err)
 {
+    return cpi_analytics_list_area(txn, which, NULL, arena, out, n, err);
+}
+
+cpi_status cpi_analytics_list_area(cpi_txn *txn, cpi_alist which, const char *area, cpi_arena *arena,
+                                   cpi_aitem **out, uint32_t *n, cpi_error *err)
+{
     *out = NULL;
     *n = 0;
     if ((unsigned)which >= CPI_ALIST__COUNT)
         return cpi_error_set(err, CPI_ERR_USAGE, "no analytics list number %d", (int)which);
-    char key[64];
+    char key[256];
     size_t klen = list_key(list_names[which], key, sizeof key);
+    if (area) {
+        int kn = snprintf(key, sizeof key, "a%c%s%c%s", CPI_KEY_SEP, list_names[which], CPI_KEY_SEP, area);
+        klen = kn > 0 && (size_t)kn < sizeof key ? (size_t)kn : 0;
+    }
     cpi_slice v;
     cpi_status s = cpi_txn_get(txn, CPI_DB_ANALYTICS, key, klen, &v, err);
+    if (s == CPI_NOT_FOUND && area)
+        return cpi_error_set(err, CPI_NOT_FOUND, "no '%s' list for area %s in this store: it was built before "
+                                                 "areas were; run 'cpindex resolve' again", list_names[which], area);
     if (s == CPI_NOT_FOUND)
         return not_built(err);
     if (s)

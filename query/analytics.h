@@ -68,5 +68,14 @@ typedef struct cpi_asummary {
 cpi_status cpi_analytics_summary(cpi_txn *txn, cpi_asummary *out, cpi_error *err);
 cpi_status cpi_analytics_list(cpi_txn *txn, cpi_alist which, cpi_arena *arena, cpi_aitem **out, uint32_t *n,
                               cpi_error *err);
+/*
+ * The same list for one area (a stored name: cpi_area_find), ranked as the
+ * whole list is: adults and places in the area (query/area.h), networks and
+ * communities with at least one member in it (their figures are the whole
+ * group's). Stored under "a\x1fNAME\x1fAREA", top CPI_ANALYTICS_TOP each.
+ * area NULL: the whole force.
+ */
+cpi_status cpi_analytics_list_area(cpi_txn *txn, cpi_alist which, const char *area, cpi_arena *arena,
+                                   cpi_aitem **out, uint32_t *n, cpi_error *err);
 
 #endif

@@ -1,15 +1,19 @@
 /*
- * export_graph.c - GraphML and links CSV from the stored graph (see
- * export_graph.h). One snapshot; two cursors: the cards (nodes) and the
- * edges (each written from the end where the relation starts).
+ * export_graph.c - GraphML, DOT and links CSV from the stored graph (see
+ * export_graph.h). One snapshot. The whole graph: two cursors, the cards
+ * (nodes) and the edges (each written from the end where the relation
+ * starts). A selection (query/graph_select.c): its cards, then each
+ * member's edges to other members.
  */
 #include "query/export_graph.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/csvout.h"
 #include "core/normalise.h"
+#include "query/graph_select.h"
 #include "query/graphdb.h"
 #include "query/source.h"
 
@@ -58,8 +62,91 @@ static void date(int32_t day, char buf[CPI_NORM_ISO_DATE_MAX])
         cpi_norm_date_iso(day, buf);
 }
 
+/* DOT (Graphviz) quoted-string text: quote and backslash escaped, control characters dropped. */
+static void dot_text(FILE *f, const char *s)
+{
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fputc('\\', f);
+        if (c >= 0x20)
+            fputc(c, f);
+    }
+}
+
 /* Whether an entity is visible at all: something about it comes from an open source. */
 static bool node_visible(const cpi_card *c, uint32_t withhold) { return (c->sources & ~withhold) != 0; }
+
+/* One node in the chosen format (CSV has no node rows: its rows are links, each naming both ends). */
+static void emit_node(FILE *f, const cpi_export_graph_opts *o, const cpi_card *card, uint64_t *rows)
+{
+    char flags[1024];
+    flag_list(cpi_flags_from_sources(card->flags, ~o->withhold), flags, sizeof flags);
+    if (o->format == CPI_GRAPH_GRAPHML) {
+        fprintf(f, "    <node id=\"%s\"><data key=\"kind\">%s</data><data key=\"name\">", card->id,
+                cpi_kind_name(card->kind));
+        xml_text(f, card->name);
+        fprintf(f, "</data><data key=\"dob\">%s</data><data key=\"postcode\">%s</data>"
+                   "<data key=\"flags\">%s</data><data key=\"network\">%u</data><data key=\"community\">%u</data>"
+                   "</node>\n",
+                card->dob ? card->dob : "", card->postcode ? card->postcode : "", flags, card->component,
+                card->community);
+    } else if (o->format == CPI_GRAPH_DOT) {
+        static const char *const shape[] = {"box", "ellipse", "house", "diamond", "hexagon"};
+        fprintf(f, "  \"%s\" [shape=%s, label=\"", card->id, shape[card->kind <= CPI_KIND_ONLINE ? card->kind : 0]);
+        dot_text(f, card->name);
+        fprintf(f, "\\n%s\", kind=\"%s\", dob=\"%s\", postcode=\"%s\", flags=\"%s\", network=%u, community=%u];\n",
+                card->id, cpi_kind_name(card->kind), card->dob ? card->dob : "", card->postcode ? card->postcode : "",
+                flags, card->component, card->community);
+    } else {
+        return;
+    }
+    (*rows)++;
+}
+
+/* One edge (read from its `from` end, e->out) in the chosen format, visible part only. */
+static cpi_status emit_edge(cpi_txn *txn, FILE *f, const cpi_export_graph_opts *o, const char *from,
+                            const cpi_edge *e, uint64_t *n, cpi_arena *a, uint64_t *rows, cpi_error *err)
+{
+    uint32_t vis = e->sources & ~o->withhold;
+    char first[CPI_NORM_ISO_DATE_MAX], last[CPI_NORM_ISO_DATE_MAX], src[128], refs[CPI_EDGE_REFS_MAX * 90];
+    date(e->first, first);
+    date(e->last, last);
+    source_list(vis, src, sizeof src);
+    size_t rn = 0;
+    refs[0] = '\0';
+    for (uint32_t r = 0; r < e->nrefs && rn < sizeof refs; r++)
+        if (vis & CPI_SRC_BIT(cpi_src_of_ref(e->refs[r])))
+            rn += (size_t)snprintf(refs + rn, sizeof refs - rn, "%s%s", rn ? ";" : "", e->refs[r]);
+    if (o->format == CPI_GRAPH_GRAPHML) {
+        fprintf(f, "    <edge id=\"e%llu\" source=\"%s\" target=\"%s\"><data key=\"type\">", (unsigned long long)++*n,
+                from, e->other);
+        xml_text(f, e->type);
+        fprintf(f, "</data><data key=\"first\">%s</data><data key=\"last\">%s</data><data key=\"records\">%u</data>"
+                   "<data key=\"sources\">%s</data><data key=\"refs\">",
+                first, last, e->count, src);
+        xml_text(f, refs);
+        fputs("</data></edge>\n", f);
+    } else if (o->format == CPI_GRAPH_DOT) {
+        fprintf(f, "  \"%s\" -> \"%s\" [label=\"", from, e->other);
+        dot_text(f, e->type);
+        fprintf(f, "\", first=\"%s\", last=\"%s\", records=%u, sources=\"%s\", refs=\"", first, last, e->count, src);
+        dot_text(f, refs);
+        fputs("\"];\n", f);
+    } else {
+        cpi_card fc, tc;
+        cpi_error e2 = {0};
+        bool hf = cpi_card_get(txn, from, a, &fc, &e2) == CPI_OK, ht = cpi_card_get(txn, e->other, a, &tc, &e2) == CPI_OK;
+        char records[16];
+        snprintf(records, sizeof records, "%u", e->count);
+        const char *row[] = {from, hf ? cpi_kind_name(fc.kind) : "", hf ? fc.name : "", e->type, e->other,
+                             ht ? cpi_kind_name(tc.kind) : "", ht ? tc.name : "", first, last, records, src, refs};
+        if (cpi_csv_write_row(f, row, sizeof row / sizeof row[0]))
+            return IOFAIL();
+    }
+    (*rows)++;
+    return CPI_OK;
+}
 
 static cpi_status nodes(cpi_txn *txn, FILE *f, const cpi_export_graph_opts *o, uint64_t *rows, cpi_error *err)
 {
@@ -82,17 +169,8 @@ static cpi_status nodes(cpi_txn *txn, FILE *f, const cpi_export_graph_opts *o, u
         cpi_arena_reset(&a);
         if ((s = cpi_card_decode(id, v.data, v.len, &a, &card, err)))
             break;
-        if (!node_visible(&card, o->withhold))
-            continue;
-        char flags[1024];
-        flag_list(cpi_flags_from_sources(card.flags, ~o->withhold), flags, sizeof flags);
-        fprintf(f, "    <node id=\"%s\"><data key=\"kind\">%s</data><data key=\"name\">", id, cpi_kind_name(card.kind));
-        xml_text(f, card.name);
-        fprintf(f, "</data><data key=\"dob\">%s</data><data key=\"postcode\">%s</data>"
-                   "<data key=\"flags\">%s</data><data key=\"network\">%u</data><data key=\"community\">%u</data>"
-                   "</node>\n",
-                card.dob ? card.dob : "", card.postcode ? card.postcode : "", flags, card.component, card.community);
-        (*rows)++;
+        if (node_visible(&card, o->withhold))
+            emit_node(f, o, &card, rows);
     }
     if (!s && cs != CPI_OK && cs != CPI_NOT_FOUND)
         s = cs;
@@ -122,44 +200,77 @@ static cpi_status edges(cpi_txn *txn, FILE *f, const cpi_export_graph_opts *o, u
         cpi_arena_reset(&a);
         if ((s = cpi_edge_decode(from, v.data, v.len, &a, &e, err)))
             break;
-        uint32_t vis = e.sources & ~o->withhold;
-        if (!e.out || !vis)
-            continue;
-        char first[CPI_NORM_ISO_DATE_MAX], last[CPI_NORM_ISO_DATE_MAX], src[128], refs[CPI_EDGE_REFS_MAX * 90];
-        date(e.first, first);
-        date(e.last, last);
-        source_list(vis, src, sizeof src);
-        size_t rn = 0;
-        refs[0] = '\0';
-        for (uint32_t r = 0; r < e.nrefs && rn < sizeof refs; r++)
-            if (vis & CPI_SRC_BIT(cpi_src_of_ref(e.refs[r])))
-                rn += (size_t)snprintf(refs + rn, sizeof refs - rn, "%s%s", rn ? ";" : "", e.refs[r]);
-        if (o->format == CPI_GRAPH_GRAPHML) {
-            fprintf(f, "    <edge id=\"e%llu\" source=\"%s\" target=\"%s\"><data key=\"type\">", (unsigned long long)++n,
-                    from, e.other);
-            xml_text(f, e.type);
-            fprintf(f, "</data><data key=\"first\">%s</data><data key=\"last\">%s</data><data key=\"records\">%u</data>"
-                       "<data key=\"sources\">%s</data><data key=\"refs\">",
-                    first, last, e.count, src);
-            xml_text(f, refs);
-            fputs("</data></edge>\n", f);
-        } else {
-            cpi_card fc, tc;
-            cpi_error e2 = {0};
-            bool hf = cpi_card_get(txn, from, &a, &fc, &e2) == CPI_OK, ht = cpi_card_get(txn, e.other, &a, &tc, &e2) == CPI_OK;
-            char records[16];
-            snprintf(records, sizeof records, "%u", e.count);
-            const char *row[] = {from, hf ? cpi_kind_name(fc.kind) : "", hf ? fc.name : "", e.type, e.other,
-                                 ht ? cpi_kind_name(tc.kind) : "", ht ? tc.name : "", first, last, records, src, refs};
-            if (cpi_csv_write_row(f, row, sizeof row / sizeof row[0]))
-                s = IOFAIL();
-        }
-        (*rows)++;
+        if (e.out && (e.sources & ~o->withhold))
+            s = emit_edge(txn, f, o, from, &e, &n, &a, rows, err);
     }
     if (!s && cs != CPI_OK && cs != CPI_NOT_FOUND)
         s = cs;
     cpi_arena_free(&a);
     cpi_cursor_close(c);
+    return s;
+}
+
+/* A selection's nodes, then the edges between them (each once, from its `out` end; possible matches left out). */
+static cpi_status selected(cpi_txn *txn, FILE *f, const cpi_export_graph_opts *o, const cpi_intern *set,
+                           const char **ids, uint64_t *rows, cpi_error *err)
+{
+    cpi_arena a = {0};
+    cpi_status s = CPI_OK;
+    for (uint32_t i = 0; i < set->count && !s; i++) {
+        cpi_card card;
+        cpi_arena_reset(&a);
+        if (!(s = cpi_card_get(txn, ids[i], &a, &card, err)) && node_visible(&card, o->withhold))
+            emit_node(f, o, &card, rows);
+    }
+    uint64_t n = 0;
+    for (uint32_t i = 0; i < set->count && !s; i++) {
+        cpi_edge *es;
+        uint32_t ne, total;
+        cpi_arena_reset(&a);
+        s = cpi_graph_edges(txn, ids[i], UINT32_MAX, &a, &es, &ne, &total, err);
+        for (uint32_t j = 0; j < ne && !s; j++)
+            if (es[j].out && (es[j].sources & ~o->withhold) && strcmp(es[j].type, "possible-match") != 0 &&
+                cpi_intern_find(set, es[j].other, strlen(es[j].other)) != CPI_INTERN_NONE)
+                s = emit_edge(txn, f, o, ids[i], &es[j], &n, &a, rows, err);
+    }
+    cpi_arena_free(&a);
+    return s;
+}
+
+static cpi_status have_graph(cpi_txn *txn, cpi_error *err)
+{
+    char key[8];
+    size_t klen = cpi_card_key("", key, sizeof key);
+    cpi_cursor *c;
+    cpi_slice k, v;
+    bool any = false;
+    cpi_status s = cpi_cursor_open(txn, CPI_DB_ANALYTICS, &c, err);
+    if (!s) {
+        any = cpi_cursor_seek(c, key, klen, &k, &v, err) == CPI_OK && k.len > klen && memcmp(k.data, key, klen) == 0;
+        cpi_cursor_close(c);
+    }
+    if (!s && !any)
+        s = cpi_error_set(err, CPI_NOT_FOUND, "export graph: no graph in this store yet; run 'cpindex resolve'");
+    return s;
+}
+
+cpi_status cpi_export_graph_count(cpi_store *st, const cpi_export_graph_opts *opts, uint64_t *nodes_out,
+                                  cpi_error *err)
+{
+    *nodes_out = 0;
+    if (!opts || (!opts->child && !opts->network))
+        return cpi_error_set(err, CPI_ERR_USAGE, "export graph: count a selection (--child or --network) only");
+    cpi_txn *txn;
+    cpi_status s = cpi_store_read_begin(st, &txn, err);
+    if (s)
+        return s;
+    cpi_intern set = {0};
+    const char **ids = NULL;
+    if (!(s = have_graph(txn, err)) && !(s = cpi_graph_select(txn, opts, &set, &ids, err)))
+        *nodes_out = set.count;
+    free(ids);
+    cpi_intern_free(&set);
+    cpi_txn_end(txn);
     return s;
 }
 
@@ -175,17 +286,12 @@ cpi_status cpi_export_graph_ex(cpi_store *st, FILE *out, const cpi_export_graph_
     cpi_status s = cpi_store_read_begin(st, &txn, err);
     if (s)
         return s;
-    uint64_t ncards = 0;
-    char key[8];
-    size_t klen = cpi_card_key("", key, sizeof key);
-    cpi_cursor *c;
-    cpi_slice k, v;
-    if (!(s = cpi_cursor_open(txn, CPI_DB_ANALYTICS, &c, err))) {
-        ncards = cpi_cursor_seek(c, key, klen, &k, &v, err) == CPI_OK && k.len > klen && memcmp(k.data, key, klen) == 0;
-        cpi_cursor_close(c);
-    }
-    if (!s && !ncards)
-        s = cpi_error_set(err, CPI_NOT_FOUND, "export graph: no graph in this store yet; run 'cpindex resolve'");
+    cpi_intern set = {0};
+    const char **ids = NULL;
+    bool sel = o.child || o.network;
+    s = have_graph(txn, err);
+    if (!s && sel) /* select first: a missing child or network is an error before a byte is written */
+        s = cpi_graph_select(txn, &o, &set, &ids, err);
     if (!s && o.format == CPI_GRAPH_GRAPHML) {
         fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
               "<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\n", out);
@@ -198,19 +304,27 @@ cpi_status cpi_export_graph_ex(cpi_store *st, FILE *out, const cpi_export_graph_
             fprintf(out, "  <key id=\"%s\" for=\"edge\" attr.name=\"%s\" attr.type=\"%s\"/>\n", ekeys[i], ekeys[i],
                     i == 3 ? "int" : "string");
         fputs("  <graph id=\"cpindex\" edgedefault=\"directed\">\n", out);
-        s = nodes(txn, out, &o, rows, err);
-        if (!s)
-            s = edges(txn, out, &o, rows, err);
-        if (!s)
-            fputs("  </graph>\n</graphml>\n", out);
+    } else if (!s && o.format == CPI_GRAPH_DOT) {
+        fputs("digraph cpindex {\n  graph [overlap=false];\n  node [fontsize=10];\n  edge [fontsize=8];\n", out);
     } else if (!s) {
         static const char *const header[] = {"from_id", "from_kind", "from_name", "type", "to_id", "to_kind", "to_name",
                                              "first", "last", "records", "sources", "refs"};
         if (cpi_csv_write_row(out, header, sizeof header / sizeof header[0]))
             s = IOFAIL();
+    }
+    if (!s && sel)
+        s = selected(txn, out, &o, &set, ids, rows, err);
+    else if (!s) {
+        s = nodes(txn, out, &o, rows, err);
         if (!s)
             s = edges(txn, out, &o, rows, err);
     }
+    if (!s && o.format == CPI_GRAPH_GRAPHML)
+        fputs("  </graph>\n</graphml>\n", out);
+    else if (!s && o.format == CPI_GRAPH_DOT)
+        fputs("}\n", out);
+    free(ids);
+    cpi_intern_free(&set);
     cpi_txn_end(txn);
     if (!s && (fflush(out) != 0 || ferror(out)))
         s = IOFAIL();

@@ -1,7 +1,8 @@
 /*
- * export_graph.h - the entity graph out of the store for link-chart tools:
- * GraphML (Gephi, yEd, Cytoscape) or a CSV of links (one row per edge, the
- * shape i2-style charting imports).
+ * export_graph.h - the entity graph, or one child's neighbourhood or one
+ * network of it, out of the store for link-chart tools: GraphML (Gephi, yEd,
+ * Cytoscape), DOT (Graphviz) or a CSV of links (one row per edge naming both
+ * entities, the shape i2-style charting imports).
  *
  * Nodes are entities (id, kind, name, DOB or postcode, flags, network and
  * community); edges are the graph build's aggregated edges (type, first and
@@ -27,16 +28,33 @@
 typedef enum cpi_graph_format {
     CPI_GRAPH_GRAPHML,
     CPI_GRAPH_LINKS_CSV, /* from_id,from_kind,from_name,type,to_id,to_kind,to_name,first,last,records,sources,refs */
+    CPI_GRAPH_DOT,       /* Graphviz: a digraph, nodes with label and attributes, edges labelled by type */
 } cpi_graph_format;
 
+/*
+ * A selection instead of the whole graph (at most one of child / network):
+ *  - child: the person, every entity linked to them (people, places, phones,
+ *    online ids; not the resolver's possible matches), and one hop beyond as
+ *    a profile's connected children are found: from each linked risky
+ *    person, place of concern (found-at, frequents, victim-in, or flagged),
+ *    phone or online id that is not a hub (over CPI_ANALYTICS_HUB links),
+ *    the children and risky people linked to it (school attendance left out);
+ *  - network: every entity of that network (`cpindex analyse networks`).
+ * The edges written are those between two selected entities.
+ */
 typedef struct cpi_export_graph_opts {
     cpi_graph_format format;
-    uint32_t withhold; /* CPI_SRC_BIT mask (query/source.h) */
+    uint32_t withhold;  /* CPI_SRC_BIT mask (query/source.h) */
+    const char *child;  /* entity id of a person, or NULL */
+    uint32_t network;   /* network number, or 0 */
 } cpi_export_graph_opts;
 
 /* *rows: nodes + edges written (GraphML) or data rows (CSV). CPI_NOT_FOUND if no graph has been built. */
 cpi_status cpi_export_graph_ex(cpi_store *st, FILE *out, const cpi_export_graph_opts *opts, uint64_t *rows,
                                cpi_error *err);
+/* How many entities a selection holds (for the disclosure log written before the export). */
+cpi_status cpi_export_graph_count(cpi_store *st, const cpi_export_graph_opts *opts, uint64_t *nodes,
+                                  cpi_error *err);
 /* GraphML, MARAC and POLIT withheld (the export table's shape: tools/cpindex/cmd_export.c). */
 cpi_status cpi_export_graph(cpi_store *st, FILE *out, uint64_t *rows, cpi_error *err);
 /* Links CSV, MARAC and POLIT withheld. */

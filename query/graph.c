@@ -50,6 +50,7 @@ static void g_free(g_graph *g)
     cpi_intern_free(&g->refs);
     cpi_intern_free(&g->types);
     cpi_u64map_free(&g->edge_of);
+    g_area_free(g);
     cpi_arena_free(&g->arena);
     memset(g, 0, sizeof *g);
 }
@@ -79,6 +80,7 @@ static cpi_status ent_add(g_graph *g, const char *id, size_t len, uint32_t *out,
     e->card.last_missing = CPI_DAY_NONE;
     e->dob_day = CPI_DAY_NONE;
     e->miraf_day = CPI_DAY_NONE;
+    e->mace_area_day = CPI_DAY_NONE;
     return CPI_OK;
 }
 
@@ -595,6 +597,8 @@ static cpi_status scan_record(scan *sc, cpi_txn *txn, const cpi_record *r, cpi_e
     }
     if (!s)
         s = record_facts(sc, r, src, ent, rec, err);
+    if (!s)
+        s = g_area_note(g, r, src, ent, err);
     for (uint32_t i = 0; i < r->nrelations && !s; i++) {
         const cpi_relation *rel = &r->relations[i];
         uint32_t a = ent[rel->from - 1], b = ent[rel->to - 1];
@@ -1053,6 +1057,8 @@ cpi_status cpi_graph_build_txn(cpi_txn *txn, const cpi_graph_opts *opts, cpi_gra
     }
     if (!s)
         s = build_adjacency(&g, err);
+    if (!s)
+        s = g_area_assign(&g, err);
     stats->entities = G_NENTS(&g);
     stats->edges = g.nedges;
     stats->seconds_scan = now_s() - t0;
@@ -1061,6 +1067,8 @@ cpi_status cpi_graph_build_txn(cpi_txn *txn, const cpi_graph_opts *opts, cpi_gra
     if (!s)
         s = cpi_txn_clear(txn, CPI_DB_ANALYTICS, err);
     t0 = now_s();
+    if (!s)
+        s = g_area_write(&g, txn, err);
     if (!s && !o.skip_analytics)
         s = cpi_graph_analyse(&g, txn, stats, err);
     stats->seconds_analytics = now_s() - t0;

@@ -23,6 +23,12 @@ typedef struct g_ent {
     uint32_t dob_votes;  /* how many mentions gave dob_day */
     bool child_role, adult_role;
     int32_t miraf_day;   /* the latest MIRAF form's date, whose grading the card keeps */
+    /* area (query/graph_area.c) */
+    const char *la_own;  /* place: the local authority its own Niche location row gives */
+    const char *town;    /* place: the town key of its first mention that has one */
+    const char *mace_area; /* person: the policing area of their latest MACE meeting */
+    int32_t mace_area_day;
+    uint64_t area_mask;  /* bit i: in g_graph.area_names number i (the first 64 areas) */
 } g_ent;
 
 typedef struct g_edge {
@@ -50,10 +56,25 @@ typedef struct g_graph {
     uint32_t *adj;       /* edge numbers, each edge under both ends */
     int32_t today;
     cpi_arena arena;     /* names and other card strings */
+    /* areas (query/graph_area.c) */
+    cpi_intern area_votes; /* "K\x1fKEY\x1fVALUE" -> number; K: d district -> LA, t town -> LA, a LA -> area */
+    uint32_t *votes;       /* [area_votes.count] */
+    uint32_t votes_cap;
+    cpi_intern area_names; /* canonical area names: local authorities, then policing areas */
+    uint8_t *area_kind;    /* [area_names.count] CPI_AREA_LA or CPI_AREA_POLICING */
+    uint32_t *area_children, *area_people, *area_places; /* [area_names.count] */
 } g_graph;
 
 #define G_NENTS(g) ((g)->ids.count)
 #define G_TYPE(g, e) ((g)->types.strs[(e)->type])
+
+/* Area notes from one record (after its mentions are numbered in ent[]), during the scan. */
+cpi_status g_area_note(g_graph *g, const cpi_record *r, cpi_src src, const uint32_t *ent, cpi_error *err);
+/* After the adjacency: each entity's local authority and policing area, into the cards and area_mask. */
+cpi_status g_area_assign(g_graph *g, cpi_error *err);
+/* The known areas with their counts ("a\x1fareas"). */
+cpi_status g_area_write(const g_graph *g, cpi_txn *txn, cpi_error *err);
+void g_area_free(g_graph *g);
 
 /*
  * Components, communities and reach into the cards; summary lists into the

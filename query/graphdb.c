@@ -452,7 +452,7 @@ cpi_status cpi_card_encode(const cpi_card *c, char **out, size_t *len, cpi_error
     msgpack_packer pk;
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-    unsigned n = 21 + (c->dob != NULL) + (c->postcode != NULL);
+    unsigned n = 21 + (c->dob != NULL) + (c->postcode != NULL) + (c->la != NULL) + (c->area != NULL);
     msgpack_pack_map(&pk, n);
     pack_key(&pk, "k");
     msgpack_pack_uint8(&pk, (uint8_t)c->kind);
@@ -465,6 +465,14 @@ cpi_status cpi_card_encode(const cpi_card *c, char **out, size_t *len, cpi_error
     if (c->postcode) {
         pack_key(&pk, "pc");
         pack_str(&pk, c->postcode);
+    }
+    if (c->la) {
+        pack_key(&pk, "la");
+        pack_str(&pk, c->la);
+    }
+    if (c->area) {
+        pack_key(&pk, "ar");
+        pack_str(&pk, c->area);
     }
     pack_key(&pk, "f");
     msgpack_pack_uint64(&pk, c->flags);
@@ -593,6 +601,10 @@ cpi_status cpi_card_decode(const char *id, const void *data, size_t len, cpi_are
             s = take_str(&d, &r, "dob", &out->dob);
         } else if (MPR_KEY(k, kn, "pc")) {
             s = take_str(&d, &r, "pc", &out->postcode);
+        } else if (MPR_KEY(k, kn, "la")) {
+            s = take_str(&d, &r, "la", &out->la);
+        } else if (MPR_KEY(k, kn, "ar")) {
+            s = take_str(&d, &r, "ar", &out->area);
         } else {
             s = unknown_key(&d, k, kn);
         }

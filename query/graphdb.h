@@ -171,6 +171,8 @@ typedef struct cpi_card {
     const char *name;     /* person: "Forename SURNAME"; place: premises and address; phone/online: value */
     const char *dob;      /* person: yyyy-mm-dd, NULL if unknown */
     const char *postcode; /* place: "NP20 1AB", NULL if unknown */
+    const char *la;       /* local authority ("Newport"), NULL if unknown: query/area.h says how it is decided */
+    const char *area;     /* policing area as the silos write it ("EAST"), NULL if unknown */
     uint64_t flags;       /* CPI_EF() bits */
     uint32_t sources;     /* CPI_SRC_BIT mask of the records that mention it */
     uint32_t nmentions;

@@ -13,6 +13,8 @@ int cmd_agenda(cli_ctx *ctx, int argc, char **argv)
     static const struct option longopts[] = {{"top", required_argument, NULL, QOPT_TOP},
                                              {"as-of", required_argument, NULL, QOPT_AS_OF},
                                              {"new", no_argument, NULL, 'n'},
+                                             {"area", required_argument, NULL, 'a'},
+                                             {"since", required_argument, NULL, 's'},
                                              QUERY_LONGOPTS,
                                              CLI_COMMON_LONGOPTS,
                                              {0}};
@@ -32,6 +34,14 @@ int cmd_agenda(cli_ctx *ctx, int argc, char **argv)
                 return cli_usage_error(self, "--as-of: %s", e2.msg);
         } else if (opt == 'n') {
             ao.new_only = true;
+        } else if (opt == 'a') {
+            if (!*optarg)
+                return cli_usage_error(self, "--area takes a local authority or policing area (e.g. Newport, EAST)");
+            ao.area = optarg;
+        } else if (opt == 's') {
+            cpi_error e2 = {0};
+            if (cpi_norm_date(optarg, 0, CPI_DATE_EVENT, &ao.since, &e2) != CPI_OK)
+                return cli_usage_error(self, "--since: %s", e2.msg);
         } else if ((rc = opt >= QOPT_JSON && opt <= QOPT_AS_OF ? query_opt(self, &q, opt, optarg)
                                                                : cli_common_opt(ctx, self, opt, optarg)) >= 0) {
             return rc;
@@ -53,11 +63,21 @@ int cmd_agenda(cli_ctx *ctx, int argc, char **argv)
     if (s) {
         cpi_store_close(st);
         cpi_arena_free(&arena);
+        if (s == CPI_ERR_USAGE) /* an area the store does not know: the message lists those it does */
+            return cli_usage_error(self, "--area: %s", err.msg);
         return cli_fail(&err);
     }
     shown sh = {0};
-    for (uint32_t i = 0; i < a.n; i++)
+    for (uint32_t i = 0; i < a.n; i++) {
         shown_id(&sh, a.items[i].id);
+        for (uint32_t j = 0; j < a.items[i].nnew_refs; j++)
+            shown_ref(&sh, a.items[i].new_refs[j]);
+    }
+    for (uint32_t i = 0; i < a.nunplaced; i++) {
+        shown_id(&sh, a.unplaced[i].id);
+        for (uint32_t j = 0; j < a.unplaced[i].nnew_refs; j++)
+            shown_ref(&sh, a.unplaced[i].new_refs[j]);
+    }
     if ((rc = shown_log(ctx, st, &g, &sh)) == EXIT_OK_) {
         if (q.json)
             query_print_json(cpi_agenda_json(&a));

@@ -1,7 +1,8 @@
 /*
- * cmd_analyse.c - `cpindex analyse [VIEW]`: the analyst's views the graph
- * build computed (query/analytics.h): networks, communities, central adults,
- * hotspots.
+ * cmd_analyse.c - `cpindex analyse [VIEW] [--area AREA]`: the analyst's views
+ * the graph build computed (query/analytics.h): networks, hotspots (where
+ * missing children are found, where risky adults and children meet), adults
+ * (linked to the most children), communities - for the force or one area.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "core/normalise.h"
 #include "query/analytics.h"
+#include "query/area.h"
 #include "query/render.h"
 #include "query_cli.h"
 
@@ -27,6 +29,15 @@ static const struct {
      "risky adults"},
 };
 #define NVIEWS (sizeof views / sizeof views[0])
+
+/* What a user may name: the names first, the first names kept as aliases. Bits index views[]. */
+static const struct {
+    const char *name;
+    unsigned lists;
+} names[] = {
+    {"networks", 1u << 3}, {"hotspots", 1u << 1 | 1u << 2}, {"adults", 1u << 0}, {"communities", 1u << 4},
+    {"central", 1u << 0},  {"found", 1u << 1},              {"meet", 1u << 2},
+};
 
 static void print_list(const cpi_aitem *it, uint32_t n, size_t v, uint32_t top)
 {
@@ -68,8 +79,12 @@ static json_t *list_json(const cpi_aitem *it, uint32_t n, size_t v, uint32_t top
 int cmd_analyse(cli_ctx *ctx, int argc, char **argv)
 {
     const cli_command *self = cli_find("analyse");
-    static const struct option longopts[] = {{"top", required_argument, NULL, QOPT_TOP}, QUERY_LONGOPTS,
-                                             CLI_COMMON_LONGOPTS, {0}};
+    static const struct option longopts[] = {{"top", required_argument, NULL, QOPT_TOP},
+                                             {"area", required_argument, NULL, 'a'},
+                                             QUERY_LONGOPTS,
+                                             CLI_COMMON_LONGOPTS,
+                                             {0}};
+    const char *area = NULL;
     query_opts q = {.width = 100};
     uint32_t top = 10;
     int opt, rc;
@@ -80,19 +95,24 @@ int cmd_analyse(cli_ctx *ctx, int argc, char **argv)
             if (*end || n < 1 || n > CPI_ANALYTICS_TOP)
                 return cli_usage_error(self, "--top takes a number from 1 to %d", CPI_ANALYTICS_TOP);
             top = (uint32_t)n;
+        } else if (opt == 'a') {
+            if (!*optarg)
+                return cli_usage_error(self, "--area takes a local authority or policing area (e.g. Newport, EAST)");
+            area = optarg;
         } else if ((rc = opt >= QOPT_JSON && opt <= QOPT_AS_OF ? query_opt(self, &q, opt, optarg)
                                                                : cli_common_opt(ctx, self, opt, optarg)) >= 0) {
             return rc;
         }
     }
-    int only = -1;
+    unsigned want = (1u << NVIEWS) - 1;
     if (optind < argc) {
-        for (size_t v = 0; v < NVIEWS; v++)
-            if (strcmp(argv[optind], views[v].view) == 0)
-                only = (int)v;
-        if (only < 0)
-            return cli_usage_error(self, "'%s' is not a view: central, found, meet, networks or communities",
-                                   argv[optind]);
+        want = 0;
+        for (size_t v = 0; v < sizeof names / sizeof names[0]; v++)
+            if (strcmp(argv[optind], names[v].name) == 0)
+                want = names[v].lists;
+        if (!want)
+            return cli_usage_error(self, "'%s' is not a view: networks, hotspots, adults or communities (or central, "
+                                   "found, meet)", argv[optind]);
         if (optind + 1 < argc)
             return cli_usage_error(self, "unexpected argument '%s'", argv[optind + 1]);
     }
@@ -106,14 +126,19 @@ int cmd_analyse(cli_ctx *ctx, int argc, char **argv)
     cpi_asummary sum;
     cpi_aitem *items[NVIEWS] = {0};
     uint32_t counts[NVIEWS] = {0};
+    const char *canon = NULL;
     cpi_status s = cpi_analytics_summary(txn, &sum, &err);
+    if (!s && area)
+        s = cpi_area_find(txn, area, &arena, &canon, NULL, &err);
     for (size_t v = 0; v < NVIEWS && !s; v++)
-        if (only < 0 || (size_t)only == v)
-            s = cpi_analytics_list(txn, views[v].list, &arena, &items[v], &counts[v], &err);
+        if (want & (1u << v))
+            s = cpi_analytics_list_area(txn, views[v].list, canon, &arena, &items[v], &counts[v], &err);
     cpi_txn_end(txn);
     if (s) {
         cpi_store_close(st);
         cpi_arena_free(&arena);
+        if (s == CPI_ERR_USAGE)
+            return cli_usage_error(self, "--area: %s", err.msg);
         return cli_fail(&err);
     }
     shown sh = {0};
@@ -123,12 +148,13 @@ int cmd_analyse(cli_ctx *ctx, int argc, char **argv)
                 shown_id(&sh, items[v][i].id);
     if ((rc = shown_log(ctx, st, &g, &sh)) == EXIT_OK_) {
         if (q.json) {
-            json_t *o = json_pack("{s:o, s:I, s:I, s:I, s:I, s:I, s:f}", "as_of", cpi_json_date(sum.as_of), "entities",
+            json_t *o = json_pack("{s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:f}", "as_of", cpi_json_date(sum.as_of), "area",
+                                  cpi_json_str(canon), "entities",
                                   (json_int_t)sum.entities, "edges", (json_int_t)sum.edges, "networks",
                                   (json_int_t)sum.components, "largest_network", (json_int_t)sum.largest_component,
                                   "communities", (json_int_t)sum.communities, "modularity", sum.modularity);
             for (size_t v = 0; v < NVIEWS; v++)
-                if (only < 0 || (size_t)only == v)
+                if (want & (1u << v))
                     json_object_set_new(o, views[v].view, list_json(items[v], counts[v], v, top));
             query_print_json(o);
         } else {
@@ -140,8 +166,11 @@ int cmd_analyse(cli_ctx *ctx, int argc, char **argv)
                    d, (unsigned long long)sum.entities, (unsigned long long)sum.edges,
                    (unsigned long long)sum.components, (unsigned long long)sum.largest_component,
                    (unsigned long long)sum.communities, sum.modularity);
+            if (canon)
+                printf("area %s: adults and places in it, networks and communities with a member in it (the figures "
+                       "are the whole group's)\n", canon);
             for (size_t v = 0; v < NVIEWS; v++)
-                if (only < 0 || (size_t)only == v)
+                if (want & (1u << v))
                     print_list(items[v], counts[v], v, top);
         }
     }

@@ -1,12 +1,15 @@
 /*
- * cmd_export.c - `cpindex export TABLE [--out FILE]`: tables out of the store
- * as CSV. TABLE picks what to export; each table is one row of the table
- * below and one library call (core/export.h), so `export graph` later is one
- * more row. An export is a disclosure: it is logged (what, where to, how
- * many rows) before a byte is written, and refused if it cannot be logged.
+ * cmd_export.c - `cpindex export TABLE [--out FILE]`: tables out of the store.
+ * TABLE picks what to export; each table is one row of the table below and
+ * one library call (core/export.h, query/export_graph.h). `graph` also takes
+ * a selection (--child REF: a child's neighbourhood; --network ID) and a
+ * format (--format graphml|dot|csv). An export is a disclosure: it is logged
+ * (what, which selection, where to, how many rows or entities) before a byte
+ * is written, and refused if it cannot be logged.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,6 +18,9 @@
 #include "core/audit.h"
 #include "core/export.h"
 #include "query/export_graph.h"
+#include "query/graphdb.h"
+#include "query/lookup.h"
+#include "query/source.h"
 
 typedef cpi_status (*export_fn)(cpi_store *st, FILE *out, uint64_t *rows, cpi_error *err);
 
@@ -27,15 +33,76 @@ static const struct {
     {"links", cpi_export_links},
 };
 
+/*
+ * REF (an entity id, a reference, a Niche id, a name) -> exactly one person's
+ * entity id, copied into id. An exit status when it is not exactly one.
+ */
+static int resolve_child(const cli_command *self, cpi_store *st, const char *ref, char *id, size_t cap)
+{
+    cpi_txn *txn;
+    cpi_error err = {0};
+    cpi_arena arena = {0};
+    cpi_lookup l;
+    cpi_status s = cpi_store_read_begin(st, &txn, &err);
+    if (!s) {
+        cpi_lookup_opts lo = {.kind = CPI_KIND_PERSON};
+        s = cpi_lookup_run(txn, ref, &lo, &arena, &l, &err);
+        cpi_txn_end(txn);
+    }
+    int rc = -1;
+    if (s == CPI_ERR_USAGE)
+        rc = cli_usage_error(self, "--child: %s", err.msg);
+    else if (s)
+        rc = cli_fail(&err);
+    else if (l.n == 0) {
+        fprintf(stderr, "cpindex export: --child '%s': nothing matches\n", ref);
+        rc = EXIT_NOT_FOUND;
+    } else if (l.n > 1 || !l.items[0].entity_id) {
+        fprintf(stderr, "cpindex export: --child '%s' fits %u %s; give one entity id:\n", ref, l.n + l.more,
+                l.n + l.more == 1 ? "mention no entity holds" : "people");
+        for (uint32_t i = 0; i < l.n; i++)
+            fprintf(stderr, "  %s  %s%s%s\n", l.items[i].entity_id ? l.items[i].entity_id : l.items[i].mention_ref,
+                    l.items[i].name ? l.items[i].name : "?", l.items[i].dob ? " born " : "",
+                    l.items[i].dob ? l.items[i].dob : "");
+        rc = EXIT_USAGE;
+    } else {
+        snprintf(id, cap, "%s", l.items[0].entity_id);
+    }
+    cpi_arena_free(&arena);
+    return rc;
+}
+
 int cmd_export(cli_ctx *ctx, int argc, char **argv)
 {
     const cli_command *self = cli_find("export");
-    static const struct option longopts[] = {{"out", required_argument, NULL, 'o'}, CLI_COMMON_LONGOPTS, {0}};
-    const char *out_path = NULL;
+    static const struct option longopts[] = {{"out", required_argument, NULL, 'o'},
+                                             {"child", required_argument, NULL, 'c'},
+                                             {"network", required_argument, NULL, 'n'},
+                                             {"format", required_argument, NULL, 'f'},
+                                             CLI_COMMON_LONGOPTS,
+                                             {0}};
+    const char *out_path = NULL, *child = NULL, *format = NULL;
+    uint32_t network = 0;
     int opt;
     while ((opt = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
         if (opt == 'o') {
             out_path = optarg;
+            continue;
+        }
+        if (opt == 'c') {
+            child = optarg;
+            continue;
+        }
+        if (opt == 'n') {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end || n < 1 || n > INT32_MAX)
+                return cli_usage_error(self, "--network takes a network number (from 'cpindex analyse networks')");
+            network = (uint32_t)n;
+            continue;
+        }
+        if (opt == 'f') {
+            format = optarg;
             continue;
         }
         int rc = cli_common_opt(ctx, self, opt, optarg);
@@ -53,6 +120,20 @@ int cmd_export(cli_ctx *ctx, int argc, char **argv)
     if (!fn)
         return cli_usage_error(self, "'%s' is not something export writes (try: entities, graph, links)",
                                argv[optind]);
+    bool graph = fn == cpi_export_graph;
+    cpi_export_graph_opts go = {.format = CPI_GRAPH_GRAPHML, .withhold = CPI_SRC_RESTRICTED, .network = network};
+    if ((child || network || format) && !graph)
+        return cli_usage_error(self, "--child, --network and --format go with 'export graph'");
+    if (child && network)
+        return cli_usage_error(self, "give --child or --network, not both");
+    if (format && strcmp(format, "graphml") == 0)
+        go.format = CPI_GRAPH_GRAPHML;
+    else if (format && strcmp(format, "dot") == 0)
+        go.format = CPI_GRAPH_DOT;
+    else if (format && strcmp(format, "csv") == 0)
+        go.format = CPI_GRAPH_LINKS_CSV;
+    else if (format)
+        return cli_usage_error(self, "--format takes graphml, dot or csv");
 
     cpi_error err = {0};
     cpi_store *st;
@@ -60,25 +141,53 @@ int cmd_export(cli_ctx *ctx, int argc, char **argv)
     int grc = cli_require_user(ctx, "export", NULL, &st, &g);
     if (grc)
         return grc;
-    /* log the disclosure first: the rows are every mention the store holds */
-    int64_t mentions = 0;
-    cpi_txn *t;
-    cpi_status ls = cpi_store_read_begin(st, &t, &err);
-    if (!ls) {
-        ls = cpi_txn_counter_get(t, "mentions", &mentions, &err);
-        cpi_txn_end(t);
+    char child_id[CPI_ENTITY_ID_MAX + 1] = "";
+    if (child && (grc = resolve_child(self, st, child, child_id, sizeof child_id)) >= 0) {
+        cpi_store_close(st);
+        return grc;
     }
-    char count[32], query[2048];
+    go.child = child ? child_id : NULL;
+    /* log the disclosure first: the rows are every mention the store holds, or the selection's entities */
+    int64_t mentions = 0;
+    cpi_status ls = CPI_OK;
+    if (go.child || go.network) {
+        uint64_t nodes = 0;
+        ls = cpi_export_graph_count(st, &go, &nodes, &err);
+        mentions = (int64_t)nodes;
+        if (ls == CPI_NOT_FOUND || ls == CPI_ERR_USAGE) { /* no such network, or not a person: nothing disclosed */
+            cpi_store_close(st);
+            return ls == CPI_ERR_USAGE ? cli_usage_error(self, "%s", err.msg) : cli_fail(&err);
+        }
+    } else {
+        cpi_txn *t;
+        ls = cpi_store_read_begin(st, &t, &err);
+        if (!ls) {
+            ls = cpi_txn_counter_get(t, "mentions", &mentions, &err);
+            cpi_txn_end(t);
+        }
+    }
+    char count[32], query[2048], selection[64] = "all";
     snprintf(count, sizeof count, "%lld", (long long)mentions);
+    if (go.child)
+        snprintf(selection, sizeof selection, "child %s", go.child);
+    else if (go.network)
+        snprintf(selection, sizeof selection, "network %u", go.network);
     cli_query_text(ctx, query, sizeof query);
-    cpi_kv kv[4] = {{"what", argv[optind]}, {"to", out_path ? out_path : "standard output"}, {"format", "csv"},
-                    {"count", count}};
+    const char *fmt_name = !graph ? "csv" : go.format == CPI_GRAPH_DOT ? "dot" : go.format == CPI_GRAPH_LINKS_CSV ? "csv"
+                                                                                                                  : "graphml";
+    cpi_kv kv[5] = {{"what", argv[optind]}, {"to", out_path ? out_path : "standard output"}, {"format", fmt_name},
+                    {"count", count}, {"selection", selection}};
+    const char *ids[1] = {go.child};
     cpi_audit_entry e = {.kind = CPI_AUDIT_DISCLOSURE,
                          .user = g.user,
                          .reason = g.reason,
                          .command = "export",
                          .query = query,
-                         .details = {kv, 4}};
+                         .details = {kv, graph ? 5 : 4}};
+    if (go.child) {
+        e.entities = ids;
+        e.nentities = 1;
+    }
     if (!ls)
         ls = cpi_audit_log(st, &e, &err);
     if (ls) {
@@ -99,7 +208,7 @@ int cmd_export(cli_ctx *ctx, int argc, char **argv)
         }
     }
     uint64_t rows = 0;
-    cpi_status s = fn(st, out, &rows, &err);
+    cpi_status s = graph ? cpi_export_graph_ex(st, out, &go, &rows, &err) : fn(st, out, &rows, &err);
     cpi_store_close(st);
     if (out != stdout && fclose(out) != 0 && !s)
         s = cpi_error_set(&err, CPI_ERR_IO, "export: could not write %s: %s", out_path, strerror(errno));
