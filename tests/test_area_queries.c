@@ -784,6 +784,10 @@ static void test_export_network(void **state)
     }
     json_t *j = run_json("analyse networks --top 2 --json");
     json_int_t size = json_integer_value(json_object_get(json_array_get(json_object_get(j, "networks"), 1), "members"));
+    /* the counts have keys of their own: the lists would overwrite them */
+    assert_true(json_is_array(json_object_get(j, "networks")));
+    assert_true(json_integer_value(json_object_get(j, "network_count")) >= 2);
+    assert_true(json_integer_value(json_object_get(j, "community_count")) >= 1);
     json_decref(j);
     assert_true(members >= 2);
     assert_true((json_int_t)members <= size); /* entities known only to MARAC or POLIT are withheld */

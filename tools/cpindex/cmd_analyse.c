@@ -150,9 +150,9 @@ int cmd_analyse(cli_ctx *ctx, int argc, char **argv)
         if (q.json) {
             json_t *o = json_pack("{s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:f}", "as_of", cpi_json_date(sum.as_of), "area",
                                   cpi_json_str(canon), "entities",
-                                  (json_int_t)sum.entities, "edges", (json_int_t)sum.edges, "networks",
+                                  (json_int_t)sum.entities, "edges", (json_int_t)sum.edges, "network_count",
                                   (json_int_t)sum.components, "largest_network", (json_int_t)sum.largest_component,
-                                  "communities", (json_int_t)sum.communities, "modularity", sum.modularity);
+                                  "community_count", (json_int_t)sum.communities, "modularity", sum.modularity);
             for (size_t v = 0; v < NVIEWS; v++)
                 if (want & (1u << v))
                     json_object_set_new(o, views[v].view, list_json(items[v], counts[v], v, top));
