@@ -8,7 +8,8 @@
  *   meta        model:person / model:location (checksummed, core/fs.h), the
  *               thresholds resolve:link / resolve:possible, and the counters
  *               n:entities, n:id:P|L|T|O (last number used), n:tf:fn / n:tf:sn
- *               (mentions with a forename / surname: the TF denominators explain uses)
+ *               (mentions with a forename / surname: the TF denominators explain uses);
+ *               and it removes resolve:due, since it redoes what a purge left to it
  * The callback rebuilds everything from the in-memory result, so when the
  * store grows its map and re-runs it, nothing from the aborted attempt leaks.
  */
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/purge.h"
 #include "core/sort.h"
 #include "core/resolve_internal.h"
 
@@ -146,6 +148,10 @@ static cpi_status write_fn(cpi_txn *t, void *vctx, cpi_error *err)
         s = set_counter(t, RS_META_TF_FN, (int64_t)d->n_fn, err);
     if (!s)
         s = set_counter(t, RS_META_TF_SN, (int64_t)d->n_sn, err);
+    /* this run rebuilds what a purge left to a resolve (purge.h) */
+    if (!s && (s = cpi_txn_del(t, CPI_DB_META, CPI_META_RESOLVE_DUE, sizeof CPI_META_RESOLVE_DUE - 1, NULL, 0, err)) ==
+                  CPI_NOT_FOUND)
+        s = CPI_OK;
     if (!s && w->o->after_write)
         s = w->o->after_write(t, w->rep, w->o->after_ctx, err);
     return s;
