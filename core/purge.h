@@ -24,8 +24,7 @@
 #include "core/error.h"
 #include "core/store.h"
 
-/* META key holding why a resolve is due (text), absent when none is. */
-#define CPI_META_RESOLVE_DUE "resolve:due"
+/* CPI_META_RESOLVE_DUE (store.h) says why a resolve is due. */
 
 typedef struct cpi_purge_result {
     uint32_t mentions;         /* mentions the record held */

@@ -16,9 +16,11 @@
  *    mention; entity_of and members hold nothing else (so no entity lists a
  *    member that is missing or placed elsewhere); n:entities equals the
  *    entities members hold (at least, when a purge has marked a resolve
- *    due: purge removes members and leaves the count to that resolve); every
+ *    due: purge, and an ingest replacing a record whose mention changed kind
+ *    or went, remove members and leave the count to that resolve); every
  *    review pair decodes and names two resolved mentions of its kind in two
- *    different entities.
+ *    different entities (or, while a resolve is due, a mention taken out of
+ *    its entity).
  * Mentions ingested since the last resolve have no entity yet: allowed.
  * The audit chain has its own check (cpi_audit_verify), and the graph
  * (edges, entity cards) its own in query/ (cpi_graph_verify, graph.h).

@@ -386,11 +386,85 @@ static void test_verify_resolved(void **state)
     }
 }
 
+/* A re-ingested record whose mention changed kind leaves that mention's entity and marks a resolve due. */
+static cpi_status replace_changed(cpi_txn *t, void *ctx, cpi_error *e)
+{
+    const char *ref = ctx;
+    cpi_arena a = {0};
+    cpi_record rec;
+    cpi_status s = cpi_store_get_record(t, ref, &a, &rec, e);
+    if (!s) {
+        cpi_mention *ms = cpi_arena_alloc(&a, sizeof *ms * rec.nmentions);
+        memcpy(ms, rec.mentions, sizeof *ms * rec.nmentions);
+        ms[0].kind = ms[0].kind == CPI_KIND_PERSON ? CPI_KIND_LOCATION : CPI_KIND_PERSON;
+        rec.mentions = ms;
+        rec.prov.hash[0] ^= 1;
+        cpi_put_result r;
+        s = cpi_store_put_record(t, &rec, &r, e);
+        if (!s && r != CPI_PUT_REPLACED)
+            s = cpi_error_set(e, CPI_ERR_DATA, "not replaced");
+    }
+    cpi_arena_free(&a);
+    return s;
+}
+
+static void test_replaced_mention_leaves_its_entity(void **state)
+{
+    (void)state;
+    char db[4300], cmd[9000], ref[256], id[64];
+    snprintf(db, sizeof db, "%s/replaced", rdir);
+    snprintf(cmd, sizeof cmd, "cp -r '%s' '%s'", rstore, db);
+    assert_int_equal(system(cmd), 0);
+    cpi_store *st;
+    cpi_error err = {0};
+    cpi_store_opts o = {0};
+    assert_int_equal(cpi_store_open(db, &o, &st, &err), CPI_OK);
+    /* the first resolved mention that is the first of its record */
+    cpi_txn *t;
+    assert_int_equal(cpi_store_read_begin(st, &t, &err), CPI_OK);
+    cpi_cursor *c;
+    cpi_slice k, v;
+    assert_int_equal(cpi_cursor_open(t, CPI_DB_ENTITY_OF, &c, &err), CPI_OK);
+    ref[0] = '\0';
+    for (cpi_status cs = cpi_cursor_seek(c, NULL, 0, &k, &v, &err); cs == CPI_OK && !ref[0];
+         cs = cpi_cursor_next(c, &k, &v, &err))
+        if (k.len > 2 && memcmp((const char *)k.data + k.len - 2, "/1", 2) == 0 && k.len < sizeof ref) {
+            snprintf(ref, sizeof ref, "%.*s", (int)(k.len - 2), (const char *)k.data);
+            snprintf(id, sizeof id, "%.*s", (int)v.len, (const char *)v.data);
+        }
+    cpi_cursor_close(c);
+    cpi_txn_end(t);
+    assert_true(ref[0] != '\0');
+    assert_int_equal(cpi_store_write(st, replace_changed, ref, &err), CPI_OK);
+    assert_int_equal(cpi_store_read_begin(st, &t, &err), CPI_OK);
+    char mref[300];
+    int ml = snprintf(mref, sizeof mref, "%s/1", ref);
+    assert_int_equal(cpi_txn_get(t, CPI_DB_ENTITY_OF, mref, (size_t)ml, &v, &err), CPI_NOT_FOUND);
+    assert_int_equal(cpi_txn_get_pair(t, CPI_DB_MEMBERS, id, strlen(id), mref, (size_t)ml, &err), CPI_NOT_FOUND);
+    assert_int_equal(cpi_txn_get(t, CPI_DB_META, CPI_META_RESOLVE_DUE, sizeof CPI_META_RESOLVE_DUE - 1, &v, &err), CPI_OK);
+    /* and the store still verifies: the graph's gap is the one a due resolve allows */
+    cpi_verify_report rep;
+    cpi_graph_verify_report grep_;
+    cpi_status s = cpi_store_verify(t, &rep, &err);
+    if (!s)
+        s = cpi_graph_verify(t, &grep_, &err);
+    if (s)
+        fail_msg("after replacing %s: %s", ref, err.msg);
+    assert_true(grep_.resolve_due);
+    assert_int_equal(rep.entity_links + 1, rep.mentions);
+    cpi_txn_end(t);
+    cpi_store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_verify_cases),
-        cmocka_unit_test_setup_teardown(test_verify_resolved, setup_resolved, teardown_resolved),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    const struct CMUnitTest resolved[] = {
+        cmocka_unit_test(test_verify_resolved),
+        cmocka_unit_test(test_replaced_mention_leaves_its_entity),
+    };
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    return failed + cmocka_run_group_tests(resolved, setup_resolved, teardown_resolved);
 }
