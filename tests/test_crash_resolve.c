@@ -4,7 +4,7 @@
  * is always the state before the run or the state after a complete one,
  * never a mix; the next run completes and equals an uninterrupted run.
  *
- * The force: cpgen, 1000 children. The store "before": Niche ingested and
+ * The force: cpgen, 600 children. The store "before": Niche ingested and
  * resolved, then the five other silos ingested (unresolved), so a resolve has
  * much to change. The reference: that store resolved without interruption.
  *
@@ -217,7 +217,7 @@ static int setup(void **state)
     snprintf(after_db, sizeof after_db, "%s/after.db", tmp);
     char cmd[65536];
     int cl = snprintf(cmd, sizeof cmd,
-             "set -e; '%s' --seed 9 --children 1000 --out '%s' >/dev/null; "
+             "set -e; '%s' --seed 9 --children 600 --out '%s' >/dev/null; "
              "'%s' --db '%s' ingest niche '%s/niche' >/dev/null; "
              "'%s' --db '%s' user add '%s' --role admin,analyst,supervisor >/dev/null; "
              "'%s' --db '%s' resolve >/dev/null; "
