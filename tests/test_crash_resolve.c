@@ -56,7 +56,7 @@
 #include "core/store.h"
 #include "testutil.h"
 
-#define TRIALS 8
+#define TRIALS 6
 #define MAX_DRAWS 10
 
 static char *cli, *gen, *tmp;
