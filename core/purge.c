@@ -130,12 +130,16 @@ static cpi_status unlink_mentions(cpi_txn *txn, const char *ref, uint32_t nmenti
     return CPI_OK;
 }
 
-/* Remove human link/unlink decisions ("refA\x1frefB") where either side is the record or one of its mentions. */
-static cpi_status drop_overrides(cpi_txn *txn, const char *ref, cpi_purge_result *out, cpi_error *err)
+/*
+ * Remove the pairs ("refA\x1frefB") of db where either side is the record or
+ * one of its mentions: human link/unlink decisions (overrides), and the
+ * possible matches resolve left for review. Returns how many in *n.
+ */
+static cpi_status drop_pairs(cpi_txn *txn, cpi_db db, const char *ref, uint32_t *n, cpi_error *err)
 {
     strlist doomed = {0};
     cpi_cursor *c;
-    cpi_status s = cpi_cursor_open(txn, CPI_DB_OVERRIDES, &c, err);
+    cpi_status s = cpi_cursor_open(txn, db, &c, err);
     if (s)
         return s;
     cpi_slice k, v;
@@ -155,9 +159,9 @@ static cpi_status drop_overrides(cpi_txn *txn, const char *ref, cpi_purge_result
         s = cs;
     /* deleted after the walk, so the cursor never steps over a hole it made */
     for (size_t i = 0; !s && i < doomed.n; i++)
-        s = cpi_txn_del(txn, CPI_DB_OVERRIDES, doomed.v[i], strlen(doomed.v[i]), NULL, 0, err);
+        s = cpi_txn_del(txn, db, doomed.v[i], strlen(doomed.v[i]), NULL, 0, err);
     if (!s)
-        out->overrides = (uint32_t)doomed.n;
+        *n = (uint32_t)doomed.n;
     strlist_free(&doomed);
     return s;
 }
@@ -204,7 +208,8 @@ cpi_status cpi_purge_txn(cpi_txn *txn, const cpi_grant *g, const char *ref, int6
 
     strlist entities = {0};
     if (!(s = unlink_mentions(txn, j->ref, out->mentions, &entities, out, err)) &&
-        !(s = drop_overrides(txn, j->ref, out, err)))
+        !(s = drop_pairs(txn, CPI_DB_OVERRIDES, j->ref, &out->overrides, err)) &&
+        !(s = drop_pairs(txn, CPI_DB_REVIEW, j->ref, &out->review_pairs, err)))
         s = cpi_store_delete_record(txn, j->ref, err);
     out->resolve_due = out->entity_links || out->overrides;
     cpi_audit_entry e = {0};

@@ -3,18 +3,19 @@
  *
  * One write transaction removes the record (its mentions and relations live
  * inside it), its normalised keys, each mention's entity_of entry and its
- * membership of its entity, and any human link/unlink decision naming the
- * record or one of its mentions; marks in META that a resolve is due (the
+ * membership of its entity, and any human link/unlink decision or possible
+ * match left for review naming the record or one of its mentions; marks in META that a resolve is due (the
  * entities it touched, their edges and the analytics were derived from it);
  * and appends an erasure entry to the audit log. Either all of that commits or
  * none of it. The audit log itself keeps the reference: it is the record that
  * the erasure happened.
  *
  * Invariant after a purge of REF: no key or value in records, keys,
- * entity_of, members, overrides or meta names REF or REF/N. Entity edges and
- * analytics (the resolver's format) may still count it until the next resolve,
- * unless the purge ran inside one (cpi_purge_txn as a resolve's before_write,
- * with the record excluded from its load: what cpindex purge does).
+ * entity_of, members, overrides, review or meta names REF or REF/N. Entity
+ * edges and analytics (the resolver's format) may still count it until the
+ * next resolve, unless the purge ran inside one (cpi_purge_txn as a resolve's
+ * before_write, with the record excluded from its load: what cpindex purge
+ * does).
  */
 #ifndef CPI_PURGE_H
 #define CPI_PURGE_H
@@ -26,13 +27,13 @@
 #include "core/error.h"
 #include "core/store.h"
 
-/* META key holding why a resolve is due (text), absent when none is. */
-#define CPI_META_RESOLVE_DUE "resolve:due"
+/* CPI_META_RESOLVE_DUE (store.h) says why a resolve is due. */
 
 typedef struct cpi_purge_result {
     uint32_t mentions;         /* mentions the record held */
     uint32_t entity_links;     /* entity_of entries removed (= members entries removed) */
     uint32_t overrides;        /* link/unlink decisions removed */
+    uint32_t review_pairs;     /* possible matches left for review that named it, removed */
     uint32_t entities_touched; /* distinct entities that lost a member */
     bool resolve_due;          /* a resolve was marked due */
 } cpi_purge_result;

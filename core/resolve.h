@@ -177,6 +177,10 @@ typedef struct cpi_review_item {
     bool child;               /* either mention is a child (by role, or a DOB under 18 at the record date) */
 } cpi_review_item;
 
+/* Decode one stored review pair (key "refA\x1frefB", msgpack value) strictly: CPI_ERR_DATA naming the pair. */
+cpi_status cpi_review_decode(const void *key, size_t klen, const void *val, size_t vlen, cpi_review_item *out,
+                             cpi_error *err);
+
 /* The possible-band pairs of the last resolve, children first, then by probability (highest first). */
 cpi_status cpi_review_list(cpi_store *st, cpi_review_item **items, size_t *n, cpi_error *err);
 

@@ -84,6 +84,13 @@ done:
     return s;
 }
 
+cpi_status cpi_review_decode(const void *key, size_t klen, const void *val, size_t vlen, cpi_review_item *out,
+                             cpi_error *err)
+{
+    cpi_slice k = {key, klen}, v = {val, vlen};
+    return decode(&k, &v, out, err);
+}
+
 static int cmp_item(const void *x, const void *y)
 {
     const cpi_review_item *a = x, *b = y;

@@ -8,7 +8,8 @@
  *   meta        model:person / model:location (checksummed, core/fs.h), the
  *               thresholds resolve:link / resolve:possible, and the counters
  *               n:entities, n:id:P|L|T|O (last number used), n:tf:fn / n:tf:sn
- *               (mentions with a forename / surname: the TF denominators explain uses)
+ *               (mentions with a forename / surname: the TF denominators explain uses);
+ *               and it removes resolve:due, since it redoes what a purge left to it
  * The callback rebuilds everything from the in-memory result, so when the
  * store grows its map and re-runs it, nothing from the aborted attempt leaks.
  */
@@ -17,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/sort.h"
 #include "core/purge.h"
+#include "core/sort.h"
 #include "core/resolve_internal.h"
 
 typedef struct write_ctx {

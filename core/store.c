@@ -901,6 +901,48 @@ static const char *source_of(const char *ref, char *buf)
     return buf;
 }
 
+/*
+ * A replaced record's mention N is no longer the mention the last resolve
+ * placed when the new version has no mention N or one of another kind: take
+ * it out of its entity (entity_of and members) and mark a resolve due, so no
+ * reader sees a place inside a person or an entity member that is gone. A
+ * mention of the same kind keeps its entity until the next resolve, which
+ * uses it as the hint that keeps entity ids stable.
+ */
+static cpi_status unlink_changed_mentions(cpi_txn *txn, const cpi_record *old, const cpi_record *next, cpi_error *err)
+{
+    bool unlinked = false;
+    for (uint32_t m = 1; m <= old->nmentions; m++) {
+        if (m <= next->nmentions && next->mentions[m - 1].kind == old->mentions[m - 1].kind)
+            continue;
+        char mref[CPI_REF_MAX + 16], id[64];
+        int ml = snprintf(mref, sizeof mref, "%s/%u", old->ref, m);
+        if (ml < 0 || (size_t)ml >= sizeof mref)
+            return cpi_error_set(err, CPI_ERR_DATA, "reference %s: too long", old->ref);
+        cpi_slice v;
+        cpi_status s = cpi_txn_get(txn, CPI_DB_ENTITY_OF, mref, (size_t)ml, &v, err);
+        if (s == CPI_NOT_FOUND)
+            continue;
+        if (s)
+            return s;
+        if (v.len >= sizeof id)
+            return cpi_error_set(err, CPI_ERR_STORE, "entity_of %s: entity id longer than %zu bytes", mref, sizeof id);
+        size_t il = v.len;
+        memcpy(id, v.data, il); /* the slice dies with the first write */
+        if ((s = cpi_txn_del(txn, CPI_DB_ENTITY_OF, mref, (size_t)ml, NULL, 0, err)))
+            return s;
+        s = cpi_txn_del(txn, CPI_DB_MEMBERS, id, il, mref, (size_t)ml, err);
+        if (s && s != CPI_NOT_FOUND)
+            return s;
+        unlinked = true;
+    }
+    if (!unlinked)
+        return CPI_OK;
+    static const char why[] = "an ingest replaced records whose mentions changed kind or went";
+    return cpi_txn_put(txn, CPI_DB_META, CPI_META_RESOLVE_DUE, sizeof CPI_META_RESOLVE_DUE - 1, why, sizeof why - 1,
+                       err);
+}
+
 cpi_status cpi_store_put_record(cpi_txn *txn, const cpi_record *rec, cpi_put_result *result, cpi_error *err)
 {
     cpi_arena arena = {0};
@@ -950,6 +992,8 @@ cpi_status cpi_store_put_record(cpi_txn *txn, const cpi_record *rec, cpi_put_res
         goto out;
     if (existed) {
         s = cpi_txn_counter_add(txn, "mentions", (int64_t)next.nmentions - (int64_t)old.nmentions, err);
+        if (!s)
+            s = unlink_changed_mentions(txn, &old, &next, err);
         *result = CPI_PUT_REPLACED;
     } else {
         char src[CPI_SOURCE_MAX], cname[64];

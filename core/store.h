@@ -11,7 +11,9 @@
  *    CPI_DB_KEYS and the index changes in the same transaction as the record, so
  *    it never disagrees (additions are buffered and written sorted before commit
  *    or before anything in the transaction reads CPI_DB_KEYS);
- *  - a replaced record keeps its earlier versions' hash and ingest time;
+ *  - a replaced record keeps its earlier versions' hash and ingest time; a
+ *    mention it no longer has, or whose kind changed, leaves its entity
+ *    (entity_of, members) and META CPI_META_RESOLVE_DUE is set;
  *  - writes happen in cpi_store_write(), which grows the map and re-runs the
  *    whole batch when LMDB reports MDB_MAP_FULL, so callers never see it.
  *
@@ -48,6 +50,9 @@ typedef enum cpi_db {
     CPI_DB_REVIEW,    /* "refA\x1frefB" -> msgpack possible-band pair left by resolve for human review */
     CPI_DB__COUNT
 } cpi_db;
+
+/* META key holding why a resolve is due (text; purge.h, put_record), absent when none is. */
+#define CPI_META_RESOLVE_DUE "resolve:due"
 
 /* Open flags. */
 #define CPI_STORE_CREATE 1u   /* create the directory and databases if missing */

@@ -16,6 +16,8 @@
 #include <string.h>
 
 #include "core/codec.h"
+#include "core/purge.h"
+#include "core/resolve.h"
 
 #define MAX_SOURCES 64
 
@@ -27,7 +29,8 @@ typedef struct source_tally {
 typedef struct walk {
     source_tally src[MAX_SOURCES];
     unsigned nsrc;
-    uint64_t pairs; /* distinct (key, mention) pairs the records imply */
+    uint64_t pairs;                     /* distinct (key, mention) pairs the records imply */
+    int64_t last_id[CPI_KIND_COUNT + 1]; /* n:id:P|L|T|O: the highest entity number given out */
 } walk;
 
 static cpi_status tally_source(walk *w, const char *source, cpi_error *err)
@@ -84,6 +87,53 @@ static cpi_status check_keys(cpi_txn *txn, const cpi_record *rec, walk *w, cpi_v
     return CPI_OK;
 }
 
+/*
+ * Each resolved mention of rec: entity_of names a well-formed id of the
+ * mention's kind, one the id counter has given out, and the entity's members
+ * list the mention. (Extra entity_of or members entries are found by count
+ * afterwards.) A mention without an entity_of entry is one ingested since
+ * the last resolve: allowed.
+ */
+static cpi_status check_entities(cpi_txn *txn, const cpi_record *rec, walk *w, cpi_verify_report *rep,
+                                 cpi_error *err)
+{
+    char mref[CPI_REF_MAX + 8], id[CPI_ENTITY_ID_MAX];
+    for (uint32_t m = 0; m < rec->nmentions; m++) {
+        int ml = snprintf(mref, sizeof mref, "%s/%" PRIu32, rec->ref, m + 1);
+        cpi_slice v;
+        cpi_status s = cpi_txn_get(txn, CPI_DB_ENTITY_OF, mref, (size_t)ml, &v, err);
+        if (s == CPI_NOT_FOUND)
+            continue;
+        if (s)
+            return s;
+        cpi_kind kind;
+        uint64_t num;
+        cpi_error perr = {0};
+        if (v.len == 0 || v.len >= sizeof id || memchr(v.data, 0, v.len))
+            return cpi_error_set(err, CPI_ERR_STORE, "verify: %s: its entity id (%zu bytes) is not an entity id", mref,
+                                 v.len);
+        memcpy(id, v.data, v.len);
+        id[v.len] = '\0';
+        if (cpi_entity_id_parse(id, &kind, &num, &perr) != CPI_OK)
+            return cpi_error_set(err, CPI_ERR_STORE, "verify: %s: %s", mref, perr.msg);
+        if (kind != rec->mentions[m].kind)
+            return cpi_error_set(err, CPI_ERR_STORE, "verify: %s is a %s but its entity %s is of another kind", mref,
+                                 cpi_kind_name(rec->mentions[m].kind), id);
+        if ((int64_t)num > w->last_id[kind])
+            return cpi_error_set(err, CPI_ERR_STORE,
+                                 "verify: %s: entity %s is beyond the last id given out (%" PRId64 ")", mref, id,
+                                 w->last_id[kind]);
+        s = cpi_txn_get_pair(txn, CPI_DB_MEMBERS, id, v.len, mref, (size_t)ml, err);
+        if (s == CPI_NOT_FOUND)
+            return cpi_error_set(err, CPI_ERR_STORE,
+                                 "verify: %s is placed in entity %s, whose members do not include it", mref, id);
+        if (s)
+            return s;
+        rep->entity_links++;
+    }
+    return CPI_OK;
+}
+
 static cpi_status check_record(cpi_txn *txn, cpi_slice k, cpi_slice v, cpi_arena *arena, walk *w,
                                cpi_verify_report *rep, cpi_error *err)
 {
@@ -108,7 +158,9 @@ static cpi_status check_record(cpi_txn *txn, cpi_slice k, cpi_slice v, cpi_arena
         return s;
     rep->records++;
     rep->mentions += rec.nmentions;
-    return check_keys(txn, &rec, w, rep, err);
+    if ((s = check_keys(txn, &rec, w, rep, err)) != CPI_OK)
+        return s;
+    return check_entities(txn, &rec, w, rep, err);
 }
 
 /* The counters in meta against what the walk found. */
@@ -159,14 +211,151 @@ static cpi_status check_counters(cpi_txn *txn, const walk *w, const cpi_verify_r
     return cs == CPI_NOT_FOUND || cs == CPI_OK ? CPI_OK : cs;
 }
 
+/* Is a resolve due (a purge has changed entities since the last one)? */
+static cpi_status resolve_due(cpi_txn *txn, bool *due, cpi_error *err)
+{
+    cpi_slice v;
+    cpi_status s = cpi_txn_get(txn, CPI_DB_META, CPI_META_RESOLVE_DUE, sizeof CPI_META_RESOLVE_DUE - 1, &v, err);
+    *due = s == CPI_OK;
+    return s == CPI_NOT_FOUND ? CPI_OK : s;
+}
+
+/* The entity of a mention reference into id ("" if it has none). */
+static cpi_status entity_of(cpi_txn *txn, const char *mref, char id[CPI_ENTITY_ID_MAX], cpi_error *err)
+{
+    cpi_slice v;
+    id[0] = '\0';
+    cpi_status s = cpi_txn_get(txn, CPI_DB_ENTITY_OF, mref, strlen(mref), &v, err);
+    if (s == CPI_NOT_FOUND)
+        return CPI_OK;
+    if (s == CPI_OK && v.len < CPI_ENTITY_ID_MAX) {
+        memcpy(id, v.data, v.len);
+        id[v.len] = '\0';
+    }
+    return s;
+}
+
+static bool same_kind(const char *id, cpi_kind kind)
+{
+    cpi_kind k;
+    uint64_t num;
+    cpi_error e = {0};
+    return cpi_entity_id_parse(id, &k, &num, &e) == CPI_OK && k == kind;
+}
+
+/*
+ * Each review pair decodes and names two resolved mentions of its kind, in
+ * different entities. While a resolve is due a mention may have left its
+ * entity (a replaced record's mention changed kind, store.h) with its pairs
+ * still listed: the next resolve rewrites them.
+ */
+static cpi_status check_review(cpi_txn *txn, bool due, cpi_verify_report *rep, cpi_error *err)
+{
+    cpi_cursor *c;
+    cpi_status s = cpi_cursor_open(txn, CPI_DB_REVIEW, &c, err);
+    if (s)
+        return s;
+    cpi_slice k, v;
+    cpi_status cs = cpi_cursor_seek(c, NULL, 0, &k, &v, err);
+    for (; cs == CPI_OK && !s; cs = cpi_cursor_next(c, &k, &v, err)) {
+        cpi_review_item it;
+        cpi_error derr = {0};
+        if (cpi_review_decode(k.data, k.len, v.data, v.len, &it, &derr) != CPI_OK) {
+            s = cpi_error_set(err, CPI_ERR_STORE, "verify: %s", derr.msg);
+            break;
+        }
+        char ea[CPI_ENTITY_ID_MAX], eb[CPI_ENTITY_ID_MAX];
+        if ((s = entity_of(txn, it.ref_a, ea, err)) || (s = entity_of(txn, it.ref_b, eb, err)))
+            break;
+        if ((!ea[0] || !eb[0]) && due)
+            rep->review_pairs++; /* an ingest took a changed mention out of its entity; resolve rewrites review */
+        else if (!ea[0] || !eb[0])
+            s = cpi_error_set(err, CPI_ERR_STORE, "verify: review pair %s / %s names a mention no entity holds",
+                              it.ref_a, it.ref_b);
+        else if (strcmp(ea, eb) == 0)
+            s = cpi_error_set(err, CPI_ERR_STORE, "verify: review pair %s / %s: both are already entity %s",
+                              it.ref_a, it.ref_b, ea);
+        else if (!same_kind(ea, it.kind) || !same_kind(eb, it.kind))
+            s = cpi_error_set(err, CPI_ERR_STORE, "verify: review pair %s / %s joins entities %s and %s of another kind",
+                              it.ref_a, it.ref_b, ea, eb);
+        else
+            rep->review_pairs++;
+    }
+    cpi_cursor_close(c);
+    if (!s && cs != CPI_NOT_FOUND)
+        s = cs;
+    return s;
+}
+
+/*
+ * After the walk: entity_of and members hold exactly the entries the
+ * records' resolved mentions confirmed (none for mentions that are gone, no
+ * member an entity_of does not place there), the entity counter matches the
+ * entities members hold, and the review pairs are sound.
+ */
+static cpi_status check_resolved(cpi_txn *txn, cpi_verify_report *rep, cpi_error *err)
+{
+    uint64_t n;
+    cpi_status s = cpi_txn_count(txn, CPI_DB_ENTITY_OF, &n, err);
+    if (s)
+        return s;
+    if (n != rep->entity_links)
+        return cpi_error_set(err, CPI_ERR_STORE,
+                             "verify: entity_of holds %" PRIu64 " entries but only %" PRIu64
+                             " name mentions that exist and that their entity lists",
+                             n, rep->entity_links);
+    if ((s = cpi_txn_count(txn, CPI_DB_MEMBERS, &n, err)) != CPI_OK)
+        return s;
+    if (n != rep->entity_links)
+        return cpi_error_set(err, CPI_ERR_STORE,
+                             "verify: entities list %" PRIu64 " members but entity_of places %" PRIu64
+                             " mentions: %s",
+                             n, rep->entity_links,
+                             n > rep->entity_links ? "some members are missing or placed elsewhere"
+                                                   : "some mentions are missing from their entity");
+    /* distinct entities (members is sorted by id) */
+    cpi_cursor *c;
+    if ((s = cpi_cursor_open(txn, CPI_DB_MEMBERS, &c, err)) != CPI_OK)
+        return s;
+    char prev[CPI_ENTITY_ID_MAX] = "";
+    size_t prevlen = 0;
+    cpi_slice k, v;
+    cpi_status cs = cpi_cursor_seek(c, NULL, 0, &k, &v, err);
+    for (; cs == CPI_OK; cs = cpi_cursor_next(c, &k, &v, err)) {
+        if (k.len == prevlen && memcmp(k.data, prev, k.len) == 0)
+            continue;
+        rep->entities++;
+        prevlen = k.len < sizeof prev ? k.len : sizeof prev - 1;
+        memcpy(prev, k.data, prevlen);
+    }
+    cpi_cursor_close(c);
+    if (cs != CPI_NOT_FOUND)
+        return cs;
+    int64_t counted;
+    bool due;
+    if ((s = cpi_txn_counter_get(txn, "entities", &counted, err)) || (s = resolve_due(txn, &due, err)))
+        return s;
+    /* a purge removes members but leaves the count to the resolve it marks due */
+    if (due ? (uint64_t)counted < rep->entities : (uint64_t)counted != rep->entities)
+        return cpi_error_set(err, CPI_ERR_STORE,
+                             "verify: the entity counter says %" PRId64 ", members hold %" PRIu64 " entities%s", counted,
+                             rep->entities, due ? " (more than a purge since the last resolve can explain)" : "");
+    return check_review(txn, due, rep, err);
+}
+
 cpi_status cpi_store_verify(cpi_txn *txn, cpi_verify_report *report, cpi_error *err)
 {
     memset(report, 0, sizeof *report);
     walk w = {0};
+    static const char *const id_counter[CPI_KIND_COUNT + 1] = {NULL, "id:P", "id:L", "id:T", "id:O"};
+    cpi_status s = CPI_OK;
+    for (int k = 1; k <= CPI_KIND_COUNT && !s; k++)
+        s = cpi_txn_counter_get(txn, id_counter[k], &w.last_id[k], err);
+    if (s)
+        return s;
     cpi_arena arena = {0};
     cpi_cursor *c;
-    cpi_status s = cpi_cursor_open(txn, CPI_DB_RECORDS, &c, err);
-    if (s)
+    if ((s = cpi_cursor_open(txn, CPI_DB_RECORDS, &c, err)) != CPI_OK)
         return s;
     cpi_slice k, v;
     cpi_status cs = cpi_cursor_seek(c, NULL, 0, &k, &v, err);
@@ -187,5 +376,7 @@ cpi_status cpi_store_verify(cpi_txn *txn, cpi_verify_report *report, cpi_error *
                              "verify: the key index holds %" PRIu64 " entries but the records imply %" PRIu64
                              " (%s)",
                              entries, w.pairs, entries > w.pairs ? "entries for mentions that are gone" : "some missing");
-    return check_counters(txn, &w, report, err);
+    if ((s = check_counters(txn, &w, report, err)) != CPI_OK)
+        return s;
+    return check_resolved(txn, report, err);
 }

@@ -59,6 +59,20 @@ typedef struct cpi_graph_stats {
     double seconds_scan, seconds_analytics, seconds_write;
 } cpi_graph_stats;
 
+/*
+ * Check, in one snapshot, that the graph stands on the resolver's entities
+ * (query/graph_verify.c): every card and edge decodes strictly, every card is
+ * an entity with members, and both ends of every edge are entities - no edge
+ * to nothing. While a purge has a resolve due (purge.h), an entity it emptied
+ * may keep its card and edges until that resolve. CPI_ERR_STORE naming the
+ * first fault. cpi_store_verify (core/verify.h) checks the rest of the store.
+ */
+typedef struct cpi_graph_verify_report {
+    uint64_t cards, edges;
+    bool resolve_due;
+} cpi_graph_verify_report;
+cpi_status cpi_graph_verify(cpi_txn *txn, cpi_graph_verify_report *rep, cpi_error *err);
+
 cpi_status cpi_graph_build_txn(cpi_txn *txn, const cpi_graph_opts *opts, cpi_graph_stats *stats, cpi_error *err);
 cpi_status cpi_graph_build(cpi_store *st, const cpi_graph_opts *opts, cpi_graph_stats *stats, cpi_error *err);
 

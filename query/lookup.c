@@ -14,6 +14,7 @@
 #include "core/normalise.h"
 #include "query/graphdb.h"
 #include "query/intern.h"
+#include "query/query_parse.h"
 #include "query/sort.h"
 
 #define NOMEM() cpi_error_set(err, CPI_ERR_NOMEM, "lookup: out of memory")
@@ -244,40 +245,10 @@ static cpi_status add_set(found *f, const cpi_intern *set, const cpi_intern *and
 
 /* ------------------------------------------------------------------ query forms */
 
-static bool all(const char *s, int (*pred)(int))
+static cpi_status by_reference(found *f, const char *q, const cpi_ref *ref, cpi_error *err)
 {
-    for (; *s; s++)
-        if (!pred((unsigned char)*s))
-            return false;
-    return true;
-}
-
-static int phone_char(int c) { return isdigit(c) || c == ' ' || c == '+' || c == '(' || c == ')' || c == '-' || c == '.'; }
-
-static size_t count_digits(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += isdigit((unsigned char)*s) != 0;
-    return n;
-}
-
-static void ident(const char *raw, char *out, size_t cap)
-{
-    size_t n = 0;
-    for (const char *p = raw; *p && n + 1 < cap; p++)
-        if (!isspace((unsigned char)*p))
-            out[n++] = (char)toupper((unsigned char)*p);
-    out[n] = '\0';
-}
-
-static cpi_status by_reference(found *f, const char *q, cpi_error *err)
-{
-    cpi_ref ref;
-    cpi_status s = cpi_ref_parse(q, &ref, err);
-    if (s)
-        return s;
-    if (ref.mention)
+    cpi_status s = CPI_OK;
+    if (ref->mention)
         return add_mention(f, q, "reference", err);
     cpi_record r;
     cpi_error e2 = {0};
@@ -285,7 +256,9 @@ static cpi_status by_reference(found *f, const char *q, cpi_error *err)
         return CPI_OK; /* nothing stored under it: no candidates */
     char mref[CPI_REF_MAX + 8];
     for (uint32_t i = 0; i < r.nmentions && !s; i++) {
-        snprintf(mref, sizeof mref, "%s/%u", q, i + 1);
+        int ml = snprintf(mref, sizeof mref, "%s/%u", q, i + 1);
+        if (ml < 0 || (size_t)ml >= sizeof mref)
+            break; /* a stored record's reference is shorter than CPI_REF_MAX */
         char how[96];
         snprintf(how, sizeof how, "reference (%s)", r.mentions[i].role);
         s = add_mention(f, mref, cpi_arena_strdup(f->a, how), err);
@@ -293,10 +266,8 @@ static cpi_status by_reference(found *f, const char *q, cpi_error *err)
     return s;
 }
 
-static cpi_status by_identifier(found *f, const char *q, bool *hit, cpi_error *err)
+static cpi_status by_identifier(found *f, const char *id, bool *hit, cpi_error *err)
 {
-    char id[96];
-    ident(q, id, sizeof id);
     cpi_intern set = {0};
     cpi_status s = collect(f->txn, "nid", id, &set, err);
     if (!s)
@@ -344,33 +315,24 @@ static cpi_status by_phone(found *f, const char *tel, cpi_error *err)
     return s;
 }
 
-static cpi_status by_place(found *f, const char *q, bool *hit, cpi_error *err)
+static cpi_status by_place(found *f, const cpi_query_parsed *p, cpi_error *err)
 {
-    cpi_error e2 = {0};
-    cpi_postcode pc;
     cpi_intern set = {0};
-    cpi_status s = CPI_OK;
-    *hit = false;
-    if (strlen(q) <= 9 && cpi_norm_postcode(q, &pc, &e2) == CPI_OK) {
-        f->out->query_kind = "postcode";
-        s = collect(f->txn, "pc", pc.full, &set, err);
+    cpi_status s;
+    if (p->form == CPI_QF_POSTCODE) {
+        s = collect(f->txn, "pc", p->postcode.full, &set, err);
         if (!s)
             s = add_set(f, &set, NULL, "postcode", err);
-        *hit = true;
         cpi_intern_free(&set);
         return s;
     }
-    cpi_address a;
-    if (count_digits(q) == 0 || cpi_norm_address(q, &a, &e2) != CPI_OK)
-        return CPI_OK;
-    f->out->query_kind = "address";
-    *hit = true;
-    s = collect(f->txn, "addr", a.key, &set, err);
+    const cpi_address *a = &p->address;
+    s = collect(f->txn, "addr", a->key, &set, err);
     cpi_intern in_pc = {0};
-    if (!s && a.postcode[0])
-        s = collect(f->txn, "pc", a.postcode, &in_pc, err);
+    if (!s && a->postcode[0])
+        s = collect(f->txn, "pc", a->postcode, &in_pc, err);
     if (!s)
-        s = add_set(f, &set, a.postcode[0] ? &in_pc : NULL, a.postcode[0] ? "address and postcode" : "address", err);
+        s = add_set(f, &set, a->postcode[0] ? &in_pc : NULL, a->postcode[0] ? "address and postcode" : "address", err);
     cpi_intern_free(&in_pc);
     cpi_intern_free(&set);
     return s;
@@ -413,24 +375,13 @@ static cpi_status name_search(found *f, const char *fn, const char *sn, const ch
     return s;
 }
 
-static cpi_status by_name(found *f, const char *q, cpi_error *err)
+static cpi_status by_name(found *f, const cpi_query_parsed *p, cpi_error *err)
 {
-    cpi_person_name pn;
-    cpi_error e2 = {0};
-    if (cpi_norm_person_name(q, &pn, &e2) != CPI_OK)
-        return cpi_error_set(err, CPI_ERR_USAGE,
-                             "'%.60s' is not an entity id (P-0000042), a reference (niche:NOM-0000123), an "
-                             "identifier, a phone, a postcode, an address or a name",
-                             q);
-    const char *fn = pn.n_forenames ? pn.forenames[0] : NULL;
     const char *matched = f->dob_day != CPI_DAY_NONE ? "name and dob" : "name";
-    cpi_status s = name_search(f, fn, pn.surname, matched, err);
-    /* nothing: the two parts may have been written the other way round (1.5% of records) */
-    if (!s && f->out->n == 0 && fn && pn.surname[0] && pn.n_forenames == 1) {
-        char sur[CPI_NORM_NAME_MAX];
-        if (cpi_norm_surname_key(fn, strlen(fn), sur, sizeof sur, &e2) == CPI_OK)
-            s = name_search(f, pn.surname, sur, "name with forename and surname swapped", err);
-    }
+    cpi_status s = name_search(f, p->forename, p->surname, matched, err);
+    /* nothing: the two parts may have been written the other way round */
+    if (!s && f->out->n == 0 && p->swap)
+        s = name_search(f, p->surname, p->swap_surname, "name with forename and surname swapped", err);
     return s;
 }
 
@@ -479,51 +430,48 @@ cpi_status cpi_lookup_run(cpi_txn *txn, const char *query, const cpi_lookup_opts
     static const cpi_lookup_opts defaults = {0};
     const cpi_lookup_opts *o = opts ? opts : &defaults;
     memset(out, 0, sizeof *out);
-    found f = {.out = out, .a = arena, .txn = txn, .o = o, .max = o->max ? o->max : 20, .dob_day = CPI_DAY_NONE};
-    while (*query == ' ')
-        query++;
-    char q[512];
-    snprintf(q, sizeof q, "%s", query);
-    for (size_t n = strlen(q); n && q[n - 1] == ' '; n--)
-        q[n - 1] = '\0';
-    if (!q[0])
-        return cpi_error_set(err, CPI_ERR_USAGE, "an empty query: give an entity id, a reference or a name");
-    cpi_status s = CPI_OK;
-    char iso[CPI_NORM_ISO_DATE_MAX];
-    if (o->dob && *o->dob) {
-        cpi_error e2 = {0};
-        if (cpi_norm_date(o->dob, 0, CPI_DATE_DOB, &f.dob_day, &e2) != CPI_OK)
-            return cpi_error_set(err, CPI_ERR_USAGE, "--dob: %s", e2.msg);
-        cpi_norm_date_iso(f.dob_day, iso);
-        f.dob_iso = iso;
-        s = collect(txn, "dob", iso, &f.dob_mentions, err);
+    cpi_query_parsed *p = malloc(sizeof *p);
+    if (!p)
+        return NOMEM();
+    cpi_status s = cpi_query_parse(query, o->kind, o->dob, p, err);
+    if (s) {
+        free(p);
+        return s;
+    }
+    found f = {.out = out, .a = arena, .txn = txn, .o = o, .max = o->max ? o->max : 20, .dob_day = p->dob_day};
+    if (p->has_dob) {
+        f.dob_iso = p->dob_iso;
+        s = collect(txn, "dob", p->dob_iso, &f.dob_mentions, err);
     }
     bool hit = false;
-    char tel[CPI_NORM_PHONE_MAX];
-    cpi_error e2 = {0};
     if (s) {
         /* fall through to cleanup */
-    } else if (cpi_entity_id_kind(q)) {
+    } else if (p->form == CPI_QF_ENTITY_ID) {
         out->query_kind = "entity id";
-        s = add_entity(&f, q, NULL, "entity id", err);
-    } else if (strchr(q, ':')) {
+        s = add_entity(&f, p->text, NULL, "entity id", err);
+    } else if (p->form == CPI_QF_REFERENCE) {
         out->query_kind = "reference";
-        s = by_reference(&f, q, err);
-    } else if ((s = by_identifier(&f, q, &hit, err)) == CPI_OK && hit) {
+        s = by_reference(&f, p->text, &p->ref, err);
+    } else if ((s = by_identifier(&f, p->ident, &hit, err)) == CPI_OK && hit) {
         out->query_kind = "identifier";
     } else if (s) {
         /* error */
-    } else if (all(q, phone_char) && count_digits(q) >= 9 && cpi_norm_phone(q, tel, &e2) == CPI_OK) {
+    } else if (p->form == CPI_QF_PHONE) {
         out->query_kind = "phone";
-        s = by_phone(&f, tel, err);
-    } else if (o->kind != CPI_KIND_PERSON && ((s = by_place(&f, q, &hit, err)) != CPI_OK || hit)) {
-        /* by_place set query_kind */
+        s = by_phone(&f, p->tel, err);
+    } else if (p->form == CPI_QF_POSTCODE || p->form == CPI_QF_ADDRESS) {
+        out->query_kind = p->form == CPI_QF_POSTCODE ? "postcode" : "address";
+        s = by_place(&f, p, err);
+    } else if (p->form == CPI_QF_NAME) {
+        out->query_kind = "name";
+        s = by_name(&f, p, err);
     } else {
         out->query_kind = "name";
-        s = by_name(&f, q, err);
+        s = cpi_error_set(err, CPI_ERR_USAGE, "%s", p->invalid);
     }
     cpi_intern_free(&f.seen);
     cpi_intern_free(&f.dob_mentions);
+    free(p);
     if (!s)
         differs(out);
     return s;

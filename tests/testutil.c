@@ -17,6 +17,7 @@
 #include "core/audit.h"
 #include "core/store.h"
 #include "core/verify.h"
+#include "query/graph.h"
 
 char *tu_mkdtemp(void)
 {
@@ -192,6 +193,9 @@ char *tu_store_check(const char *db)
     cpi_status s = cpi_store_read_begin(st, &t, &err);
     if (s == CPI_OK) {
         s = cpi_store_verify(t, &rep, &err);
+        cpi_graph_verify_report graph_rep;
+        if (s == CPI_OK)
+            s = cpi_graph_verify(t, &graph_rep, &err);
         cpi_txn_end(t);
     }
     cpi_audit_report ar;

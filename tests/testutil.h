@@ -43,7 +43,8 @@ int tu_private_mounts(char *why, size_t cap);
 
 /*
  * Open the store at db read-only and check it: cpi_store_verify (records,
- * key index, counters) and the audit chain. Returns NULL if intact, else a
+ * key index, counters, entities, review pairs), cpi_graph_verify (no card or
+ * edge without its entity) and the audit chain. Returns NULL if intact, else a
  * malloc'd message saying what is wrong.
  */
 char *tu_store_check(const char *db);
