@@ -73,6 +73,8 @@ struct cpi_txn {
     MDB_txn *txn;
     bool map_full; /* set by a put that met MDB_MAP_FULL; cpi_store_write grows and retries */
     keybuf kb;     /* write transactions only */
+    MDB_cursor *rec_cur; /* cpi_store_put_record's cursor on CPI_DB_RECORDS (write transactions) */
+    cpi_buf enc;         /* cpi_store_put_record's encoding buffer */
     /* counter deltas not yet written (a record put adds to two counters: 4 B-tree operations
      * per record otherwise); written before commit or before anything reads CPI_DB_META */
     struct {
@@ -345,8 +347,11 @@ void cpi_txn_end(cpi_txn *txn)
 {
     if (!txn)
         return;
+    if (txn->rec_cur)
+        mdb_cursor_close(txn->rec_cur);
     if (txn->txn)
         mdb_txn_abort(txn->txn);
+    free(txn->enc.data);
     free(txn);
 }
 
@@ -552,6 +557,9 @@ cpi_status cpi_store_write(cpi_store *st, cpi_write_fn fn, void *ctx, cpi_error 
         if (s == CPI_OK && !t.map_full)
             s = counters_flush(&t, err);
         keybuf_free(&t.kb);
+        if (t.rec_cur)
+            mdb_cursor_close(t.rec_cur);
+        free(t.enc.data);
         if (s == CPI_OK && !t.map_full) {
             rc = mdb_txn_commit(t.txn);
             if (rc == 0)
@@ -901,21 +909,38 @@ static const char *source_of(const char *ref, char *buf)
     return buf;
 }
 
+/*
+ * Store a record. A new reference (the common case at ingest) costs one
+ * B-tree operation: the value is put with MDB_NOOVERWRITE, which hands back
+ * the stored value instead when the reference exists; only then is the old
+ * version decoded, compared and replaced. The put goes through one cursor kept
+ * for the transaction, so rows whose references arrive in order (as a silo's
+ * export lists them) land on the leaf page the last one did without a descent
+ * from the root; the value is encoded into a buffer kept for the transaction.
+ */
 cpi_status cpi_store_put_record(cpi_txn *txn, const cpi_record *rec, cpi_put_result *result, cpi_error *err)
 {
     cpi_arena arena = {0};
     cpi_record old, next = *rec;
     size_t reflen = strlen(rec->ref);
-    cpi_slice cur;
-    cpi_status s = cpi_txn_get(txn, CPI_DB_RECORDS, rec->ref, reflen, &cur, err);
     cpi_version *hist = NULL;
-    char *buf = NULL;
-    size_t len;
-    bool existed = s == CPI_OK;
-    if (s && s != CPI_NOT_FOUND)
+    cpi_status s;
+    int rc;
+    if (!txn->rec_cur && (rc = mdb_cursor_open(txn->txn, txn->st->dbi[CPI_DB_RECORDS], &txn->rec_cur)))
+        return lmdb_err(err, "open cursor", txn->st->path, rc);
+    next.history = NULL;
+    next.nhistory = 0;
+    next.prov.version = 1;
+    if ((s = cpi_codec_encode_record_buf(&next, &txn->enc, err)))
+        return s;
+    MDB_val k = {reflen, (void *)rec->ref}, v = {txn->enc.len, txn->enc.data};
+    rc = mdb_cursor_put(txn->rec_cur, &k, &v, MDB_NOOVERWRITE);
+    bool existed = rc == MDB_KEYEXIST;
+    if (!existed && (s = data_rc(txn, rc, "put", err)))
         return s;
     if (existed) {
-        s = cpi_codec_decode_record(rec->ref, cur.data, cur.len, &arena, &old, err);
+        /* v is the stored value now: decode it before anything else writes */
+        s = cpi_codec_decode_record(rec->ref, v.mv_data, v.mv_size, &arena, &old, err);
         if (s)
             goto out;
         if (memcmp(old.prov.hash, rec->prov.hash, 32) == 0) {
@@ -937,15 +962,11 @@ cpi_status cpi_store_put_record(cpi_txn *txn, const cpi_record *rec, cpi_put_res
         next.prov.version = old.prov.version + 1;
         if ((s = index_keys(txn, &old, false, err)))
             goto out;
-    } else {
-        next.history = NULL;
-        next.nhistory = 0;
-        next.prov.version = 1;
+        if ((s = cpi_codec_encode_record_buf(&next, &txn->enc, err)))
+            goto out;
+        if ((s = cpi_txn_put(txn, CPI_DB_RECORDS, rec->ref, reflen, txn->enc.data, txn->enc.len, err)))
+            goto out;
     }
-    if ((s = cpi_codec_encode_record(&next, &buf, &len, err)))
-        goto out;
-    if ((s = cpi_txn_put(txn, CPI_DB_RECORDS, rec->ref, reflen, buf, len, err)))
-        goto out;
     if ((s = index_keys(txn, &next, true, err)))
         goto out;
     if (existed) {
@@ -962,7 +983,6 @@ cpi_status cpi_store_put_record(cpi_txn *txn, const cpi_record *rec, cpi_put_res
         *result = CPI_PUT_STORED;
     }
 out:
-    free(buf);
     free(hist);
     cpi_arena_free(&arena);
     return s;
