@@ -846,12 +846,31 @@ void cpi_cursor_close(cpi_cursor *c)
  */
 static bool indexed_key(const char *name)
 {
-    static const char *const names[] = {"fn", "nn", "sn", "sa", "sx", "dob", "nid", "pnc", "street", "addr",
-                                        "street_k", "pc", "pcd", "place", "lid", "tel", "email", "user"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(name, names[i]) == 0)
-            return true;
-    return false;
+    /* by length, then the name: this runs for every key of every mention ingested, and a
+     * loop of strcmp over the list was 2.5% of an ingest */
+    switch (strlen(name)) {
+    case 2:
+        switch (name[0]) {
+        case 'f': return name[1] == 'n';
+        case 'n': return name[1] == 'n';
+        case 's': return name[1] == 'n' || name[1] == 'a' || name[1] == 'x';
+        case 'p': return name[1] == 'c';
+        default: return false;
+        }
+    case 3:
+        return memcmp(name, "dob", 3) == 0 || memcmp(name, "nid", 3) == 0 || memcmp(name, "pnc", 3) == 0 ||
+               memcmp(name, "pcd", 3) == 0 || memcmp(name, "lid", 3) == 0 || memcmp(name, "tel", 3) == 0;
+    case 4:
+        return memcmp(name, "addr", 4) == 0 || memcmp(name, "user", 4) == 0;
+    case 5:
+        return memcmp(name, "place", 5) == 0 || memcmp(name, "email", 5) == 0;
+    case 6:
+        return memcmp(name, "street", 6) == 0;
+    case 8:
+        return memcmp(name, "street_k", 8) == 0;
+    default:
+        return false;
+    }
 }
 
 bool cpi_store_key_indexed(const char *name, size_t value_len)

@@ -62,6 +62,10 @@ struct cpi_engine {
     bound_relation relations[CPI_SPEC_MAX_RELATIONS];
     bool *consumed;      /* [ncols]: column feeds the id or a mention */
     char **fact_names;   /* [ncols]: lower-cased, trimmed header */
+    size_t *fact_len;    /* [ncols]: strlen(fact_names[i]) */
+    size_t fact_total;   /* sum of fact_len + 1 over the columns */
+    unsigned char *hbuf; /* the content hash's input for one row, reused */
+    size_t hcap;
     size_t *hash_order;  /* [ncols]: columns sorted by fact name */
     int32_t today;       /* reference day for two-digit event years */
     idset seen;
@@ -161,7 +165,8 @@ cpi_status cpi_engine_bind(const cpi_spec_file *spec, const char *source, cpi_cs
     e->consumed = calloc(e->ncols, sizeof *e->consumed);
     e->fact_names = calloc(e->ncols, sizeof *e->fact_names);
     e->hash_order = calloc(e->ncols, sizeof *e->hash_order);
-    if (!e->consumed || !e->fact_names || !e->hash_order) {
+    e->fact_len = calloc(e->ncols, sizeof *e->fact_len);
+    if (!e->consumed || !e->fact_names || !e->hash_order || !e->fact_len) {
         cpi_engine_free(e);
         return cpi_error_set(err, CPI_ERR_NOMEM, "out of memory");
     }
@@ -180,6 +185,8 @@ cpi_status cpi_engine_bind(const cpi_spec_file *spec, const char *source, cpi_cs
         for (char *p = f; *p; p++)
             *p = (char)tolower((unsigned char)*p);
         e->fact_names[i] = f;
+        e->fact_len[i] = n;
+        e->fact_total += n + 1;
         e->hash_order[i] = i;
     }
     qsort_r(e->hash_order, e->ncols, sizeof *e->hash_order, cmp_fact, e->fact_names);
@@ -305,8 +312,10 @@ void cpi_engine_free(cpi_engine *e)
         for (size_t i = 0; i < e->ncols; i++)
             free(e->fact_names[i]);
     free(e->fact_names);
+    free(e->fact_len);
     free(e->consumed);
     free(e->hash_order);
+    free(e->hbuf);
     free(e);
 }
 
@@ -434,8 +443,8 @@ cpi_status cpi_engine_row(cpi_engine *e, const cpi_csv_row *row, int64_t now, cp
                 return reject(rej, "empty-required-field", bf->col, "%s is empty",
                               bf->col >= 0 ? e->fact_names[bf->col] : cpi_field_name(bf->field));
         }
-        for (int f = 1; f < CPI_F__COUNT; f++)
-            if (values[f] && cpi_kvbuf_add(&raw, arena, cpi_field_name((cpi_field)f), values[f], strlen(values[f])) != CPI_OK)
+        for (int f = 1; f < CPI_F__COUNT; f++) /* values are the row's cells or arena strings */
+            if (values[f] && cpi_kvbuf_add_ref(&raw, arena, cpi_field_name((cpi_field)f), values[f]) != CPI_OK)
                 return NOMEM();
         cpi_kvbuf keys = {0};
         unsigned long bad = 0;
@@ -487,10 +496,24 @@ cpi_status cpi_engine_row(cpi_engine *e, const cpi_csv_row *row, int64_t now, cp
         rels[nr++] = (cpi_relation){.type = sr->type, .from = from, .to = to, .day = day};
     }
 
-    /* facts, and the content hash over every non-empty column */
+    /* facts, and the content hash over every non-empty column: each (name, value) pair with
+     * its NUL, in name order, hashed in one call (one update per string cost more than the
+     * hashing itself) */
+    size_t need = e->fact_total;
+    for (size_t c = 0; c < row->nfields && c < e->ncols; c++)
+        need += row->len[c] + 1;
+    if (need > e->hcap) {
+        size_t cap = e->hcap ? e->hcap : 4096;
+        while (cap < need)
+            cap *= 2;
+        unsigned char *hb = realloc(e->hbuf, cap);
+        if (!hb)
+            return NOMEM();
+        e->hbuf = hb;
+        e->hcap = cap;
+    }
+    size_t hlen = 0;
     cpi_kvbuf facts = {0};
-    crypto_generichash_state hs;
-    crypto_generichash_init(&hs, NULL, 0, sizeof rec->prov.hash);
     for (size_t k = 0; k < e->ncols; k++) {
         size_t c = e->hash_order[k];
         const char *v = cell(row, (int)c, arena);
@@ -498,12 +521,15 @@ cpi_status cpi_engine_row(cpi_engine *e, const cpi_csv_row *row, int64_t now, cp
             return NOMEM();
         if (!*v)
             continue;
-        crypto_generichash_update(&hs, (const unsigned char *)e->fact_names[c], strlen(e->fact_names[c]) + 1);
-        crypto_generichash_update(&hs, (const unsigned char *)v, strlen(v) + 1);
-        if (!e->consumed[c] && cpi_kvbuf_add(&facts, arena, e->fact_names[c], v, strlen(v)) != CPI_OK)
+        size_t vl = strlen(v);
+        memcpy(e->hbuf + hlen, e->fact_names[c], e->fact_len[c] + 1);
+        hlen += e->fact_len[c] + 1;
+        memcpy(e->hbuf + hlen, v, vl + 1);
+        hlen += vl + 1;
+        if (!e->consumed[c] && cpi_kvbuf_add_ref(&facts, arena, e->fact_names[c], v) != CPI_OK)
             return NOMEM();
     }
-    crypto_generichash_final(&hs, rec->prov.hash, sizeof rec->prov.hash);
+    crypto_generichash(rec->prov.hash, sizeof rec->prov.hash, e->hbuf, hlen, NULL, 0);
 
     size_t reflen = strlen(e->source) + 1 + strlen(id) + 1;
     char *ref = cpi_arena_alloc(arena, reflen);

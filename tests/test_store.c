@@ -715,6 +715,25 @@ static void test_encoder_matches_msgpack_c(void **state)
     free(big);
 }
 
+/* The names the key index holds, and names that look like them but are not indexed. */
+static void test_indexed_key_names(void **state)
+{
+    (void)state;
+    static const char *const yes[] = {"fn", "nn", "sn", "sa", "sx", "dob", "nid", "pnc", "street", "addr",
+                                      "street_k", "pc", "pcd", "place", "lid", "tel", "email", "user"};
+    static const char *const no[] = {"", "f", "fx", "fm", "by", "gender", "house", "flat", "town", "pcs",
+                                     "dob_lo", "dob_hi", "premises", "street_x", "streets", "na", "s",
+                                     "fnn", "pn", "sy", "addr2", "emai", "users", "nid ", "PC"};
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+        if (!cpi_store_key_indexed(yes[i], 4))
+            fail_msg("'%s' should be indexed", yes[i]);
+        assert_false(cpi_store_key_indexed(yes[i], 600)); /* over LMDB's key size */
+    }
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        if (cpi_store_key_indexed(no[i], 4))
+            fail_msg("'%s' should not be indexed", no[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -734,6 +753,7 @@ int main(void)
         cmocka_unit_test(test_decoder_rejects),
         cmocka_unit_test(test_decoder_rejects_bad_relation),
         cmocka_unit_test(test_encoder_matches_msgpack_c),
+        cmocka_unit_test(test_indexed_key_names),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
