@@ -452,8 +452,17 @@ static cpi_status keybuf_sort(keybuf *kb)
         size_t j = i + 1;
         while (j < n && kb->offs[j].prefix == kb->offs[i].prefix && kb->offs[j].prefix2 == kb->offs[i].prefix2)
             j++;
-        if (j - i > 1)
+        if (j - i > 24) {
             qsort_r(kb->offs + i, j - i, sizeof *kb->offs, keybuf_cmp, kb->bytes);
+        } else { /* most runs are a few mentions of one key: glibc's qsort_r set-up cost more */
+            for (size_t a = i + 1; a < j; a++) {
+                keyent x = kb->offs[a];
+                size_t b = a;
+                for (; b > i && keybuf_cmp(&kb->offs[b - 1], &x, kb->bytes) > 0; b--)
+                    kb->offs[b] = kb->offs[b - 1];
+                kb->offs[b] = x;
+            }
+        }
         i = j;
     }
     return CPI_OK;

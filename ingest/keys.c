@@ -42,10 +42,14 @@ static cpi_status add(cpi_kvbuf *keys, cpi_arena *a, const char *key, const char
 /* An identifier: trimmed, upper case, inner spaces dropped ("nom-0000123 " -> "NOM-0000123"). */
 static void ident_key(const char *raw, char *out, size_t cap)
 {
+    /* the C locale's isspace and toupper (cpindex never sets a locale), without the calls */
     size_t n = 0;
-    for (const char *p = raw; *p && n + 1 < cap; p++)
-        if (!isspace((unsigned char)*p))
-            out[n++] = (char)toupper((unsigned char)*p);
+    for (const char *p = raw; *p && n + 1 < cap; p++) {
+        char c = *p;
+        if (c == ' ' || (c >= '\t' && c <= '\r'))
+            continue;
+        out[n++] = c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
+    }
     out[n] = '\0';
 }
 
