@@ -452,10 +452,13 @@ static cpi_status keybuf_sort(keybuf *kb)
         size_t j = i + 1;
         while (j < n && kb->offs[j].prefix == kb->offs[i].prefix && kb->offs[j].prefix2 == kb->offs[i].prefix2)
             j++;
-        if (j - i > 24) {
+        size_t sorted = i + 1; /* the radix sort is stable: a run often keeps row order, already sorted */
+        while (sorted < j && keybuf_cmp(&kb->offs[sorted - 1], &kb->offs[sorted], kb->bytes) <= 0)
+            sorted++;
+        if (sorted < j && j - i > 24) {
             qsort_r(kb->offs + i, j - i, sizeof *kb->offs, keybuf_cmp, kb->bytes);
-        } else { /* most runs are a few mentions of one key: glibc's qsort_r set-up cost more */
-            for (size_t a = i + 1; a < j; a++) {
+        } else if (sorted < j) { /* most runs are a few mentions of one key: qsort_r's set-up cost more */
+            for (size_t a = sorted; a < j; a++) {
                 keyent x = kb->offs[a];
                 size_t b = a;
                 for (; b > i && keybuf_cmp(&kb->offs[b - 1], &x, kb->bytes) > 0; b--)

@@ -255,11 +255,11 @@ static uint64_t hash_str(const char *s)
     return h;
 }
 
-static bool idset_has(const idset *s, const char *id)
+static bool idset_has(const idset *s, const char *id, uint64_t h)
 {
     if (!s->cap)
         return false;
-    for (size_t i = hash_str(id) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+    for (size_t i = h & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
         if (!s->slots[i])
             return false;
         if (strcmp(s->slots[i], id) == 0)
@@ -267,7 +267,7 @@ static bool idset_has(const idset *s, const char *id)
     }
 }
 
-static cpi_status idset_add(idset *s, const char *id)
+static cpi_status idset_add(idset *s, const char *id, uint64_t h)
 {
     if ((s->count + 1) * 2 > s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 1024;
@@ -288,7 +288,7 @@ static cpi_status idset_add(idset *s, const char *id)
     char *copy = cpi_arena_strdup(&s->arena, id);
     if (!copy)
         return CPI_ERR_NOMEM;
-    size_t j = hash_str(id) & (s->cap - 1);
+    size_t j = h & (s->cap - 1);
     while (s->slots[j])
         j = (j + 1) & (s->cap - 1);
     s->slots[j] = copy;
@@ -369,7 +369,8 @@ cpi_status cpi_engine_row(cpi_engine *e, const cpi_csv_row *row, int64_t now, cp
     if (!cpi_ref_valid_record_id(id))
         return reject(rej, "invalid-record-id", e->id_col,
                       "record id is not 1-63 letters, digits, '.', '_' or '-'");
-    if (idset_has(&e->seen, id))
+    uint64_t idhash = hash_str(id);
+    if (idset_has(&e->seen, id, idhash))
         return reject(rej, "duplicate-record-id", e->id_col, "record id %s appears earlier in this file", id);
 
     /* the record date */
@@ -378,7 +379,8 @@ cpi_status cpi_engine_row(cpi_engine *e, const cpi_csv_row *row, int64_t now, cp
         const char *d = cell(row, e->date_col, arena);
         if (!d)
             return NOMEM();
-        cpi_error de = {0};
+        cpi_error de; /* only its message is read, and only when the date fails */
+        de.msg[0] = '\0';
         if (!*d) {
             if (spec->date_required)
                 return reject(rej, "empty-required-field", e->date_col, "the record date (%s) is empty",
@@ -487,10 +489,9 @@ cpi_status cpi_engine_row(cpi_engine *e, const cpi_csv_row *row, int64_t now, cp
         int32_t day = CPI_DAY_NONE;
         if (e->relations[r].date_col >= 0) {
             const char *d = cell(row, e->relations[r].date_col, arena);
-            cpi_error de = {0};
             if (!d)
                 return NOMEM();
-            if (*d && cpi_norm_date(d, e->today, CPI_DATE_EVENT, &day, &de) != CPI_OK)
+            if (*d && cpi_norm_date(d, e->today, CPI_DATE_EVENT, &day, NULL) != CPI_OK)
                 day = CPI_DAY_NONE; /* the raw text stays a fact */
         }
         rels[nr++] = (cpi_relation){.type = sr->type, .from = from, .to = to, .day = day};
@@ -539,7 +540,7 @@ cpi_status cpi_engine_row(cpi_engine *e, const cpi_csv_row *row, int64_t now, cp
     memcpy(ref, e->source, sl);
     ref[sl] = ':';
     memcpy(ref + sl + 1, id, reflen - sl - 1); /* id and its NUL */
-    if (idset_add(&e->seen, id) != CPI_OK)
+    if (idset_add(&e->seen, id, idhash) != CPI_OK)
         return NOMEM();
 
     rec->ref = ref;
