@@ -120,28 +120,7 @@ static inline void enc_strn(enc *e, const char *s, size_t n)
     e->b->len -= 5 - h; /* room() took the largest header */
 }
 
-/* A NUL-terminated string. Most are under 32 bytes: those are copied in the same pass that
- * finds their end, behind a fixstr header; longer ones go through enc_strn. */
-static inline void enc_str(enc *e, const char *s)
-{
-    if (!s)
-        s = "";
-    cpi_buf *b = e->b;
-    if (b->cap - b->len < 33 && (e->nomem || !buf_grow(b, 33))) {
-        e->nomem = true;
-        return;
-    }
-    unsigned char *p = b->data + b->len;
-    size_t n = 0;
-    for (; n < 32 && s[n]; n++)
-        p[1 + n] = (unsigned char)s[n];
-    if (n < 32) {
-        p[0] = (unsigned char)(0xa0 | n);
-        b->len += 1 + n;
-        return;
-    }
-    enc_strn(e, s, n + strlen(s + n));
-}
+static inline void enc_str(enc *e, const char *s) { enc_strn(e, s ? s : "", s ? strlen(s) : 0); }
 
 /* A short constant field name (< 32 bytes): fixstr. */
 #define ENC_NAME(e, lit)                                                                             \
