@@ -3,6 +3,7 @@
  * hex, one pair a line, in LMDB's order (built as build/cpi-store-dump).
  *
  *   cpi-store-dump STORE_DIR [DB...]      (default: every named database)
+ *   cpi-store-dump --stat STORE_DIR       pages and entries per database
  *
  * Lines: "DB<TAB>KEY-HEX<TAB>VALUE-HEX". Two stores hold the same data exactly
  * when their dumps are equal, whatever their page layout: bench/ingest_same.sh
@@ -25,6 +26,8 @@ static void hex(FILE *out, const MDB_val *v)
     }
 }
 
+static int stat_only;
+
 static int dump_db(MDB_txn *txn, const char *name)
 {
     MDB_dbi dbi;
@@ -32,6 +35,16 @@ static int dump_db(MDB_txn *txn, const char *name)
     if (rc) {
         fprintf(stderr, "cpi-store-dump: database %s: %s\n", name, mdb_strerror(rc));
         return 1;
+    }
+    if (stat_only) {
+        MDB_stat ms;
+        if ((rc = mdb_stat(txn, dbi, &ms)))
+            return 1;
+        size_t pages = ms.ms_branch_pages + ms.ms_leaf_pages + ms.ms_overflow_pages;
+        printf("%-10s entries %10zu  depth %u  branch %8zu  leaf %8zu  overflow %8zu  (%.1f MiB)\n", name,
+               ms.ms_entries, ms.ms_depth, ms.ms_branch_pages, ms.ms_leaf_pages, ms.ms_overflow_pages,
+               pages * ms.ms_psize / 1048576.0);
+        return 0;
     }
     MDB_cursor *cur;
     if ((rc = mdb_cursor_open(txn, dbi, &cur))) {
@@ -57,8 +70,13 @@ static int dump_db(MDB_txn *txn, const char *name)
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "--stat") == 0) {
+        stat_only = 1;
+        argv++;
+        argc--;
+    }
     if (argc < 2 || strcmp(argv[1], "--help") == 0) {
-        fprintf(stderr, "usage: cpi-store-dump STORE_DIR [DB...]\n");
+        fprintf(stderr, "usage: cpi-store-dump [--stat] STORE_DIR [DB...]\n");
         return 2;
     }
     MDB_env *env;
