@@ -15,8 +15,17 @@
 #include "core/arena.h"
 #include "core/model.h"
 
+/* A growable byte buffer the caller owns (free(data) when done); zeroed is empty. */
+typedef struct cpi_buf {
+    unsigned char *data;
+    size_t len, cap;
+} cpi_buf;
+
 /* Encode rec (ref is the key, so not encoded). *out malloc'd, free() it. */
 cpi_status cpi_codec_encode_record(const cpi_record *rec, char **out, size_t *len, cpi_error *err);
+/* The same bytes into b (b->len set to the value's length; b grows as needed and is
+ * meant to be reused from record to record, as the store's put does). */
+cpi_status cpi_codec_encode_record_buf(const cpi_record *rec, cpi_buf *b, cpi_error *err);
 
 /* Decode a record value stored under key `ref`; strings are copied into arena. */
 cpi_status cpi_codec_decode_record(const char *ref, const void *data, size_t len, cpi_arena *arena,

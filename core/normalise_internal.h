@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/error.h"
 
@@ -32,6 +33,32 @@ static inline bool cpi_norm__digit(int c) { return c >= '0' && c <= '9'; }
 static inline bool cpi_norm__space(int c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
 static inline int cpi_norm__lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
 static inline int cpi_norm__upper(int c) { return (c >= 'a' && c <= 'z') ? c - 32 : c; }
+
+/*
+ * What snprintf(out + *n, cap - *n, "%.*s", len, s) leaves, without printf's
+ * machinery (a tenth of an address's normalising went to snprintf): appends s
+ * up to its first NUL or len bytes, cut to fit cap with the NUL, and moves *n
+ * on by what was appended. Appending several parts gives what one snprintf of
+ * them all gives, truncation included. *n < cap on entry.
+ */
+static inline void cpi_norm__append(char *out, size_t cap, size_t *n, const char *s, size_t len)
+{
+    const char *z = memchr(s, '\0', len);
+    if (z)
+        len = (size_t)(z - s);
+    if (len > cap - 1 - *n)
+        len = cap - 1 - *n;
+    memcpy(out + *n, s, len);
+    *n += len;
+    out[*n] = '\0';
+}
+
+/* snprintf(out, cap, "%s", s). */
+static inline void cpi_norm__copy(char *out, size_t cap, const char *s)
+{
+    size_t n = 0;
+    cpi_norm__append(out, cap, &n, s, strlen(s));
+}
 
 /* One row of the forename table (core/nicknames.c); exposed so tests can check its order. */
 typedef struct cpi_norm__nickname {

@@ -58,14 +58,20 @@ cpi_status cpi_norm_postcode(const char *raw, cpi_postcode *out, cpi_error *err)
     if (!gir && !outward_ok(shape))
         return cpi_error_set(err, CPI_ERR_DATA, "postcode '%.20s': outward code shape %s is not a UK one", raw,
                              shape);
-    snprintf(out->outward, sizeof out->outward, "%.*s", (int)ol, pc);
-    snprintf(out->full, sizeof out->full, "%s %s", out->outward, pc + ol);
-    snprintf(out->sector, sizeof out->sector, "%s %c", out->outward, pc[ol]);
+    /* every part fits its field (ol <= 4): plain copies */
+    memcpy(out->outward, pc, ol);
+    out->outward[ol] = '\0';
+    memcpy(out->full, pc, ol);
+    out->full[ol] = ' ';
+    memcpy(out->full + ol + 1, pc + ol, 4); /* the inward code and its NUL */
+    memcpy(out->sector, out->full, ol + 2);
+    out->sector[ol + 2] = '\0';
     memcpy(out->district, out->outward, sizeof out->district);
     size_t al = 0;
     while (al < 2 && cpi_norm__alpha((unsigned char)pc[al]))
         al++;
-    snprintf(out->area, sizeof out->area, "%.*s", (int)al, pc);
+    memcpy(out->area, pc, al);
+    out->area[al] = '\0';
     return CPI_OK;
 }
 
@@ -236,12 +242,16 @@ static void copy_span(const addr_toks *a, int from, int to, char *out, size_t ca
     for (int i = from; i < to; i++) {
         if (a->t[i].gone)
             continue;
-        int w = snprintf(out + n, cap - n, "%s%.*s", n ? " " : "", a->t[i].len, a->t[i].s);
-        if (w < 0 || (size_t)w >= cap - n) {
+        size_t w = (n ? 1 : 0) + (size_t)a->t[i].len;
+        if (w >= cap - n) { /* what would not fit is left out whole */
             out[n] = '\0';
             return;
         }
-        n += (size_t)w;
+        if (n)
+            out[n++] = ' ';
+        memcpy(out + n, a->t[i].s, (size_t)a->t[i].len);
+        n += (size_t)a->t[i].len;
+        out[n] = '\0';
     }
 }
 
@@ -267,7 +277,7 @@ static void take_flat(addr_toks *a, cpi_address *out)
         if (!numeric && !letter)
             continue;
         if (!out->flat[0])
-            snprintf(out->flat, sizeof out->flat, "%.*s", val->len, val->s);
+            cpi_norm__append(out->flat, sizeof out->flat, &(size_t){0}, val->s, (size_t)val->len);
         for (int k = i; k <= v; k++)
             a->t[k].gone = true;
     }
@@ -284,17 +294,19 @@ static void take_postcode(addr_toks *a, cpi_address *out)
     cpi_postcode pc;
     char buf[24];
     if (last >= 1 && a->t[last - 1].seg == a->t[last].seg && a->t[last].len == 3) {
-        snprintf(buf, sizeof buf, "%.*s%.*s", a->t[last - 1].len, a->t[last - 1].s, a->t[last].len, a->t[last].s);
+        size_t bn = 0;
+        cpi_norm__append(buf, sizeof buf, &bn, a->t[last - 1].s, (size_t)a->t[last - 1].len);
+        cpi_norm__append(buf, sizeof buf, &bn, a->t[last].s, (size_t)a->t[last].len);
         if (a->t[last - 1].len <= 4 && cpi_norm_postcode(buf, &pc, NULL) == CPI_OK) {
-            snprintf(out->postcode, sizeof out->postcode, "%s", pc.full);
+            cpi_norm__copy(out->postcode, sizeof out->postcode, pc.full);
             a->t[last - 1].gone = a->t[last].gone = true;
             return;
         }
     }
     if (a->t[last].len >= 5 && a->t[last].len <= 7) {
-        snprintf(buf, sizeof buf, "%.*s", a->t[last].len, a->t[last].s);
+        cpi_norm__append(buf, sizeof buf, &(size_t){0}, a->t[last].s, (size_t)a->t[last].len);
         if (cpi_norm_postcode(buf, &pc, NULL) == CPI_OK) {
-            snprintf(out->postcode, sizeof out->postcode, "%s", pc.full);
+            cpi_norm__copy(out->postcode, sizeof out->postcode, pc.full);
             a->t[last].gone = true;
         }
     }
@@ -354,12 +366,16 @@ static void street_span(const addr_toks *a, int from, int to, char *out, size_t 
             continue;
         const char *w = tok_is(t, "st") ? (i == last && i != from ? "street" : "saint") : expand(t);
         int wl = w ? (int)strlen(w) : t->len;
-        int k = snprintf(out + n, cap - n, "%s%.*s", n ? " " : "", wl, w ? w : t->s);
-        if (k < 0 || (size_t)k >= cap - n) {
+        size_t k = (n ? 1 : 0) + (size_t)wl;
+        if (k >= cap - n) { /* what would not fit is left out whole */
             out[n] = '\0';
             return;
         }
-        n += (size_t)k;
+        if (n)
+            out[n++] = ' ';
+        memcpy(out + n, w ? w : t->s, (size_t)wl);
+        n += (size_t)wl;
+        out[n] = '\0';
     }
 }
 
@@ -418,10 +434,10 @@ static void parts_with_number(addr_toks *a, const int *segs, int ns, int k, int 
     const char *sl;
     if (is_flat_slash_number(x, &sl)) {
         if (!out->flat[0])
-            snprintf(out->flat, sizeof out->flat, "%.*s", (int)(sl - x->s), x->s);
-        snprintf(out->number, sizeof out->number, "%.*s", (int)(x->len - (sl - x->s) - 1), sl + 1);
+            cpi_norm__append(out->flat, sizeof out->flat, &(size_t){0}, x->s, (size_t)(sl - x->s));
+        cpi_norm__append(out->number, sizeof out->number, &(size_t){0}, sl + 1, (size_t)(x->len - (sl - x->s) - 1));
     } else {
-        snprintf(out->number, sizeof out->number, "%.*s", x->len, x->s);
+        cpi_norm__append(out->number, sizeof out->number, &(size_t){0}, x->s, (size_t)x->len);
     }
     x->gone = true;
     int f, t, street_k = k;
@@ -484,7 +500,12 @@ cpi_status cpi_norm_address(const char *raw, cpi_address *out, cpi_error *err)
         memset(out, 0, sizeof *out);
         return cpi_error_set(err, CPI_ERR_DATA, "address '%.60s': no street or house name found", raw);
     }
-    snprintf(out->key, sizeof out->key, "%s|%s|%s", out->flat, out->number[0] ? out->number : out->house_name,
-             out->street);
+    size_t kn = 0;
+    const char *hn = out->number[0] ? out->number : out->house_name;
+    cpi_norm__append(out->key, sizeof out->key, &kn, out->flat, strlen(out->flat));
+    cpi_norm__append(out->key, sizeof out->key, &kn, "|", 1);
+    cpi_norm__append(out->key, sizeof out->key, &kn, hn, strlen(hn));
+    cpi_norm__append(out->key, sizeof out->key, &kn, "|", 1);
+    cpi_norm__append(out->key, sizeof out->key, &kn, out->street, strlen(out->street));
     return CPI_OK;
 }

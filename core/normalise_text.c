@@ -297,7 +297,7 @@ static cpi_status alt_last_part(const char *raw, size_t len, char *alt, cpi_erro
     char *last = strrchr(key, ' ');
     alt[0] = '\0';
     if (last && strcmp(key, "mac") && strncmp(key, "mac ", 4) && strncmp(key, "mc ", 3) && strncmp(key, "o ", 2)) {
-        snprintf(alt, CPI_NORM_NAME_MAX, "%s", last + 1);
+        cpi_norm__copy(alt, CPI_NORM_NAME_MAX, last + 1);
         fold_mac(alt);
     }
     return CPI_OK;
@@ -306,7 +306,7 @@ static cpi_status alt_last_part(const char *raw, size_t len, char *alt, cpi_erro
 static void add_forename(cpi_person_name *out, const char *key)
 {
     if (out->n_forenames < CPI_NORM_FORENAMES_MAX)
-        snprintf(out->forenames[out->n_forenames++], CPI_NORM_NAME_MAX, "%s", key);
+        cpi_norm__copy(out->forenames[out->n_forenames++], CPI_NORM_NAME_MAX, key);
 }
 
 /* Which words [*sa, *sb) are the surname, by the rules in normalise.h; *guessed if by rule 4. */
@@ -370,7 +370,7 @@ cpi_status cpi_norm_person_name(const char *raw, cpi_person_name *out, cpi_error
             if ((st = alt_last_part(w[sa].s, w[sa].len, out->surname_alt, err)) != CPI_OK)
                 return st;
         } else if (!in_list(w[sa].key, PARTICLES)) {
-            snprintf(out->surname_alt, CPI_NORM_NAME_MAX, "%s", w[sb - 1].key);
+            cpi_norm__copy(out->surname_alt, CPI_NORM_NAME_MAX, w[sb - 1].key);
             fold_mac(out->surname_alt);
         }
         if (guessed && !out->surname_alt[0] && sb - sa == 1 && sa - first >= 2)

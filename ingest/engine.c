@@ -62,6 +62,10 @@ struct cpi_engine {
     bound_relation relations[CPI_SPEC_MAX_RELATIONS];
     bool *consumed;      /* [ncols]: column feeds the id or a mention */
     char **fact_names;   /* [ncols]: lower-cased, trimmed header */
+    size_t *fact_len;    /* [ncols]: strlen(fact_names[i]) */
+    size_t fact_total;   /* sum of fact_len + 1 over the columns */
+    unsigned char *hbuf; /* the content hash's input for one row, reused */
+    size_t hcap;
     size_t *hash_order;  /* [ncols]: columns sorted by fact name */
     int32_t today;       /* reference day for two-digit event years */
     idset seen;
@@ -161,7 +165,8 @@ cpi_status cpi_engine_bind(const cpi_spec_file *spec, const char *source, cpi_cs
     e->consumed = calloc(e->ncols, sizeof *e->consumed);
     e->fact_names = calloc(e->ncols, sizeof *e->fact_names);
     e->hash_order = calloc(e->ncols, sizeof *e->hash_order);
-    if (!e->consumed || !e->fact_names || !e->hash_order) {
+    e->fact_len = calloc(e->ncols, sizeof *e->fact_len);
+    if (!e->consumed || !e->fact_names || !e->hash_order || !e->fact_len) {
         cpi_engine_free(e);
         return cpi_error_set(err, CPI_ERR_NOMEM, "out of memory");
     }
@@ -180,6 +185,8 @@ cpi_status cpi_engine_bind(const cpi_spec_file *spec, const char *source, cpi_cs
         for (char *p = f; *p; p++)
             *p = (char)tolower((unsigned char)*p);
         e->fact_names[i] = f;
+        e->fact_len[i] = n;
+        e->fact_total += n + 1;
         e->hash_order[i] = i;
     }
     qsort_r(e->hash_order, e->ncols, sizeof *e->hash_order, cmp_fact, e->fact_names);
@@ -248,11 +255,11 @@ static uint64_t hash_str(const char *s)
     return h;
 }
 
-static bool idset_has(const idset *s, const char *id)
+static bool idset_has(const idset *s, const char *id, uint64_t h)
 {
     if (!s->cap)
         return false;
-    for (size_t i = hash_str(id) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+    for (size_t i = h & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
         if (!s->slots[i])
             return false;
         if (strcmp(s->slots[i], id) == 0)
@@ -260,7 +267,7 @@ static bool idset_has(const idset *s, const char *id)
     }
 }
 
-static cpi_status idset_add(idset *s, const char *id)
+static cpi_status idset_add(idset *s, const char *id, uint64_t h)
 {
     if ((s->count + 1) * 2 > s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 1024;
@@ -281,7 +288,7 @@ static cpi_status idset_add(idset *s, const char *id)
     char *copy = cpi_arena_strdup(&s->arena, id);
     if (!copy)
         return CPI_ERR_NOMEM;
-    size_t j = hash_str(id) & (s->cap - 1);
+    size_t j = h & (s->cap - 1);
     while (s->slots[j])
         j = (j + 1) & (s->cap - 1);
     s->slots[j] = copy;
@@ -305,8 +312,10 @@ void cpi_engine_free(cpi_engine *e)
         for (size_t i = 0; i < e->ncols; i++)
             free(e->fact_names[i]);
     free(e->fact_names);
+    free(e->fact_len);
     free(e->consumed);
     free(e->hash_order);
+    free(e->hbuf);
     free(e);
 }
 
@@ -360,7 +369,8 @@ cpi_status cpi_engine_row(cpi_engine *e, const cpi_csv_row *row, int64_t now, cp
     if (!cpi_ref_valid_record_id(id))
         return reject(rej, "invalid-record-id", e->id_col,
                       "record id is not 1-63 letters, digits, '.', '_' or '-'");
-    if (idset_has(&e->seen, id))
+    uint64_t idhash = hash_str(id);
+    if (idset_has(&e->seen, id, idhash))
         return reject(rej, "duplicate-record-id", e->id_col, "record id %s appears earlier in this file", id);
 
     /* the record date */
@@ -369,7 +379,8 @@ cpi_status cpi_engine_row(cpi_engine *e, const cpi_csv_row *row, int64_t now, cp
         const char *d = cell(row, e->date_col, arena);
         if (!d)
             return NOMEM();
-        cpi_error de = {0};
+        cpi_error de; /* only its message is read, and only when the date fails */
+        de.msg[0] = '\0';
         if (!*d) {
             if (spec->date_required)
                 return reject(rej, "empty-required-field", e->date_col, "the record date (%s) is empty",
@@ -434,8 +445,8 @@ cpi_status cpi_engine_row(cpi_engine *e, const cpi_csv_row *row, int64_t now, cp
                 return reject(rej, "empty-required-field", bf->col, "%s is empty",
                               bf->col >= 0 ? e->fact_names[bf->col] : cpi_field_name(bf->field));
         }
-        for (int f = 1; f < CPI_F__COUNT; f++)
-            if (values[f] && cpi_kvbuf_add(&raw, arena, cpi_field_name((cpi_field)f), values[f], strlen(values[f])) != CPI_OK)
+        for (int f = 1; f < CPI_F__COUNT; f++) /* values are the row's cells or arena strings */
+            if (values[f] && cpi_kvbuf_add_ref(&raw, arena, cpi_field_name((cpi_field)f), values[f]) != CPI_OK)
                 return NOMEM();
         cpi_kvbuf keys = {0};
         unsigned long bad = 0;
@@ -478,19 +489,32 @@ cpi_status cpi_engine_row(cpi_engine *e, const cpi_csv_row *row, int64_t now, cp
         int32_t day = CPI_DAY_NONE;
         if (e->relations[r].date_col >= 0) {
             const char *d = cell(row, e->relations[r].date_col, arena);
-            cpi_error de = {0};
             if (!d)
                 return NOMEM();
-            if (*d && cpi_norm_date(d, e->today, CPI_DATE_EVENT, &day, &de) != CPI_OK)
+            if (*d && cpi_norm_date(d, e->today, CPI_DATE_EVENT, &day, NULL) != CPI_OK)
                 day = CPI_DAY_NONE; /* the raw text stays a fact */
         }
         rels[nr++] = (cpi_relation){.type = sr->type, .from = from, .to = to, .day = day};
     }
 
-    /* facts, and the content hash over every non-empty column */
+    /* facts, and the content hash over every non-empty column: each (name, value) pair with
+     * its NUL, in name order, hashed in one call (one update per string cost more than the
+     * hashing itself) */
+    size_t need = e->fact_total;
+    for (size_t c = 0; c < row->nfields && c < e->ncols; c++)
+        need += row->len[c] + 1;
+    if (need > e->hcap) {
+        size_t cap = e->hcap ? e->hcap : 4096;
+        while (cap < need)
+            cap *= 2;
+        unsigned char *hb = realloc(e->hbuf, cap);
+        if (!hb)
+            return NOMEM();
+        e->hbuf = hb;
+        e->hcap = cap;
+    }
+    size_t hlen = 0;
     cpi_kvbuf facts = {0};
-    crypto_generichash_state hs;
-    crypto_generichash_init(&hs, NULL, 0, sizeof rec->prov.hash);
     for (size_t k = 0; k < e->ncols; k++) {
         size_t c = e->hash_order[k];
         const char *v = cell(row, (int)c, arena);
@@ -498,12 +522,15 @@ cpi_status cpi_engine_row(cpi_engine *e, const cpi_csv_row *row, int64_t now, cp
             return NOMEM();
         if (!*v)
             continue;
-        crypto_generichash_update(&hs, (const unsigned char *)e->fact_names[c], strlen(e->fact_names[c]) + 1);
-        crypto_generichash_update(&hs, (const unsigned char *)v, strlen(v) + 1);
-        if (!e->consumed[c] && cpi_kvbuf_add(&facts, arena, e->fact_names[c], v, strlen(v)) != CPI_OK)
+        size_t vl = strlen(v);
+        memcpy(e->hbuf + hlen, e->fact_names[c], e->fact_len[c] + 1);
+        hlen += e->fact_len[c] + 1;
+        memcpy(e->hbuf + hlen, v, vl + 1);
+        hlen += vl + 1;
+        if (!e->consumed[c] && cpi_kvbuf_add_ref(&facts, arena, e->fact_names[c], v) != CPI_OK)
             return NOMEM();
     }
-    crypto_generichash_final(&hs, rec->prov.hash, sizeof rec->prov.hash);
+    crypto_generichash(rec->prov.hash, sizeof rec->prov.hash, e->hbuf, hlen, NULL, 0);
 
     size_t reflen = strlen(e->source) + 1 + strlen(id) + 1;
     char *ref = cpi_arena_alloc(arena, reflen);
@@ -513,7 +540,7 @@ cpi_status cpi_engine_row(cpi_engine *e, const cpi_csv_row *row, int64_t now, cp
     memcpy(ref, e->source, sl);
     ref[sl] = ':';
     memcpy(ref + sl + 1, id, reflen - sl - 1); /* id and its NUL */
-    if (idset_add(&e->seen, id) != CPI_OK)
+    if (idset_add(&e->seen, id, idhash) != CPI_OK)
         return NOMEM();
 
     rec->ref = ref;

@@ -8,7 +8,9 @@
  * word and the column at fault: never half-built.
  *
  * Ownership: the engine borrows spec and csv (both must outlive it). Records
- * from cpi_engine_row point into the arena passed and into nothing else.
+ * from cpi_engine_row point into the arena passed and into the row (the
+ * reader's buffer, valid until its next cpi_csv_next): use or copy a record
+ * before reading the next row.
  */
 #ifndef CPI_ENGINE_H
 #define CPI_ENGINE_H

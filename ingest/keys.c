@@ -42,10 +42,14 @@ static cpi_status add(cpi_kvbuf *keys, cpi_arena *a, const char *key, const char
 /* An identifier: trimmed, upper case, inner spaces dropped ("nom-0000123 " -> "NOM-0000123"). */
 static void ident_key(const char *raw, char *out, size_t cap)
 {
+    /* the C locale's isspace and toupper (cpindex never sets a locale), without the calls */
     size_t n = 0;
-    for (const char *p = raw; *p && n + 1 < cap; p++)
-        if (!isspace((unsigned char)*p))
-            out[n++] = (char)toupper((unsigned char)*p);
+    for (const char *p = raw; *p && n + 1 < cap; p++) {
+        char c = *p;
+        if (c == ' ' || (c >= '\t' && c <= '\r'))
+            continue;
+        out[n++] = c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
+    }
     out[n] = '\0';
 }
 
@@ -90,7 +94,7 @@ static cpi_status dob_keys(const char *raw, int32_t record_day, bool is_age, cpi
                            bool *ok, cpi_error *err)
 {
     cpi_dob d;
-    cpi_error e2 = {0};
+    cpi_error *e2 = NULL; /* why a value is unreadable is not kept: its field is marked bad */
     *ok = false;
     if (is_age) {
         /* an age column holds a bare number of years; anything else is not an age */
@@ -100,7 +104,7 @@ static cpi_status dob_keys(const char *raw, int32_t record_day, bool is_age, cpi
         if (!isdigit((unsigned char)*p))
             return CPI_OK;
     }
-    if (cpi_norm_dob(raw, record_day, &d, &e2) != CPI_OK)
+    if (cpi_norm_dob(raw, record_day, &d, e2) != CPI_OK)
         return CPI_OK;
     char iso[CPI_NORM_ISO_DATE_MAX];
     if (d.exact) {
@@ -138,11 +142,11 @@ static cpi_status person(const char *const values[CPI_F__COUNT], int32_t record_
                          cpi_kvbuf *keys, unsigned long *bad, cpi_error *err)
 {
     cpi_person_name pn;
-    cpi_error e2 = {0};
+    cpi_error *e2 = NULL; /* why a value is unreadable is not kept: its field is marked bad */
     const char *name = val(values, CPI_F_NAME);
     const char *fore = val(values, CPI_F_FORENAMES), *sur = val(values, CPI_F_SURNAME);
     if (name) {
-        if (cpi_norm_person_name(name, &pn, &e2) == CPI_OK) {
+        if (cpi_norm_person_name(name, &pn, e2) == CPI_OK) {
             if (person_name_keys(&pn, keys, arena, err) != CPI_OK)
                 return err->status;
         } else {
@@ -150,7 +154,7 @@ static cpi_status person(const char *const values[CPI_F__COUNT], int32_t record_
         }
     }
     if (fore || sur) {
-        if (cpi_norm_person_parts(fore, sur, &pn, &e2) == CPI_OK) {
+        if (cpi_norm_person_parts(fore, sur, &pn, e2) == CPI_OK) {
             if (person_name_keys(&pn, keys, arena, err) != CPI_OK)
                 return err->status;
         } else {
@@ -160,7 +164,7 @@ static cpi_status person(const char *const values[CPI_F__COUNT], int32_t record_
     const char *street = val(values, CPI_F_STREET_NAME);
     if (street) {
         char k[CPI_NORM_NAME_MAX];
-        if (cpi_norm_name_key(street, strlen(street), k, sizeof k, &e2) == CPI_OK && k[0])
+        if (cpi_norm_name_key(street, strlen(street), k, sizeof k, e2) == CPI_OK && k[0])
             ADD("street", k);
         else
             BAD(CPI_F_STREET_NAME);
@@ -211,12 +215,12 @@ static cpi_status person(const char *const values[CPI_F__COUNT], int32_t record_
 static cpi_status location(const char *const values[CPI_F__COUNT], cpi_arena *arena, cpi_kvbuf *keys,
                            unsigned long *bad, cpi_error *err)
 {
-    cpi_error e2 = {0};
+    cpi_error *e2 = NULL; /* why a value is unreadable is not kept: its field is marked bad */
     const char *addr = val(values, CPI_F_ADDRESS);
     char addr_pc[9] = "";
     if (addr) {
         cpi_address a;
-        if (cpi_norm_address(addr, &a, &e2) == CPI_OK) {
+        if (cpi_norm_address(addr, &a, e2) == CPI_OK) {
             ADD("addr", a.key);
             ADD("house", a.number[0] ? a.number : a.house_name);
             ADD("flat", a.flat);
@@ -232,12 +236,12 @@ static cpi_status location(const char *const values[CPI_F__COUNT], cpi_arena *ar
     cpi_postcode pc;
     bool have_pc = false;
     if (pcraw) {
-        if (cpi_norm_postcode(pcraw, &pc, &e2) == CPI_OK)
+        if (cpi_norm_postcode(pcraw, &pc, e2) == CPI_OK)
             have_pc = true;
         else
             BAD(CPI_F_POSTCODE);
     }
-    if (!have_pc && addr_pc[0] && cpi_norm_postcode(addr_pc, &pc, &e2) == CPI_OK)
+    if (!have_pc && addr_pc[0] && cpi_norm_postcode(addr_pc, &pc, e2) == CPI_OK)
         have_pc = true;
     if (have_pc) {
         ADD("pc", pc.full);
@@ -247,7 +251,7 @@ static cpi_status location(const char *const values[CPI_F__COUNT], cpi_arena *ar
     const char *place = val(values, CPI_F_PLACE_NAME);
     if (place) {
         char k[CPI_NORM_NAME_MAX];
-        if (cpi_norm_name_key(place, strlen(place), k, sizeof k, &e2) == CPI_OK && k[0])
+        if (cpi_norm_name_key(place, strlen(place), k, sizeof k, e2) == CPI_OK && k[0])
             ADD("place", k);
         else
             BAD(CPI_F_PLACE_NAME);
@@ -267,7 +271,7 @@ static cpi_status location(const char *const values[CPI_F__COUNT], cpi_arena *ar
 cpi_status cpi_keys_build(cpi_kind kind, const char *const values[CPI_F__COUNT], int32_t record_day,
                           cpi_arena *arena, cpi_kvbuf *keys, unsigned long *bad, cpi_error *err)
 {
-    cpi_error e2 = {0};
+    cpi_error *e2 = NULL; /* why a value is unreadable is not kept: its field is marked bad */
     switch (kind) {
     case CPI_KIND_PERSON:
         return person(values, record_day, arena, keys, bad, err);
@@ -277,7 +281,7 @@ cpi_status cpi_keys_build(cpi_kind kind, const char *const values[CPI_F__COUNT],
         const char *p = val(values, CPI_F_PHONE);
         if (p) {
             char tel[CPI_NORM_PHONE_MAX];
-            if (cpi_norm_phone(p, tel, &e2) == CPI_OK)
+            if (cpi_norm_phone(p, tel, e2) == CPI_OK)
                 ADD("tel", tel);
             else
                 BAD(CPI_F_PHONE);
@@ -288,16 +292,16 @@ cpi_status cpi_keys_build(cpi_kind kind, const char *const values[CPI_F__COUNT],
         char id[CPI_NORM_IDENT_MAX];
         const char *em = val(values, CPI_F_EMAIL), *us = val(values, CPI_F_USERNAME);
         if (em) {
-            if (cpi_norm_email(em, id, sizeof id, &e2) == CPI_OK)
+            if (cpi_norm_email(em, id, sizeof id, e2) == CPI_OK)
                 ADD("email", id);
             else
                 BAD(CPI_F_EMAIL);
         }
         if (us) {
             /* an email written in a username column is still an email */
-            if (strchr(us, '@') && us[0] != '@' && cpi_norm_email(us, id, sizeof id, &e2) == CPI_OK)
+            if (strchr(us, '@') && us[0] != '@' && cpi_norm_email(us, id, sizeof id, e2) == CPI_OK)
                 ADD("email", id);
-            else if (cpi_norm_username(us, id, sizeof id, &e2) == CPI_OK)
+            else if (cpi_norm_username(us, id, sizeof id, e2) == CPI_OK)
                 ADD("user", id);
             else
                 BAD(CPI_F_USERNAME);

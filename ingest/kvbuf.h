@@ -16,6 +16,9 @@ typedef struct cpi_kvbuf {
 
 /* Append (key, value) copying value (len bytes) into the arena. CPI_ERR_NOMEM on failure. */
 cpi_status cpi_kvbuf_add(cpi_kvbuf *b, cpi_arena *a, const char *key, const char *value, size_t len);
+/* Append (key, value) without copying value: for strings that outlive the list (a row's
+ * cells, which the reader keeps until its next row, or strings already in the arena). */
+cpi_status cpi_kvbuf_add_ref(cpi_kvbuf *b, cpi_arena *a, const char *key, const char *value);
 /* Append only if value is non-empty. */
 cpi_status cpi_kvbuf_add_nonempty(cpi_kvbuf *b, cpi_arena *a, const char *key, const char *value);
 /* View as a cpi_kvlist (no copy). */

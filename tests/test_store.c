@@ -577,6 +577,163 @@ static void test_decoder_rejects_bad_relation(void **state)
     free(buf);
 }
 
+/* ---- the encoder writes what msgpack-c's packer writes ---- */
+
+/* The record encoding as it was written with msgpack-c before the encoder became hand-written. */
+static void ref_str(msgpack_packer *pk, const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    msgpack_pack_str(pk, n);
+    msgpack_pack_str_body(pk, s ? s : "", n);
+}
+
+static void ref_kvlist(msgpack_packer *pk, const cpi_kvlist *l)
+{
+    msgpack_pack_map(pk, l->count);
+    for (uint32_t i = 0; i < l->count; i++) {
+        ref_str(pk, l->items[i].key);
+        ref_str(pk, l->items[i].value);
+    }
+}
+
+static void ref_encode(const cpi_record *rec, msgpack_sbuffer *sb)
+{
+    msgpack_packer pk;
+    msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
+    msgpack_pack_map(&pk, 10 + (rec->day != CPI_DAY_NONE));
+    ref_str(&pk, "ty");
+    ref_str(&pk, rec->type);
+    if (rec->day != CPI_DAY_NONE) {
+        ref_str(&pk, "d");
+        msgpack_pack_int32(&pk, rec->day);
+    }
+    ref_str(&pk, "pf");
+    ref_str(&pk, rec->prov.file);
+    ref_str(&pk, "pl");
+    msgpack_pack_uint64(&pk, rec->prov.line);
+    ref_str(&pk, "ph");
+    msgpack_pack_bin(&pk, 32);
+    msgpack_pack_bin_body(&pk, rec->prov.hash, 32);
+    ref_str(&pk, "pt");
+    msgpack_pack_int64(&pk, rec->prov.ingest_time);
+    ref_str(&pk, "pv");
+    msgpack_pack_uint32(&pk, rec->prov.version);
+    ref_str(&pk, "x");
+    ref_kvlist(&pk, &rec->facts);
+    ref_str(&pk, "m");
+    msgpack_pack_array(&pk, rec->nmentions);
+    for (uint32_t i = 0; i < rec->nmentions; i++) {
+        const cpi_mention *m = &rec->mentions[i];
+        msgpack_pack_map(&pk, 4);
+        ref_str(&pk, "k");
+        msgpack_pack_uint8(&pk, (uint8_t)m->kind);
+        ref_str(&pk, "r");
+        ref_str(&pk, m->role);
+        ref_str(&pk, "w");
+        ref_kvlist(&pk, &m->raw);
+        ref_str(&pk, "n");
+        ref_kvlist(&pk, &m->keys);
+    }
+    ref_str(&pk, "rel");
+    msgpack_pack_array(&pk, rec->nrelations);
+    for (uint32_t i = 0; i < rec->nrelations; i++) {
+        const cpi_relation *r = &rec->relations[i];
+        msgpack_pack_array(&pk, 4);
+        ref_str(&pk, r->type);
+        msgpack_pack_uint32(&pk, r->from);
+        msgpack_pack_uint32(&pk, r->to);
+        if (r->day == CPI_DAY_NONE)
+            msgpack_pack_nil(&pk);
+        else
+            msgpack_pack_int32(&pk, r->day);
+    }
+    ref_str(&pk, "hist");
+    msgpack_pack_array(&pk, rec->nhistory);
+    for (uint32_t i = 0; i < rec->nhistory; i++) {
+        const cpi_version *v = &rec->history[i];
+        msgpack_pack_array(&pk, 3);
+        msgpack_pack_bin(&pk, 32);
+        msgpack_pack_bin_body(&pk, v->hash, 32);
+        msgpack_pack_int64(&pk, v->ingest_time);
+        msgpack_pack_uint32(&pk, v->version);
+    }
+}
+
+static void test_encoder_matches_msgpack_c(void **state)
+{
+    (void)state;
+    /* every integer and length at and around each boundary of msgpack's forms */
+    static const int64_t ints[] = {INT64_MIN, -(1ll << 32), INT32_MIN - 1ll, INT32_MIN, -32769, -32768, -32767,
+                                   -129, -128, -127, -33, -32, -31, -1, 0, 1, 127, 128, 255, 256, 65535, 65536,
+                                   (1ll << 32) - 1, 1ll << 32, INT64_MAX};
+    static const size_t lens[] = {0, 1, 15, 16, 31, 32, 255, 256, 65535, 65536, 70000};
+    char *big = malloc(70001);
+    assert_non_null(big);
+    memset(big, 'a', 70000);
+    big[70000] = '\0';
+    cpi_buf b = {0};
+    size_t nint = sizeof ints / sizeof ints[0], nlen = sizeof lens / sizeof lens[0];
+    for (size_t i = 0; i < nint; i++) {
+        for (size_t l = 0; l < nlen; l++) {
+            int64_t x = ints[i];
+            int32_t x32 = x < INT32_MIN + 1 ? INT32_MIN + 1 : x > INT32_MAX ? INT32_MAX : (int32_t)x;
+            /* strings and maps/arrays of each size class */
+            size_t nkv = lens[l] < 70000 ? lens[l] : 17;
+            cpi_kv *kv = calloc(nkv ? nkv : 1, sizeof *kv);
+            assert_non_null(kv);
+            for (size_t k = 0; k < nkv; k++)
+                kv[k] = (cpi_kv){"k", big + 70000 - (k % 40)};
+            cpi_kv one[] = {{"value", big + 70000 - lens[l]}, {"n", NULL}};
+            cpi_mention m[2] = {{CPI_KIND_PERSON, big + 70000 - lens[(l + 3) % nlen], {one, 2}, {kv, (uint32_t)nkv}},
+                                {CPI_KIND_ONLINE, NULL, {NULL, 0}, {one, 1}}};
+            cpi_relation r[] = {{"lives-at", 1, 2, CPI_DAY_NONE}, {big + 70000 - lens[l], (uint32_t)(x & 0xffffffff), 70000, x32}};
+            cpi_version v[] = {{{1, 2, 3}, x, (uint32_t)(x & 0xffffffff)}, {{9}, -x - 1, 7}};
+            cpi_record rec = {.ref = "mace:X-1", .type = big + 70000 - lens[(l + 1) % nlen],
+                              .day = (i & 1) ? CPI_DAY_NONE : x32,
+                              .prov = {.file = l == 0 ? NULL : big + 70000 - lens[l], .line = (uint64_t)x,
+                                       .ingest_time = x, .version = (uint32_t)(x & 0xffffffff)},
+                              .facts = {kv, (uint32_t)nkv}, .mentions = m, .nmentions = 2, .relations = r,
+                              .nrelations = 2, .history = v, .nhistory = (uint32_t)(l % 3)};
+            msgpack_sbuffer sb;
+            msgpack_sbuffer_init(&sb);
+            ref_encode(&rec, &sb);
+            assert_int_equal(cpi_codec_encode_record_buf(&rec, &b, NULL), CPI_OK);
+            if (b.len != sb.size || memcmp(b.data, sb.data, sb.size) != 0)
+                fail_msg("encoding differs from msgpack-c's for integer %lld, length %zu (%zu bytes vs %zu)",
+                         (long long)x, lens[l], b.len, sb.size);
+            char *out;
+            size_t len;
+            assert_int_equal(cpi_codec_encode_record(&rec, &out, &len, NULL), CPI_OK);
+            assert_int_equal(len, sb.size);
+            assert_memory_equal(out, sb.data, len);
+            free(out);
+            msgpack_sbuffer_destroy(&sb);
+            free(kv);
+        }
+    }
+    free(b.data);
+    free(big);
+}
+
+/* The names the key index holds, and names that look like them but are not indexed. */
+static void test_indexed_key_names(void **state)
+{
+    (void)state;
+    static const char *const yes[] = {"fn", "nn", "sn", "sa", "sx", "dob", "nid", "pnc", "street", "addr",
+                                      "street_k", "pc", "pcd", "place", "lid", "tel", "email", "user"};
+    static const char *const no[] = {"", "f", "fx", "fm", "by", "gender", "house", "flat", "town", "pcs",
+                                     "dob_lo", "dob_hi", "premises", "street_x", "streets", "na", "s",
+                                     "fnn", "pn", "sy", "addr2", "emai", "users", "nid ", "PC"};
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+        if (!cpi_store_key_indexed(yes[i], 4))
+            fail_msg("'%s' should be indexed", yes[i]);
+        assert_false(cpi_store_key_indexed(yes[i], 600)); /* over LMDB's key size */
+    }
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        if (cpi_store_key_indexed(no[i], 4))
+            fail_msg("'%s' should not be indexed", no[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -595,6 +752,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_failed_write_keeps_nothing, setup, teardown),
         cmocka_unit_test(test_decoder_rejects),
         cmocka_unit_test(test_decoder_rejects_bad_relation),
+        cmocka_unit_test(test_encoder_matches_msgpack_c),
+        cmocka_unit_test(test_indexed_key_names),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
