@@ -9,7 +9,8 @@
  * side conflicts with any of the other:
  *   people - DOBs far apart (beyond swapped day/month, one mistyped part and a
  *            year either side of an age range), two PNC ids, forenames that
- *            are neither equal, nickname-equivalent, one keystroke apart nor
+ *            are neither equal, nickname-equivalent, one keystroke apart (also
+ *            from what a short form stands for: "thzomas" and "tom") nor
  *            explained by forename and surname written the other way round
  *            (twins: same DOB and home, different forenames);
  *   places - two flat numbers, two house numbers, two postcode sectors, two
@@ -220,6 +221,15 @@ bool cpi_rs_forename_conflict(const char *a, const char *b)
         return false;
     if (one_edit(a, b) || cpi_norm_forenames_equivalent(a, b))
         return false;
+    /* A mistyped full form beside a short one: "thzomas" and "tom" (thomas), "micahel" and "mikey". */
+    const char *ca[8], *cb[8];
+    size_t na = cpi_norm_forename_canonicals(a, ca, 8), nb = cpi_norm_forename_canonicals(b, cb, 8);
+    for (size_t i = 0; i < nb; i++)
+        if (one_edit(a, cb[i]))
+            return false;
+    for (size_t i = 0; i < na; i++)
+        if (one_edit(b, ca[i]))
+            return false;
     /* An initial or a cut-short form: "j" and "james", "chris" and "christopher". */
     size_t la = strlen(a), lb = strlen(b), n = la < lb ? la : lb;
     if (strncmp(a, b, n) == 0 && (n == 1 || n >= 3))

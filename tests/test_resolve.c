@@ -707,6 +707,9 @@ static void test_conflict_rules(void **state)
         {"dafydd", "dai", false},     {"rhiannon", "rhianon", false}, {"jack", "jatk", false},
         {"amelia", "amleia", false},  {"j", "james", false},       {"chris", "christopher", false},
         {"bethan", "elizabeth", true}, {"oliver", "olivia", true},  {"", "ella", false},
+        /* a mistyped full form beside a short one: one keystroke from what the short one stands for */
+        {"thzomas", "tom", false},    {"mikey", "micahel", false}, {"rhpiannon", "rhi", false},
+        {"tim", "thomas", true},      {"tom", "thzmoas", true},
     };
     for (size_t i = 0; i < sizeof F / sizeof F[0]; i++)
         if (cpi_rs_forename_conflict(F[i].a, F[i].b) != F[i].conflict)
