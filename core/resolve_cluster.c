@@ -410,6 +410,9 @@ void cpi_rs_join_links(cpi_rs_uf *uf, cpi_rs_scored *v, size_t n, double link, c
     size_t nlink = 0, ndef = 0;
     while (nlink < n && v[nlink].prob >= link)
         nlink++;
+    for (size_t i = nlink; i < n && defer; i++)
+        if ((v[i].flags & RS_PAIR_NAME_STREET) && (defer[v[i].a] || defer[v[i].b]))
+            ndef += (defer[v[i].a] != 0) + (defer[v[i].b] != 0);
     for (size_t i = 0; i < nlink; i++) {
         if (defer && (defer[v[i].a] || defer[v[i].b])) {
             ndef += (defer[v[i].a] != 0) + (defer[v[i].b] != 0);
@@ -432,7 +435,9 @@ void cpi_rs_join_links(cpi_rs_uf *uf, cpi_rs_scored *v, size_t n, double link, c
         return;
     }
     size_t np = 0;
-    for (size_t i = 0; i < nlink; i++) {
+    for (size_t i = 0; i < n; i++) {
+        if (i >= nlink && !(v[i].flags & RS_PAIR_NAME_STREET))
+            continue;
         if ((v[i].flags & RS_PAIR_OTHER_NOMINAL) && !(v[i].flags & RS_PAIR_CORROBORATED))
             continue;
         if (defer[v[i].a])

@@ -67,6 +67,10 @@ static uint8_t person_flags(const cpi_fs_vec *v)
     if (v->levels[RS_PC_PNC] == CPI_IDENT_SAME || v->levels[RS_PC_PHONE] == RS_CTX_SAME ||
         v->levels[RS_PC_STREET] == CPI_IDENT_SAME)
         f |= RS_PAIR_CORROBORATED;
+    uint8_t fl = v->levels[RS_PC_FORENAME];
+    if (v->levels[RS_PC_STREET] == CPI_IDENT_SAME && (fl == CPI_NAME_EXACT || fl == CPI_NAME_NICKNAME) &&
+        v->levels[RS_PC_SURNAME] == CPI_NAME_EXACT)
+        f |= RS_PAIR_NAME_STREET;
     return f;
 }
 
@@ -281,7 +285,9 @@ cpi_status cpi_rs_people(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_o
     res->person_trained = kr->trained;
     cpi_rs_join_links(&res->uf, sc.v, sc.n, o->link, defer, kr);
     for (size_t i = 0; i < sc.n && !s; i++)
-        s = cpi_rs_scored_add(&res->review, sc.v[i].a, sc.v[i].b, sc.v[i].weight, sc.v[i].prob, sc.v[i].flags, err);
+        if (sc.v[i].prob >= o->possible) /* not the RS_PAIR_NAME_STREET pairs kept below it */
+            s = cpi_rs_scored_add(&res->review, sc.v[i].a, sc.v[i].b, sc.v[i].weight, sc.v[i].prob, sc.v[i].flags,
+                                  err);
 out:
     cpi_rs_uf_free(&before);
     free(pv);

@@ -696,6 +696,50 @@ static void test_commands_end_to_end(void **state)
     expect_cmd(f, "resolve --link 1.5 --user @USER@ --reason 'two words'", 2, "probability between 0 and 1");
 }
 
+/*
+ * An adult of concern written in MACE with his name and street name but no DOB, each time as a
+ * risk to another child than his Niche nominal's occurrences name: the pair scores below the
+ * link band (no DOB, nothing related shared), but forename, surname and street name together
+ * are one person, so he joins his nominal. Another "Gethin Harries" known as "Ace" does not.
+ */
+static cpi_status write_adults(cpi_txn *t, void *ctx, cpi_error *err)
+{
+    world *w = ctx;
+    int32_t day = cpi_norm_days_from_ymd(2023, 5, 1);
+    mspec nom = {CPI_KIND_PERSON, "nominal", {0}};
+    nom.v[CPI_F_FORENAMES] = "Gethin", nom.v[CPI_F_SURNAME] = "HARRIES", nom.v[CPI_F_DOB] = "14/02/1986",
+    nom.v[CPI_F_GENDER] = "M", nom.v[CPI_F_NOMINAL_ID] = "NOM-0900001", nom.v[CPI_F_STREET_NAME] = "Smokey";
+    cpi_status s = put(t, "niche:NOM-0900001", "nominal", day, &nom, 1, NULL, 0, err);
+    char ref[64], dob[16];
+    for (int k = 0; k < 3 && !s; k++) {
+        const person *c = &w->p[2 + 5 * k]; /* a child of some household */
+        mspec mace[3] = {{CPI_KIND_PERSON, "child-discussed", {0}}, {CPI_KIND_PERSON, "adult-of-concern", {0}},
+                         {CPI_KIND_PERSON, "adult-of-concern", {0}}};
+        char name[64];
+        snprintf(name, sizeof name, "%s %s", c->fore, c->sur);
+        snprintf(dob, sizeof dob, "%04d-%02d-%02d", c->y, c->m, c->d);
+        mace[0].v[CPI_F_NAME] = name, mace[0].v[CPI_F_DOB] = dob;
+        mace[1].v[CPI_F_NAME] = "Gethin HARRIES", mace[1].v[CPI_F_STREET_NAME] = k == 2 ? "Ace" : "Smokey";
+        mace[2].v[CPI_F_NAME] = "Rhys MORGAN"; /* a second adult, so the record names several people */
+        rspec rel[2] = {{"poses-risk-to", 2, 1}, {"poses-risk-to", 3, 1}};
+        snprintf(ref, sizeof ref, "mace:MACE-09%05d", k + 1);
+        s = put(t, ref, "mace-child", day + k, mace, 3, rel, 2, err);
+    }
+    return s;
+}
+
+static void test_street_named_adult(void **state)
+{
+    fixture *f = *state;
+    cpi_error err = {0};
+    if (cpi_store_write(f->st, write_adults, &f->w, &err))
+        fail_msg("write: %s", err.msg);
+    resolve(f);
+    expect_same(f, "mace:MACE-0900001/2", "niche:NOM-0900001/1");
+    expect_same(f, "mace:MACE-0900002/2", "niche:NOM-0900001/1");
+    expect_apart(f, "mace:MACE-0900003/2", "niche:NOM-0900001/1");
+}
+
 static void test_conflict_rules(void **state)
 {
     (void)state;
@@ -794,6 +838,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_split_and_merge_counted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_export_every_mention, setup, teardown),
         cmocka_unit_test_setup_teardown(test_commands_end_to_end, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_street_named_adult, setup, teardown),
         cmocka_unit_test(test_conflict_rules),
         cmocka_unit_test(test_entity_ids),
         cmocka_unit_test(test_strtab),
