@@ -154,6 +154,8 @@ cpi_status cpi_rs_uf_seed(cpi_rs_uf *uf, uint32_t i, cpi_error *err)
             rc |= sum_add(s, RS_SV_SN, m->key[RS_P_SN], 0);
         if (m->key[RS_P_STREET])
             rc |= sum_add(s, RS_SV_STREET, m->key[RS_P_STREET], 0);
+        if (m->key[RS_P_NID])
+            rc |= sum_add(s, RS_SV_NID, m->key[RS_P_NID], 0);
         if (uf->multi && uf->multi[m->rec])
             rc |= sum_add(s, RS_SV_REC, m->rec, 0);
     } else if (m->kind == CPI_KIND_LOCATION) {
@@ -352,7 +354,26 @@ static int cmp_scored_desc(const void *x, const void *y)
 typedef struct partner {
     uint32_t m, other;
     double weight;
+    bool below; /* a pair below the link band (RS_PAIR_NAME_STREET, RS_PAIR_NAME_CONTEXT) */
 } partner;
+
+/* Do the clusters of roots a and b hold different Niche nominal ids (and none in common)? */
+static bool other_nominals(const cpi_rs_uf *uf, uint32_t a, uint32_t b)
+{
+    const cpi_rs_summary *A = &uf->sum[a], *B = &uf->sum[b];
+    bool na = false, nb = false;
+    for (uint16_t i = 0; i < A->n; i++) {
+        if (A->v[i].type != RS_SV_NID)
+            continue;
+        na = true;
+        for (uint16_t j = 0; j < B->n; j++)
+            if (B->v[j].type == RS_SV_NID && B->v[j].a == A->v[i].a)
+                return false;
+    }
+    for (uint16_t j = 0; j < B->n && !nb; j++)
+        nb = B->v[j].type == RS_SV_NID;
+    return na && nb;
+}
 
 static int cmp_partner(const void *x, const void *y)
 {
@@ -375,6 +396,7 @@ static void place_deferred(cpi_rs_uf *uf, const partner *p, size_t n, cpi_resolv
 {
     uint32_t m = p[0].m, roots[64];
     double w[64];
+    bool below[64];
     size_t nr = 0;
     uint32_t self = cpi_rs_find(uf, m);
     for (size_t k = 0; k < n && nr < 64; k++) {
@@ -384,6 +406,7 @@ static void place_deferred(cpi_rs_uf *uf, const partner *p, size_t n, cpi_resolv
             seen = roots[j] == r;
         if (!seen) {
             roots[nr] = r;
+            below[nr] = p[k].below;
             w[nr++] = p[k].weight;
         }
     }
@@ -395,6 +418,12 @@ static void place_deferred(cpi_rs_uf *uf, const partner *p, size_t n, cpi_resolv
             return;
         }
     for (size_t j = 0; j < nr; j++) {
+        /* below the link band the name and a context agree, but not on two nominals: a child
+         * nominal without a DOB and the adult of his name who targets his sibling */
+        if (below[j] && other_nominals(uf, cpi_rs_find(uf, m), roots[j])) {
+            kr->refused++;
+            continue;
+        }
         int rc = cpi_rs_uf_join(uf, m, roots[j], RS_JOIN_GUARDED);
         if (rc == 1)
             kr->joined++;
@@ -411,7 +440,7 @@ void cpi_rs_join_links(cpi_rs_uf *uf, cpi_rs_scored *v, size_t n, double link, c
     while (nlink < n && v[nlink].prob >= link)
         nlink++;
     for (size_t i = nlink; i < n && defer; i++)
-        if ((v[i].flags & RS_PAIR_NAME_STREET) && (defer[v[i].a] || defer[v[i].b]))
+        if ((v[i].flags & (RS_PAIR_NAME_STREET | RS_PAIR_NAME_CONTEXT)) && (defer[v[i].a] || defer[v[i].b]))
             ndef += (defer[v[i].a] != 0) + (defer[v[i].b] != 0);
     for (size_t i = 0; i < nlink; i++) {
         if (defer && (defer[v[i].a] || defer[v[i].b])) {
@@ -436,14 +465,14 @@ void cpi_rs_join_links(cpi_rs_uf *uf, cpi_rs_scored *v, size_t n, double link, c
     }
     size_t np = 0;
     for (size_t i = 0; i < n; i++) {
-        if (i >= nlink && !(v[i].flags & RS_PAIR_NAME_STREET))
+        if (i >= nlink && !(v[i].flags & (RS_PAIR_NAME_STREET | RS_PAIR_NAME_CONTEXT)))
             continue;
         if ((v[i].flags & RS_PAIR_OTHER_NOMINAL) && !(v[i].flags & RS_PAIR_CORROBORATED))
             continue;
         if (defer[v[i].a])
-            p[np++] = (partner){v[i].a, v[i].b, v[i].weight};
+            p[np++] = (partner){v[i].a, v[i].b, v[i].weight, i >= nlink};
         if (defer[v[i].b])
-            p[np++] = (partner){v[i].b, v[i].a, v[i].weight};
+            p[np++] = (partner){v[i].b, v[i].a, v[i].weight, i >= nlink};
     }
     cpi_sort(p, np, sizeof *p, cmp_partner);
     for (size_t i = 0; i < np;) {

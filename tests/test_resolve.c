@@ -740,6 +740,54 @@ static void test_street_named_adult(void **state)
     expect_apart(f, "mace:MACE-0900003/2", "niche:NOM-0900001/1");
 }
 
+/*
+ * The DOB-less phase of cpi_rs_join_links: a person without a DOB joins a cluster through a pair
+ * below the link band only when the pair says the names and a context (or the street name)
+ * agree, and even then not when that would make two Niche nominals one.
+ */
+static void test_deferred_below_link(void **state)
+{
+    (void)state;
+    enum { N = 8 };
+    cpi_rs_data d = {0};
+    cpi_rs_mention m[N];
+    cpi_rs_record r[N];
+    memset(m, 0, sizeof m);
+    memset(r, 0, sizeof r);
+    for (uint32_t i = 0; i < N; i++) {
+        m[i].kind = CPI_KIND_PERSON;
+        m[i].rec = i;
+        m[i].num = 1;
+        m[i].dob_lo = m[i].dob_hi = i % 2 ? 12000 + (int32_t)i : CPI_DAY_NONE; /* odd ones have a DOB */
+        r[i] = (cpi_rs_record){.first = i, .nmentions = 1};
+    }
+    m[4].key[RS_P_NID] = 41; /* 4 and 5: two nominals */
+    m[5].key[RS_P_NID] = 42;
+    d.m = m, d.nm = N, d.recs = r, d.nrecs = N;
+    cpi_rs_uf uf;
+    cpi_error err = {0};
+    assert_int_equal(cpi_rs_uf_init(&uf, &d, &err), CPI_OK);
+    for (uint32_t i = 0; i < N; i++)
+        assert_int_equal(cpi_rs_uf_seed(&uf, i, &err), CPI_OK);
+    uint8_t defer[N];
+    for (uint32_t i = 0; i < N; i++)
+        defer[i] = m[i].dob_lo == CPI_DAY_NONE;
+    cpi_rs_scored v[] = {
+        {0, 1, 4.2, 0.95, RS_PAIR_NAME_CONTEXT}, /* names and a related person agree: joins */
+        {2, 3, 4.2, 0.95, 0},                    /* the same probability alone: stays apart */
+        {4, 5, 4.2, 0.95, RS_PAIR_NAME_CONTEXT}, /* two nominals: stays apart */
+        {6, 7, -1.0, 0.33, RS_PAIR_NAME_STREET}, /* name and street name: joins whatever the score */
+    };
+    cpi_resolve_kind_report kr = {0};
+    cpi_rs_join_links(&uf, v, sizeof v / sizeof v[0], 0.99, defer, &kr);
+    assert_int_equal(cpi_rs_find(&uf, 0), cpi_rs_find(&uf, 1));
+    assert_int_not_equal(cpi_rs_find(&uf, 2), cpi_rs_find(&uf, 3));
+    assert_int_not_equal(cpi_rs_find(&uf, 4), cpi_rs_find(&uf, 5));
+    assert_int_equal(cpi_rs_find(&uf, 6), cpi_rs_find(&uf, 7));
+    assert_int_equal(kr.joined, 2);
+    cpi_rs_uf_free(&uf);
+}
+
 static void test_conflict_rules(void **state)
 {
     (void)state;
@@ -839,6 +887,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_export_every_mention, setup, teardown),
         cmocka_unit_test_setup_teardown(test_commands_end_to_end, setup, teardown),
         cmocka_unit_test_setup_teardown(test_street_named_adult, setup, teardown),
+        cmocka_unit_test(test_deferred_below_link),
         cmocka_unit_test(test_conflict_rules),
         cmocka_unit_test(test_entity_ids),
         cmocka_unit_test(test_strtab),
