@@ -256,11 +256,24 @@ static bool surname_like(const cpi_rs_uf *uf, const cpi_rs_summary *S, uint32_t 
  * BEVAN" and "BEVAN, Charlie"). Both crossings are needed - twins "Logan
  * Thomas" and "Thomas Thomas" cross only one way.
  */
+static bool has_surname(const cpi_rs_summary *S)
+{
+    for (uint16_t i = 0; i < S->n; i++)
+        if (S->v[i].type == RS_SV_SN)
+            return true;
+    return false;
+}
+
 static bool fn_conflict(const cpi_rs_uf *uf, const cpi_rs_summary *A, uint32_t x, const cpi_rs_summary *B, uint32_t y)
 {
     if (!cpi_rs_forename_conflict(cpi_strtab_str(&uf->d->str, x), cpi_strtab_str(&uf->d->str, y)))
         return false;
-    return !(surname_like(uf, A, y) && surname_like(uf, B, x));
+    /* A side without any surname (a MARAC child written "Jade", age 4) cannot show the crossing
+     * itself: then the other side must - "HALL Jade" read as forename hall and "Jade Hall" in one
+     * cluster, where both forenames are also its surnames. */
+    bool xs = surname_like(uf, B, x) || (!has_surname(B) && surname_like(uf, A, x));
+    bool ys = surname_like(uf, A, y) || (!has_surname(A) && surname_like(uf, B, y));
+    return !(xs && ys);
 }
 
 static bool pair_conflict(cpi_rs_uf *uf, const cpi_rs_summary *A, const cpi_rs_sumv *x, const cpi_rs_summary *B,

@@ -788,6 +788,49 @@ static void test_deferred_below_link(void **state)
     cpi_rs_uf_free(&uf);
 }
 
+/*
+ * Forenames written the other way round, seen from a side with no surname at all: a MARAC child
+ * "Jade" (age 4) beside a cluster holding "HALL Jade" (forename hall, mistyped hpall) and "Jade
+ * Hall" does not conflict, since the cluster shows the crossing itself; "Logan" beside twins'
+ * "Thomas Thomas" still does.
+ */
+static void test_swapped_names_weak_side(void **state)
+{
+    (void)state;
+    static const char *const NAMES[][2] = {{"jade", NULL}, {"hpall", "jade"}, {"jade", "hall"},
+                                           {"logan", NULL}, {"thomas", "thomas"}};
+    enum { N = 5 };
+    cpi_rs_data d = {0};
+    cpi_rs_mention m[N];
+    cpi_rs_record r[N];
+    memset(m, 0, sizeof m);
+    memset(r, 0, sizeof r);
+    cpi_error err = {0};
+    for (uint32_t i = 0; i < N; i++) {
+        m[i].kind = CPI_KIND_PERSON;
+        m[i].rec = i;
+        m[i].num = 1;
+        m[i].dob_lo = m[i].dob_hi = CPI_DAY_NONE;
+        m[i].key[RS_P_FN] = cpi_strtab_intern(&d.str, NAMES[i][0], strlen(NAMES[i][0]), &err);
+        if (NAMES[i][1])
+            m[i].key[RS_P_SN] = cpi_strtab_intern(&d.str, NAMES[i][1], strlen(NAMES[i][1]), &err);
+        r[i] = (cpi_rs_record){.first = i, .nmentions = 1};
+    }
+    d.m = m, d.nm = N, d.recs = r, d.nrecs = N;
+    cpi_rs_uf uf;
+    assert_int_equal(cpi_rs_uf_init(&uf, &d, &err), CPI_OK);
+    for (uint32_t i = 0; i < N; i++)
+        assert_int_equal(cpi_rs_uf_seed(&uf, i, &err), CPI_OK);
+    assert_int_equal(cpi_rs_uf_join(&uf, 1, 2, RS_JOIN_FORCE), 1);
+    assert_false(cpi_rs_uf_conflict(&uf, 0, 1));
+    assert_false(cpi_rs_uf_conflict(&uf, 1, 0));
+    assert_true(cpi_rs_uf_conflict(&uf, 3, 4));
+    assert_true(cpi_rs_uf_conflict(&uf, 4, 3));
+    assert_true(cpi_rs_uf_conflict(&uf, 3, 1));
+    cpi_rs_uf_free(&uf);
+    cpi_strtab_free(&d.str);
+}
+
 static void test_conflict_rules(void **state)
 {
     (void)state;
@@ -888,6 +931,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_commands_end_to_end, setup, teardown),
         cmocka_unit_test_setup_teardown(test_street_named_adult, setup, teardown),
         cmocka_unit_test(test_deferred_below_link),
+        cmocka_unit_test(test_swapped_names_weak_side),
         cmocka_unit_test(test_conflict_rules),
         cmocka_unit_test(test_entity_ids),
         cmocka_unit_test(test_strtab),
