@@ -266,14 +266,28 @@ static bool has_surname(const cpi_rs_summary *S)
 
 static bool fn_conflict(const cpi_rs_uf *uf, const cpi_rs_summary *A, uint32_t x, const cpi_rs_summary *B, uint32_t y)
 {
-    if (!cpi_rs_forename_conflict(cpi_strtab_str(&uf->d->str, x), cpi_strtab_str(&uf->d->str, y)))
+    const char *xn = cpi_strtab_str(&uf->d->str, x), *yn = cpi_strtab_str(&uf->d->str, y);
+    if (!cpi_rs_forename_conflict(xn, yn))
         return false;
+    /* Two mistypings of one name, one on each side ("oliveg" and "olivre"), with the name itself
+     * on either side: each one keystroke from it. (Only keystrokes bridge: nicknames do not chain,
+     * Beth is short for Bethan and for Elizabeth.) */
+    for (int side = 0; side < 2; side++) {
+        const cpi_rs_summary *S = side ? B : A;
+        for (uint16_t i = 0; i < S->n; i++) {
+            if (S->v[i].type != RS_SV_FN || S->v[i].a == x || S->v[i].a == y)
+                continue;
+            const char *z = cpi_strtab_str(&uf->d->str, S->v[i].a);
+            if (one_edit(xn, z) && one_edit(z, yn))
+                return false;
+        }
+    }
     /* A side without any surname (a MARAC child written "Jade", age 4) cannot show the crossing
      * itself: then the other side must - "HALL Jade" read as forename hall and "Jade Hall" in one
      * cluster, where both forenames are also its surnames. */
-    bool xs = surname_like(uf, B, x) || (!has_surname(B) && surname_like(uf, A, x));
-    bool ys = surname_like(uf, A, y) || (!has_surname(A) && surname_like(uf, B, y));
-    return !(xs && ys);
+    bool xc = surname_like(uf, B, x) || (!has_surname(B) && surname_like(uf, A, x));
+    bool yc = surname_like(uf, A, y) || (!has_surname(A) && surname_like(uf, B, y));
+    return !(xc && yc);
 }
 
 static bool pair_conflict(cpi_rs_uf *uf, const cpi_rs_summary *A, const cpi_rs_sumv *x, const cpi_rs_summary *B,

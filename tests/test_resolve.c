@@ -792,14 +792,17 @@ static void test_deferred_below_link(void **state)
  * Forenames written the other way round, seen from a side with no surname at all: a MARAC child
  * "Jade" (age 4) beside a cluster holding "HALL Jade" (forename hall, mistyped hpall) and "Jade
  * Hall" does not conflict, since the cluster shows the crossing itself; "Logan" beside twins'
- * "Thomas Thomas" still does.
+ * "Thomas Thomas" still does. And two mistypings of one forename ("oliveg", "olivre") conflict
+ * until one side also holds the name they are both a keystroke from.
  */
 static void test_swapped_names_weak_side(void **state)
 {
     (void)state;
-    static const char *const NAMES[][2] = {{"jade", NULL}, {"hpall", "jade"}, {"jade", "hall"},
-                                           {"logan", NULL}, {"thomas", "thomas"}};
-    enum { N = 5 };
+    static const char *const NAMES[][2] = {{"jade", NULL},       {"hpall", "jade"},   {"jade", "hall"},
+                                           {"logan", NULL},      {"thomas", "thomas"}, {"oliveg", "moore"},
+                                           {"oliver", "moore"},  {"olivre", "moore"},  {"ellie", "moore"},
+                                           {"millie", "moore"}};
+    enum { N = 10 };
     cpi_rs_data d = {0};
     cpi_rs_mention m[N];
     cpi_rs_record r[N];
@@ -827,6 +830,13 @@ static void test_swapped_names_weak_side(void **state)
     assert_true(cpi_rs_uf_conflict(&uf, 3, 4));
     assert_true(cpi_rs_uf_conflict(&uf, 4, 3));
     assert_true(cpi_rs_uf_conflict(&uf, 3, 1));
+    /* two mistypings of one name bridge through it; two names a keystroke apart from nothing do not */
+    assert_true(cpi_rs_uf_conflict(&uf, 5, 7));
+    assert_int_equal(cpi_rs_uf_join(&uf, 5, 6, RS_JOIN_GUARDED), 1);
+    assert_false(cpi_rs_uf_conflict(&uf, 5, 7));
+    assert_false(cpi_rs_uf_conflict(&uf, 7, 5));
+    assert_true(cpi_rs_uf_conflict(&uf, 8, 9));
+    assert_true(cpi_rs_uf_conflict(&uf, 8, 5));
     cpi_rs_uf_free(&uf);
     cpi_strtab_free(&d.str);
 }
