@@ -9,7 +9,8 @@
  * side conflicts with any of the other:
  *   people - DOBs far apart (beyond swapped day/month, one mistyped part and a
  *            year either side of an age range), two PNC ids, forenames that
- *            are neither equal, nickname-equivalent, one keystroke apart nor
+ *            are neither equal, nickname-equivalent, one keystroke apart (also
+ *            from what a short form stands for: "thzomas" and "tom") nor
  *            explained by forename and surname written the other way round
  *            (twins: same DOB and home, different forenames);
  *   places - two flat numbers, two house numbers, two postcode sectors, two
@@ -153,6 +154,8 @@ cpi_status cpi_rs_uf_seed(cpi_rs_uf *uf, uint32_t i, cpi_error *err)
             rc |= sum_add(s, RS_SV_SN, m->key[RS_P_SN], 0);
         if (m->key[RS_P_STREET])
             rc |= sum_add(s, RS_SV_STREET, m->key[RS_P_STREET], 0);
+        if (m->key[RS_P_NID])
+            rc |= sum_add(s, RS_SV_NID, m->key[RS_P_NID], 0);
         if (uf->multi && uf->multi[m->rec])
             rc |= sum_add(s, RS_SV_REC, m->rec, 0);
     } else if (m->kind == CPI_KIND_LOCATION) {
@@ -220,6 +223,15 @@ bool cpi_rs_forename_conflict(const char *a, const char *b)
         return false;
     if (one_edit(a, b) || cpi_norm_forenames_equivalent(a, b))
         return false;
+    /* A mistyped full form beside a short one: "thzomas" and "tom" (thomas), "micahel" and "mikey". */
+    const char *ca[8], *cb[8];
+    size_t na = cpi_norm_forename_canonicals(a, ca, 8), nb = cpi_norm_forename_canonicals(b, cb, 8);
+    for (size_t i = 0; i < nb; i++)
+        if (one_edit(a, cb[i]))
+            return false;
+    for (size_t i = 0; i < na; i++)
+        if (one_edit(b, ca[i]))
+            return false;
     /* An initial or a cut-short form: "j" and "james", "chris" and "christopher". */
     size_t la = strlen(a), lb = strlen(b), n = la < lb ? la : lb;
     if (strncmp(a, b, n) == 0 && (n == 1 || n >= 3))
@@ -244,11 +256,38 @@ static bool surname_like(const cpi_rs_uf *uf, const cpi_rs_summary *S, uint32_t 
  * BEVAN" and "BEVAN, Charlie"). Both crossings are needed - twins "Logan
  * Thomas" and "Thomas Thomas" cross only one way.
  */
+static bool has_surname(const cpi_rs_summary *S)
+{
+    for (uint16_t i = 0; i < S->n; i++)
+        if (S->v[i].type == RS_SV_SN)
+            return true;
+    return false;
+}
+
 static bool fn_conflict(const cpi_rs_uf *uf, const cpi_rs_summary *A, uint32_t x, const cpi_rs_summary *B, uint32_t y)
 {
-    if (!cpi_rs_forename_conflict(cpi_strtab_str(&uf->d->str, x), cpi_strtab_str(&uf->d->str, y)))
+    const char *xn = cpi_strtab_str(&uf->d->str, x), *yn = cpi_strtab_str(&uf->d->str, y);
+    if (!cpi_rs_forename_conflict(xn, yn))
         return false;
-    return !(surname_like(uf, A, y) && surname_like(uf, B, x));
+    /* Two mistypings of one name, one on each side ("oliveg" and "olivre"), with the name itself
+     * on either side: each one keystroke from it. (Only keystrokes bridge: nicknames do not chain,
+     * Beth is short for Bethan and for Elizabeth.) */
+    for (int side = 0; side < 2; side++) {
+        const cpi_rs_summary *S = side ? B : A;
+        for (uint16_t i = 0; i < S->n; i++) {
+            if (S->v[i].type != RS_SV_FN || S->v[i].a == x || S->v[i].a == y)
+                continue;
+            const char *z = cpi_strtab_str(&uf->d->str, S->v[i].a);
+            if (one_edit(xn, z) && one_edit(z, yn))
+                return false;
+        }
+    }
+    /* A side without any surname (a MARAC child written "Jade", age 4) cannot show the crossing
+     * itself: then the other side must - "HALL Jade" read as forename hall and "Jade Hall" in one
+     * cluster, where both forenames are also its surnames. */
+    bool xc = surname_like(uf, B, x) || (!has_surname(B) && surname_like(uf, A, x));
+    bool yc = surname_like(uf, A, y) || (!has_surname(A) && surname_like(uf, B, y));
+    return !(xc && yc);
 }
 
 static bool pair_conflict(cpi_rs_uf *uf, const cpi_rs_summary *A, const cpi_rs_sumv *x, const cpi_rs_summary *B,
@@ -342,7 +381,26 @@ static int cmp_scored_desc(const void *x, const void *y)
 typedef struct partner {
     uint32_t m, other;
     double weight;
+    bool below; /* a pair below the link band (RS_PAIR_NAME_STREET, RS_PAIR_NAME_CONTEXT) */
 } partner;
+
+/* Do the clusters of roots a and b hold different Niche nominal ids (and none in common)? */
+static bool other_nominals(const cpi_rs_uf *uf, uint32_t a, uint32_t b)
+{
+    const cpi_rs_summary *A = &uf->sum[a], *B = &uf->sum[b];
+    bool na = false, nb = false;
+    for (uint16_t i = 0; i < A->n; i++) {
+        if (A->v[i].type != RS_SV_NID)
+            continue;
+        na = true;
+        for (uint16_t j = 0; j < B->n; j++)
+            if (B->v[j].type == RS_SV_NID && B->v[j].a == A->v[i].a)
+                return false;
+    }
+    for (uint16_t j = 0; j < B->n && !nb; j++)
+        nb = B->v[j].type == RS_SV_NID;
+    return na && nb;
+}
 
 static int cmp_partner(const void *x, const void *y)
 {
@@ -365,6 +423,7 @@ static void place_deferred(cpi_rs_uf *uf, const partner *p, size_t n, cpi_resolv
 {
     uint32_t m = p[0].m, roots[64];
     double w[64];
+    bool below[64];
     size_t nr = 0;
     uint32_t self = cpi_rs_find(uf, m);
     for (size_t k = 0; k < n && nr < 64; k++) {
@@ -374,6 +433,7 @@ static void place_deferred(cpi_rs_uf *uf, const partner *p, size_t n, cpi_resolv
             seen = roots[j] == r;
         if (!seen) {
             roots[nr] = r;
+            below[nr] = p[k].below;
             w[nr++] = p[k].weight;
         }
     }
@@ -385,6 +445,12 @@ static void place_deferred(cpi_rs_uf *uf, const partner *p, size_t n, cpi_resolv
             return;
         }
     for (size_t j = 0; j < nr; j++) {
+        /* below the link band the name and a context agree, but not on two nominals: a child
+         * nominal without a DOB and the adult of his name who targets his sibling */
+        if (below[j] && other_nominals(uf, cpi_rs_find(uf, m), roots[j])) {
+            kr->refused++;
+            continue;
+        }
         int rc = cpi_rs_uf_join(uf, m, roots[j], RS_JOIN_GUARDED);
         if (rc == 1)
             kr->joined++;
@@ -400,6 +466,9 @@ void cpi_rs_join_links(cpi_rs_uf *uf, cpi_rs_scored *v, size_t n, double link, c
     size_t nlink = 0, ndef = 0;
     while (nlink < n && v[nlink].prob >= link)
         nlink++;
+    for (size_t i = nlink; i < n && defer; i++)
+        if ((v[i].flags & (RS_PAIR_NAME_STREET | RS_PAIR_NAME_CONTEXT)) && (defer[v[i].a] || defer[v[i].b]))
+            ndef += (defer[v[i].a] != 0) + (defer[v[i].b] != 0);
     for (size_t i = 0; i < nlink; i++) {
         if (defer && (defer[v[i].a] || defer[v[i].b])) {
             ndef += (defer[v[i].a] != 0) + (defer[v[i].b] != 0);
@@ -422,13 +491,15 @@ void cpi_rs_join_links(cpi_rs_uf *uf, cpi_rs_scored *v, size_t n, double link, c
         return;
     }
     size_t np = 0;
-    for (size_t i = 0; i < nlink; i++) {
+    for (size_t i = 0; i < n; i++) {
+        if (i >= nlink && !(v[i].flags & (RS_PAIR_NAME_STREET | RS_PAIR_NAME_CONTEXT)))
+            continue;
         if ((v[i].flags & RS_PAIR_OTHER_NOMINAL) && !(v[i].flags & RS_PAIR_CORROBORATED))
             continue;
         if (defer[v[i].a])
-            p[np++] = (partner){v[i].a, v[i].b, v[i].weight};
+            p[np++] = (partner){v[i].a, v[i].b, v[i].weight, i >= nlink};
         if (defer[v[i].b])
-            p[np++] = (partner){v[i].b, v[i].a, v[i].weight};
+            p[np++] = (partner){v[i].b, v[i].a, v[i].weight, i >= nlink};
     }
     cpi_sort(p, np, sizeof *p, cmp_partner);
     for (size_t i = 0; i < np;) {

@@ -280,12 +280,12 @@ cpi_status cpi_rs_fit_and_score(cpi_fs_model *model, const cpi_rs_training *tr, 
         double t[CPI_FS_MAX_CMP] = {pv[i].tf0, pv[i].tf1};
         double w = cpi_fs_weight(model, &pv[i].v, t);
         double p = cpi_fs_probability(w);
-        if (p >= o->possible) {
-            s = cpi_rs_scored_add(out, (uint32_t)(pairs->v[i] >> 32), (uint32_t)pairs->v[i], w, p,
-                                  flags ? flags(&pv[i].v) : 0, err);
+        uint8_t f = flags ? flags(&pv[i].v) : 0;
+        if (p >= o->possible || (f & RS_PAIR_NAME_STREET)) {
+            s = cpi_rs_scored_add(out, (uint32_t)(pairs->v[i] >> 32), (uint32_t)pairs->v[i], w, p, f, err);
             if (p >= o->link)
                 kr->link_pairs++;
-            else
+            else if (p >= o->possible)
                 kr->possible_pairs++;
         }
     }

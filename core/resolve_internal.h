@@ -141,7 +141,9 @@ typedef struct cpi_rs_sumv {
 
 /* RS_SV_STREET is kept for look-ups by the weak pass, never a conflict (people have several). */
 enum { RS_SV_DOB = 1, RS_SV_RANGE, RS_SV_PNC, RS_SV_FN, RS_SV_SN, RS_SV_STREET, RS_SV_FLAT, RS_SV_HOUSE, RS_SV_PCS,
-       RS_SV_NOT, RS_SV_REC /* a record naming two or more people: one of them per cluster */, RS_SV_TOWN };
+       RS_SV_NOT, RS_SV_REC /* a record naming two or more people: one of them per cluster */, RS_SV_TOWN,
+       RS_SV_NID /* a Niche nominal id: never a conflict, but the DOB-less phase's joins below the link band
+                    do not make two nominals one */ };
 
 typedef struct cpi_rs_summary {
     cpi_rs_sumv *v;
@@ -277,6 +279,10 @@ typedef struct cpi_rs_scored {
 /* What a person pair's vector says beyond its weight, for the DOB-less phase of cpi_rs_join_links. */
 #define RS_PAIR_OTHER_NOMINAL 1u /* both hold Niche nominal ids, different ones */
 #define RS_PAIR_CORROBORATED 2u  /* a PNC, phone or street name agrees */
+#define RS_PAIR_NAME_STREET 4u   /* forename (or a nickname of it), surname and street name all agree:
+                                    kept below the possible band for the DOB-less phase */
+#define RS_PAIR_NAME_CONTEXT 8u  /* forename (or a nickname of it) and surname agree, and so does a
+                                    related person or a home */
 
 typedef struct cpi_rs_scoredv {
     cpi_rs_scored *v;
@@ -409,7 +415,19 @@ cpi_status cpi_rs_scored_add(cpi_rs_scoredv *s, uint32_t a, uint32_t b, double w
  * CPI_RS_AMBIGUITY_BITS (counted in kr->ambiguous). A pair flagged
  * RS_PAIR_OTHER_NOMINAL and not RS_PAIR_CORROBORATED is not joined in that
  * phase: without a DOB, a name and a home are what a father and the son named
- * after him share, on two nominals. defer may be NULL.
+ * after him share, on two nominals. A pair flagged RS_PAIR_NAME_STREET takes
+ * part in that phase whatever its probability: an adult of concern written
+ * with his name and street name but no DOB (MACE, SOC) is recorded with
+ * other children than his Niche nominal is, so the model's prior and the
+ * related comparison keep the pair below the link band, yet two people who
+ * share a forename, a surname and a street name are one person in practice
+ * (it still has to be the only cluster that fits, and pass the guard). So
+ * does a pair flagged RS_PAIR_NAME_CONTEXT in the possible band (names and a
+ * related person or home agree: the same adult named as a risk to one child
+ * in two MACE rows, just under the link band). Neither kind of pair below
+ * the link band joins two clusters holding different Niche nominal ids (a
+ * DOB-less child nominal and the adult of his name who targets his sibling).
+ * defer may be NULL.
  */
 #define CPI_RS_AMBIGUITY_BITS 3.0
 void cpi_rs_join_links(cpi_rs_uf *uf, cpi_rs_scored *v, size_t n, double link, const uint8_t *defer,

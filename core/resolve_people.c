@@ -67,6 +67,13 @@ static uint8_t person_flags(const cpi_fs_vec *v)
     if (v->levels[RS_PC_PNC] == CPI_IDENT_SAME || v->levels[RS_PC_PHONE] == RS_CTX_SAME ||
         v->levels[RS_PC_STREET] == CPI_IDENT_SAME)
         f |= RS_PAIR_CORROBORATED;
+    uint8_t fl = v->levels[RS_PC_FORENAME];
+    if (v->levels[RS_PC_STREET] == CPI_IDENT_SAME && (fl == CPI_NAME_EXACT || fl == CPI_NAME_NICKNAME) &&
+        v->levels[RS_PC_SURNAME] == CPI_NAME_EXACT)
+        f |= RS_PAIR_NAME_STREET;
+    if ((fl == CPI_NAME_EXACT || fl == CPI_NAME_NICKNAME) && v->levels[RS_PC_SURNAME] == CPI_NAME_EXACT &&
+        (v->levels[RS_PC_RELATED] == RS_REL_SHARED || v->levels[RS_PC_HOME] == RS_CTX_SAME))
+        f |= RS_PAIR_NAME_CONTEXT;
     return f;
 }
 
@@ -85,6 +92,14 @@ static uint64_t person_sig(void *ctx, uint32_t i)
     return cpi_rs_hash(h, cpi_rs_ctx_ids(pc->related, pc->rgrp[i]),
                        cpi_rs_ctx_n(pc->related, pc->rgrp[i]) * sizeof(uint32_t));
 }
+
+/*
+ * Scoring passes. Each after the first sees who every mention is related to as the one before
+ * clustered them: two MACE rows naming "Oliver Jenkins" as a risk to "Elin Thompson" (one with
+ * her DOB, one with her age) link the adult once the child is one entity, and the child's
+ * mentions link through the adult the pass after.
+ */
+#define RS_PEOPLE_PASSES 3
 
 enum { R_SX_YEAR, R_FI_DOB, R_HOME_FX, R_PNC, R_PHONE, R_NAME, R_FX_SX, R__N };
 static const char *const RULE_NAMES[] = {"person sx+year", "person fi+dob", "person home+fx", "person pnc",
@@ -237,12 +252,13 @@ cpi_status cpi_rs_people(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_o
     if ((s = cpi_rs_distinct(mem, &nd, person_sig, &pc, err)))
         goto out;
     /*
-     * Two passes. Random pairs stand in for non-matches when estimating u, but
-     * a suspect named in dozens of records under slightly different spellings
-     * and ages makes random pairs agree on his phone far more often than two
-     * different people would. So the first pass clusters, and the second
-     * estimates u only from pairs the first put in different clusters, then
-     * retrains and clusters again from the state before people were joined.
+     * Several passes (RS_PEOPLE_PASSES). Random pairs stand in for non-matches
+     * when estimating u, but a suspect named in dozens of records under slightly
+     * different spellings and ages makes random pairs agree on his phone far more
+     * often than two different people would. So the first pass clusters, and
+     * each later one estimates u only from pairs the one before put in different
+     * clusters, then retrains and clusters again from the state before people
+     * were joined.
      */
     if ((s = cpi_rs_uf_clone(&before, &res->uf, err)))
         goto out;
@@ -253,35 +269,39 @@ cpi_status cpi_rs_people(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_o
                                   &pairs, pv, o, &sc, kr, err)))
         goto out;
     cpi_rs_join_links(&res->uf, sc.v, sc.n, o->link, defer, kr);
-    for (uint32_t i = 0; i < d->nm; i++)
-        grp1[i] = cpi_rs_find(&res->uf, i);
-    /* the second pass sees who each mention is related to as the first pass clustered them */
-    cpi_rs_ctx_free(&related);
-    if ((s = cpi_rs_ctx_build(d, &res->uf, RS_CTX_PEOPLE, &related, err)))
-        goto out;
-    pc.rgrp = grp1;
-    for (uint32_t i = 0; i < d->nm; i++)
-        if (pc.vidx[i] != UINT32_MAX)
-            set_related(&pc, i);
-    /* the vectors stay but for that one comparison */
-    for (size_t k = 0; k < pairs.n; k++)
-        pv[k].v.levels[RS_PC_RELATED] = cpi_rs_related_level(&pc.views[pc.vidx[pairs.v[k] >> 32]],
-                                                             &pc.views[pc.vidx[(uint32_t)pairs.v[k]]]);
-    cpi_rs_uf_free(&res->uf);
-    res->uf = before;
-    memset(&before, 0, sizeof before);
-    sc.n = 0;
-    kr->joined = kr->refused = kr->ambiguous = kr->link_pairs = kr->possible_pairs = 0;
-    memset(&kr->em, 0, sizeof kr->em);
-    cpi_fs_model first = res->person_model;
-    cpi_rs_person_model(&res->person_model);
-    if ((s = cpi_rs_fit_and_score(&res->person_model, &tr, person_vec, person_flags, &pc, mem, nd, n, grp1, &first,
-                                  &pairs, pv, o, &sc, kr, err)))
-        goto out;
+    for (int pass = 2; pass <= RS_PEOPLE_PASSES; pass++) {
+        for (uint32_t i = 0; i < d->nm; i++)
+            grp1[i] = cpi_rs_find(&res->uf, i);
+        /* this pass sees who each mention is related to as the previous pass clustered them */
+        cpi_rs_ctx_free(&related);
+        if ((s = cpi_rs_ctx_build(d, &res->uf, RS_CTX_PEOPLE, &related, err)))
+            goto out;
+        pc.rgrp = grp1;
+        for (uint32_t i = 0; i < d->nm; i++)
+            if (pc.vidx[i] != UINT32_MAX)
+                set_related(&pc, i);
+        /* the vectors stay but for that one comparison */
+        for (size_t k = 0; k < pairs.n; k++)
+            pv[k].v.levels[RS_PC_RELATED] = cpi_rs_related_level(&pc.views[pc.vidx[pairs.v[k] >> 32]],
+                                                                 &pc.views[pc.vidx[(uint32_t)pairs.v[k]]]);
+        cpi_rs_uf_free(&res->uf);
+        if ((s = cpi_rs_uf_clone(&res->uf, &before, err)))
+            goto out;
+        sc.n = 0;
+        kr->joined = kr->refused = kr->ambiguous = kr->link_pairs = kr->possible_pairs = 0;
+        memset(&kr->em, 0, sizeof kr->em);
+        cpi_fs_model first = res->person_model;
+        cpi_rs_person_model(&res->person_model);
+        if ((s = cpi_rs_fit_and_score(&res->person_model, &tr, person_vec, person_flags, &pc, mem, nd, n, grp1,
+                                      &first, &pairs, pv, o, &sc, kr, err)))
+            goto out;
+        cpi_rs_join_links(&res->uf, sc.v, sc.n, o->link, defer, kr);
+    }
     res->person_trained = kr->trained;
-    cpi_rs_join_links(&res->uf, sc.v, sc.n, o->link, defer, kr);
     for (size_t i = 0; i < sc.n && !s; i++)
-        s = cpi_rs_scored_add(&res->review, sc.v[i].a, sc.v[i].b, sc.v[i].weight, sc.v[i].prob, sc.v[i].flags, err);
+        if (sc.v[i].prob >= o->possible) /* not the RS_PAIR_NAME_STREET pairs kept below it */
+            s = cpi_rs_scored_add(&res->review, sc.v[i].a, sc.v[i].b, sc.v[i].weight, sc.v[i].prob, sc.v[i].flags,
+                                  err);
 out:
     cpi_rs_uf_free(&before);
     free(pv);

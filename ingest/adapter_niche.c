@@ -11,8 +11,10 @@
  *
  * Mention slots and relations are numbered exactly as docs/formats.md and
  * cpgen's truth.csv number them; tests/test_adapters.c holds them to it.
- * Columns not named here (notes, summary, involvement, link_type, ...) are
- * kept as facts by the engine.
+ * Columns not named here (summary, involvement, link_type, ...) are kept as
+ * facts by the engine; a nominal's notes are kept as a fact too, and the
+ * street name they may give ("Known on the street as Smokey") is also the
+ * mention's street_name, the key MACE and SOC know an adult by.
  *
  * Signatures are the id column and one header no other Niche table has (the
  * link tables share link_id, nominal_id and location_id): enough to pick the
@@ -45,6 +47,8 @@ static const cpi_spec_file niche_files[] = {
                 {CPI_F_GENDER, "gender|sex", 0},
                 {CPI_F_PNC, "pnc_id|pnc id|pnc|pnc number", 0},
                 {CPI_F_ALIAS, "aliases|alias", 0},
+                /* "Known on the street as Smokey": what MACE and SOC call the same adult */
+                {CPI_F_STREET_NAME, "notes|note|comments", CPI_SPEC_STREET_NOTE},
             }, CPI_SPEC_REQUIRED},
         },
         .nmentions = 1,

@@ -227,7 +227,7 @@ cpi_status cpi_engine_bind(const cpi_spec_file *spec, const char *source, cpi_cs
                                      found);
             }
             bm->fields[bm->nfields++] = (bound_field){sm->fields[f].field, col, sm->fields[f].flags};
-            if (col >= 0)
+            if (col >= 0 && !(sm->fields[f].flags & CPI_SPEC_STREET_NOTE)) /* a note stays a fact too */
                 e->consumed[col] = true;
         }
     }
@@ -414,6 +414,14 @@ cpi_status cpi_engine_row(cpi_engine *e, const cpi_csv_row *row, int64_t now, cp
             const char *v = cell(row, bf->col, arena);
             if (!v)
                 return NOMEM();
+            if (*v && (bf->flags & CPI_SPEC_STREET_NOTE)) {
+                bool nomem;
+                v = cpi_keys_street_from_note(v, arena, &nomem);
+                if (nomem)
+                    return NOMEM();
+                if (!v)
+                    continue; /* a note naming no street name: nothing for this field */
+            }
             if (*v) {
                 present = true;
                 filled[f] = true;

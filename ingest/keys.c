@@ -14,6 +14,51 @@
 
 #define BAD(f) (*bad |= 1ul << (f))
 
+/* Case-insensitive search for an ASCII phrase. */
+static const char *find_phrase(const char *s, const char *phrase)
+{
+    size_t n = strlen(phrase);
+    for (; *s; s++) {
+        size_t i = 0;
+        while (i < n && s[i] && tolower((unsigned char)s[i]) == phrase[i])
+            i++;
+        if (i == n)
+            return s + n;
+    }
+    return NULL;
+}
+
+const char *cpi_keys_street_from_note(const char *note, cpi_arena *arena, bool *nomem)
+{
+    static const char *const lead[] = {"on the street as", "street name:", "street name is"};
+    *nomem = false;
+    if (!note)
+        return NULL;
+    for (size_t k = 0; k < sizeof lead / sizeof lead[0]; k++) {
+        const char *p = find_phrase(note, lead[k]);
+        if (!p)
+            continue;
+        while (*p == ' ' || *p == '\t' || *p == '\'' || *p == ':')
+            p++;
+        const char *e = p;
+        while (*e && !strchr(".,;(\"", *e))
+            e++;
+        while (e > p && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\''))
+            e--;
+        if (e == p)
+            continue;
+        char *out = cpi_arena_alloc(arena, (size_t)(e - p) + 1);
+        if (!out) {
+            *nomem = true;
+            return NULL;
+        }
+        memcpy(out, p, (size_t)(e - p));
+        out[e - p] = 0;
+        return out;
+    }
+    return NULL;
+}
+
 static const char *val(const char *const values[CPI_F__COUNT], cpi_field f)
 {
     const char *v = values[f];

@@ -33,4 +33,11 @@
 cpi_status cpi_keys_build(cpi_kind kind, const char *const values[CPI_F__COUNT], int32_t record_day,
                           cpi_arena *arena, cpi_kvbuf *keys, unsigned long *bad, cpi_error *err);
 
+/*
+ * The street name a free-text note gives ("Known on the street as Smokey", "street name: K-Dog"),
+ * copied into the arena; NULL when the note names none (or on no memory: *nomem is set).
+ * The name runs to the end of the note or its first '.', ',', ';', '(' or '"'.
+ */
+const char *cpi_keys_street_from_note(const char *note, cpi_arena *arena, bool *nomem);
+
 #endif

@@ -59,6 +59,9 @@ const char *cpi_field_name(cpi_field f);
 cpi_field cpi_field_parse(const char *name);
 
 #define CPI_SPEC_REQUIRED 1u /* an empty value rejects the row (empty-required-field) */
+/* A free-text column (Niche's notes) that may name the person's street name: the field takes
+ * only the name after "known on the street as" / "street name:", and the column stays a fact. */
+#define CPI_SPEC_STREET_NOTE 2u
 
 typedef struct cpi_spec_field {
     cpi_field field;

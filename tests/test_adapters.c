@@ -35,6 +35,7 @@
 #include "ingest/adapter.h"
 #include "ingest/engine.h"
 #include "ingest/ingest.h"
+#include "ingest/keys.h"
 #include "testutil.h"
 
 /* ------------------------------------------------------------------ summaries */
@@ -210,7 +211,7 @@ static const file_case FILE_CASES[] = {
      " 1 person nominal [forenames=Siân Mair surname=JONES dob=02/11/2009 gender=F nominal_id=NOM-0000001 alias=Rhi Jones; Rhiannon Evans] nid=NOM-0000001 fn=sian fm=mair sn=jones dob=2009-11-02 gender=f\n"
      " facts created\n"
      "L3 niche:NOM-0000002 nominal 2020-02-01\n"
-     " 1 person nominal [forenames=Dean surname=Morgan dob=approx 30 gender=M nominal_id=NOM-0000002 pnc=19/482213K] nid=NOM-0000002 pnc=19/482213K fn=dean sn=morgan dob_lo=1988-02-02 dob_hi=1991-02-01 gender=m\n"
+     " 1 person nominal [forenames=Dean surname=Morgan dob=approx 30 gender=M nominal_id=NOM-0000002 pnc=19/482213K street_name=Smokey] nid=NOM-0000002 pnc=19/482213K fn=dean sn=morgan dob_lo=1988-02-02 dob_hi=1991-02-01 gender=m street=smokey\n"
      " facts created,notes\n"
      "L4 wrong-column-count c9\n"
      "L5 unterminated-quote c9\n"
@@ -1110,6 +1111,30 @@ static void test_through_store(void **state)
     cpi_arena_free(&arena);
 }
 
+/* Niche's notes name an adult's street name in free text; only the name is taken, and a note
+ * naming none gives nothing (not a bad value). */
+static void test_street_from_note(void **state)
+{
+    (void)state;
+    cpi_arena a = {0};
+    bool nomem = true;
+    const char *v = cpi_keys_street_from_note("Known on the street as Smokey", &a, &nomem);
+    assert_false(nomem);
+    assert_non_null(v);
+    assert_string_equal(v, "Smokey");
+    v = cpi_keys_street_from_note("Seen with others. KNOWN ON THE STREET AS 'K-Dog', drives a van", &a, &nomem);
+    assert_non_null(v);
+    assert_string_equal(v, "K-Dog");
+    v = cpi_keys_street_from_note("street name: Big Mike; lives with mother", &a, &nomem);
+    assert_non_null(v);
+    assert_string_equal(v, "Big Mike");
+    assert_null(cpi_keys_street_from_note("Seen at the station", &a, &nomem));
+    assert_null(cpi_keys_street_from_note("no street name known", &a, &nomem));
+    assert_null(cpi_keys_street_from_note("known on the street as .", &a, &nomem));
+    assert_false(nomem);
+    cpi_arena_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1117,6 +1142,7 @@ int main(void)
         cmocka_unit_test(test_spec_tables),
         cmocka_unit_test(test_signatures),
         cmocka_unit_test(test_fixture_files),
+        cmocka_unit_test(test_street_from_note),
         cmocka_unit_test(test_reordered_columns),
         cmocka_unit_test_setup_teardown(test_wrong_silo_refused, store_setup, store_teardown),
         cmocka_unit_test_setup_teardown(test_through_store, store_setup, store_teardown),

@@ -696,6 +696,151 @@ static void test_commands_end_to_end(void **state)
     expect_cmd(f, "resolve --link 1.5 --user @USER@ --reason 'two words'", 2, "probability between 0 and 1");
 }
 
+/*
+ * An adult of concern written in MACE with his name and street name but no DOB, each time as a
+ * risk to another child than his Niche nominal's occurrences name: the pair scores below the
+ * link band (no DOB, nothing related shared), but forename, surname and street name together
+ * are one person, so he joins his nominal. Another "Gethin Harries" known as "Ace" does not.
+ */
+static cpi_status write_adults(cpi_txn *t, void *ctx, cpi_error *err)
+{
+    world *w = ctx;
+    int32_t day = cpi_norm_days_from_ymd(2023, 5, 1);
+    mspec nom = {CPI_KIND_PERSON, "nominal", {0}};
+    nom.v[CPI_F_FORENAMES] = "Gethin", nom.v[CPI_F_SURNAME] = "HARRIES", nom.v[CPI_F_DOB] = "14/02/1986",
+    nom.v[CPI_F_GENDER] = "M", nom.v[CPI_F_NOMINAL_ID] = "NOM-0900001", nom.v[CPI_F_STREET_NAME] = "Smokey";
+    cpi_status s = put(t, "niche:NOM-0900001", "nominal", day, &nom, 1, NULL, 0, err);
+    char ref[64], dob[16];
+    for (int k = 0; k < 3 && !s; k++) {
+        const person *c = &w->p[2 + 5 * k]; /* a child of some household */
+        mspec mace[3] = {{CPI_KIND_PERSON, "child-discussed", {0}}, {CPI_KIND_PERSON, "adult-of-concern", {0}},
+                         {CPI_KIND_PERSON, "adult-of-concern", {0}}};
+        char name[64];
+        snprintf(name, sizeof name, "%s %s", c->fore, c->sur);
+        snprintf(dob, sizeof dob, "%04d-%02d-%02d", c->y, c->m, c->d);
+        mace[0].v[CPI_F_NAME] = name, mace[0].v[CPI_F_DOB] = dob;
+        mace[1].v[CPI_F_NAME] = "Gethin HARRIES", mace[1].v[CPI_F_STREET_NAME] = k == 2 ? "Ace" : "Smokey";
+        mace[2].v[CPI_F_NAME] = "Rhys MORGAN"; /* a second adult, so the record names several people */
+        rspec rel[2] = {{"poses-risk-to", 2, 1}, {"poses-risk-to", 3, 1}};
+        snprintf(ref, sizeof ref, "mace:MACE-09%05d", k + 1);
+        s = put(t, ref, "mace-child", day + k, mace, 3, rel, 2, err);
+    }
+    return s;
+}
+
+static void test_street_named_adult(void **state)
+{
+    fixture *f = *state;
+    cpi_error err = {0};
+    if (cpi_store_write(f->st, write_adults, &f->w, &err))
+        fail_msg("write: %s", err.msg);
+    resolve(f);
+    expect_same(f, "mace:MACE-0900001/2", "niche:NOM-0900001/1");
+    expect_same(f, "mace:MACE-0900002/2", "niche:NOM-0900001/1");
+    expect_apart(f, "mace:MACE-0900003/2", "niche:NOM-0900001/1");
+}
+
+/*
+ * The DOB-less phase of cpi_rs_join_links: a person without a DOB joins a cluster through a pair
+ * below the link band only when the pair says the names and a context (or the street name)
+ * agree, and even then not when that would make two Niche nominals one.
+ */
+static void test_deferred_below_link(void **state)
+{
+    (void)state;
+    enum { N = 8 };
+    cpi_rs_data d = {0};
+    cpi_rs_mention m[N];
+    cpi_rs_record r[N];
+    memset(m, 0, sizeof m);
+    memset(r, 0, sizeof r);
+    for (uint32_t i = 0; i < N; i++) {
+        m[i].kind = CPI_KIND_PERSON;
+        m[i].rec = i;
+        m[i].num = 1;
+        m[i].dob_lo = m[i].dob_hi = i % 2 ? 12000 + (int32_t)i : CPI_DAY_NONE; /* odd ones have a DOB */
+        r[i] = (cpi_rs_record){.first = i, .nmentions = 1};
+    }
+    m[4].key[RS_P_NID] = 41; /* 4 and 5: two nominals */
+    m[5].key[RS_P_NID] = 42;
+    d.m = m, d.nm = N, d.recs = r, d.nrecs = N;
+    cpi_rs_uf uf;
+    cpi_error err = {0};
+    assert_int_equal(cpi_rs_uf_init(&uf, &d, &err), CPI_OK);
+    for (uint32_t i = 0; i < N; i++)
+        assert_int_equal(cpi_rs_uf_seed(&uf, i, &err), CPI_OK);
+    uint8_t defer[N];
+    for (uint32_t i = 0; i < N; i++)
+        defer[i] = m[i].dob_lo == CPI_DAY_NONE;
+    cpi_rs_scored v[] = {
+        {0, 1, 4.2, 0.95, RS_PAIR_NAME_CONTEXT}, /* names and a related person agree: joins */
+        {2, 3, 4.2, 0.95, 0},                    /* the same probability alone: stays apart */
+        {4, 5, 4.2, 0.95, RS_PAIR_NAME_CONTEXT}, /* two nominals: stays apart */
+        {6, 7, -1.0, 0.33, RS_PAIR_NAME_STREET}, /* name and street name: joins whatever the score */
+    };
+    cpi_resolve_kind_report kr = {0};
+    cpi_rs_join_links(&uf, v, sizeof v / sizeof v[0], 0.99, defer, &kr);
+    assert_int_equal(cpi_rs_find(&uf, 0), cpi_rs_find(&uf, 1));
+    assert_int_not_equal(cpi_rs_find(&uf, 2), cpi_rs_find(&uf, 3));
+    assert_int_not_equal(cpi_rs_find(&uf, 4), cpi_rs_find(&uf, 5));
+    assert_int_equal(cpi_rs_find(&uf, 6), cpi_rs_find(&uf, 7));
+    assert_int_equal(kr.joined, 2);
+    cpi_rs_uf_free(&uf);
+}
+
+/*
+ * Forenames written the other way round, seen from a side with no surname at all: a MARAC child
+ * "Jade" (age 4) beside a cluster holding "HALL Jade" (forename hall, mistyped hpall) and "Jade
+ * Hall" does not conflict, since the cluster shows the crossing itself; "Logan" beside twins'
+ * "Thomas Thomas" still does. And two mistypings of one forename ("oliveg", "olivre") conflict
+ * until one side also holds the name they are both a keystroke from.
+ */
+static void test_swapped_names_weak_side(void **state)
+{
+    (void)state;
+    static const char *const NAMES[][2] = {{"jade", NULL},       {"hpall", "jade"},   {"jade", "hall"},
+                                           {"logan", NULL},      {"thomas", "thomas"}, {"oliveg", "moore"},
+                                           {"oliver", "moore"},  {"olivre", "moore"},  {"ellie", "moore"},
+                                           {"millie", "moore"}};
+    enum { N = 10 };
+    cpi_rs_data d = {0};
+    cpi_rs_mention m[N];
+    cpi_rs_record r[N];
+    memset(m, 0, sizeof m);
+    memset(r, 0, sizeof r);
+    cpi_error err = {0};
+    for (uint32_t i = 0; i < N; i++) {
+        m[i].kind = CPI_KIND_PERSON;
+        m[i].rec = i;
+        m[i].num = 1;
+        m[i].dob_lo = m[i].dob_hi = CPI_DAY_NONE;
+        m[i].key[RS_P_FN] = cpi_strtab_intern(&d.str, NAMES[i][0], strlen(NAMES[i][0]), &err);
+        if (NAMES[i][1])
+            m[i].key[RS_P_SN] = cpi_strtab_intern(&d.str, NAMES[i][1], strlen(NAMES[i][1]), &err);
+        r[i] = (cpi_rs_record){.first = i, .nmentions = 1};
+    }
+    d.m = m, d.nm = N, d.recs = r, d.nrecs = N;
+    cpi_rs_uf uf;
+    assert_int_equal(cpi_rs_uf_init(&uf, &d, &err), CPI_OK);
+    for (uint32_t i = 0; i < N; i++)
+        assert_int_equal(cpi_rs_uf_seed(&uf, i, &err), CPI_OK);
+    assert_int_equal(cpi_rs_uf_join(&uf, 1, 2, RS_JOIN_FORCE), 1);
+    assert_false(cpi_rs_uf_conflict(&uf, 0, 1));
+    assert_false(cpi_rs_uf_conflict(&uf, 1, 0));
+    assert_true(cpi_rs_uf_conflict(&uf, 3, 4));
+    assert_true(cpi_rs_uf_conflict(&uf, 4, 3));
+    assert_true(cpi_rs_uf_conflict(&uf, 3, 1));
+    /* two mistypings of one name bridge through it; two names a keystroke apart from nothing do not */
+    assert_true(cpi_rs_uf_conflict(&uf, 5, 7));
+    assert_int_equal(cpi_rs_uf_join(&uf, 5, 6, RS_JOIN_GUARDED), 1);
+    assert_false(cpi_rs_uf_conflict(&uf, 5, 7));
+    assert_false(cpi_rs_uf_conflict(&uf, 7, 5));
+    assert_true(cpi_rs_uf_conflict(&uf, 8, 9));
+    assert_true(cpi_rs_uf_conflict(&uf, 8, 5));
+    cpi_rs_uf_free(&uf);
+    cpi_strtab_free(&d.str);
+}
+
 static void test_conflict_rules(void **state)
 {
     (void)state;
@@ -707,6 +852,9 @@ static void test_conflict_rules(void **state)
         {"dafydd", "dai", false},     {"rhiannon", "rhianon", false}, {"jack", "jatk", false},
         {"amelia", "amleia", false},  {"j", "james", false},       {"chris", "christopher", false},
         {"bethan", "elizabeth", true}, {"oliver", "olivia", true},  {"", "ella", false},
+        /* a mistyped full form beside a short one: one keystroke from what the short one stands for */
+        {"thzomas", "tom", false},    {"mikey", "micahel", false}, {"rhpiannon", "rhi", false},
+        {"tim", "thomas", true},      {"tom", "thzmoas", true},
     };
     for (size_t i = 0; i < sizeof F / sizeof F[0]; i++)
         if (cpi_rs_forename_conflict(F[i].a, F[i].b) != F[i].conflict)
@@ -791,6 +939,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_split_and_merge_counted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_export_every_mention, setup, teardown),
         cmocka_unit_test_setup_teardown(test_commands_end_to_end, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_street_named_adult, setup, teardown),
+        cmocka_unit_test(test_deferred_below_link),
+        cmocka_unit_test(test_swapped_names_weak_side),
         cmocka_unit_test(test_conflict_rules),
         cmocka_unit_test(test_entity_ids),
         cmocka_unit_test(test_strtab),
