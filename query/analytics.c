@@ -1,18 +1,19 @@
 /*
  * analytics.c - networks, communities, reach and hotspots over the in-memory
  * graph the build assembled, written to CPI_DB_ANALYTICS (see analytics.h
- * for what each figure means). igraph does components and Louvain; reach
+ * for what each figure means). igraph (loaded as a module: igraph_module.h)
+ * does components and Louvain; reach
  * and hotspots are neighbourhood counts done here over the CSR adjacency,
  * because they need the edge types igraph does not carry.
  */
 #include "query/analytics.h"
 
-#include <igraph.h>
 #include <msgpack.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "query/area.h"
+#include "query/igraph_module.h"
 #include "query/graph_internal.h"
 #include "query/sort.h"
 
@@ -58,7 +59,7 @@ typedef struct numbering {
 } numbering;
 
 typedef struct group_size {
-    igraph_integer_t group, size;
+    int64_t group, size;
 } group_size;
 
 static int cmp_group_size(const void *a, const void *b)
@@ -70,12 +71,12 @@ static int cmp_group_size(const void *a, const void *b)
 }
 
 /* Number groups 1.. by size (largest first, ties by igraph's order); singletons get 0. */
-static cpi_status renumber(const igraph_vector_int_t *membership, uint32_t n, numbering *out, cpi_error *err)
+static cpi_status renumber(const int64_t *membership, uint32_t n, numbering *out, cpi_error *err)
 {
-    igraph_integer_t maxg = 0;
+    int64_t maxg = 0;
     for (uint32_t v = 0; v < n; v++)
-        if (VECTOR(*membership)[v] > maxg)
-            maxg = VECTOR(*membership)[v];
+        if (membership[v] > maxg)
+            maxg = membership[v];
     group_size *gs = calloc((size_t)maxg + 1, sizeof *gs);
     uint32_t *num = calloc((size_t)maxg + 1, sizeof *num);
     out->of = calloc(n ? n : 1, sizeof *out->of);
@@ -84,87 +85,49 @@ static cpi_status renumber(const igraph_vector_int_t *membership, uint32_t n, nu
         free(num);
         return NOMEM("groups");
     }
-    for (igraph_integer_t i = 0; i <= maxg; i++)
+    for (int64_t i = 0; i <= maxg; i++)
         gs[i].group = i;
     for (uint32_t v = 0; v < n; v++)
-        gs[VECTOR(*membership)[v]].size++;
+        gs[membership[v]].size++;
     cpi_qsort(gs, (size_t)maxg + 1, sizeof *gs, cmp_group_size);
     out->ngroups = 0;
     out->largest = n ? (uint32_t)gs[0].size : 0;
-    for (igraph_integer_t i = 0; i <= maxg; i++)
+    for (int64_t i = 0; i <= maxg; i++)
         if (gs[i].size >= 2)
             num[gs[i].group] = ++out->ngroups;
     for (uint32_t v = 0; v < n; v++)
-        out->of[v] = num[VECTOR(*membership)[v]];
+        out->of[v] = num[membership[v]];
     free(gs);
     free(num);
     return CPI_OK;
 }
 
+/* Components and communities (igraph, through the cpindex-igraph module), school attendance left out. */
 static cpi_status run_igraph(g_graph *g, numbering *comp, numbering *comm, double *modularity, cpi_error *err)
 {
     uint32_t n = G_NENTS(g);
-    igraph_error_handler_t *old_err = igraph_set_error_handler(igraph_error_handler_ignore);
-    igraph_warning_handler_t *old_warn = igraph_set_warning_handler(igraph_warning_handler_ignore);
-    igraph_vector_int_t el, membership;
-    igraph_vector_t mod;
-    igraph_t graph;
-    bool have_graph = false, have_el = false, have_mem = false, have_mod = false;
-    cpi_status s = CPI_OK;
-    uint32_t m = 0;
+    size_t m = 0;
     for (uint32_t i = 0; i < g->nedges; i++)
         m += !is_school_edge(g, &g->edges[i]);
-    if (igraph_vector_int_init(&el, (igraph_integer_t)m * 2)) {
+    uint32_t *el = malloc((m ? m : 1) * 2 * sizeof *el);
+    int64_t *cm = malloc((n ? n : 1) * sizeof *cm), *cc = malloc((n ? n : 1) * sizeof *cc);
+    cpi_status s = CPI_OK;
+    if (!el || !cm || !cc) {
         s = NOMEM("igraph edge list");
         goto out;
     }
-    have_el = true;
     for (uint32_t i = 0, j = 0; i < g->nedges; i++) {
         if (is_school_edge(g, &g->edges[i]))
             continue;
-        VECTOR(el)[j++] = g->edges[i].a;
-        VECTOR(el)[j++] = g->edges[i].b;
+        el[j++] = g->edges[i].a;
+        el[j++] = g->edges[i].b;
     }
-    if (igraph_create(&graph, &el, n, IGRAPH_UNDIRECTED)) {
-        s = cpi_error_set(err, CPI_ERR_NOMEM, "analytics: igraph could not build the graph");
-        goto out;
-    }
-    have_graph = true;
-    if (igraph_vector_int_init(&membership, 0)) {
-        s = NOMEM("igraph vectors");
-        goto out;
-    }
-    have_mem = true;
-    if (igraph_vector_init(&mod, 0)) {
-        s = NOMEM("igraph vectors");
-        goto out;
-    }
-    have_mod = true;
-    if (igraph_connected_components(&graph, &membership, NULL, NULL, IGRAPH_WEAK)) {
-        s = cpi_error_set(err, CPI_ERR_NOMEM, "analytics: igraph components failed");
-        goto out;
-    }
-    if ((s = renumber(&membership, n, comp, err)))
-        goto out;
-    /* Louvain visits vertices in random order: a fixed seed gives the same communities for the same store */
-    igraph_rng_seed(igraph_rng_default(), 20240601);
-    if (igraph_community_multilevel(&graph, NULL, 1.0, &membership, NULL, &mod)) {
-        s = cpi_error_set(err, CPI_ERR_NOMEM, "analytics: igraph community detection failed");
-        goto out;
-    }
-    *modularity = igraph_vector_size(&mod) ? VECTOR(mod)[igraph_vector_size(&mod) - 1] : 0.0;
-    s = renumber(&membership, n, comm, err);
+    if (!(s = cpi_igraph_groups(n, el, m, cm, cc, modularity, err)) && !(s = renumber(cm, n, comp, err)))
+        s = renumber(cc, n, comm, err);
 out:
-    if (have_mod)
-        igraph_vector_destroy(&mod);
-    if (have_mem)
-        igraph_vector_int_destroy(&membership);
-    if (have_graph)
-        igraph_destroy(&graph);
-    if (have_el)
-        igraph_vector_int_destroy(&el);
-    igraph_set_error_handler(old_err);
-    igraph_set_warning_handler(old_warn);
+    free(el);
+    free(cm);
+    free(cc);
     return s;
 }
 
