@@ -104,20 +104,25 @@ static uint32_t add_loc(gen_ctx *g, rng *r, uint8_t type, int la)
     GROW(g->l, g->nl, g->cap_l);
     location *l = &g->l[g->nl];
     bool named = type != LT_HOME && type != LT_FOSTER && type != LT_CUCKOOED && type != LT_TRAP;
-    /* A real address is one place: draw again while it is taken (two homes at "57 Coed Cae Road,
-     * NP18 3WB" could only be told apart by reading the truth). After 64 draws keep the last. */
-    for (int tries = 0; tries < 64; tries++) {
-        memset(l, 0, sizeof *l);
-        l->type = type;
-        l->la = la >= 0 ? (uint8_t)la : pick_la(r);
-        l->town = (uint8_t)rng_below(r, LAS[l->la].ntowns);
-        l->street = name_pick_street(r);
-        l->number = (uint16_t)(1 + rng_below(r, named ? 40 : 160));
-        if ((type == LT_HOME || type == LT_CUCKOOED || type == LT_TRAP) && rng_chance(r, 0.18))
-            l->flat = (uint8_t)(1 + rng_below(r, 12));
-        l->name = (uint16_t)rng_below(r, 1000);
-        if (!addr_taken(g, l))
-            break;
+    memset(l, 0, sizeof *l);
+    l->type = type;
+    l->la = la >= 0 ? (uint8_t)la : pick_la(r);
+    l->town = (uint8_t)rng_below(r, LAS[l->la].ntowns);
+    l->street = name_pick_street(r);
+    l->number = (uint16_t)(1 + rng_below(r, named ? 40 : 160));
+    if ((type == LT_HOME || type == LT_CUCKOOED || type == LT_TRAP) && rng_chance(r, 0.18))
+        l->flat = (uint8_t)(1 + rng_below(r, 12));
+    l->name = (uint16_t)rng_below(r, 1000);
+    /* A real address is one place: while it is taken (two homes at "57 Coed Cae Road, NP18 3WB" could
+     * only be told apart by reading the truth) draw the street and number again, from a stream of
+     * the place's own so the rest of the force does not shift. After 64 draws keep the last. */
+    if (addr_taken(g, l)) {
+        rng own;
+        rng_seed(&own, g->seed, 0xADD00000000u + g->nl);
+        for (int tries = 0; tries < 64 && addr_taken(g, l); tries++) {
+            l->street = name_pick_street(&own);
+            l->number = (uint16_t)(1 + rng_below(&own, named ? 40 : 160));
+        }
     }
     addr_put(g, addr_key(l, l->flat));
     if (l->flat)
