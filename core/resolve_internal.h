@@ -403,6 +403,12 @@ cpi_status cpi_rs_fit_and_score(cpi_fs_model *model, const cpi_rs_training *tr, 
 typedef uint64_t (*cpi_rs_sig_fn)(void *ctx, uint32_t i);
 cpi_status cpi_rs_distinct(uint32_t *mem, uint32_t *n, cpi_rs_sig_fn sig, void *ctx, cpi_error *err);
 
+/* resolve_places.c: the place rules, exposed for tests. Mark the place mentions cpi_rs_join_links
+ * should place last (no postcode nor town, or no house number); demote below link the pairs of a
+ * numberless Niche location with a numbered one of another location id (returns how many). */
+void cpi_rs_place_defer(const cpi_rs_data *d, uint8_t *defer);
+size_t cpi_rs_place_demote(const cpi_rs_data *d, cpi_rs_scored *v, size_t n, double link);
+
 /* Scored pair helpers shared by places and people. */
 cpi_status cpi_rs_scored_add(cpi_rs_scoredv *s, uint32_t a, uint32_t b, double w, double p, uint8_t flags,
                              cpi_error *err);

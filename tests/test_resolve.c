@@ -789,6 +789,75 @@ static void test_deferred_below_link(void **state)
 }
 
 /*
+ * Places (resolve_places.c): a Niche location written without its house number on a street where
+ * two numbered houses are known fits either, so it is left alone rather than guessed into the
+ * first (cpi_rs_place_defer + cpi_rs_join_links); with one numbered house it joins it. And a
+ * numberless Niche location does not link to a numbered one of another location id
+ * (cpi_rs_place_demote), though it still links to a numbered form address with no id.
+ */
+static void test_numberless_places(void **state)
+{
+    (void)state;
+    enum { N = 7 };
+    cpi_rs_data d = {0};
+    cpi_rs_mention m[N];
+    cpi_rs_record r[N];
+    memset(m, 0, sizeof m);
+    memset(r, 0, sizeof r);
+    cpi_error err = {0};
+    uint32_t h1 = cpi_strtab_intern(&d.str, "1", 1, &err), h2 = cpi_strtab_intern(&d.str, "2", 1, &err);
+    uint32_t st = cpi_strtab_intern(&d.str, "maple close", 11, &err);
+    uint32_t pc = cpi_strtab_intern(&d.str, "CF83 7BD", 8, &err), pcs = cpi_strtab_intern(&d.str, "CF83 7", 6, &err);
+    uint32_t lid[N];
+    for (uint32_t i = 0; i < N; i++) {
+        char b[16];
+        snprintf(b, sizeof b, "LOC-%u", i);
+        lid[i] = cpi_strtab_intern(&d.str, b, strlen(b), &err);
+        m[i].kind = CPI_KIND_LOCATION;
+        m[i].rec = i;
+        m[i].num = 1;
+        m[i].key[RS_L_STREET] = st, m[i].key[RS_L_PC] = pc, m[i].key[RS_L_PCS] = pcs;
+        r[i] = (cpi_rs_record){.first = i, .nmentions = 1};
+    }
+    /* 0: "1 Maple Close", 1: "2 Maple Close", 2: "Maple Close" - a form each, no location id */
+    m[0].key[RS_L_HOUSE] = h1, m[1].key[RS_L_HOUSE] = h2;
+    /* 3: Niche "1 Maple Close", 4: Niche "Maple Close" (another id), 5: a form "1 Maple Close" */
+    m[3].key[RS_L_HOUSE] = h1, m[3].key[RS_L_LID] = lid[3];
+    m[4].key[RS_L_LID] = lid[4];
+    m[5].key[RS_L_HOUSE] = h1;
+    /* 6: Niche "Maple Close" on its own (with 3 alone on the street) */
+    d.m = m, d.nm = N, d.recs = r, d.nrecs = N;
+    cpi_rs_uf uf;
+    assert_int_equal(cpi_rs_uf_init(&uf, &d, &err), CPI_OK);
+    for (uint32_t i = 0; i < N; i++)
+        assert_int_equal(cpi_rs_uf_seed(&uf, i, &err), CPI_OK);
+    uint8_t defer[N];
+    cpi_rs_place_defer(&d, defer);
+    assert_false(defer[0]);
+    assert_false(defer[3]);
+    assert_true(defer[2]);
+    assert_true(defer[4]);
+    cpi_rs_scored v[] = {
+        {2, 0, 8.0, 0.999, 0}, {2, 1, 8.0, 0.999, 0}, /* numberless form: two houses fit */
+        {4, 3, 8.0, 0.999, 0},                        /* numberless Niche id vs numbered Niche id */
+        {4, 5, 8.0, 0.999, 0},                        /* ... vs a numbered form without an id */
+    };
+    size_t nv = sizeof v / sizeof v[0];
+    assert_int_equal(cpi_rs_place_demote(&d, v, nv, 0.99), 1);
+    assert_true(v[2].prob < 0.99);
+    assert_true(v[3].prob >= 0.99);
+    cpi_resolve_kind_report kr = {0};
+    cpi_rs_join_links(&uf, v, nv, 0.99, defer, &kr);
+    assert_int_not_equal(cpi_rs_find(&uf, 2), cpi_rs_find(&uf, 0));
+    assert_int_not_equal(cpi_rs_find(&uf, 2), cpi_rs_find(&uf, 1));
+    assert_int_equal(kr.ambiguous, 1);
+    assert_int_not_equal(cpi_rs_find(&uf, 4), cpi_rs_find(&uf, 3));
+    assert_int_equal(cpi_rs_find(&uf, 4), cpi_rs_find(&uf, 5));
+    cpi_rs_uf_free(&uf);
+    cpi_strtab_free(&d.str);
+}
+
+/*
  * Forenames written the other way round, seen from a side with no surname at all: a MARAC child
  * "Jade" (age 4) beside a cluster holding "HALL Jade" (forename hall, mistyped hpall) and "Jade
  * Hall" does not conflict, since the cluster shows the crossing itself; "Logan" beside twins'
@@ -941,6 +1010,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_commands_end_to_end, setup, teardown),
         cmocka_unit_test_setup_teardown(test_street_named_adult, setup, teardown),
         cmocka_unit_test(test_deferred_below_link),
+        cmocka_unit_test(test_numberless_places),
         cmocka_unit_test(test_swapped_names_weak_side),
         cmocka_unit_test(test_conflict_rules),
         cmocka_unit_test(test_entity_ids),

@@ -212,6 +212,7 @@ struct gen_ctx {
     uint32_t *by_adult, *by_adult_off; /* CSR of edges by adult */
     uint32_t *hot; uint32_t nhot;      /* hotspot locations, most used first */
     uint32_t *schools; uint32_t nschools;
+    uint64_t *addr_set; uint32_t naddr, cap_addr; /* addresses in use (pop.c add_loc): each is one place */
     uint32_t nominals, nominal_dups, locs, loc_dups;
     /* output */
     FILE *truth;

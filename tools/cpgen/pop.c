@@ -47,20 +47,86 @@ static void make_postcode(location *l)
              L[rng_below(&r, 20)], L[rng_below(&r, 20)]);
 }
 
+/* Open-addressed set of address keys + 1 (0 = empty slot), so no two places share one address. */
+static bool addr_has(const gen_ctx *g, uint64_t k)
+{
+    if (!g->cap_addr)
+        return false;
+    for (uint32_t i = (uint32_t)(k * 0x9E3779B97F4A7C15u >> 40) & (g->cap_addr - 1);; i = (i + 1) & (g->cap_addr - 1)) {
+        if (g->addr_set[i] == k + 1)
+            return true;
+        if (!g->addr_set[i])
+            return false;
+    }
+}
+
+static void addr_put(gen_ctx *g, uint64_t k)
+{
+    if (2 * (g->naddr + 1) > g->cap_addr) {
+        uint32_t ocap = g->cap_addr;
+        uint64_t *old = g->addr_set;
+        g->cap_addr = ocap ? ocap * 2 : 4096;
+        g->addr_set = calloc(g->cap_addr, sizeof *g->addr_set);
+        if (!g->addr_set)
+            abort();
+        g->naddr = 0;
+        for (uint32_t i = 0; i < ocap; i++)
+            if (old[i])
+                addr_put(g, old[i] - 1);
+        free(old);
+    }
+    if (addr_has(g, k))
+        return;
+    uint32_t i = (uint32_t)(k * 0x9E3779B97F4A7C15u >> 40) & (g->cap_addr - 1);
+    while (g->addr_set[i])
+        i = (i + 1) & (g->cap_addr - 1);
+    g->addr_set[i] = k + 1;
+    g->naddr++;
+}
+
+/* The key of a building (flat 0) or of one flat in it; flat 0xFF marks "this building has flats". */
+static uint64_t addr_key(const location *l, uint8_t flat)
+{
+    return (uint64_t)l->la << 48 | (uint64_t)l->town << 40 | (uint64_t)l->street << 24 | (uint64_t)l->number << 8 | flat;
+}
+
+/* Is l's address (with its flat, if any) already some other place's? A house and a flat at one number clash too:
+ * "12 High Street" would be either. */
+static bool addr_taken(const gen_ctx *g, const location *l)
+{
+    if (addr_has(g, addr_key(l, 0)))
+        return true;
+    return l->flat ? addr_has(g, addr_key(l, l->flat)) : addr_has(g, addr_key(l, 0xFF));
+}
+
 static uint32_t add_loc(gen_ctx *g, rng *r, uint8_t type, int la)
 {
     GROW(g->l, g->nl, g->cap_l);
     location *l = &g->l[g->nl];
+    bool named = type != LT_HOME && type != LT_FOSTER && type != LT_CUCKOOED && type != LT_TRAP;
     memset(l, 0, sizeof *l);
     l->type = type;
     l->la = la >= 0 ? (uint8_t)la : pick_la(r);
     l->town = (uint8_t)rng_below(r, LAS[l->la].ntowns);
     l->street = name_pick_street(r);
-    bool named = type != LT_HOME && type != LT_FOSTER && type != LT_CUCKOOED && type != LT_TRAP;
     l->number = (uint16_t)(1 + rng_below(r, named ? 40 : 160));
     if ((type == LT_HOME || type == LT_CUCKOOED || type == LT_TRAP) && rng_chance(r, 0.18))
         l->flat = (uint8_t)(1 + rng_below(r, 12));
     l->name = (uint16_t)rng_below(r, 1000);
+    /* A real address is one place: while it is taken (two homes at "57 Coed Cae Road, NP18 3WB" could
+     * only be told apart by reading the truth) draw the street and number again, from a stream of
+     * the place's own so the rest of the force does not shift. After 64 draws keep the last. */
+    if (addr_taken(g, l)) {
+        rng own;
+        rng_seed(&own, g->seed, 0xADD00000000u + g->nl);
+        for (int tries = 0; tries < 64 && addr_taken(g, l); tries++) {
+            l->street = name_pick_street(&own);
+            l->number = (uint16_t)(1 + rng_below(&own, named ? 40 : 160));
+        }
+    }
+    addr_put(g, addr_key(l, l->flat));
+    if (l->flat)
+        addr_put(g, addr_key(l, 0xFF));
     make_postcode(l);
     return g->nl++;
 }
@@ -687,4 +753,5 @@ void gen_free(gen_ctx *g)
     free(g->by_adult_off);
     free(g->hot);
     free(g->schools);
+    free(g->addr_set);
 }
