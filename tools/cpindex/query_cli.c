@@ -228,9 +228,9 @@ int query_snapshot(cpi_store *st, cpi_txn **txn)
     return -1;
 }
 
-/* ------------------------------------------------------------------ child and person */
+/* ------------------------------------------------------------------ the sequence every query follows */
 
-int query_profile_command(cli_ctx *ctx, const cli_command *self, int argc, char **argv, bool child)
+int query_command(cli_ctx *ctx, const cli_command *self, int argc, char **argv, const query_answer *a)
 {
     query_opts q = {0};
     char query[512];
@@ -239,48 +239,75 @@ int query_profile_command(cli_ctx *ctx, const cli_command *self, int argc, char 
         return rc;
     cpi_store *st;
     cpi_grant g;
-    if ((rc = query_authorise(ctx, self->name, &q, &st, &g)) >= 0)
+    cpi_txn *txn;
+    if ((rc = query_authorise(ctx, self->name, &q, &st, &g)) >= 0 || (rc = query_snapshot(st, &txn)) >= 0)
         return rc;
     cpi_error err = {0};
-    cpi_txn *txn;
-    if (cpi_store_read_begin(st, &txn, &err)) {
-        cpi_store_close(st);
-        return cli_fail(&err);
-    }
     cpi_arena arena = {0};
     const char *id = NULL;
     cpi_lookup l;
-    cpi_profile p;
-    bool have_profile = false;
-    rc = query_pick(txn, query, CPI_KIND_PERSON, &q, &arena, &id, &l, &err);
+    void *answer = calloc(1, a->size);
+    bool have = false;
+    if (!answer) {
+        cpi_txn_end(txn);
+        cpi_store_close(st);
+        cpi_error_set(&err, CPI_ERR_NOMEM, "out of memory");
+        return cli_fail(&err);
+    }
+    rc = query_pick(txn, query, a->kind, &q, &arena, &id, &l, &err);
     if (rc < 0) {
-        if (cpi_profile_build(txn, id, &q.profile, &arena, &p, &err))
+        if (a->build(txn, id, &q.profile, &arena, answer, &err))
             rc = cli_fail(&err);
         else
-            have_profile = true;
+            have = true;
     }
     cpi_txn_end(txn); /* the answer lives in the arena now: log before showing it */
     shown sh = {0};
-    if (have_profile)
-        shown_profile(&sh, &p);
+    if (have)
+        a->shown(&sh, answer);
     else if (rc == EXIT_OK_ || rc == EXIT_NOT_FOUND)
         shown_lookup(&sh, &l);
     int found = rc; /* a search that found nothing is a consultation too */
-    if ((have_profile || rc == EXIT_OK_ || rc == EXIT_NOT_FOUND) && (rc = shown_log(ctx, st, &g, &sh)) == EXIT_OK_) {
-        if (have_profile) {
-            if (child && !p.is_child)
-                fprintf(stderr, "cpindex child: %s is not recorded as a child; showing what is held on them "
-                                "(see also 'cpindex person')\n", id);
+    if ((have || rc == EXIT_OK_ || rc == EXIT_NOT_FOUND) && (rc = shown_log(ctx, st, &g, &sh)) == EXIT_OK_) {
+        if (have) {
+            if (a->note)
+                a->note(answer, id);
             if (q.json)
-                query_print_json(cpi_profile_json(&p));
+                query_print_json(a->json(answer));
             else
-                cpi_profile_text(&p, stdout, q.width);
+                a->text(answer, stdout, q.width);
         } else {
             query_print_candidates(&l, query, &q);
             rc = found;
         }
     }
+    free(answer);
     cpi_store_close(st);
     cpi_arena_free(&arena);
     return rc;
+}
+
+/* ------------------------------------------------------------------ child and person */
+
+static cpi_status profile_build(cpi_txn *txn, const char *id, const cpi_profile_opts *opts, cpi_arena *arena,
+                                void *out, cpi_error *err)
+{
+    return cpi_profile_build(txn, id, opts, arena, out, err);
+}
+static void profile_shown(shown *s, const void *p) { shown_profile(s, p); }
+static json_t *profile_json(const void *p) { return cpi_profile_json(p); }
+static void profile_text(const void *p, FILE *out, int width) { cpi_profile_text(p, out, width); }
+static void child_note(const void *answer, const char *id)
+{
+    const cpi_profile *p = answer;
+    if (!p->is_child)
+        fprintf(stderr, "cpindex child: %s is not recorded as a child; showing what is held on them "
+                        "(see also 'cpindex person')\n", id);
+}
+
+int query_profile_command(cli_ctx *ctx, const cli_command *self, int argc, char **argv, bool child)
+{
+    const query_answer a = {CPI_KIND_PERSON, sizeof(cpi_profile), profile_build, profile_shown,
+                            profile_json,    profile_text,        child ? child_note : NULL};
+    return query_command(ctx, self, argc, argv, &a);
 }

@@ -72,6 +72,27 @@ int shown_log(cli_ctx *ctx, cpi_store *st, const cpi_grant *g, shown *s);
 /* Open a read snapshot; -1, or an exit status after saying why (the store is then closed). */
 int query_snapshot(cpi_store *st, cpi_txn **txn);
 
+/*
+ * One answer a query command gives for an entity: how to build it, what of it
+ * to log as shown, and how to print it. Each command is one of these; the
+ * sequence (parse, authorise, snapshot, pick, build, log, print) is
+ * query_command's alone.
+ */
+typedef struct query_answer {
+    cpi_kind kind; /* what QUERY must resolve to */
+    size_t size;   /* of the built answer */
+    cpi_status (*build)(cpi_txn *txn, const char *id, const cpi_profile_opts *opts, cpi_arena *arena, void *out,
+                        cpi_error *err);
+    void (*shown)(shown *s, const void *answer);
+    json_t *(*json)(const void *answer);
+    void (*text)(const void *answer, FILE *out, int width);
+    /* optional: a line for stderr before the answer (e.g. 'not recorded as a child') */
+    void (*note)(const void *answer, const char *id);
+} query_answer;
+
+/* Run QUERY through the gate to one entity's answer (or the candidates), logged before it is shown. */
+int query_command(cli_ctx *ctx, const cli_command *self, int argc, char **argv, const query_answer *a);
+
 /* `cpindex child` and `cpindex person`: QUERY -> one person's profile (or the candidates). */
 int query_profile_command(cli_ctx *ctx, const cli_command *self, int argc, char **argv, bool child);
 
