@@ -381,4 +381,32 @@ static void fx_close(fx_store *f)
     free(f);
 }
 
+/* A cmocka group over the fixture store with one read snapshot (test_lookup, test_profile, test_queries). */
+typedef struct fx_ctx {
+    fx_store *f;
+    cpi_txn *txn;
+    cpi_arena arena;
+} fx_ctx;
+
+static inline int fx_setup_group(void **state)
+{
+    fx_ctx *c = calloc(1, sizeof *c);
+    c->f = fx_open();
+    cpi_error err = {0};
+    if (!c->f || cpi_store_read_begin(c->f->st, &c->txn, &err))
+        return -1;
+    *state = c;
+    return 0;
+}
+
+static inline int fx_teardown_group(void **state)
+{
+    fx_ctx *c = *state;
+    cpi_txn_end(c->txn);
+    fx_close(c->f);
+    cpi_arena_free(&c->arena);
+    free(c);
+    return 0;
+}
+
 #endif

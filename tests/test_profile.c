@@ -14,32 +14,7 @@
 #include "query/profile.h"
 #include "query_fixture.h"
 
-typedef struct ctx {
-    fx_store *f;
-    cpi_txn *txn;
-    cpi_arena arena;
-} ctx;
-
-static int setup_group(void **state)
-{
-    ctx *c = calloc(1, sizeof *c);
-    c->f = fx_open();
-    cpi_error err = {0};
-    if (!c->f || cpi_store_read_begin(c->f->st, &c->txn, &err))
-        return -1;
-    *state = c;
-    return 0;
-}
-
-static int teardown_group(void **state)
-{
-    ctx *c = *state;
-    cpi_txn_end(c->txn);
-    fx_close(c->f);
-    cpi_arena_free(&c->arena);
-    free(c);
-    return 0;
-}
+typedef fx_ctx ctx;
 
 static cpi_profile build(ctx *c, const char *id, cpi_detail detail, uint32_t withhold)
 {
@@ -331,5 +306,5 @@ int main(void)
         cmocka_unit_test(test_withholding),   cmocka_unit_test(test_brief_and_json),
         cmocka_unit_test(test_refusals),      cmocka_unit_test(test_adult_profile),
     };
-    return cmocka_run_group_tests(tests, setup_group, teardown_group);
+    return cmocka_run_group_tests(tests, fx_setup_group, fx_teardown_group);
 }
