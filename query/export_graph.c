@@ -148,35 +148,25 @@ static cpi_status emit_edge(cpi_txn *txn, FILE *f, const cpi_export_graph_opts *
     return CPI_OK;
 }
 
+typedef struct node_walk {
+    FILE *f;
+    const cpi_export_graph_opts *o;
+    uint64_t *rows;
+} node_walk;
+
+static cpi_status node_one(const cpi_card *card, void *ctx, cpi_error *err)
+{
+    (void)err;
+    const node_walk *w = ctx;
+    if (node_visible(card, w->o->withhold))
+        emit_node(w->f, w->o, card, w->rows);
+    return CPI_OK;
+}
+
 static cpi_status nodes(cpi_txn *txn, FILE *f, const cpi_export_graph_opts *o, uint64_t *rows, cpi_error *err)
 {
-    cpi_cursor *c;
-    cpi_status s = cpi_cursor_open(txn, CPI_DB_ANALYTICS, &c, err);
-    if (s)
-        return s;
-    char prefix[4];
-    size_t plen = cpi_card_key("", prefix, sizeof prefix);
-    cpi_arena a = {0};
-    cpi_slice k, v;
-    cpi_status cs = cpi_cursor_seek(c, prefix, plen, &k, &v, err);
-    for (; !s && cs == CPI_OK && k.len > plen && memcmp(k.data, prefix, plen) == 0; cs = cpi_cursor_next(c, &k, &v, err)) {
-        char id[CPI_ENTITY_ID_MAX];
-        if (k.len - plen >= sizeof id)
-            continue;
-        memcpy(id, (const char *)k.data + plen, k.len - plen);
-        id[k.len - plen] = '\0';
-        cpi_card card;
-        cpi_arena_reset(&a);
-        if ((s = cpi_card_decode(id, v.data, v.len, &a, &card, err)))
-            break;
-        if (node_visible(&card, o->withhold))
-            emit_node(f, o, &card, rows);
-    }
-    if (!s && cs != CPI_OK && cs != CPI_NOT_FOUND)
-        s = cs;
-    cpi_arena_free(&a);
-    cpi_cursor_close(c);
-    return s;
+    node_walk w = {f, o, rows};
+    return cpi_cards_each(txn, node_one, &w, err);
 }
 
 /* Every edge once (from its `out` end), visible part only; `kind`/`name` of the ends from their cards. */

@@ -91,34 +91,23 @@ static cpi_status neighbourhood(cpi_txn *txn, const char *child, uint32_t withho
     return s;
 }
 
+typedef struct network_walk {
+    uint32_t number, withhold;
+    cpi_intern *set;
+} network_walk;
+
+static cpi_status network_one(const cpi_card *card, void *ctx, cpi_error *err)
+{
+    const network_walk *w = ctx;
+    if (card->component == w->number && (card->sources & ~w->withhold))
+        return add(w->set, card->id, err);
+    return CPI_OK;
+}
+
 static cpi_status network(cpi_txn *txn, uint32_t number, uint32_t withhold, cpi_intern *set, cpi_error *err)
 {
-    cpi_cursor *c;
-    cpi_status s = cpi_cursor_open(txn, CPI_DB_ANALYTICS, &c, err);
-    if (s)
-        return s;
-    char prefix[4];
-    size_t plen = cpi_card_key("", prefix, sizeof prefix);
-    cpi_arena a = {0};
-    cpi_slice k, v;
-    cpi_status cs = cpi_cursor_seek(c, prefix, plen, &k, &v, err);
-    for (; !s && cs == CPI_OK && k.len > plen && memcmp(k.data, prefix, plen) == 0; cs = cpi_cursor_next(c, &k, &v, err)) {
-        char id[CPI_ENTITY_ID_MAX];
-        if (k.len - plen >= sizeof id)
-            continue;
-        memcpy(id, (const char *)k.data + plen, k.len - plen);
-        id[k.len - plen] = '\0';
-        cpi_card card;
-        cpi_arena_reset(&a);
-        if ((s = cpi_card_decode(id, v.data, v.len, &a, &card, err)))
-            break;
-        if (card.component == number && (card.sources & ~withhold))
-            s = add(set, id, err);
-    }
-    if (!s && cs != CPI_OK && cs != CPI_NOT_FOUND)
-        s = cs;
-    cpi_arena_free(&a);
-    cpi_cursor_close(c);
+    network_walk w = {number, withhold, set};
+    cpi_status s = cpi_cards_each(txn, network_one, &w, err);
     if (!s && !set->count)
         s = cpi_error_set(err, CPI_NOT_FOUND, "export graph --network: there is no network %u (they are numbered "
                                               "by size from 1: see 'cpindex analyse networks')", number);

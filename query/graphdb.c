@@ -629,3 +629,32 @@ cpi_status cpi_card_get(cpi_txn *txn, const char *id, cpi_arena *arena, cpi_card
         return s;
     return cpi_card_decode(id, v.data, v.len, arena, out, err);
 }
+
+cpi_status cpi_cards_each(cpi_txn *txn, cpi_card_fn fn, void *ctx, cpi_error *err)
+{
+    cpi_cursor *c;
+    cpi_status s = cpi_cursor_open(txn, CPI_DB_ANALYTICS, &c, err);
+    if (s)
+        return s;
+    char prefix[4];
+    size_t plen = cpi_card_key("", prefix, sizeof prefix);
+    cpi_arena a = {0};
+    cpi_slice k, v;
+    cpi_status cs = cpi_cursor_seek(c, prefix, plen, &k, &v, err);
+    for (; !s && cs == CPI_OK && k.len > plen && memcmp(k.data, prefix, plen) == 0; cs = cpi_cursor_next(c, &k, &v, err)) {
+        char id[CPI_ENTITY_ID_MAX];
+        if (k.len - plen >= sizeof id)
+            continue;
+        memcpy(id, (const char *)k.data + plen, k.len - plen);
+        id[k.len - plen] = '\0';
+        cpi_card card;
+        cpi_arena_reset(&a);
+        if (!(s = cpi_card_decode(id, v.data, v.len, &a, &card, err)))
+            s = fn(&card, ctx, err);
+    }
+    if (!s && cs != CPI_OK && cs != CPI_NOT_FOUND)
+        s = cs;
+    cpi_arena_free(&a);
+    cpi_cursor_close(c);
+    return s;
+}

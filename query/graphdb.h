@@ -201,6 +201,9 @@ size_t cpi_card_key(const char *id, char *buf, size_t cap);
 cpi_status cpi_card_encode(const cpi_card *c, char **out, size_t *len, cpi_error *err); /* *out malloc'd */
 cpi_status cpi_card_decode(const char *id, const void *data, size_t len, cpi_arena *arena, cpi_card *out,
                            cpi_error *err);
+/* Call fn for every card in the graph, in id order; a non-OK return from fn stops the walk and is returned. */
+typedef cpi_status (*cpi_card_fn)(const cpi_card *card, void *ctx, cpi_error *err);
+cpi_status cpi_cards_each(cpi_txn *txn, cpi_card_fn fn, void *ctx, cpi_error *err);
 /* Read id's card. CPI_NOT_FOUND (with a message) if the graph has no such entity. */
 cpi_status cpi_card_get(cpi_txn *txn, const char *id, cpi_arena *arena, cpi_card *out, cpi_error *err);
 
