@@ -10,7 +10,9 @@
  * recorded by first name and age or not at all, so the hardest to link);
  * cluster-level exact and pure fractions; and the false merges that put a
  * child together with someone else, listed for a person to read, because
- * those are the errors that put wrong information in front of an officer.
+ * those are the errors that put wrong information in front of an officer;
+ * and the twin and father/son namesake pairs (truth_entities.csv's twin_of
+ * and namesake_of) put in one entity, which the issue says must never happen.
  *
  * Why pairs are never enumerated: with n mentions there are n^2/2 pairs. A
  * pair is "true" when both mentions share a true id, "predicted" when both
@@ -47,6 +49,11 @@
 
 static const char *const kind_names[KINDS] = {"person", "location", "phone", "online"};
 /* The weak mentions: (source, role). Index = ROLES slot. */
+/* The pairs the issue says must stay apart: truth_entities.csv's twin_of and namesake_of columns. */
+#define HARD 2
+static const char *const hard_name[HARD] = {"twins", "father_son_namesakes"};
+static const char *const hard_text[HARD] = {"twin pairs", "father/son namesake pairs"};
+
 static const char *const weak_source[ROLES] = {NULL, "marac", "mace", "polit"};
 static const char *const weak_role[ROLES] = {NULL, "household-child", "adult-of-concern", "victim"};
 
@@ -308,6 +315,7 @@ typedef struct eval {
     /* per true id */
     uint8_t *tkind, *tchild;
     uint16_t *tsub; /* index into subtypes, 0 = not in truth_entities.csv */
+    uint32_t *tpartner[HARD]; /* the twin / father-son namesake of each true id, or NONE */
     /* small tables */
     char sources[MAX_SOURCES][16];
     unsigned nsources;
@@ -496,13 +504,17 @@ static void read_truth(eval *e)
         die(3, "%s: no mentions (only a header, or only reject rows)", e->truth_path);
 }
 
-/* truth_entities.csv columns: 0 true_id, 1 subtype. */
+/* truth_entities.csv columns: 0 true_id, 1 subtype, 2 twin_of, 3 namesake_of. */
 static void truth_entities_batch(eval *e, batch *b, const char *path)
 {
     key k[BATCH];
-    uint32_t ti[BATCH];
+    uint32_t ti[BATCH], partner[HARD][BATCH];
     batch_keys(b, 0, k);
     st_get_batch(&e->trues, k, b->m, 0, ti);
+    for (int h = 0; h < HARD; h++) { /* a partner no good row mentions is NONE, as is an empty field */
+        batch_keys(b, 2 + h, k);
+        st_get_batch(&e->trues, k, b->m, 0, partner[h]);
+    }
     for (size_t j = 0; j < b->m; j++) {
         uint32_t t = ti[j];
         if (t == NONE)
@@ -517,6 +529,8 @@ static void truth_entities_batch(eval *e, batch *b, const char *path)
             strcpy(e->subtypes[e->nsubtypes++], sub);
         }
         e->tsub[t] = (uint16_t)si;
+        for (int h = 0; h < HARD; h++)
+            e->tpartner[h][t] = b->len[j][2 + h] ? partner[h][j] : NONE;
         e->tchild[t] = strcmp(sub, "child") == 0 || strcmp(sub, "looked-after-child") == 0;
     }
     b->m = 0;
@@ -530,11 +544,15 @@ static void read_truth_entities(eval *e)
     char *path = xrealloc(NULL, dlen + sizeof "truth_entities.csv");
     memcpy(path, e->truth_path, dlen);
     memcpy(path + dlen, "truth_entities.csv", sizeof "truth_entities.csv");
-    static const char *const want[] = {"true_id", "subtype"};
-    int col[2];
-    cpi_csv *csv = open_csv(path, want, col, 2);
+    static const char *const want[] = {"true_id", "subtype", "twin_of", "namesake_of"};
+    int col[4];
+    cpi_csv *csv = open_csv(path, want, col, 4);
     e->tchild = big_realloc(NULL, e->trues.n);
     e->tsub = big_realloc(NULL, (size_t)e->trues.n * sizeof *e->tsub);
+    for (int h = 0; h < HARD; h++) {
+        e->tpartner[h] = big_realloc(NULL, (size_t)e->trues.n * sizeof *e->tpartner[h]);
+        memset(e->tpartner[h], 0xff, (size_t)e->trues.n * sizeof *e->tpartner[h]); /* NONE */
+    }
     batch *b = calloc(1, sizeof *b);
     if (!e->tchild || !e->tsub || !b)
         die(3, "out of memory");
@@ -542,7 +560,7 @@ static void read_truth_entities(eval *e)
     strcpy(e->subtypes[0], "?");
     cpi_csv_row row;
     while (next_row(csv, &row)) {
-        batch_add(b, &row, col, want, 2, path);
+        batch_add(b, &row, col, want, 4, path);
         if (b->m == BATCH)
             truth_entities_batch(e, b, path);
     }
@@ -701,7 +719,52 @@ typedef struct results {
     merge *merges;
     size_t nmerges, merges_cap;
     uint64_t child_merge_pairs;
+    /* twins and father/son namesakes: pairs with both mentioned, pairs put in one entity */
+    uint64_t hard_pairs[HARD], hard_merged[HARD];
+    uint32_t *stamp; /* per true id: 1 + the entity run last seen holding it */
+    json_t *hard_listed[HARD];
+    uint32_t max_list;
 } results;
+
+/* Twin and namesake pairs, each counted once (also when truth_entities.csv lists only one side). */
+static void count_hard_pairs(const eval *e, results *r)
+{
+    for (int h = 0; h < HARD; h++)
+        for (uint32_t t = 0; t < e->trues.n; t++) {
+            uint32_t p = e->tpartner[h][t];
+            if (p != NONE && p != t && (t < p || e->tpartner[h][p] != t))
+                r->hard_pairs[h]++;
+        }
+}
+
+static json_t *hard_json(const eval *e, uint32_t entity, uint32_t t, uint32_t p)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "entity_id", json_string(st_str(&e->ents, entity)));
+    json_object_set_new(o, "true_ids", json_pack("[ss]", st_str(&e->trues, t), st_str(&e->trues, p)));
+    return o;
+}
+
+/* The twin and namesake pairs inside one entity's run, whose distinct true ids start at each run boundary. */
+static void hard_in_entity(const eval *e, const uint32_t *ord, uint32_t s, uint32_t len, results *r)
+{
+    uint32_t ent = e->ent[ord[s]];
+    for (uint32_t a = s; a < s + len; a++)
+        r->stamp[e->truth[ord[a]]] = ent + 1;
+    for (uint32_t a = s; a < s + len; a++) {
+        uint32_t t = e->truth[ord[a]];
+        if (a > s && e->truth[ord[a - 1]] == t)
+            continue;
+        for (int h = 0; h < HARD; h++) {
+            uint32_t p = e->tpartner[h][t];
+            if (p == NONE || p == t || r->stamp[p] != ent + 1 || !(t < p || e->tpartner[h][p] != t))
+                continue;
+            r->hard_merged[h]++;
+            if (json_array_size(r->hard_listed[h]) < r->max_list)
+                json_array_append_new(r->hard_listed[h], hard_json(e, ent, t, p));
+        }
+    }
+}
 
 /*
  * Walk the mentions grouped by entity and, inside each entity, by true id:
@@ -737,6 +800,8 @@ static void walk_entities(const eval *e, const uint32_t *ord, const uint32_t *ts
             }
             a = b;
         }
+        if (distinct > 1)
+            hard_in_entity(e, ord, s, len, r);
         if (distinct == 1)
             r->pure[e->kind[ord[s]]]++;
         else if (child) {
@@ -906,6 +971,15 @@ static json_t *report_json(const eval *e, const results *r, json_t *missing, jso
     json_object_set_new(fm, "wrong_pairs_with_child", json_integer((json_int_t)r->child_merge_pairs));
     json_object_set_new(fm, "listed", merges);
 
+    json_t *hp = json_object();
+    for (int h = 0; h < HARD; h++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "pairs", json_integer((json_int_t)r->hard_pairs[h]));
+        json_object_set_new(o, "merged", json_integer((json_int_t)r->hard_merged[h]));
+        json_object_set_new(o, "listed", json_incref(r->hard_listed[h]));
+        json_object_set_new(hp, hard_name[h], o);
+    }
+
     json_t *in = json_object();
     json_object_set_new(in, "truth", json_string(e->truth_path));
     json_object_set_new(in, "entities", json_string(e->entities_path));
@@ -929,6 +1003,7 @@ static json_t *report_json(const eval *e, const results *r, json_t *missing, jso
     json_object_set_new(o, "silo_pairs", silos);
     json_object_set_new(o, "clusters", cl);
     json_object_set_new(o, "child_false_merges", fm);
+    json_object_set_new(o, "hard_pairs", hp);
     return o;
 }
 
@@ -993,6 +1068,19 @@ static void print_text(const eval *e, const results *r, json_t *doc)
         printf("  %-10s %10llu / %-10llu %6s %10llu / %-10llu %6s\n", kind_names[k], (unsigned long long)r->exact[k],
                (unsigned long long)r->true_entities[k], f1, (unsigned long long)r->pure[k],
                (unsigned long long)r->clusters[k], f2);
+    }
+
+    printf("\nhard pairs put in one entity (must be 0)\n");
+    for (int h = 0; h < HARD; h++) {
+        printf("  %-28s %llu of %llu\n", hard_text[h], (unsigned long long)r->hard_merged[h],
+               (unsigned long long)r->hard_pairs[h]);
+        size_t i;
+        json_t *m;
+        json_array_foreach(r->hard_listed[h], i, m) {
+            json_t *ids = json_object_get(m, "true_ids");
+            printf("    entity %s: %s and %s\n", json_string_value(json_object_get(m, "entity_id")),
+                   json_string_value(json_array_get(ids, 0)), json_string_value(json_array_get(ids, 1)));
+        }
     }
 
     json_t *listed = json_object_get(json_object_get(doc, "child_false_merges"), "listed");
@@ -1085,6 +1173,12 @@ int main(int argc, char **argv)
     results *r = calloc(1, sizeof *r);
     if (!r)
         die(3, "out of memory");
+    r->stamp = big_realloc(NULL, (size_t)e.trues.n * sizeof *r->stamp);
+    memset(r->stamp, 0, (size_t)e.trues.n * sizeof *r->stamp);
+    r->max_list = max_list;
+    for (int h = 0; h < HARD; h++)
+        r->hard_listed[h] = json_array();
+    count_hard_pairs(&e, r);
     for (uint32_t s = 0; s < n; s += tsize[e.truth[by_true[s]]]) {
         uint32_t t = e.truth[by_true[s]];
         tally_group(&r->truth, &e, by_true + s, tsize[t]);
@@ -1110,6 +1204,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "cpi-eval: could not write the report: %s\n", strerror(errno));
     json_decref(doc);
     free(r->merges);
+    for (int h = 0; h < HARD; h++) {
+        json_decref(r->hard_listed[h]);
+        big_free(e.tpartner[h]);
+    }
+    big_free(r->stamp);
     free(r);
     big_free(by_ent);
     big_free(tsize);

@@ -46,15 +46,17 @@ static const char truth_csv[] = "reference,kind,true_id,role\n"
                                 "polit:PO-1/2,person,P2,suspect\n"
                                 "soc:S-1/1,person,P5,group-member\n";
 
-static const char truth_entities_csv[] = "true_id,kind,subtype,forenames\n"
-                                         "P1,person,child,A\n"
-                                         "P2,person,adult,B\n"
-                                         "P3,person,parent,C\n"
-                                         "P4,person,looked-after-child,D\n"
-                                         "P5,person,ocg-member,E\n"
-                                         "L1,location,home,\n"
-                                         "T1,phone,,\n"
-                                         "P9,person,child,never mentioned\n";
+/* Twins P1 and P4 (listed both ways); namesakes P3 of P2 (listed one way only, still one pair) and P5
+ * of P9 (never mentioned, so not a pair the export could merge). */
+static const char truth_entities_csv[] = "true_id,kind,subtype,forenames,twin_of,namesake_of\n"
+                                         "P1,person,child,A,P4,\n"
+                                         "P2,person,adult,B,,\n"
+                                         "P3,person,parent,C,,P2\n"
+                                         "P4,person,looked-after-child,D,P1,\n"
+                                         "P5,person,ocg-member,E,,P9\n"
+                                         "L1,location,home,,,\n"
+                                         "T1,phone,,,,\n"
+                                         "P9,person,child,never mentioned,,P5\n";
 
 /*
  * Predicted: E1 {1,2} 1 pair; E2 {3,7,11,12} 6 (a false merge: children P1
@@ -287,6 +289,15 @@ static void test_hand_worked_figures(void **state)
     str_at(d, "child_false_merges.listed.0.members.2.references.0", "polit:PO-1/2");
     str_at(d, "child_false_merges.listed.0.members.3.true_id", "P5");
     str_at(d, "child_false_merges.listed.0.members.3.subtype", "ocg-member");
+    /* E2 holds the twins P1 and P4, E3 the namesakes P2 and P3 */
+    int_at(d, "hard_pairs.twins.pairs", 1);
+    int_at(d, "hard_pairs.twins.merged", 1);
+    str_at(d, "hard_pairs.twins.listed.0.entity_id", "E2");
+    str_at(d, "hard_pairs.twins.listed.0.true_ids.0", "P1");
+    str_at(d, "hard_pairs.twins.listed.0.true_ids.1", "P4");
+    int_at(d, "hard_pairs.father_son_namesakes.pairs", 1);
+    int_at(d, "hard_pairs.father_son_namesakes.merged", 1);
+    str_at(d, "hard_pairs.father_son_namesakes.listed.0.entity_id", "E3");
     json_decref(d);
 }
 
@@ -304,6 +315,10 @@ static void test_perfect(void **state)
     int_at(d, "clusters.exact.exact", 7);
     int_at(d, "clusters.pure.pure", 7);
     int_at(d, "child_false_merges.clusters", 0);
+    int_at(d, "hard_pairs.twins.pairs", 1);
+    int_at(d, "hard_pairs.twins.merged", 0);
+    int_at(d, "hard_pairs.father_son_namesakes.merged", 0);
+    assert_int_equal(json_array_size(at(d, "hard_pairs.twins.listed")), 0);
     int_at(d, "input.missing_from_export.count", 0);
     json_decref(d);
 }
@@ -325,6 +340,8 @@ static void test_text_and_max_list(void **state)
         "polit:PO-1/1",
         "exported references not in truth (ignored): 1",
         "mace-marac",
+        "twin pairs                   1 of 1",
+        "entity E2: P1 and P4",
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         if (!strstr(out, want[i]))
@@ -333,6 +350,7 @@ static void test_text_and_max_list(void **state)
 
     json_t *d = run_json("--truth truth.csv --entities entities.csv --json --max-list 0");
     assert_int_equal(json_array_size(at(d, "child_false_merges.listed")), 0);
+    assert_int_equal(json_array_size(at(d, "hard_pairs.twins.listed")), 0);
     int_at(d, "child_false_merges.clusters", 1); /* still counted */
     assert_int_equal(json_array_size(at(d, "input.missing_from_export.references")), 0);
     int_at(d, "input.missing_from_export.count", 1);
