@@ -161,7 +161,10 @@ def pairwise(j):
     keep = ("precision", "recall", "f1", "true_pairs", "predicted_pairs", "correct_pairs")
     pw = {k: {x: v.get(x) for x in keep} for k, v in j["pairwise"].items() if isinstance(v, dict)}
     cl = j.get("clusters", {})
-    return {"pairwise": pw, "clusters": cl, "child_false_merges": len(j.get("child_false_merges") or [])}
+    fm = j.get("child_false_merges") or {}
+    hard = {k: {x: v.get(x) for x in ("pairs", "merged")} for k, v in (j.get("hard_pairs") or {}).items()}
+    return {"pairwise": pw, "clusters": cl, "child_false_merges": fm.get("clusters"),
+            "child_false_merge_pairs": fm.get("wrong_pairs_with_child"), "hard_pairs": hard}
 
 
 def accuracy(sz):
@@ -410,6 +413,10 @@ def markdown(run):
                 pw = a["pairwise"]
                 cells = "; ".join(f"{k} P {fmt(pw[k]['precision'], 3)} R {fmt(pw[k]['recall'], 3)} F1 "
                                   f"{fmt(pw[k]['f1'], 3)}" for k in ("person", "location") if k in pw)
+                hard = a.get("hard_pairs") or {}
+                if key == "resolver" and hard:
+                    cells += "; merged (must be 0): " + ", ".join(
+                        f"{k.replace('_', ' ')} {v.get('merged')} of {v.get('pairs')}" for k, v in hard.items())
                 L.append(f"| {label} | {cells} |")
             else:
                 L.append(f"| {label} | {a['status']}: {a.get('reason') or a.get('error', '')} |")
