@@ -49,6 +49,7 @@
 #include "query/address.h"
 #include "query/graph.h"
 #include "query/graphdb.h"
+#include "query/jsonw.h"
 #include "query/lookup.h"
 #include "query/missing.h"
 #include "query/profile.h"
@@ -290,7 +291,19 @@ static cpi_status answer(cpi_store *st, int question, const char *id, const cpi_
             cpi_profile p;
             s = cpi_profile_build(txn, eid, po, arena, &p, err);
             *build_ns = lat_now_ns() - t0;
-            j = s ? NULL : cpi_profile_json(&p);
+            if (!s) { /* streamed, as `cpindex child --json` writes it (compact here) */
+                cpi_jw w;
+                cpi_jw_init(&w, 0);
+                cpi_profile_json_write(&p, &w);
+                cpi_txn_end(txn);
+                size_t len = 0;
+                if (!cpi_jw_text(&w, &len))
+                    s = cpi_error_set(err, CPI_ERR_NOMEM, "%s: rendering JSON", id);
+                *bytes = len;
+                cpi_jw_free(&w);
+                cpi_arena_reset(arena);
+                return s;
+            }
         } else if (question == Q_MISSING) {
             cpi_missing_plan m;
             s = cpi_missing_build(txn, eid, po, arena, &m, err);
