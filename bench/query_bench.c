@@ -10,7 +10,7 @@
  *       print N random targets of each question, one "QUESTION ID" a line:
  *       child (people recorded as children), missing (children recorded as
  *       missing; any child when there are none) and address (places)
- *   cpi-query-bench run STORE TARGETS QUESTION [--detail brief|full] [--warm] [--raw FILE]
+ *   cpi-query-bench run STORE TARGETS QUESTION [--detail brief|full] [--warm] [--raw FILE] [--samples FILE]
  *       answer each target of QUESTION in this process and time it
  *   cpi-query-bench cli CPINDEX STORE TARGETS QUESTION [--warm] [--limit N] [--raw FILE]
  *       run `CPINDEX --db STORE QUESTION ID --full --json` per target (the
@@ -25,7 +25,8 @@
  * shared: wall time includes waiting for a core); --raw writes every sample in microseconds; --warm answers
  * every target once, untimed, before the timed pass (otherwise the first
  * touch of each page is in the figures: after dropping the page cache, that
- * is the cold figure).
+ * is the cold figure); --samples writes one line per timed answer, in target
+ * order: "ID wall_us cpu_us build_us bytes" (which targets make the tail).
  *
  * What one in-process answer includes: a read snapshot, the lookup of the id
  * (as `cpindex child ID` does), building the answer, ending the snapshot,
@@ -72,7 +73,7 @@ static int usage(void)
     fprintf(stderr, "usage: cpi-query-bench graph STORE\n"
                     "       cpi-query-bench targets STORE N SEED\n"
                     "       cpi-query-bench run STORE TARGETS child|missing|address [--detail brief|full] "
-                    "[--warm] [--raw FILE]\n"
+                    "[--warm] [--raw FILE] [--samples FILE]\n"
                     "       cpi-query-bench cli CPINDEX STORE TARGETS child|missing|address [--warm] [--limit N] "
                     "[--raw FILE]\n"
                     "       cpi-query-bench floor CPINDEX N\n");
@@ -291,16 +292,15 @@ static cpi_status answer(cpi_store *st, int question, const char *id, const cpi_
             cpi_profile p;
             s = cpi_profile_build(txn, eid, po, arena, &p, err);
             *build_ns = lat_now_ns() - t0;
-            if (!s) { /* streamed, as `cpindex child --json` writes it (compact here) */
-                cpi_jw w;
-                cpi_jw_init(&w, 0);
+            if (!s) { /* streamed, as `cpindex child --json` writes it (compact here; one writer kept, as a server would) */
+                static cpi_jw w;
+                cpi_jw_reset(&w);
                 cpi_profile_json_write(&p, &w);
                 cpi_txn_end(txn);
                 size_t len = 0;
                 if (!cpi_jw_text(&w, &len))
                     s = cpi_error_set(err, CPI_ERR_NOMEM, "%s: rendering JSON", id);
                 *bytes = len;
-                cpi_jw_free(&w);
                 cpi_arena_reset(arena);
                 return s;
             }
@@ -330,7 +330,7 @@ static cpi_status answer(cpi_store *st, int question, const char *id, const cpi_
 }
 
 static int cmd_run(const char *dir, const char *targets, int question, cpi_detail detail, bool warm,
-                   const char *raw_path)
+                   const char *raw_path, const char *samples_path)
 {
     size_t n;
     char **ids = read_targets(targets, question, &n);
@@ -344,6 +344,13 @@ static int cmd_run(const char *dir, const char *targets, int question, cpi_detai
     if (open_store(dir, true, &st, &err)) {
         free_targets(ids, n);
         return fail(dir, &err);
+    }
+    FILE *samples = samples_path ? fopen(samples_path, "w") : NULL;
+    if (samples_path && !samples) {
+        perror(samples_path);
+        cpi_store_close(st);
+        free_targets(ids, n);
+        return 3;
     }
     /* The missing-child plan is built on the full profile whatever is asked (query/missing.h). */
     cpi_profile_opts po = {.detail = detail};
@@ -364,6 +371,9 @@ static int cmd_run(const char *dir, const char *targets, int question, cpi_detai
                 continue;
             }
             total_bytes += bytes;
+            if (samples)
+                fprintf(samples, "%s %.3f %.3f %.3f %zu\n", ids[i], (double)(t1 - t0) / 1e3, (double)(c1 - c0) / 1e3,
+                        (double)build_ns / 1e3, bytes);
             lat_add(&lat, t1 - t0);
             lat_add(&build, build_ns);
             lat_add(&cpu, c1 - c0);
@@ -387,6 +397,8 @@ static int cmd_run(const char *dir, const char *targets, int question, cpi_detai
     cpi_arena_free(&arena);
     cpi_store_close(st);
     free_targets(ids, n);
+    if (samples)
+        fclose(samples);
     return errors && !lat.n ? 3 : 0;
 }
 
@@ -486,7 +498,8 @@ static int cmd_floor(const char *cpindex, size_t n)
 /* -------------------------------------------------------------------- main */
 
 /* Parse [--detail brief|full] [--warm] [--limit N] [--raw FILE] from argv[i..]; false on anything else. */
-static bool parse_flags(int argc, char **argv, int i, cpi_detail *detail, bool *warm, size_t *limit, const char **raw)
+static bool parse_flags(int argc, char **argv, int i, cpi_detail *detail, bool *warm, size_t *limit, const char **raw,
+                        const char **samples)
 {
     for (; i < argc; i++) {
         if (strcmp(argv[i], "--warm") == 0)
@@ -498,6 +511,8 @@ static bool parse_flags(int argc, char **argv, int i, cpi_detail *detail, bool *
                 return false;
             *limit = (size_t)v;
         }
+        else if (strcmp(argv[i], "--samples") == 0 && i + 1 < argc && samples)
+            *samples = argv[++i];
         else if (strcmp(argv[i], "--raw") == 0 && i + 1 < argc)
             *raw = argv[++i];
         else if (strcmp(argv[i], "--detail") == 0 && i + 1 < argc && detail) {
@@ -535,17 +550,17 @@ int main(int argc, char **argv)
     }
     cpi_detail detail = CPI_DETAIL_FULL;
     bool warm = false;
-    const char *raw = NULL;
+    const char *raw = NULL, *samples = NULL;
     if (strcmp(cmd, "run") == 0 && argc >= 5) {
         int q = question_parse(argv[4]);
-        if (q < 0 || !parse_flags(argc, argv, 5, &detail, &warm, NULL, &raw))
+        if (q < 0 || !parse_flags(argc, argv, 5, &detail, &warm, NULL, &raw, &samples))
             return usage();
-        return cmd_run(argv[2], argv[3], q, detail, warm, raw);
+        return cmd_run(argv[2], argv[3], q, detail, warm, raw, samples);
     }
     if (strcmp(cmd, "cli") == 0 && argc >= 6) {
         int q = question_parse(argv[5]);
         size_t limit = 0;
-        if (q < 0 || !parse_flags(argc, argv, 6, NULL, &warm, &limit, &raw))
+        if (q < 0 || !parse_flags(argc, argv, 6, NULL, &warm, &limit, &raw, NULL))
             return usage();
         return cmd_cli(argv[2], argv[3], argv[4], q, warm, limit, raw);
     }
