@@ -4,7 +4,7 @@
  *
  * Each timed query is what `cpindex child ID` does after the access gate:
  * begin a read snapshot, build the profile (brief or full), render it to
- * JSON, end the snapshot. Children are every entity whose card says child,
+ * JSON text (the streaming writer, query/jsonw.h), end the snapshot. Children are every entity whose card says child,
  * taken in a fixed shuffled order (seeded), up to N; each is profiled once
  * per detail level after one untimed warm-up pass over the same children (the
  * store's pages cached, as on a server that has been running). Prints
@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "core/store.h"
+#include "query/jsonw.h"
 #include "query/profile.h"
 
 static double now_us(clockid_t clk)
@@ -86,6 +87,8 @@ static void run(cpi_store *st, char **ids, size_t n, cpi_detail detail, bool tim
 {
     double *us = malloc(sizeof *us * n), *cpu = malloc(sizeof *cpu * n), *bcpu = malloc(sizeof *bcpu * n);
     cpi_arena a = {0};
+    cpi_jw w; /* one writer kept across answers, as a server would */
+    cpi_jw_init(&w, 0);
     cpi_error err = {0};
     size_t worst_items = 0;
     const char *worst = "", *slowest = "";
@@ -104,8 +107,8 @@ static void run(cpi_store *st, char **ids, size_t n, cpi_detail detail, bool tim
             slowest_us = bcpu[i];
             slowest = ids[i];
         }
-        json_t *j = cpi_profile_json(&p);
-        json_decref(j);
+        cpi_jw_reset(&w);
+        cpi_profile_json_write(&p, &w);
         cpi_txn_end(t);
         us[i] = now_us(CLOCK_MONOTONIC) - t0;
         cpu[i] = now_us(CLOCK_THREAD_CPUTIME_ID) - c0;
@@ -130,6 +133,7 @@ static void run(cpi_store *st, char **ids, size_t n, cpi_detail detail, bool tim
                worst_items);
     }
     cpi_arena_free(&a);
+    cpi_jw_free(&w);
     free(us);
     free(cpu);
     free(bcpu);

@@ -10,7 +10,7 @@
  *       print N random targets of each question, one "QUESTION ID" a line:
  *       child (people recorded as children), missing (children recorded as
  *       missing; any child when there are none) and address (places)
- *   cpi-query-bench run STORE TARGETS QUESTION [--detail brief|full] [--warm] [--raw FILE]
+ *   cpi-query-bench run STORE TARGETS QUESTION [--detail brief|full] [--warm] [--raw FILE] [--samples FILE]
  *       answer each target of QUESTION in this process and time it
  *   cpi-query-bench cli CPINDEX STORE TARGETS QUESTION [--warm] [--limit N] [--raw FILE]
  *       run `CPINDEX --db STORE QUESTION ID --full --json` per target (the
@@ -19,13 +19,15 @@
  *       run `CPINDEX --version` N times: the floor under every CLI figure (process
  *       start, the dynamic loader, exit), timed the same way
  * cli and floor print one JSON line: n, errors, p50/p95/p99/max/mean in ms
+ * (cli also "cpu": the same over each process's user + system time, from wait4)
  * (bench/latency.h); run prints {"total": that, "build": that, "cpu": that,
  * "mean_bytes"}: build is the time to build the answer alone (no lookup, no
  * JSON), cpu the thread's CPU time for the whole answer (the machine is
  * shared: wall time includes waiting for a core); --raw writes every sample in microseconds; --warm answers
  * every target once, untimed, before the timed pass (otherwise the first
  * touch of each page is in the figures: after dropping the page cache, that
- * is the cold figure).
+ * is the cold figure); --samples writes one line per timed answer, in target
+ * order: "ID wall_us cpu_us build_us bytes" (which targets make the tail).
  *
  * What one in-process answer includes: a read snapshot, the lookup of the id
  * (as `cpindex child ID` does), building the answer, ending the snapshot,
@@ -42,6 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include "bench/latency.h"
@@ -49,6 +52,7 @@
 #include "query/address.h"
 #include "query/graph.h"
 #include "query/graphdb.h"
+#include "query/jsonw.h"
 #include "query/lookup.h"
 #include "query/missing.h"
 #include "query/profile.h"
@@ -71,7 +75,7 @@ static int usage(void)
     fprintf(stderr, "usage: cpi-query-bench graph STORE\n"
                     "       cpi-query-bench targets STORE N SEED\n"
                     "       cpi-query-bench run STORE TARGETS child|missing|address [--detail brief|full] "
-                    "[--warm] [--raw FILE]\n"
+                    "[--warm] [--raw FILE] [--samples FILE]\n"
                     "       cpi-query-bench cli CPINDEX STORE TARGETS child|missing|address [--warm] [--limit N] "
                     "[--raw FILE]\n"
                     "       cpi-query-bench floor CPINDEX N\n");
@@ -290,7 +294,18 @@ static cpi_status answer(cpi_store *st, int question, const char *id, const cpi_
             cpi_profile p;
             s = cpi_profile_build(txn, eid, po, arena, &p, err);
             *build_ns = lat_now_ns() - t0;
-            j = s ? NULL : cpi_profile_json(&p);
+            if (!s) { /* streamed, as `cpindex child --json` writes it (compact here; one writer kept, as a server would) */
+                static cpi_jw w;
+                cpi_jw_reset(&w);
+                cpi_profile_json_write(&p, &w);
+                cpi_txn_end(txn);
+                size_t len = 0;
+                if (!cpi_jw_text(&w, &len))
+                    s = cpi_error_set(err, CPI_ERR_NOMEM, "%s: rendering JSON", id);
+                *bytes = len;
+                cpi_arena_reset(arena);
+                return s;
+            }
         } else if (question == Q_MISSING) {
             cpi_missing_plan m;
             s = cpi_missing_build(txn, eid, po, arena, &m, err);
@@ -317,7 +332,7 @@ static cpi_status answer(cpi_store *st, int question, const char *id, const cpi_
 }
 
 static int cmd_run(const char *dir, const char *targets, int question, cpi_detail detail, bool warm,
-                   const char *raw_path)
+                   const char *raw_path, const char *samples_path)
 {
     size_t n;
     char **ids = read_targets(targets, question, &n);
@@ -331,6 +346,13 @@ static int cmd_run(const char *dir, const char *targets, int question, cpi_detai
     if (open_store(dir, true, &st, &err)) {
         free_targets(ids, n);
         return fail(dir, &err);
+    }
+    FILE *samples = samples_path ? fopen(samples_path, "w") : NULL;
+    if (samples_path && !samples) {
+        perror(samples_path);
+        cpi_store_close(st);
+        free_targets(ids, n);
+        return 3;
     }
     /* The missing-child plan is built on the full profile whatever is asked (query/missing.h). */
     cpi_profile_opts po = {.detail = detail};
@@ -351,6 +373,9 @@ static int cmd_run(const char *dir, const char *targets, int question, cpi_detai
                 continue;
             }
             total_bytes += bytes;
+            if (samples)
+                fprintf(samples, "%s %.3f %.3f %.3f %zu\n", ids[i], (double)(t1 - t0) / 1e3, (double)(c1 - c0) / 1e3,
+                        (double)build_ns / 1e3, bytes);
             lat_add(&lat, t1 - t0);
             lat_add(&build, build_ns);
             lat_add(&cpu, c1 - c0);
@@ -374,6 +399,8 @@ static int cmd_run(const char *dir, const char *targets, int question, cpi_detai
     cpi_arena_free(&arena);
     cpi_store_close(st);
     free_targets(ids, n);
+    if (samples)
+        fclose(samples);
     return errors && !lat.n ? 3 : 0;
 }
 
@@ -383,7 +410,7 @@ static int cmd_run(const char *dir, const char *targets, int question, cpi_detai
  * Run one cpindex process, output to /dev/null; its exit status, or -1 if it
  * could not be started. question NULL: `cpindex --version`.
  */
-static int spawn_one(const char *cpindex, const char *dir, const char *question, const char *id)
+static int spawn_one(const char *cpindex, const char *dir, const char *question, const char *id, uint64_t *cpu_ns)
 {
     char *argv[] = {(char *)cpindex, "--db", (char *)dir, (char *)question, (char *)id, "--full", "--json", NULL};
     char *version[] = {(char *)cpindex, "--version", NULL};
@@ -399,9 +426,13 @@ static int spawn_one(const char *cpindex, const char *dir, const char *question,
         return -1;
     }
     int status;
-    while (waitpid(pid, &status, 0) < 0)
+    struct rusage ru;
+    while (wait4(pid, &status, 0, &ru) < 0)
         if (errno != EINTR)
             return -1;
+    if (cpu_ns) /* the child's user + system time: what it cost, whatever the machine's load */
+        *cpu_ns = ((uint64_t)ru.ru_utime.tv_sec + (uint64_t)ru.ru_stime.tv_sec) * 1000000000u +
+                  ((uint64_t)ru.ru_utime.tv_usec + (uint64_t)ru.ru_stime.tv_usec) * 1000u;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -418,12 +449,12 @@ static int cmd_cli(const char *cpindex, const char *dir, const char *targets, in
     }
     if (limit && limit < n)
         n = limit;
-    lat_samples lat = {0};
+    lat_samples lat = {0}, cpu = {0};
     unsigned long errors = 0;
     for (int pass = warm ? 0 : 1; pass < 2; pass++) {
         for (size_t i = 0; i < n; i++) {
-            uint64_t t0 = lat_now_ns();
-            int rc = spawn_one(cpindex, dir, QUESTIONS[question], ids[i]);
+            uint64_t t0 = lat_now_ns(), cpu_ns = 0;
+            int rc = spawn_one(cpindex, dir, QUESTIONS[question], ids[i], &cpu_ns);
             uint64_t t1 = lat_now_ns();
             if (rc != 0) {
                 if (errors++ < 3)
@@ -432,18 +463,35 @@ static int cmd_cli(const char *cpindex, const char *dir, const char *targets, in
                             rc == 2 ? " (refused? the user needs the analyst role)" : "");
                 continue;
             }
-            if (pass == 1)
+            if (pass == 1) {
                 lat_add(&lat, t1 - t0);
+                lat_add(&cpu, cpu_ns);
+            }
         }
     }
     FILE *raw = raw_path ? fopen(raw_path, "w") : NULL;
     if (raw_path && !raw)
         perror(raw_path);
-    lat_report(&lat, errors, stdout, raw);
-    putchar('\n');
+    /* the wall figures as before, with the processes' CPU time as one more key: {..., "cpu": {...}} */
+    char *wall = NULL;
+    size_t wall_len = 0;
+    FILE *w = open_memstream(&wall, &wall_len);
+    if (w) {
+        lat_report(&lat, errors, w, raw);
+        fclose(w);
+    }
+    if (wall && wall_len && wall[wall_len - 1] == '}' && cpu.n) {
+        printf("%.*s, \"cpu\": ", (int)(wall_len - 1), wall);
+        lat_report(&cpu, errors, stdout, NULL);
+        printf("}\n");
+    } else {
+        printf("%s\n", wall ? wall : "{}");
+    }
+    free(wall);
     if (raw)
         fclose(raw);
     free(lat.ns);
+    free(cpu.ns);
     free_targets(ids, all);
     return errors && !lat.n ? 3 : 0;
 }
@@ -454,7 +502,7 @@ static int cmd_floor(const char *cpindex, size_t n)
     unsigned long errors = 0;
     for (size_t i = 0; i < n; i++) {
         uint64_t t0 = lat_now_ns();
-        int rc = spawn_one(cpindex, NULL, NULL, NULL);
+        int rc = spawn_one(cpindex, NULL, NULL, NULL, NULL);
         uint64_t t1 = lat_now_ns();
         if (rc != 0) {
             if (errors++ < 3)
@@ -473,7 +521,8 @@ static int cmd_floor(const char *cpindex, size_t n)
 /* -------------------------------------------------------------------- main */
 
 /* Parse [--detail brief|full] [--warm] [--limit N] [--raw FILE] from argv[i..]; false on anything else. */
-static bool parse_flags(int argc, char **argv, int i, cpi_detail *detail, bool *warm, size_t *limit, const char **raw)
+static bool parse_flags(int argc, char **argv, int i, cpi_detail *detail, bool *warm, size_t *limit, const char **raw,
+                        const char **samples)
 {
     for (; i < argc; i++) {
         if (strcmp(argv[i], "--warm") == 0)
@@ -485,6 +534,8 @@ static bool parse_flags(int argc, char **argv, int i, cpi_detail *detail, bool *
                 return false;
             *limit = (size_t)v;
         }
+        else if (strcmp(argv[i], "--samples") == 0 && i + 1 < argc && samples)
+            *samples = argv[++i];
         else if (strcmp(argv[i], "--raw") == 0 && i + 1 < argc)
             *raw = argv[++i];
         else if (strcmp(argv[i], "--detail") == 0 && i + 1 < argc && detail) {
@@ -522,17 +573,17 @@ int main(int argc, char **argv)
     }
     cpi_detail detail = CPI_DETAIL_FULL;
     bool warm = false;
-    const char *raw = NULL;
+    const char *raw = NULL, *samples = NULL;
     if (strcmp(cmd, "run") == 0 && argc >= 5) {
         int q = question_parse(argv[4]);
-        if (q < 0 || !parse_flags(argc, argv, 5, &detail, &warm, NULL, &raw))
+        if (q < 0 || !parse_flags(argc, argv, 5, &detail, &warm, NULL, &raw, &samples))
             return usage();
-        return cmd_run(argv[2], argv[3], q, detail, warm, raw);
+        return cmd_run(argv[2], argv[3], q, detail, warm, raw, samples);
     }
     if (strcmp(cmd, "cli") == 0 && argc >= 6) {
         int q = question_parse(argv[5]);
         size_t limit = 0;
-        if (q < 0 || !parse_flags(argc, argv, 6, NULL, &warm, &limit, &raw))
+        if (q < 0 || !parse_flags(argc, argv, 6, NULL, &warm, &limit, &raw, NULL))
             return usage();
         return cmd_cli(argv[2], argv[3], argv[4], q, warm, limit, raw);
     }

@@ -13,6 +13,17 @@ struct cpi_arena_block {
 
 #define ALIGN (sizeof(max_align_t))
 
+static size_t block_size(const cpi_arena *a) { return a->block_size ? a->block_size : 64 * 1024; }
+
+static void free_chain(cpi_arena_block *b)
+{
+    while (b) {
+        cpi_arena_block *next = b->next;
+        free(b);
+        b = next;
+    }
+}
+
 void *cpi_arena_alloc(cpi_arena *a, size_t n)
 {
     n = (n + ALIGN - 1) & ~(ALIGN - 1);
@@ -20,12 +31,17 @@ void *cpi_arena_alloc(cpi_arena *a, size_t n)
         n = ALIGN;
     cpi_arena_block *b = a->head;
     if (!b || b->cap - b->used < n) {
-        size_t bs = a->block_size ? a->block_size : 64 * 1024;
-        size_t cap = n > bs ? n : bs;
-        b = malloc(sizeof *b + cap);
-        if (!b)
-            return NULL;
-        b->cap = cap;
+        size_t bs = block_size(a);
+        if (n <= bs && a->spare) {
+            b = a->spare;
+            a->spare = b->next;
+        } else {
+            size_t cap = n > bs ? n : bs;
+            b = malloc(sizeof *b + cap);
+            if (!b)
+                return NULL;
+            b->cap = cap;
+        }
         b->used = 0;
         b->next = a->head;
         a->head = b;
@@ -53,10 +69,16 @@ void cpi_arena_reset(cpi_arena *a)
     cpi_arena_block *b = a->head;
     if (!b)
         return;
-    /* the oldest block is last in the chain; keep it */
+    /* the oldest block is last in the chain; keep it in place, the others of the default size as spares */
+    size_t bs = block_size(a);
     while (b->next) {
         cpi_arena_block *next = b->next;
-        free(b);
+        if (b->cap == bs) {
+            b->next = a->spare;
+            a->spare = b;
+        } else {
+            free(b);
+        }
         b = next;
     }
     b->used = 0;
@@ -65,11 +87,7 @@ void cpi_arena_reset(cpi_arena *a)
 
 void cpi_arena_free(cpi_arena *a)
 {
-    cpi_arena_block *b = a->head;
-    while (b) {
-        cpi_arena_block *next = b->next;
-        free(b);
-        b = next;
-    }
-    a->head = NULL;
+    free_chain(a->head);
+    free_chain(a->spare);
+    a->head = a->spare = NULL;
 }

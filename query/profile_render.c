@@ -9,130 +9,242 @@
 
 /* ------------------------------------------------------------------ JSON */
 
-static json_t *jvalues(const cpi_pf_value *v, uint32_t n, const char *key)
+/* Written straight to a streaming writer: no tree is built (query/jsonw.h says why). */
+
+static void jvalues(cpi_jw *w, const cpi_pf_value *v, uint32_t n, const char *key)
 {
-    json_t *a = json_array();
-    for (uint32_t i = 0; i < n; i++)
-        json_array_append_new(a, json_pack("{s:s, s:i, s:o}", key, v[i].text, "count", (int)v[i].count, "sources",
-                                           cpi_json_sources(v[i].sources)));
-    return a;
+    cpi_jw_arr(w);
+    for (uint32_t i = 0; i < n; i++) {
+        cpi_jw_obj(w);
+        cpi_jw_kstr(w, key, v[i].text);
+        cpi_jw_kint(w, "count", (int)v[i].count);
+        cpi_jw_key(w, "sources");
+        cpi_jw_sources(w, v[i].sources);
+        cpi_jw_obj_end(w);
+    }
+    cpi_jw_arr_end(w);
 }
 
-static json_t *jpeople(const cpi_pf_person *ps, uint32_t n)
+static void jperson(cpi_jw *w, const cpi_pf_person *p)
 {
-    json_t *a = json_array();
-    for (uint32_t i = 0; i < n; i++) {
-        const cpi_pf_person *p = &ps[i];
-        json_t *occ = json_array();
-        for (uint32_t j = 0; j < p->noccurrences; j++) {
-            const cpi_pf_occurrence *o = &p->occurrences[j];
-            json_array_append_new(occ, json_pack("{s:s, s:s, s:o, s:o, s:o, s:i, s:o}", "type", o->type,
-                                                 "entity_id", o->other_id, "name", cpi_json_str(o->other_name),
-                                                 "first", cpi_json_date(o->first), "last", cpi_json_date(o->last),
-                                                 "count", (int)o->count, "refs", cpi_json_refs(o->refs, o->nrefs)));
-        }
-        json_t *phones = json_array(), *addrs = json_array();
-        for (uint32_t j = 0; j < p->nphones; j++)
-            json_array_append_new(phones, json_string(p->phones[j]));
-        for (uint32_t j = 0; j < p->naddresses; j++)
-            json_array_append_new(addrs, json_pack("{s:s, s:s, s:o}", "entity_id", p->address_ids[j], "type",
-                                                   p->address_types[j], "address", cpi_json_str(p->address_names[j])));
-        json_array_append_new(a, json_pack("{s:s, s:o, s:o, s:o, s:o, s:i, s:o, s:o, s:o, s:o}", "entity_id", p->id,
-                                           "name", cpi_json_str(p->name), "dob", cpi_json_str(p->dob), "why",
-                                           cpi_json_reasons(p->flags), "flags", cpi_json_flags(p->flags), "score",
-                                           p->score, "links", cpi_json_links(p->links, p->nlinks), "occurrences", occ,
-                                           "phones", phones, "addresses", addrs));
+    cpi_jw_obj(w);
+    cpi_jw_kstr(w, "entity_id", p->id);
+    cpi_jw_kstr(w, "name", p->name);
+    cpi_jw_kstr(w, "dob", p->dob);
+    cpi_jw_key(w, "why");
+    cpi_jw_reasons(w, p->flags);
+    cpi_jw_key(w, "flags");
+    cpi_jw_flags(w, p->flags);
+    cpi_jw_kint(w, "score", p->score);
+    cpi_jw_key(w, "links");
+    cpi_jw_links(w, p->links, p->nlinks);
+    cpi_jw_key(w, "occurrences");
+    cpi_jw_arr(w);
+    for (uint32_t j = 0; j < p->noccurrences; j++) {
+        const cpi_pf_occurrence *o = &p->occurrences[j];
+        cpi_jw_obj(w);
+        cpi_jw_kstr(w, "type", o->type);
+        cpi_jw_kstr(w, "entity_id", o->other_id);
+        cpi_jw_kstr(w, "name", o->other_name);
+        cpi_jw_key(w, "first");
+        cpi_jw_date(w, o->first);
+        cpi_jw_key(w, "last");
+        cpi_jw_date(w, o->last);
+        cpi_jw_kint(w, "count", (int)o->count);
+        cpi_jw_key(w, "refs");
+        cpi_jw_refs(w, o->refs, o->nrefs);
+        cpi_jw_obj_end(w);
     }
-    return a;
+    cpi_jw_arr_end(w);
+    cpi_jw_key(w, "phones");
+    cpi_jw_arr(w);
+    for (uint32_t j = 0; j < p->nphones; j++)
+        cpi_jw_str(w, p->phones[j]);
+    cpi_jw_arr_end(w);
+    cpi_jw_key(w, "addresses");
+    cpi_jw_arr(w);
+    for (uint32_t j = 0; j < p->naddresses; j++) {
+        cpi_jw_obj(w);
+        cpi_jw_kstr(w, "entity_id", p->address_ids[j]);
+        cpi_jw_kstr(w, "type", p->address_types[j]);
+        cpi_jw_kstr(w, "address", p->address_names[j]);
+        cpi_jw_obj_end(w);
+    }
+    cpi_jw_arr_end(w);
+    cpi_jw_obj_end(w);
+}
+
+static void jplace(cpi_jw *w, const cpi_pf_place *pl)
+{
+    cpi_jw_obj(w);
+    cpi_jw_kstr(w, "entity_id", pl->id);
+    cpi_jw_kstr(w, "name", pl->name);
+    cpi_jw_kstr(w, "postcode", pl->postcode);
+    cpi_jw_key(w, "flags");
+    cpi_jw_flags(w, pl->flags);
+    cpi_jw_key(w, "links");
+    cpi_jw_links(w, pl->links, pl->nlinks);
+    cpi_jw_kbool(w, "hub", pl->hub);
+    cpi_jw_kint(w, "children", (int)pl->children);
+    cpi_jw_kint(w, "risky_people", (int)pl->risky);
+    cpi_jw_key(w, "risky_named");
+    cpi_jw_arr(w);
+    for (uint32_t j = 0; j < pl->nrisky_named; j++) {
+        cpi_jw_obj(w);
+        cpi_jw_kstr(w, "entity_id", pl->risky_ids[j]);
+        cpi_jw_kstr(w, "name", pl->risky_names[j]);
+        cpi_jw_obj_end(w);
+    }
+    cpi_jw_arr_end(w);
+    cpi_jw_kint(w, "score", pl->score);
+    cpi_jw_obj_end(w);
+}
+
+void cpi_profile_json_write(const cpi_profile *p, cpi_jw *w)
+{
+    cpi_jw_obj(w);
+    cpi_jw_kstr(w, "entity_id", p->entity_id);
+    cpi_jw_kstr(w, "kind", cpi_kind_name(p->kind));
+    cpi_jw_kstr(w, "name", p->name);
+    cpi_jw_kstr(w, "dob", p->dob);
+    cpi_jw_kbool(w, "is_child", p->is_child);
+    cpi_jw_key(w, "flags");
+    cpi_jw_flags(w, p->flags);
+    cpi_jw_kstr(w, "detail", p->detail == CPI_DETAIL_FULL ? "full" : "brief");
+    cpi_jw_key(w, "as_of");
+    cpi_jw_date(w, p->as_of);
+    cpi_jw_key(w, "names");
+    jvalues(w, p->names, p->nnames, "name");
+    cpi_jw_key(w, "dobs");
+    jvalues(w, p->dobs, p->ndobs, "dob");
+    cpi_jw_key(w, "genders");
+    jvalues(w, p->genders, p->ngenders, "gender");
+
+    cpi_jw_key(w, "addresses");
+    cpi_jw_arr(w);
+    for (uint32_t i = 0; i < p->naddresses; i++) {
+        const cpi_pf_address *ad = &p->addresses[i];
+        cpi_jw_obj(w);
+        cpi_jw_kstr(w, "entity_id", ad->id);
+        cpi_jw_kstr(w, "address", ad->name);
+        cpi_jw_kstr(w, "postcode", ad->postcode);
+        cpi_jw_kstr(w, "status", ad->status);
+        cpi_jw_kstr(w, "kind", ad->kind);
+        cpi_jw_key(w, "first");
+        cpi_jw_date(w, ad->first);
+        cpi_jw_key(w, "last");
+        cpi_jw_date(w, ad->last);
+        cpi_jw_key(w, "sources");
+        cpi_jw_sources(w, ad->sources);
+        cpi_jw_obj_end(w);
+    }
+    cpi_jw_arr_end(w);
+
+    cpi_jw_key(w, "references");
+    cpi_jw_arr(w);
+    for (uint32_t i = 0; i < p->nreferences; i++) {
+        const cpi_pf_reference *r = &p->references[i];
+        cpi_jw_obj(w);
+        cpi_jw_kstr(w, "ref", r->ref);
+        cpi_jw_kstr(w, "source", cpi_src_name(r->source));
+        cpi_jw_kstr(w, "type", r->type);
+        cpi_jw_kstr(w, "role", r->role);
+        cpi_jw_key(w, "date");
+        cpi_jw_date(w, r->day);
+        cpi_jw_obj_end(w);
+    }
+    cpi_jw_arr_end(w);
+    cpi_jw_key(w, "warnings");
+    cpi_jw_warnings(w, p->warnings, p->nwarnings);
+
+    cpi_jw_key(w, "risky_people");
+    cpi_jw_arr(w);
+    for (uint32_t i = 0; i < p->nrisky_people; i++)
+        jperson(w, &p->risky_people[i]);
+    cpi_jw_arr_end(w);
+
+    cpi_jw_key(w, "places");
+    cpi_jw_arr(w);
+    for (uint32_t i = 0; i < p->nplaces; i++)
+        jplace(w, &p->places[i]);
+    cpi_jw_arr_end(w);
+
+    cpi_jw_key(w, "connected_children");
+    cpi_jw_arr(w);
+    for (uint32_t i = 0; i < p->nconnected_children; i++) {
+        const cpi_pf_child *c = &p->connected_children[i];
+        cpi_jw_obj(w);
+        cpi_jw_kstr(w, "entity_id", c->id);
+        cpi_jw_kstr(w, "name", c->name);
+        cpi_jw_kstr(w, "dob", c->dob);
+        cpi_jw_key(w, "flags");
+        cpi_jw_flags(w, c->flags);
+        cpi_jw_key(w, "via");
+        cpi_jw_arr(w);
+        for (uint32_t j = 0; j < c->nvias; j++) {
+            cpi_jw_obj(w);
+            cpi_jw_kstr(w, "kind", c->vias[j].kind);
+            cpi_jw_kstr(w, "entity_id", c->vias[j].id);
+            cpi_jw_kstr(w, "name", c->vias[j].name);
+            cpi_jw_obj_end(w);
+        }
+        cpi_jw_arr_end(w);
+        cpi_jw_obj_end(w);
+    }
+    cpi_jw_arr_end(w);
+
+    cpi_jw_key(w, "timeline");
+    cpi_jw_arr(w);
+    for (uint32_t i = 0; i < p->ntimeline; i++) {
+        const cpi_pf_event *e = &p->timeline[i];
+        cpi_jw_obj(w);
+        cpi_jw_key(w, "date");
+        cpi_jw_date(w, e->day);
+        cpi_jw_kstr(w, "ref", e->ref);
+        cpi_jw_kstr(w, "source", cpi_src_name(e->source));
+        cpi_jw_kstr(w, "type", e->type);
+        cpi_jw_kstr(w, "role", e->role);
+        cpi_jw_kstr(w, "summary", e->summary);
+        cpi_jw_obj_end(w);
+    }
+    cpi_jw_arr_end(w);
+
+    cpi_jw_key(w, "possible_matches");
+    cpi_jw_arr(w);
+    for (uint32_t i = 0; i < p->npossible_matches; i++) {
+        const cpi_pf_match *m = &p->possible_matches[i];
+        cpi_jw_obj(w);
+        cpi_jw_kstr(w, "entity_id", m->id);
+        cpi_jw_kstr(w, "name", m->name);
+        cpi_jw_kstr(w, "dob", m->dob);
+        cpi_jw_key(w, "flags");
+        cpi_jw_flags(w, m->flags);
+        cpi_jw_key(w, "probability");
+        cpi_jw_real(w, m->probability);
+        cpi_jw_kstr(w, "mention", m->mention_a);
+        cpi_jw_kstr(w, "other_mention", m->mention_b);
+        cpi_jw_kint(w, "pairs", (int)m->pairs);
+        cpi_jw_obj_end(w);
+    }
+    cpi_jw_arr_end(w);
+    cpi_jw_key(w, "gaps");
+    cpi_jw_gaps(w, p->gaps, p->ngaps);
+    cpi_jw_key(w, "withheld");
+    cpi_jw_withheld(w, p->withheld, p->nwithheld);
+    cpi_jw_kint(w, "truncated", p->truncated);
+    cpi_jw_obj_end(w);
 }
 
 json_t *cpi_profile_json(const cpi_profile *p)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "entity_id", json_string(p->entity_id));
-    json_object_set_new(o, "kind", json_string(cpi_kind_name(p->kind)));
-    json_object_set_new(o, "name", cpi_json_str(p->name));
-    json_object_set_new(o, "dob", cpi_json_str(p->dob));
-    json_object_set_new(o, "is_child", json_boolean(p->is_child));
-    json_object_set_new(o, "flags", cpi_json_flags(p->flags));
-    json_object_set_new(o, "detail", json_string(p->detail == CPI_DETAIL_FULL ? "full" : "brief"));
-    json_object_set_new(o, "as_of", cpi_json_date(p->as_of));
-    json_object_set_new(o, "names", jvalues(p->names, p->nnames, "name"));
-    json_object_set_new(o, "dobs", jvalues(p->dobs, p->ndobs, "dob"));
-    json_object_set_new(o, "genders", jvalues(p->genders, p->ngenders, "gender"));
-
-    json_t *a = json_array();
-    for (uint32_t i = 0; i < p->naddresses; i++) {
-        const cpi_pf_address *ad = &p->addresses[i];
-        json_array_append_new(a, json_pack("{s:s, s:o, s:o, s:s, s:s, s:o, s:o, s:o}", "entity_id", ad->id,
-                                           "address", cpi_json_str(ad->name), "postcode", cpi_json_str(ad->postcode),
-                                           "status", ad->status, "kind", ad->kind, "first", cpi_json_date(ad->first),
-                                           "last", cpi_json_date(ad->last), "sources", cpi_json_sources(ad->sources)));
-    }
-    json_object_set_new(o, "addresses", a);
-
-    a = json_array();
-    for (uint32_t i = 0; i < p->nreferences; i++) {
-        const cpi_pf_reference *r = &p->references[i];
-        json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:o}", "ref", r->ref, "source",
-                                           cpi_src_name(r->source), "type", r->type, "role", r->role, "date",
-                                           cpi_json_date(r->day)));
-    }
-    json_object_set_new(o, "references", a);
-    json_object_set_new(o, "warnings", cpi_json_warnings(p->warnings, p->nwarnings));
-    json_object_set_new(o, "risky_people", jpeople(p->risky_people, p->nrisky_people));
-
-    a = json_array();
-    for (uint32_t i = 0; i < p->nplaces; i++) {
-        const cpi_pf_place *pl = &p->places[i];
-        json_t *risky = json_array();
-        for (uint32_t j = 0; j < pl->nrisky_named; j++)
-            json_array_append_new(risky, json_pack("{s:s, s:o}", "entity_id", pl->risky_ids[j], "name",
-                                                   cpi_json_str(pl->risky_names[j])));
-        json_array_append_new(a, json_pack("{s:s, s:o, s:o, s:o, s:o, s:b, s:i, s:i, s:o, s:i}", "entity_id", pl->id,
-                                           "name", cpi_json_str(pl->name), "postcode", cpi_json_str(pl->postcode),
-                                           "flags", cpi_json_flags(pl->flags), "links",
-                                           cpi_json_links(pl->links, pl->nlinks), "hub", pl->hub, "children",
-                                           (int)pl->children, "risky_people", (int)pl->risky, "risky_named", risky,
-                                           "score", pl->score));
-    }
-    json_object_set_new(o, "places", a);
-
-    a = json_array();
-    for (uint32_t i = 0; i < p->nconnected_children; i++) {
-        const cpi_pf_child *c = &p->connected_children[i];
-        json_t *via = json_array();
-        for (uint32_t j = 0; j < c->nvias; j++)
-            json_array_append_new(via, json_pack("{s:s, s:s, s:o}", "kind", c->vias[j].kind, "entity_id",
-                                                 c->vias[j].id, "name", cpi_json_str(c->vias[j].name)));
-        json_array_append_new(a, json_pack("{s:s, s:o, s:o, s:o, s:o}", "entity_id", c->id, "name",
-                                           cpi_json_str(c->name), "dob", cpi_json_str(c->dob), "flags",
-                                           cpi_json_flags(c->flags), "via", via));
-    }
-    json_object_set_new(o, "connected_children", a);
-
-    a = json_array();
-    for (uint32_t i = 0; i < p->ntimeline; i++) {
-        const cpi_pf_event *e = &p->timeline[i];
-        json_array_append_new(a, json_pack("{s:o, s:s, s:s, s:s, s:s, s:s}", "date", cpi_json_date(e->day), "ref",
-                                           e->ref, "source", cpi_src_name(e->source), "type", e->type, "role",
-                                           e->role, "summary", e->summary));
-    }
-    json_object_set_new(o, "timeline", a);
-    a = json_array();
-    for (uint32_t i = 0; i < p->npossible_matches; i++) {
-        const cpi_pf_match *m = &p->possible_matches[i];
-        json_array_append_new(a, json_pack("{s:s, s:o, s:o, s:o, s:f, s:o, s:o, s:i}", "entity_id", m->id, "name",
-                                           cpi_json_str(m->name), "dob", cpi_json_str(m->dob), "flags",
-                                           cpi_json_flags(m->flags), "probability", m->probability, "mention",
-                                           cpi_json_str(m->mention_a), "other_mention", cpi_json_str(m->mention_b),
-                                           "pairs", (int)m->pairs));
-    }
-    json_object_set_new(o, "possible_matches", a);
-    json_object_set_new(o, "gaps", cpi_json_gaps(p->gaps, p->ngaps));
-    json_object_set_new(o, "withheld", cpi_json_withheld(p->withheld, p->nwithheld));
-    json_object_set_new(o, "truncated", json_integer(p->truncated));
-    return o;
+    cpi_jw w;
+    cpi_jw_init(&w, 0);
+    cpi_profile_json_write(p, &w);
+    size_t len;
+    const char *text = cpi_jw_text(&w, &len);
+    json_t *j = text ? json_loadb(text, len, 0, NULL) : NULL;
+    cpi_jw_free(&w);
+    return j;
 }
 
 /* ------------------------------------------------------------------ text */

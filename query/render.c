@@ -103,6 +103,143 @@ json_t *cpi_json_withheld(const cpi_pf_withheld *w, uint32_t n)
     return a;
 }
 
+/* ------------------------------------------------------------------ the same, streamed */
+
+void cpi_jw_date(cpi_jw *w, int32_t day)
+{
+    if (day == CPI_DAY_NONE) {
+        cpi_jw_null(w);
+        return;
+    }
+    char iso[CPI_NORM_ISO_DATE_MAX];
+    cpi_norm_date_iso(day, iso);
+    cpi_jw_str(w, iso);
+}
+
+void cpi_jw_sources(cpi_jw *w, uint32_t mask)
+{
+    cpi_jw_arr(w);
+    for (int s = 0; s < CPI_SRC__COUNT; s++)
+        if (mask & CPI_SRC_BIT(s))
+            cpi_jw_str(w, cpi_src_name((cpi_src)s));
+    cpi_jw_arr_end(w);
+}
+
+void cpi_jw_flags(cpi_jw *w, uint64_t flags)
+{
+    cpi_jw_arr(w);
+    for (unsigned f = 0; f < CPI_EF__COUNT; f++)
+        if (flags & CPI_EF(f))
+            cpi_jw_str(w, cpi_flag_info_get(f)->name);
+    cpi_jw_arr_end(w);
+}
+
+void cpi_jw_reasons(cpi_jw *w, uint64_t flags)
+{
+    cpi_jw_arr(w);
+    for (unsigned f = 0; f < CPI_EF__COUNT; f++)
+        if (flags & CPI_EF(f) & CPI_EF_RISKY) {
+            const cpi_flag_info *fi = cpi_flag_info_get(f);
+            cpi_jw_obj(w);
+            cpi_jw_kstr(w, "code", fi->name);
+            cpi_jw_kstr(w, "text", fi->label);
+            cpi_jw_kstr(w, "source", cpi_src_name(fi->source));
+            cpi_jw_obj_end(w);
+        }
+    cpi_jw_arr_end(w);
+}
+
+void cpi_jw_refs(cpi_jw *w, const char *const *refs, uint32_t n)
+{
+    cpi_jw_arr(w);
+    for (uint32_t i = 0; i < n; i++)
+        cpi_jw_str(w, refs[i]);
+    cpi_jw_arr_end(w);
+}
+
+void cpi_jw_link(cpi_jw *w, const cpi_pf_link *l)
+{
+    cpi_jw_obj(w);
+    cpi_jw_kstr(w, "type", l->type);
+    cpi_jw_kstr(w, "direction", l->out ? "out" : "in");
+    cpi_jw_kbool(w, "current", l->current);
+    cpi_jw_key(w, "first");
+    cpi_jw_date(w, l->first);
+    cpi_jw_key(w, "last");
+    cpi_jw_date(w, l->last);
+    cpi_jw_kint(w, "count", (int)l->count);
+    cpi_jw_kint(w, "times", (int)l->times);
+    cpi_jw_key(w, "sources");
+    cpi_jw_sources(w, l->sources);
+    cpi_jw_key(w, "refs");
+    cpi_jw_refs(w, l->refs, l->nrefs);
+    if (l->via_id) {
+        cpi_jw_key(w, "via");
+        cpi_jw_obj(w);
+        cpi_jw_kstr(w, "entity_id", l->via_id);
+        cpi_jw_kstr(w, "name", l->via_name);
+        cpi_jw_obj_end(w);
+    }
+    cpi_jw_obj_end(w);
+}
+
+void cpi_jw_links(cpi_jw *w, const cpi_pf_link *l, uint32_t n)
+{
+    cpi_jw_arr(w);
+    for (uint32_t i = 0; i < n; i++)
+        cpi_jw_link(w, &l[i]);
+    cpi_jw_arr_end(w);
+}
+
+void cpi_jw_warnings(cpi_jw *w, const cpi_pf_warning *wn, uint32_t n)
+{
+    cpi_jw_arr(w);
+    for (uint32_t i = 0; i < n; i++) {
+        cpi_jw_obj(w);
+        cpi_jw_kstr(w, "code", wn[i].code);
+        cpi_jw_kstr(w, "text", wn[i].text);
+        cpi_jw_kstr(w, "level", wn[i].level == 3 ? "high" : wn[i].level == 2 ? "medium" : "info");
+        cpi_jw_kstr(w, "source", cpi_src_name(wn[i].source));
+        cpi_jw_key(w, "date");
+        cpi_jw_date(w, wn[i].day);
+        cpi_jw_key(w, "end");
+        cpi_jw_date(w, wn[i].end);
+        cpi_jw_key(w, "refs");
+        cpi_jw_refs(w, wn[i].refs, wn[i].nrefs);
+        cpi_jw_obj_end(w);
+    }
+    cpi_jw_arr_end(w);
+}
+
+void cpi_jw_gaps(cpi_jw *w, const cpi_pf_gap *g, uint32_t n)
+{
+    cpi_jw_arr(w);
+    for (uint32_t i = 0; i < n; i++) {
+        cpi_jw_obj(w);
+        cpi_jw_kstr(w, "code", g[i].code);
+        cpi_jw_kstr(w, "text", g[i].text);
+        cpi_jw_kstr(w, "source", cpi_src_name(g[i].source));
+        cpi_jw_key(w, "refs");
+        cpi_jw_refs(w, g[i].refs, g[i].nrefs);
+        cpi_jw_obj_end(w);
+    }
+    cpi_jw_arr_end(w);
+}
+
+void cpi_jw_withheld(cpi_jw *w, const cpi_pf_withheld *wh, uint32_t n)
+{
+    cpi_jw_arr(w);
+    for (uint32_t i = 0; i < n; i++) {
+        cpi_jw_obj(w);
+        cpi_jw_kstr(w, "section", wh[i].section);
+        cpi_jw_kstr(w, "source", cpi_src_name(wh[i].source));
+        cpi_jw_kint(w, "items", (int)wh[i].items);
+        cpi_jw_kstr(w, "contact", wh[i].contact);
+        cpi_jw_obj_end(w);
+    }
+    cpi_jw_arr_end(w);
+}
+
 /* ------------------------------------------------------------------ text */
 
 void cpi_text_wrap(FILE *f, int width, const char *lead, int indent, const char *text)

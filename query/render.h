@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "query/jsonw.h"
 #include "query/profile.h"
 
 json_t *cpi_json_date(int32_t day);                 /* "yyyy-mm-dd" or null */
@@ -26,6 +27,22 @@ json_t *cpi_json_links(const cpi_pf_link *l, uint32_t n);
 json_t *cpi_json_warnings(const cpi_pf_warning *w, uint32_t n);
 json_t *cpi_json_gaps(const cpi_pf_gap *g, uint32_t n);
 json_t *cpi_json_withheld(const cpi_pf_withheld *w, uint32_t n);
+
+/*
+ * The same values written to a streaming writer (query/jsonw.h), byte for byte
+ * what the json_t helpers above dump to: the profile's fast path. Each writes
+ * one value (after a key, or as an array element).
+ */
+void cpi_jw_date(cpi_jw *w, int32_t day);
+void cpi_jw_sources(cpi_jw *w, uint32_t mask);
+void cpi_jw_flags(cpi_jw *w, uint64_t flags);
+void cpi_jw_reasons(cpi_jw *w, uint64_t flags);
+void cpi_jw_refs(cpi_jw *w, const char *const *refs, uint32_t n);
+void cpi_jw_link(cpi_jw *w, const cpi_pf_link *l);
+void cpi_jw_links(cpi_jw *w, const cpi_pf_link *l, uint32_t n);
+void cpi_jw_warnings(cpi_jw *w, const cpi_pf_warning *wn, uint32_t n);
+void cpi_jw_gaps(cpi_jw *w, const cpi_pf_gap *g, uint32_t n);
+void cpi_jw_withheld(cpi_jw *w, const cpi_pf_withheld *wh, uint32_t n);
 
 /* Print text wrapped at width: the first line after lead, the rest indented by indent. */
 void cpi_text_wrap(FILE *f, int width, const char *lead, int indent, const char *text);

@@ -104,6 +104,17 @@ void query_print_json(json_t *o)
     json_decref(o);
 }
 
+/* Write the answer as JSON the way query_print_json prints a tree (JSON_INDENT(2), a newline), without the tree. */
+static void query_print_jw(void (*write)(const void *, cpi_jw *), const void *answer)
+{
+    cpi_jw w;
+    cpi_jw_init(&w, 2);
+    write(answer, &w);
+    if (cpi_jw_print(&w, stdout))
+        fprintf(stderr, "cpindex: writing the JSON answer failed (out of memory or output closed)\n");
+    cpi_jw_free(&w);
+}
+
 int query_pick(cpi_txn *txn, const char *query, cpi_kind kind, const query_opts *q, cpi_arena *arena,
                const char **id, cpi_lookup *l, cpi_error *err)
 {
@@ -272,7 +283,9 @@ int query_command(cli_ctx *ctx, const cli_command *self, int argc, char **argv, 
         if (have) {
             if (a->note)
                 a->note(answer, id);
-            if (q.json)
+            if (q.json && a->json_write)
+                query_print_jw(a->json_write, answer);
+            else if (q.json)
                 query_print_json(a->json(answer));
             else
                 a->text(answer, stdout, q.width);
@@ -296,6 +309,7 @@ static cpi_status profile_build(cpi_txn *txn, const char *id, const cpi_profile_
 }
 static void profile_shown(shown *s, const void *p) { shown_profile(s, p); }
 static json_t *profile_json(const void *p) { return cpi_profile_json(p); }
+static void profile_json_write(const void *p, cpi_jw *w) { cpi_profile_json_write(p, w); }
 static void profile_text(const void *p, FILE *out, int width) { cpi_profile_text(p, out, width); }
 static void child_note(const void *answer, const char *id)
 {
@@ -308,6 +322,7 @@ static void child_note(const void *answer, const char *id)
 int query_profile_command(cli_ctx *ctx, const cli_command *self, int argc, char **argv, bool child)
 {
     const query_answer a = {CPI_KIND_PERSON, sizeof(cpi_profile), profile_build, profile_shown,
-                            profile_json,    profile_text,        child ? child_note : NULL};
+                            profile_json,    profile_text,        child ? child_note : NULL,
+                            profile_json_write};
     return query_command(ctx, self, argc, argv, &a);
 }

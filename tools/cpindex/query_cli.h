@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "core/access.h"
+#include "query/jsonw.h"
 #include "query/lookup.h"
 #include "query/profile.h"
 
@@ -84,10 +85,12 @@ typedef struct query_answer {
     cpi_status (*build)(cpi_txn *txn, const char *id, const cpi_profile_opts *opts, cpi_arena *arena, void *out,
                         cpi_error *err);
     void (*shown)(shown *s, const void *answer);
-    json_t *(*json)(const void *answer);
+    json_t *(*json)(const void *answer); /* the answer as a jansson tree (when json_write is NULL) */
     void (*text)(const void *answer, FILE *out, int width);
     /* optional: a line for stderr before the answer (e.g. 'not recorded as a child') */
     void (*note)(const void *answer, const char *id);
+    /* optional: the answer written to a streaming writer (query/jsonw.h), used instead of json: no tree is built */
+    void (*json_write)(const void *answer, cpi_jw *w);
 } query_answer;
 
 /* Run QUERY through the gate to one entity's answer (or the candidates), logged before it is shown. */
