@@ -70,6 +70,7 @@ struct cpi_store {
     unsigned growths;
     unsigned dead_readers; /* stale reader slots freed since open */
     int readonly_errno;    /* EROFS: opened read-only because the file system is */
+    unsigned schema_on_disk; /* meta "schema" as opened (0: a new store); 1 is upgraded at open */
     /* A write transaction's key buffer and encoding buffer, kept from one transaction to the
      * next: an ingest is one transaction per file, and fresh buffers each time cost a page
      * fault per 4 KiB touched again (a tenth of an ingest's time on a virtual machine). */
@@ -210,7 +211,8 @@ static cpi_status open_dbs_and_check_schema(cpi_store *st, bool create, cpi_erro
         const unsigned char *p = v.mv_data;
         uint32_t ver = v.mv_size == 4 ? ((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3])
                                       : 0;
-        if (ver != CPI_SCHEMA_VERSION) {
+        st->schema_on_disk = ver;
+        if (ver != CPI_SCHEMA_VERSION && ver != 1) {
             mdb_txn_abort(txn);
             if (ver == 0)
                 return cpi_error_set(err, CPI_ERR_SCHEMA, "store %s: schema version is unreadable", st->path);
@@ -269,6 +271,52 @@ static void clear_dead_readers(cpi_store *st)
         st->dead_readers += (unsigned)dead;
 }
 
+/*
+ * Schema 1 stores also indexed sx, street, street_k, pcd, place, email and user,
+ * which no lookup reads (query/lookup.c, core/resolve_explain.c; resolve reads the
+ * keys from the records). Schema 2 dropped them from the index to cut ingest's
+ * B-tree inserts; a schema 1 store is upgraded the first time it is opened
+ * writable: their entries are deleted and the version set, in one transaction,
+ * so verify's count and purge's removals agree with what the index holds.
+ */
+static const char *const dropped_kinds[] = {"sx", "street", "street_k", "pcd", "place", "email", "user"};
+
+static cpi_status data_rc(cpi_txn *txn, int rc, const char *what, cpi_error *err);
+
+static cpi_status upgrade_from_1(cpi_txn *t, void *ctx, cpi_error *err)
+{
+    (void)ctx;
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(t->txn, t->st->dbi[CPI_DB_KEYS], &cur);
+    if (rc)
+        return lmdb_err(err, "open cursor", t->st->path, rc);
+    cpi_status s = CPI_OK;
+    for (size_t i = 0; i < sizeof dropped_kinds / sizeof dropped_kinds[0] && s == CPI_OK; i++) {
+        char prefix[16];
+        size_t pl = strlen(dropped_kinds[i]);
+        memcpy(prefix, dropped_kinds[i], pl);
+        prefix[pl++] = CPI_KEY_SEP;
+        for (;;) {
+            MDB_val k = {pl, prefix}, v;
+            rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+            if (rc == MDB_NOTFOUND || (rc == 0 && (k.mv_size < pl || memcmp(k.mv_data, prefix, pl) != 0)))
+                break;
+            if (rc == 0)
+                rc = mdb_cursor_del(cur, MDB_NODUPDATA); /* the key and all its mentions */
+            if (rc) {
+                s = data_rc(t, rc, "upgrade key index", err);
+                break;
+            }
+        }
+    }
+    mdb_cursor_close(cur);
+    if (s)
+        return s;
+    unsigned char be[4] = {0, 0, 0, CPI_SCHEMA_VERSION};
+    MDB_val k = {6, "schema"}, v = {4, be};
+    return data_rc(t, mdb_put(t->txn, t->st->dbi[CPI_DB_META], &k, &v, 0), "upgrade schema", err);
+}
+
 cpi_status cpi_store_open(const char *dir, const cpi_store_opts *opts, cpi_store **out, cpi_error *err)
 {
     cpi_store_opts o = opts ? *opts : (cpi_store_opts){0};
@@ -315,6 +363,9 @@ cpi_status cpi_store_open(const char *dir, const cpi_store_opts *opts, cpi_store
     mdb_env_info(st->env, &info);
     st->map_size = info.me_mapsize; /* may be larger than asked if another process grew it */
     s = open_dbs_and_check_schema(st, (o.flags & CPI_STORE_CREATE) != 0, err);
+    if (s == CPI_OK && st->schema_on_disk == 1 && !st->readonly_errno &&
+        (s = cpi_store_write(st, upgrade_from_1, NULL, err)) == CPI_OK)
+        st->schema_on_disk = CPI_SCHEMA_VERSION;
     if (s) {
         cpi_store_close(st);
         return s;
@@ -388,6 +439,30 @@ static cpi_status grow(cpi_store *st, cpi_error *err)
     uint64_t next = st->map_size * 2;
     if (next > st->max_map_size)
         next = st->max_map_size;
+    int rc = mdb_env_set_mapsize(st->env, next);
+    if (rc)
+        return lmdb_err(err, "grow map", st->path, rc);
+    st->map_size = next;
+    st->growths++;
+    return CPI_OK;
+}
+
+cpi_status cpi_store_reserve(cpi_store *st, uint64_t bytes, cpi_error *err)
+{
+    if (st->readonly_errno)
+        return CPI_OK;
+    MDB_envinfo info;
+    MDB_stat ms;
+    if (mdb_env_info(st->env, &info) || mdb_env_stat(st->env, &ms))
+        return CPI_OK;
+    if (info.me_mapsize > st->map_size)
+        st->map_size = info.me_mapsize; /* another process grew it */
+    uint64_t want = ((uint64_t)info.me_last_pgno + 1) * ms.ms_psize + bytes;
+    uint64_t next = st->map_size;
+    while (next < want && next < st->max_map_size)
+        next = next * 2 > st->max_map_size ? st->max_map_size : next * 2;
+    if (next == st->map_size)
+        return CPI_OK;
     int rc = mdb_env_set_mapsize(st->env, next);
     if (rc)
         return lmdb_err(err, "grow map", st->path, rc);
@@ -894,21 +969,15 @@ static bool indexed_key(const char *name)
         switch (name[0]) {
         case 'f': return name[1] == 'n';
         case 'n': return name[1] == 'n';
-        case 's': return name[1] == 'n' || name[1] == 'a' || name[1] == 'x';
+        case 's': return name[1] == 'n' || name[1] == 'a';
         case 'p': return name[1] == 'c';
         default: return false;
         }
     case 3:
         return memcmp(name, "dob", 3) == 0 || memcmp(name, "nid", 3) == 0 || memcmp(name, "pnc", 3) == 0 ||
-               memcmp(name, "pcd", 3) == 0 || memcmp(name, "lid", 3) == 0 || memcmp(name, "tel", 3) == 0;
+               memcmp(name, "lid", 3) == 0 || memcmp(name, "tel", 3) == 0;
     case 4:
-        return memcmp(name, "addr", 4) == 0 || memcmp(name, "user", 4) == 0;
-    case 5:
-        return memcmp(name, "place", 5) == 0 || memcmp(name, "email", 5) == 0;
-    case 6:
-        return memcmp(name, "street", 6) == 0;
-    case 8:
-        return memcmp(name, "street_k", 8) == 0;
+        return memcmp(name, "addr", 4) == 0;
     default:
         return false;
     }

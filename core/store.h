@@ -6,8 +6,8 @@
  *  - a store is a directory (mode 0700) holding data.mdb and lock.mdb (0600);
  *    one left readable by others is refused unless CPI_STORE_FORCE;
  *  - meta/"schema" holds the schema version; an unknown or newer one is refused;
- *  - every mention's lookup keys (fn nn sn sa sx dob nid pnc street addr street_k
- *    pc pcd place lid tel email user; see indexed_key in store.c) are indexed in
+ *  - every mention's lookup keys (fn nn sn sa dob nid pnc addr pc lid tel: the
+ *    ones query/lookup.c and explain start from; see indexed_key in store.c) are indexed in
  *    CPI_DB_KEYS and the index changes in the same transaction as the record, so
  *    it never disagrees (additions are buffered and written sorted before commit
  *    or before anything in the transaction reads CPI_DB_KEYS);
@@ -33,7 +33,7 @@
 #include "core/error.h"
 #include "core/model.h"
 
-#define CPI_SCHEMA_VERSION 1
+#define CPI_SCHEMA_VERSION 2 /* 2: fewer key kinds indexed; a version 1 store is upgraded at open */
 
 /* Named databases. Keys are text or big-endian integers so cursors iterate in order. */
 typedef enum cpi_db {
@@ -95,6 +95,16 @@ typedef cpi_status (*cpi_write_fn)(cpi_txn *txn, void *ctx, cpi_error *err);
 cpi_status cpi_store_write(cpi_store *st, cpi_write_fn fn, void *ctx, cpi_error *err);
 /* How many times the map was grown since open (for reports and tests). */
 unsigned cpi_store_growths(const cpi_store *st);
+
+/*
+ * Before a write expected to add about `bytes`, grow the map (doubling, as a
+ * full map would, never past the limit) so the pages in use plus `bytes` fit.
+ * Growth met inside cpi_store_write() aborts and re-runs the whole batch: an
+ * ingest file's transaction done twice. An estimate only: a write that needs
+ * more still grows and re-runs, and one at the limit fails there as before.
+ * Call with no transaction of this handle open.
+ */
+cpi_status cpi_store_reserve(cpi_store *st, uint64_t bytes, cpi_error *err);
 /*
  * Reader slots of dead processes freed since open (for reports and tests).
  * A process killed while it held a snapshot leaves its slot behind, pinning

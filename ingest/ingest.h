@@ -38,6 +38,9 @@ typedef struct cpi_ingest_opts {
      */
     const char *audit_user;
     const char *audit_reason;
+    /* Tests only: skip the map reservation made before each file (cpi_store_reserve), so a
+     * map that fills grows inside the file's transaction and re-runs it. */
+    bool no_reserve;
 } cpi_ingest_opts;
 
 #define CPI_INGEST_MAX_FILES 64

@@ -88,7 +88,7 @@ static void write_visits(fx *f, int n, int variant, bool with_bad_row)
 static cpi_status ingest(fx *f, const char *user, cpi_ingest_summary *sum)
 {
     cpi_ingest_opts o = {.now = 1700000000, .rejects_dir = f->rejects, .audit_user = user,
-                         .audit_reason = user ? "monthly visits export" : NULL};
+                         .audit_reason = user ? "monthly visits export" : NULL, .no_reserve = true};
     const char *paths[] = {f->file};
     cpi_error err = {0};
     cpi_status s = cpi_ingest(f->st, &adapter, paths, 1, &o, sum, &err);

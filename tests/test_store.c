@@ -315,7 +315,9 @@ static void test_schema_refusal(void **state)
     cpi_store *st = NULL;
     assert_int_equal(cpi_store_open(f->db, NULL, &st, &err), CPI_ERR_SCHEMA);
     assert_null(st);
-    assert_non_null(strstr(err.msg, "schema version 2"));
+    char want[32];
+    snprintf(want, sizeof want, "schema version %d", CPI_SCHEMA_VERSION + 1);
+    assert_non_null(strstr(err.msg, want));
     assert_non_null(strstr(err.msg, "newer"));
     cpi_store_opts o = {.flags = CPI_STORE_CREATE};
     assert_int_equal(cpi_store_open(f->db, &o, &st, &err), CPI_ERR_SCHEMA);
@@ -325,6 +327,50 @@ static void test_schema_refusal(void **state)
     sprintf(other, "%s/db2", f->dir);
     assert_int_equal(cpi_store_open(other, &o2, &f->st, &err), CPI_OK);
     free(other);
+}
+
+/* A schema 1 store: its index also holds the kinds schema 2 dropped (sx, street, ...). */
+static cpi_status make_schema1(cpi_txn *txn, void *ctx, cpi_error *err)
+{
+    (void)ctx;
+    static const char *const keys[] = {"sn\x1fpryce", "sx\x1fPRS", "street\x1f" "high street", "street_k\x1f" "high street",
+                                       "pcd\x1fNP20", "place\x1fnewport", "email\x1f" "a@b.c", "user\x1f" "abc",
+                                       "tel\x1f" "07700900123"};
+    static const char *const refs[] = {"miraf:M1/1", "miraf:M1/2"};
+    unsigned char one[4] = {0, 0, 0, 1};
+    cpi_status s = cpi_txn_put(txn, CPI_DB_META, "schema", 6, one, 4, err);
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0] && !s; i++)
+        for (size_t j = 0; j < 2 && !s; j++)
+            s = cpi_txn_put(txn, CPI_DB_KEYS, keys[i], strlen(keys[i]), refs[j], strlen(refs[j]), err);
+    return s;
+}
+
+static cpi_status count_keys(cpi_txn *txn, void *ctx, cpi_error *err)
+{
+    return cpi_txn_count(txn, CPI_DB_KEYS, ctx, err);
+}
+
+static void test_schema1_upgrade(void **state)
+{
+    fixture *f = *state;
+    cpi_error err = {0};
+    assert_int_equal(cpi_store_write(f->st, make_schema1, NULL, &err), CPI_OK);
+    uint64_t n = 0;
+    assert_int_equal(cpi_store_write(f->st, count_keys, &n, &err), CPI_OK);
+    assert_int_equal(n, 18);
+    cpi_store_close(f->st);
+    f->st = NULL;
+    assert_int_equal(cpi_store_open(f->db, NULL, &f->st, &err), CPI_OK);
+    assert_int_equal(cpi_store_write(f->st, count_keys, &n, &err), CPI_OK);
+    assert_int_equal(n, 4); /* sn and tel, two mentions each; the dropped kinds are gone */
+    cpi_store_stats st;
+    assert_int_equal(cpi_store_stats_get(f->st, &st, &err), CPI_OK);
+    assert_int_equal(st.schema_version, 2);
+    cpi_store_close(f->st); /* and it stays upgraded */
+    f->st = NULL;
+    assert_int_equal(cpi_store_open(f->db, NULL, &f->st, &err), CPI_OK);
+    assert_int_equal(cpi_store_write(f->st, count_keys, &n, &err), CPI_OK);
+    assert_int_equal(n, 4);
 }
 
 static void test_missing_store(void **state)
@@ -719,9 +765,9 @@ static void test_encoder_matches_msgpack_c(void **state)
 static void test_indexed_key_names(void **state)
 {
     (void)state;
-    static const char *const yes[] = {"fn", "nn", "sn", "sa", "sx", "dob", "nid", "pnc", "street", "addr",
-                                      "street_k", "pc", "pcd", "place", "lid", "tel", "email", "user"};
-    static const char *const no[] = {"", "f", "fx", "fm", "by", "gender", "house", "flat", "town", "pcs",
+    static const char *const yes[] = {"fn", "nn", "sn", "sa", "dob", "nid", "pnc", "addr", "pc", "lid", "tel"};
+    static const char *const no[] = {"sx", "street", "street_k", "pcd", "place", "email", "user", /* schema 1's */
+                                     "", "f", "fx", "fm", "by", "gender", "house", "flat", "town", "pcs",
                                      "dob_lo", "dob_hi", "premises", "street_x", "streets", "na", "s",
                                      "fnn", "pn", "sy", "addr2", "emai", "users", "nid ", "PC"};
     for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
@@ -744,6 +790,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_delete, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stats_empty_and_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_schema_refusal, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_schema1_upgrade, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty_store_directory, setup, teardown),
         cmocka_unit_test_setup_teardown(test_permissions, setup, teardown),

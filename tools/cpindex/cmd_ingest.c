@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "heap.h"
 #include "ingest/ingest.h"
 #include "ingest/mapfile.h"
 
@@ -162,6 +163,7 @@ int cmd_ingest(cli_ctx *ctx, int argc, char **argv)
         }
     }
 
+    cli_heap_prepare(512u << 20); /* before the store's first page copy: see heap.c */
     /* an admin, named with a reason; the store's creator is its first admin */
     cpi_store *st;
     cpi_grant g;
