@@ -997,6 +997,70 @@ static void test_strtab(void **state)
     cpi_strtab_free(&t);
 }
 
+/*
+ * u of a comparison few members hold (a phone, a PNC id): measured among the members that hold
+ * it, not floored by how few pairs of the main random sample happen to have it on both sides.
+ * 20,000 members; 1 in 100 holds a "phone". In the first half of the run the holders' phones
+ * are all different (true u of "same" is 0); in the second they come in groups of 5 (u = 4/199).
+ * The main sample of 200,000 pairs sees about 20 pairs with phones on both sides: u of "same"
+ * would be at least 1/22 either way.
+ */
+typedef struct u_ctx {
+    int groups; /* 0: every holder's phone is its own */
+} u_ctx;
+
+static void u_vec(void *ctx, uint32_t a, uint32_t b, cpi_fs_vec *v, double tf[CPI_FS_MAX_CMP])
+{
+    const u_ctx *c = ctx;
+    memset(v, 0, sizeof *v);
+    for (int k = 0; k < CPI_FS_MAX_CMP; k++)
+        tf[k] = 0;
+    v->levels[0] = a % 2 == b % 2 ? 0 : 1;
+    if (a % 100 || b % 100)
+        v->levels[1] = 2;
+    else {
+        uint32_t pa = c->groups ? a / 100 % (uint32_t)c->groups : a, pb = c->groups ? b / 100 % (uint32_t)c->groups : b;
+        v->levels[1] = pa == pb ? 0 : 1;
+    }
+}
+
+static void test_u_of_rare_comparison(void **state)
+{
+    (void)state;
+    static const char *const levels[] = {"same", "different", "null"};
+    enum { N = 20000 };
+    uint32_t *mem = malloc(N * sizeof *mem);
+    assert_non_null(mem);
+    for (uint32_t i = 0; i < N; i++)
+        mem[i] = i;
+    cpi_resolve_opts o = {0};
+    cpi_resolve_opts_default(&o);
+    o.u_pairs = 200000;
+    for (int run = 0; run < 2; run++) {
+        u_ctx c = {run ? 40 : 0};
+        cpi_fs_model m;
+        cpi_error err;
+        cpi_fs_model_init(&m, 1e-3);
+        assert_int_equal(cpi_fs_model_add(&m, "parity", 3, levels, 2, &err), CPI_OK);
+        assert_int_equal(cpi_fs_model_add(&m, "phone", 3, levels, 2, &err), CPI_OK);
+        cpi_rs_training tr = {.n = 0};
+        cpi_rs_pairs none = {0};
+        cpi_rs_scoredv out = {0};
+        cpi_resolve_kind_report kr = {0};
+        assert_int_equal(cpi_rs_fit_and_score(&m, &tr, u_vec, NULL, &c, mem, N, N, NULL, NULL, &none, NULL, &o, &out,
+                                              &kr, &err),
+                         CPI_OK);
+        /* the common comparison comes from the main sample: half the pairs agree on parity */
+        assert_true(m.cmp[0].u[0] > 0.48 && m.cmp[0].u[0] < 0.52);
+        if (run == 0)
+            assert_true(m.cmp[1].u[0] < 1e-3);
+        else
+            assert_true(m.cmp[1].u[0] > 0.015 && m.cmp[1].u[0] < 0.026);
+        free(out.v);
+    }
+    free(mem);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1015,6 +1079,7 @@ int main(void)
         cmocka_unit_test(test_conflict_rules),
         cmocka_unit_test(test_entity_ids),
         cmocka_unit_test(test_strtab),
+        cmocka_unit_test(test_u_of_rare_comparison),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
