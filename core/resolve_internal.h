@@ -328,7 +328,10 @@ typedef struct cpi_rs_ctx {
     uint32_t *ids;
 } cpi_rs_ctx;
 enum { RS_CTX_HOMES, RS_CTX_PHONES, RS_CTX_PEOPLE /* person roots related by any relation, both ways */ };
-cpi_status cpi_rs_ctx_build(const cpi_rs_data *d, cpi_rs_uf *uf, int which, cpi_rs_ctx *out, cpi_error *err);
+/* owner (RS_CTX_PEOPLE only; NULL: the current root) says under which number each mention's row of
+ * related people is kept, while the people it names are always current roots. */
+cpi_status cpi_rs_ctx_build(const cpi_rs_data *d, cpi_rs_uf *uf, int which, const uint32_t *owner, cpi_rs_ctx *out,
+                            cpi_error *err);
 /* The inverse table: for each id, the roots that list it. */
 cpi_status cpi_rs_ctx_invert(const cpi_rs_ctx *in, uint32_t n, cpi_rs_ctx *out, cpi_error *err);
 void cpi_rs_ctx_free(cpi_rs_ctx *c);
