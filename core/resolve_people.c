@@ -289,8 +289,27 @@ cpi_status cpi_rs_people(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_o
          * joined that matches (nearly) always share one (m of not_shared 0.04, -4.7 bits at 1M),
          * and a true pair the first pass missed would be pushed further away each pass.
          */
+        /*
+         * The people named are taken as the previous pass clustered them plus its possible-band
+         * pairs (under the guard): a MACE row naming a child (full name and DOB, but a name shared
+         * by 183 Niche nominals at 1M) and the adult who poses a risk to her (a name alone) links
+         * to neither the child's nominal nor the adult's MIRAF mentions on its own; each pair is
+         * only possible, and each is what would make the other shared. Evidence only: a pair still
+         * needs the link band (or the DOB-less phase) to be joined.
+         */
+        cpi_rs_uf soft = {0};
+        if ((s = cpi_rs_uf_clone(&soft, &res->uf, err)))
+            goto out;
+        for (size_t k = 0; k < sc.n; k++)
+            if (sc.v[k].prob >= o->possible && cpi_rs_uf_join(&soft, sc.v[k].a, sc.v[k].b, RS_JOIN_GUARDED) == -2) {
+                cpi_rs_uf_free(&soft);
+                s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory for clusters");
+                goto out;
+            }
         cpi_rs_ctx_free(&related);
-        if ((s = cpi_rs_ctx_build(d, &res->uf, RS_CTX_PEOPLE, grp, &related, err)))
+        s = cpi_rs_ctx_build(d, &soft, RS_CTX_PEOPLE, grp, &related, err);
+        cpi_rs_uf_free(&soft);
+        if (s)
             goto out;
         for (uint32_t i = 0; i < d->nm; i++)
             if (pc.vidx[i] != UINT32_MAX)
