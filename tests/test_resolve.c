@@ -1061,6 +1061,133 @@ static void test_u_of_rare_comparison(void **state)
     free(mem);
 }
 
+/*
+ * A school written by its name alone, where several schools carry the name
+ * (cpi_rs_place_names_by_people): it joins the one in the district its
+ * record's child lives near, learnt from every such mention's votes. Four
+ * names, each carried by a school in NP19 and one elsewhere; children living
+ * in NP18 name each three times: NP19 collects their votes and each mention
+ * joins its NP19 school. A fifth name carried by two NP19 schools stays
+ * ambiguous.
+ */
+static void test_school_by_child_district(void **state)
+{
+    (void)state;
+    enum { NAMES = 5, PER = 3, NSCHOOL = 2 * NAMES, NREC = NSCHOOL + NAMES * PER, NM = NSCHOOL + NAMES * PER * 3 };
+    static const char *const OTHER[NAMES] = {"NP44", "NP7", "NP25", "NP10", "NP19"};
+    cpi_rs_data d = {0};
+    cpi_rs_mention m[NM];
+    cpi_rs_record r[NREC];
+    cpi_rs_rel rel[NAMES * PER];
+    memset(m, 0, sizeof m);
+    memset(r, 0, sizeof r);
+    cpi_error err = {0};
+    uint32_t np19 = cpi_strtab_intern(&d.str, "NP19", 4, &err), np18 = cpi_strtab_intern(&d.str, "NP18", 4, &err);
+    uint32_t street = cpi_strtab_intern(&d.str, "maes y deri", 11, &err), name[NAMES];
+    uint32_t nm = 0, nr = 0, nrel = 0;
+    for (int k = 0; k < NAMES; k++) {
+        char b[32];
+        snprintf(b, sizeof b, "school %d", k);
+        name[k] = cpi_strtab_intern(&d.str, b, strlen(b), &err);
+        for (int j = 0; j < 2; j++) { /* school 2k in NP19, 2k+1 elsewhere */
+            m[nm] = (cpi_rs_mention){.rec = nr, .num = 1, .kind = CPI_KIND_LOCATION};
+            m[nm].key[RS_L_PLACE] = name[k];
+            m[nm].key[RS_L_STREET] = street;
+            m[nm].key[RS_L_PCD] = j ? cpi_strtab_intern(&d.str, OTHER[k], strlen(OTHER[k]), &err) : np19;
+            r[nr++] = (cpi_rs_record){.first = nm++, .nmentions = 1};
+        }
+    }
+    uint32_t first_named = nm;
+    for (int k = 0; k < NAMES; k++)
+        for (int q = 0; q < PER; q++) { /* a MACE row: the child, the school by name, the child's home */
+            r[nr] = (cpi_rs_record){.first = nm, .nmentions = 3, .first_rel = nrel, .nrels = 1};
+            m[nm] = (cpi_rs_mention){.rec = nr, .num = 1, .kind = CPI_KIND_PERSON, .flags = RS_F_CHILD_ROLE};
+            m[nm + 1] = (cpi_rs_mention){.rec = nr, .num = 2, .kind = CPI_KIND_LOCATION};
+            m[nm + 1].key[RS_L_PLACE] = name[k];
+            m[nm + 2] = (cpi_rs_mention){.rec = nr, .num = 3, .kind = CPI_KIND_LOCATION};
+            m[nm + 2].key[RS_L_STREET] = street;
+            m[nm + 2].key[RS_L_PCD] = np18;
+            rel[nrel++] = (cpi_rs_rel){nm, nm + 2, RS_REL_LIVES_AT};
+            nm += 3;
+            nr++;
+        }
+    d.m = m, d.nm = nm, d.recs = r, d.nrecs = nr, d.rels = rel, d.nrels = nrel;
+    cpi_rs_uf uf;
+    assert_int_equal(cpi_rs_uf_init(&uf, &d, &err), CPI_OK);
+    for (uint32_t i = 0; i < nm; i++)
+        assert_int_equal(cpi_rs_uf_seed(&uf, i, &err), CPI_OK);
+    cpi_resolve_kind_report kr = {0};
+    kr.weak_ambiguous = NAMES * PER;
+    assert_int_equal(cpi_rs_place_names_by_people(&d, &uf, &kr, &err), CPI_OK);
+    for (int k = 0; k < NAMES; k++)
+        for (int q = 0; q < PER; q++) {
+            uint32_t i = first_named + (uint32_t)(k * PER + q) * 3 + 1;
+            if (k < NAMES - 1) {
+                assert_int_equal(cpi_rs_find(&uf, i), cpi_rs_find(&uf, (uint32_t)(2 * k)));
+                assert_int_not_equal(cpi_rs_find(&uf, i), cpi_rs_find(&uf, (uint32_t)(2 * k + 1)));
+            } else {
+                assert_int_not_equal(cpi_rs_find(&uf, i), cpi_rs_find(&uf, (uint32_t)(2 * k)));
+                assert_int_not_equal(cpi_rs_find(&uf, i), cpi_rs_find(&uf, (uint32_t)(2 * k + 1)));
+            }
+        }
+    assert_int_equal(kr.weak_linked, (NAMES - 1) * PER);
+    assert_int_equal(kr.weak_ambiguous, PER);
+    cpi_rs_uf_free(&uf);
+    cpi_strtab_free(&d.str);
+}
+
+/*
+ * Related people can be kept by identifier cluster while naming current
+ * roots (cpi_rs_ctx_build's owner): mentions 0 and 1 are one Niche nominal
+ * (grp), 2 and 3 are two rows naming a child (4 and 5) that a later pass
+ * joined with mention 1's cluster. Mention 2's row lists the child's current
+ * root; mention 0's row, over its identifier cluster only, does not list the
+ * people mention 2's row names.
+ */
+static void test_related_by_identifier_cluster(void **state)
+{
+    (void)state;
+    enum { N = 6 };
+    cpi_rs_data d = {0};
+    cpi_rs_mention m[N];
+    cpi_rs_record r[3];
+    memset(m, 0, sizeof m);
+    cpi_error err = {0};
+    for (uint32_t i = 0; i < N; i++)
+        m[i].kind = CPI_KIND_PERSON;
+    /* records: {0, 1}, {2, 3}, {4, 5} */
+    r[0] = (cpi_rs_record){.first = 0, .nmentions = 2};
+    r[1] = (cpi_rs_record){.first = 2, .nmentions = 2, .first_rel = 0, .nrels = 1};
+    r[2] = (cpi_rs_record){.first = 4, .nmentions = 2, .first_rel = 1, .nrels = 1};
+    m[0].rec = m[1].rec = 0, m[2].rec = m[3].rec = 1, m[4].rec = m[5].rec = 2;
+    /* mention 2 poses a risk to mention 3; mention 4 to mention 5 */
+    cpi_rs_rel rel[2] = {{2, 3, RS_REL_POSES_RISK}, {4, 5, RS_REL_POSES_RISK}};
+    d.m = m, d.nm = N, d.recs = r, d.nrecs = 3, d.rels = rel, d.nrels = 2;
+    cpi_rs_uf uf;
+    assert_int_equal(cpi_rs_uf_init(&uf, &d, &err), CPI_OK);
+    assert_int_equal(cpi_rs_uf_join(&uf, 0, 1, RS_JOIN_FORCE), 1); /* one nominal id */
+    uint32_t grp[N];
+    for (uint32_t i = 0; i < N; i++)
+        grp[i] = cpi_rs_find(&uf, i);
+    /* a later pass: the two children are one, and the adult of row 2 joined the nominal */
+    assert_int_equal(cpi_rs_uf_join(&uf, 3, 5, RS_JOIN_FORCE), 1);
+    assert_int_equal(cpi_rs_uf_join(&uf, 4, 0, RS_JOIN_FORCE), 1);
+    cpi_rs_ctx whole, own;
+    assert_int_equal(cpi_rs_ctx_build(&d, &uf, RS_CTX_PEOPLE, NULL, &whole, &err), CPI_OK);
+    assert_int_equal(cpi_rs_ctx_build(&d, &uf, RS_CTX_PEOPLE, grp, &own, &err), CPI_OK);
+    uint32_t child = cpi_rs_find(&uf, 3);
+    /* by the whole cluster, the nominal's mentions relate to the child (through mention 4) */
+    assert_int_equal(cpi_rs_ctx_n(&whole, cpi_rs_find(&uf, 0)), 1);
+    assert_int_equal(cpi_rs_ctx_ids(&whole, cpi_rs_find(&uf, 0))[0], child);
+    /* by identifier cluster, mentions 0 and 1 relate to no one; mention 2 to the child's current root */
+    assert_int_equal(cpi_rs_ctx_n(&own, grp[0]), 0);
+    assert_int_equal(cpi_rs_ctx_n(&own, grp[2]), 1);
+    assert_int_equal(cpi_rs_ctx_ids(&own, grp[2])[0], child);
+    cpi_rs_ctx_free(&whole);
+    cpi_rs_ctx_free(&own);
+    cpi_rs_uf_free(&uf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1080,6 +1207,8 @@ int main(void)
         cmocka_unit_test(test_entity_ids),
         cmocka_unit_test(test_strtab),
         cmocka_unit_test(test_u_of_rare_comparison),
+        cmocka_unit_test(test_school_by_child_district),
+        cmocka_unit_test(test_related_by_identifier_cluster),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
