@@ -107,7 +107,8 @@ cpi_status cpi_resolve_run(cpi_store *st, const cpi_resolve_opts *opts, cpi_reso
         goto out;
     rep->seconds_places = cpi_rs_now() - t;
     t = cpi_rs_now();
-    if ((s = cpi_rs_people(&d, &res, &o, rep, err)) || (s = cpi_rs_weak(&d, &res, &o, rep, err)))
+    if ((s = cpi_rs_people(&d, &res, &o, rep, err)) || (s = cpi_rs_weak(&d, &res, &o, rep, err)) ||
+        (s = cpi_rs_place_names_by_people(&d, &res.uf, &rep->kind[CPI_KIND_LOCATION], err)))
         goto out;
     rep->seconds_people = cpi_rs_now() - t;
     if ((s = cpi_rs_ids(&d, &res, rep, err)))

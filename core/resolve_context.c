@@ -46,7 +46,8 @@ static int cmp_u64(const void *x, const void *y)
 
 static cpi_status finish(u64v *pp, uint32_t n, cpi_rs_ctx *out, cpi_error *err);
 
-cpi_status cpi_rs_ctx_build(const cpi_rs_data *d, cpi_rs_uf *uf, int which, cpi_rs_ctx *out, cpi_error *err)
+cpi_status cpi_rs_ctx_build(const cpi_rs_data *d, cpi_rs_uf *uf, int which, const uint32_t *owner, cpi_rs_ctx *out,
+                            cpi_error *err)
 {
     memset(out, 0, sizeof *out);
     u64v p = {0};
@@ -62,7 +63,7 @@ cpi_status cpi_rs_ctx_build(const cpi_rs_data *d, cpi_rs_uf *uf, int which, cpi_
             if (which == RS_CTX_PEOPLE) {
                 if (d->m[x->to].kind == CPI_KIND_PERSON) {
                     uint32_t other = cpi_rs_find(uf, x->to);
-                    rc = push(&p, who, other) || push(&p, other, who);
+                    rc = push(&p, owner ? owner[x->from] : who, other) || push(&p, owner ? owner[x->to] : other, who);
                 }
                 continue;
             }
@@ -83,8 +84,9 @@ cpi_status cpi_rs_ctx_build(const cpi_rs_data *d, cpi_rs_uf *uf, int which, cpi_
     }
     /* people named in one event, across its records */
     for (uint32_t k = 0; which == RS_CTX_PEOPLE && k < d->nxrels && !rc; k++) {
-        uint32_t a = cpi_rs_find(uf, d->xrels[k].from), b = cpi_rs_find(uf, d->xrels[k].to);
-        rc = push(&p, a, b) || push(&p, b, a);
+        uint32_t f = d->xrels[k].from, t = d->xrels[k].to;
+        uint32_t a = cpi_rs_find(uf, f), b = cpi_rs_find(uf, t);
+        rc = push(&p, owner ? owner[f] : a, b) || push(&p, owner ? owner[t] : b, a);
     }
     out->off = calloc((size_t)d->nm + 2, sizeof *out->off);
     if (rc || !out->off) {

@@ -25,28 +25,21 @@ static uint64_t splitmix(uint64_t *s)
     return z ^ (z >> 31);
 }
 
-static cpi_status estimate_u(cpi_fs_model *model, cpi_rs_vec_fn vec, void *ctx, const uint32_t *members, uint32_t n,
-                             const uint32_t *apart, const cpi_fs_model *prev, const cpi_resolve_opts *o,
-                             cpi_error *err)
+/*
+ * Fill vs[0..want) with random pairs of members[0..n), skipping (up to 16
+ * tries) pairs the first pass joined or scores as likely matches.
+ */
+static void draw_pairs(cpi_rs_vec_fn vec, void *ctx, const uint32_t *members, uint32_t n, const uint32_t *apart,
+                       const cpi_fs_model *prev, uint64_t want, uint64_t *seed, cpi_fs_vec *vs)
 {
-    if (n < 2)
-        return CPI_OK; /* nothing to sample: u stays uniform */
-    uint64_t want = o->u_pairs ? o->u_pairs : CPI_RESOLVE_U_PAIRS;
-    uint64_t all = (uint64_t)n * (n - 1) / 2;
-    if (want > all)
-        want = all;
-    cpi_fs_vec *vs = malloc(want * sizeof *vs);
-    if (!vs)
-        return cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory for random pairs");
-    uint64_t seed = o->seed ^ 0x5eed;
     double tf[CPI_FS_MAX_CMP];
     for (uint64_t k = 0; k < want; k++) {
         uint32_t a, b;
         int tries = 0;
         bool again;
         do { /* a pair the first pass joined, or scores as a likely match, is no sample of non-matches */
-            a = (uint32_t)(splitmix(&seed) % n);
-            b = (uint32_t)(splitmix(&seed) % n);
+            a = (uint32_t)(splitmix(seed) % n);
+            b = (uint32_t)(splitmix(seed) % n);
             if (a == b)
                 b = (b + 1) % n;
             again = apart && apart[members[a]] == apart[members[b]];
@@ -58,7 +51,78 @@ static cpi_status estimate_u(cpi_fs_model *model, cpi_rs_vec_fn vec, void *ctx, 
         if (again)
             vec(ctx, members[a], members[b], &vs[k], tf);
     }
+}
+
+/*
+ * u from random pairs, as Splink does. u of a level is its share among the
+ * pairs where the field is present on both sides, smoothed by one count per
+ * level, so a comparison present in few pairs of the main sample (a phone, a
+ * PNC id, a home: a few thousand of a million) cannot show a u below about
+ * one over that few thousand - a floor that does not move as the force
+ * grows, while the prior falls with its size: at 1M mentions a name and a
+ * shared phone stayed under the link band only because the phone's u was
+ * stuck at that floor (measured: 0.0001 at 25k children and at 100k, where
+ * the prior fell 2.2 bits). So each comparison present in fewer than half
+ * the main sample's pairs gets a second sample drawn only among the members
+ * that hold it (a member holds a comparison when comparing it with itself is
+ * not null), and its u comes from there.
+ */
+static cpi_status estimate_u(cpi_fs_model *model, cpi_rs_vec_fn vec, void *ctx, const uint32_t *members, uint32_t n,
+                             const uint32_t *apart, const cpi_fs_model *prev, const cpi_resolve_opts *o,
+                             cpi_error *err)
+{
+    if (n < 2)
+        return CPI_OK; /* nothing to sample: u stays uniform */
+    uint64_t want = o->u_pairs ? o->u_pairs : CPI_RESOLVE_U_PAIRS;
+    uint64_t all = (uint64_t)n * (n - 1) / 2;
+    if (want > all)
+        want = all;
+    cpi_fs_vec *vs = malloc(want * sizeof *vs);
+    uint32_t *held = malloc((size_t)n * sizeof *held);
+    uint8_t *self = malloc((size_t)n * CPI_FS_MAX_CMP);
+    if (!vs || !held || !self) {
+        free(vs);
+        free(held);
+        free(self);
+        return cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory for random pairs");
+    }
+    uint64_t seed = o->seed ^ 0x5eed;
+    draw_pairs(vec, ctx, members, n, apart, prev, want, &seed, vs);
     cpi_status s = cpi_fs_estimate_u(model, vs, (size_t)want, err);
+    uint64_t present[CPI_FS_MAX_CMP] = {0};
+    for (uint64_t k = 0; k < want; k++)
+        for (int c = 0; c < model->n_cmp; c++)
+            present[c] += vs[k].levels[c] != model->cmp[c].null_level;
+    bool sparse = false;
+    for (int c = 0; c < model->n_cmp; c++)
+        sparse |= present[c] < want / 2;
+    if (!s && sparse) {
+        double tf[CPI_FS_MAX_CMP];
+        for (uint32_t k = 0; k < n; k++) {
+            cpi_fs_vec v;
+            vec(ctx, members[k], members[k], &v, tf);
+            memcpy(self + (size_t)k * CPI_FS_MAX_CMP, v.levels, CPI_FS_MAX_CMP);
+        }
+    }
+    for (int c = 0; c < model->n_cmp && !s; c++) {
+        if (present[c] >= want / 2)
+            continue;
+        uint32_t nh = 0;
+        for (uint32_t k = 0; k < n; k++)
+            if (self[(size_t)k * CPI_FS_MAX_CMP + c] != model->cmp[c].null_level)
+                held[nh++] = members[k];
+        uint64_t w2 = nh < 2 ? 0 : (uint64_t)nh * (nh - 1) / 2;
+        if (w2 > want / 8) /* an eighth of the main sample: a floor near 1e-5, at an eighth of the cost */
+            w2 = want / 8;
+        if (w2 <= present[c])
+            continue; /* no more pairs to be had than the main sample's */
+        draw_pairs(vec, ctx, held, nh, apart, prev, w2, &seed, vs);
+        cpi_fs_model tmp = *model;
+        if (!(s = cpi_fs_estimate_u(&tmp, vs, (size_t)w2, err)))
+            memcpy(model->cmp[c].u, tmp.cmp[c].u, sizeof tmp.cmp[c].u);
+    }
+    free(self);
+    free(held);
     free(vs);
     return s;
 }

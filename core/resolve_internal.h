@@ -313,6 +313,9 @@ cpi_status cpi_rs_people(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_o
                          cpi_error *err);
 cpi_status cpi_rs_weak(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_opts *o, cpi_resolve_report *rep,
                        cpi_error *err);
+/* After people: a place written by a name several places carry joins the one its record's child lives
+ * near (resolve_places.c). */
+cpi_status cpi_rs_place_names_by_people(cpi_rs_data *d, cpi_rs_uf *uf, cpi_resolve_kind_report *kr, cpi_error *err);
 cpi_status cpi_rs_ids(cpi_rs_data *d, cpi_rs_result *res, cpi_resolve_report *rep, cpi_error *err);
 cpi_status cpi_rs_overrides(cpi_store *st, cpi_rs_data *d, cpi_rs_result *res, cpi_resolve_report *rep,
                             cpi_error *err);
@@ -328,7 +331,10 @@ typedef struct cpi_rs_ctx {
     uint32_t *ids;
 } cpi_rs_ctx;
 enum { RS_CTX_HOMES, RS_CTX_PHONES, RS_CTX_PEOPLE /* person roots related by any relation, both ways */ };
-cpi_status cpi_rs_ctx_build(const cpi_rs_data *d, cpi_rs_uf *uf, int which, cpi_rs_ctx *out, cpi_error *err);
+/* owner (RS_CTX_PEOPLE only; NULL: the current root) says under which number each mention's row of
+ * related people is kept, while the people it names are always current roots. */
+cpi_status cpi_rs_ctx_build(const cpi_rs_data *d, cpi_rs_uf *uf, int which, const uint32_t *owner, cpi_rs_ctx *out,
+                            cpi_error *err);
 /* The inverse table: for each id, the roots that list it. */
 cpi_status cpi_rs_ctx_invert(const cpi_rs_ctx *in, uint32_t n, cpi_rs_ctx *out, cpi_error *err);
 void cpi_rs_ctx_free(cpi_rs_ctx *c);

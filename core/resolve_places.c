@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "core/compare.h"
+#include "core/sort.h"
 #include "core/resolve_internal.h"
 
 typedef struct place_ctx {
@@ -153,6 +154,226 @@ static cpi_status name_only_places(cpi_rs_data *d, cpi_rs_uf *uf, cpi_resolve_ki
     free(owner);
     free(alone);
     return CPI_OK;
+}
+
+/*
+ * A place named alone whose name two or more places carry ("New Road
+ * Primary School" in Newport and in Cwmbran: at 100,000 children cpgen's
+ * 410 schools repeat every name, and every MACE school mention was left
+ * alone - 162,000 lost pairs, most of the place recall lost at 1M) is placed
+ * through the child the record is about, once people are resolved: a child
+ * goes to a school near home. "Near" is learnt from the same mentions,
+ * without labels: each name-only mention spreads one vote over its
+ * candidates, counted as (district the record's child lives in, the
+ * candidate's district); the candidates in the child's own area gather
+ * votes from every school, the others scatter. A mention then joins the
+ * candidate whose district has the largest share of its child's districts'
+ * votes, when that share is RS_NAME_DISTRICT_RATIO times the runner-up's
+ * (two schools of one name in one area stay apart) and the child's
+ * districts hold RS_NAME_DISTRICT_MIN votes.
+ */
+#define RS_NAME_DISTRICT_MIN 10.0
+#define RS_NAME_DISTRICT_RATIO 3.0
+
+typedef struct dvote {
+    uint64_t key; /* child district << 32 | place district (0: the child district's total) */
+    double w;
+} dvote;
+
+static int cmp_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+static int cmp_dvote(const void *x, const void *y)
+{
+    const dvote *a = x, *b = y;
+    return a->key < b->key ? -1 : a->key > b->key;
+}
+
+static bool name_only(const cpi_rs_mention *m)
+{
+    return m->kind == CPI_KIND_LOCATION && name_of(m) && !m->key[RS_L_STREET] && !m->key[RS_L_HOUSE] &&
+           !m->key[RS_L_PC] && !m->key[RS_L_LID];
+}
+
+/* [lo, hi) of the entries of v (sorted) whose high 32 bits are x */
+static void range_of(const uint64_t *v, size_t n, uint32_t x, size_t *lo, size_t *hi)
+{
+    size_t a = 0, b = n;
+    while (a < b) {
+        size_t mid = a + (b - a) / 2;
+        if ((uint32_t)(v[mid] >> 32) < x)
+            a = mid + 1;
+        else
+            b = mid;
+    }
+    *lo = a;
+    while (a < n && (uint32_t)(v[a] >> 32) == x)
+        a++;
+    *hi = a;
+}
+
+static double votes_of(const dvote *v, size_t n, uint64_t key)
+{
+    size_t a = 0, b = n;
+    while (a < b) {
+        size_t mid = a + (b - a) / 2;
+        if (v[mid].key < key)
+            a = mid + 1;
+        else
+            b = mid;
+    }
+    return a < n && v[a].key == key ? v[a].w : 0;
+}
+
+/* The postcode districts the children of mention i's record live in (up to cap). */
+static size_t child_districts(const cpi_rs_data *d, cpi_rs_uf *uf, const cpi_rs_ctx *homes, uint32_t i, uint32_t *out,
+                              size_t cap)
+{
+    const cpi_rs_record *r = &d->recs[d->m[i].rec];
+    size_t n = 0;
+    for (uint32_t k = 0; k < r->nmentions; k++) {
+        uint32_t p = r->first + k;
+        if (d->m[p].kind != CPI_KIND_PERSON || !(d->m[p].flags & RS_F_CHILD_ROLE))
+            continue;
+        uint32_t root = cpi_rs_find(uf, p);
+        const uint32_t *h = cpi_rs_ctx_ids(homes, root);
+        for (uint32_t j = 0; j < cpi_rs_ctx_n(homes, root) && n < cap; j++) {
+            uint32_t pcd = d->m[h[j]].key[RS_L_PCD];
+            bool seen = !pcd;
+            for (size_t q = 0; q < n && !seen; q++)
+                seen = out[q] == pcd;
+            if (!seen)
+                out[n++] = pcd;
+        }
+    }
+    return n;
+}
+
+static int vote(dvote **v, size_t *n, size_t *cap, uint64_t key, double w)
+{
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 4096;
+        dvote *x = realloc(*v, c * sizeof *x);
+        if (!x)
+            return -1;
+        *v = x;
+        *cap = c;
+    }
+    (*v)[(*n)++] = (dvote){key, w};
+    return 0;
+}
+
+cpi_status cpi_rs_place_names_by_people(cpi_rs_data *d, cpi_rs_uf *uf, cpi_resolve_kind_report *kr, cpi_error *err)
+{
+    cpi_rs_ctx homes = {0};
+    cpi_status s = cpi_rs_ctx_build(d, uf, RS_CTX_HOMES, NULL, &homes, err);
+    if (s)
+        return s;
+    /* (name, root) of every addressed place carrying a name */
+    uint64_t *cand = NULL;
+    dvote *votes = NULL;
+    size_t nc = 0, capc = 0, nv = 0, capv = 0;
+    for (uint32_t i = 0; i < d->nm && !s; i++) {
+        const cpi_rs_mention *m = &d->m[i];
+        if (m->kind != CPI_KIND_LOCATION || !name_of(m) || !m->key[RS_L_STREET])
+            continue;
+        if (nc == capc) {
+            capc = capc ? capc * 2 : 4096;
+            uint64_t *v = realloc(cand, capc * sizeof *v);
+            if (!v) {
+                s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
+                break;
+            }
+            cand = v;
+        }
+        cand[nc++] = (uint64_t)name_of(m) << 32 | cpi_rs_find(uf, i);
+    }
+    if (!s)
+        cpi_sort(cand, nc, sizeof *cand, cmp_u64);
+    size_t w = 0;
+    for (size_t k = 0; k < nc; k++)
+        if (w == 0 || cand[k] != cand[w - 1])
+            cand[w++] = cand[k];
+    nc = w;
+    uint32_t dist[16];
+    for (uint32_t i = 0; i < d->nm && !s; i++) {
+        if (!name_only(&d->m[i]))
+            continue;
+        size_t lo, hi;
+        range_of(cand, nc, name_of(&d->m[i]), &lo, &hi);
+        if (hi == lo)
+            continue;
+        size_t nd = child_districts(d, uf, &homes, i, dist, 16);
+        for (size_t q = 0; q < nd && !s; q++) {
+            int rc = vote(&votes, &nv, &capv, (uint64_t)dist[q] << 32, 1.0);
+            for (size_t k = lo; k < hi && !rc; k++) {
+                uint32_t pd = d->m[(uint32_t)cand[k]].key[RS_L_PCD];
+                if (pd)
+                    rc = vote(&votes, &nv, &capv, (uint64_t)dist[q] << 32 | pd, 1.0 / (double)(hi - lo));
+            }
+            if (rc)
+                s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
+        }
+    }
+    if (!s) {
+        cpi_sort(votes, nv, sizeof *votes, cmp_dvote);
+        w = 0;
+        for (size_t k = 0; k < nv; k++) {
+            if (w && votes[w - 1].key == votes[k].key)
+                votes[w - 1].w += votes[k].w;
+            else
+                votes[w++] = votes[k];
+        }
+        nv = w;
+    }
+    for (uint32_t i = 0; i < d->nm && !s; i++) {
+        if (!name_only(&d->m[i]))
+            continue;
+        size_t lo, hi;
+        range_of(cand, nc, name_of(&d->m[i]), &lo, &hi);
+        if (hi - lo < 2)
+            continue;
+        uint32_t self = cpi_rs_find(uf, i);
+        bool placed = false;
+        for (size_t k = lo; k < hi && !placed; k++)
+            placed = cpi_rs_find(uf, (uint32_t)cand[k]) == self;
+        if (placed)
+            continue;
+        size_t nd = child_districts(d, uf, &homes, i, dist, 16);
+        double total = 0, best = 0, second = 0;
+        for (size_t q = 0; q < nd; q++)
+            total += votes_of(votes, nv, (uint64_t)dist[q] << 32);
+        uint32_t target = UINT32_MAX;
+        for (size_t k = lo; k < hi && total >= RS_NAME_DISTRICT_MIN; k++) {
+            uint32_t pd = d->m[(uint32_t)cand[k]].key[RS_L_PCD];
+            double c = 0;
+            for (size_t q = 0; q < nd && pd; q++)
+                c += votes_of(votes, nv, (uint64_t)dist[q] << 32 | pd) /
+                     votes_of(votes, nv, (uint64_t)dist[q] << 32);
+            if (c > best) {
+                second = best;
+                best = c;
+                target = (uint32_t)cand[k];
+            } else if (c > second)
+                second = c;
+        }
+        if (target == UINT32_MAX || best < RS_NAME_DISTRICT_RATIO * second)
+            continue;
+        int rc = cpi_rs_uf_join(uf, i, target, RS_JOIN_GUARDED);
+        if (rc == -2)
+            s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory for cluster summaries");
+        else if (rc == 1 && kr->weak_ambiguous > 0) {
+            kr->weak_ambiguous--;
+            kr->weak_linked++;
+        }
+    }
+    free(cand);
+    free(votes);
+    cpi_rs_ctx_free(&homes);
+    return s;
 }
 
 /*

@@ -212,9 +212,9 @@ static bool better(const weak_ctx *w, uint32_t k, int j)
 static cpi_status build(weak_ctx *w, cpi_error *err)
 {
     cpi_status s;
-    if ((s = cpi_rs_ctx_build(w->d, w->uf, RS_CTX_HOMES, &w->homes, err)) ||
-        (s = cpi_rs_ctx_build(w->d, w->uf, RS_CTX_PHONES, &w->phones, err)) ||
-        (s = cpi_rs_ctx_build(w->d, w->uf, RS_CTX_PEOPLE, &w->people, err)) ||
+    if ((s = cpi_rs_ctx_build(w->d, w->uf, RS_CTX_HOMES, NULL, &w->homes, err)) ||
+        (s = cpi_rs_ctx_build(w->d, w->uf, RS_CTX_PHONES, NULL, &w->phones, err)) ||
+        (s = cpi_rs_ctx_build(w->d, w->uf, RS_CTX_PEOPLE, NULL, &w->people, err)) ||
         (s = cpi_rs_ctx_invert(&w->homes, w->d->nm, &w->at_place, err)) ||
         (s = cpi_rs_ctx_invert(&w->phones, w->d->nm, &w->on_phone, err)))
         return s;

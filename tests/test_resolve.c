@@ -997,6 +997,197 @@ static void test_strtab(void **state)
     cpi_strtab_free(&t);
 }
 
+/*
+ * u of a comparison few members hold (a phone, a PNC id): measured among the members that hold
+ * it, not floored by how few pairs of the main random sample happen to have it on both sides.
+ * 20,000 members; 1 in 100 holds a "phone". In the first half of the run the holders' phones
+ * are all different (true u of "same" is 0); in the second they come in groups of 5 (u = 4/199).
+ * The main sample of 200,000 pairs sees about 20 pairs with phones on both sides: u of "same"
+ * would be at least 1/22 either way.
+ */
+typedef struct u_ctx {
+    int groups; /* 0: every holder's phone is its own */
+} u_ctx;
+
+static void u_vec(void *ctx, uint32_t a, uint32_t b, cpi_fs_vec *v, double tf[CPI_FS_MAX_CMP])
+{
+    const u_ctx *c = ctx;
+    memset(v, 0, sizeof *v);
+    for (int k = 0; k < CPI_FS_MAX_CMP; k++)
+        tf[k] = 0;
+    v->levels[0] = a % 2 == b % 2 ? 0 : 1;
+    if (a % 100 || b % 100)
+        v->levels[1] = 2;
+    else {
+        uint32_t pa = c->groups ? a / 100 % (uint32_t)c->groups : a, pb = c->groups ? b / 100 % (uint32_t)c->groups : b;
+        v->levels[1] = pa == pb ? 0 : 1;
+    }
+}
+
+static void test_u_of_rare_comparison(void **state)
+{
+    (void)state;
+    static const char *const levels[] = {"same", "different", "null"};
+    enum { N = 20000 };
+    uint32_t *mem = malloc(N * sizeof *mem);
+    assert_non_null(mem);
+    for (uint32_t i = 0; i < N; i++)
+        mem[i] = i;
+    cpi_resolve_opts o = {0};
+    cpi_resolve_opts_default(&o);
+    o.u_pairs = 200000;
+    for (int run = 0; run < 2; run++) {
+        u_ctx c = {run ? 40 : 0};
+        cpi_fs_model m;
+        cpi_error err;
+        cpi_fs_model_init(&m, 1e-3);
+        assert_int_equal(cpi_fs_model_add(&m, "parity", 3, levels, 2, &err), CPI_OK);
+        assert_int_equal(cpi_fs_model_add(&m, "phone", 3, levels, 2, &err), CPI_OK);
+        cpi_rs_training tr = {.n = 0};
+        cpi_rs_pairs none = {0};
+        cpi_rs_scoredv out = {0};
+        cpi_resolve_kind_report kr = {0};
+        assert_int_equal(cpi_rs_fit_and_score(&m, &tr, u_vec, NULL, &c, mem, N, N, NULL, NULL, &none, NULL, &o, &out,
+                                              &kr, &err),
+                         CPI_OK);
+        /* the common comparison comes from the main sample: half the pairs agree on parity */
+        assert_true(m.cmp[0].u[0] > 0.48 && m.cmp[0].u[0] < 0.52);
+        if (run == 0)
+            assert_true(m.cmp[1].u[0] < 1e-3);
+        else
+            assert_true(m.cmp[1].u[0] > 0.015 && m.cmp[1].u[0] < 0.026);
+        free(out.v);
+    }
+    free(mem);
+}
+
+/*
+ * A school written by its name alone, where several schools carry the name
+ * (cpi_rs_place_names_by_people): it joins the one in the district its
+ * record's child lives near, learnt from every such mention's votes. Four
+ * names, each carried by a school in NP19 and one elsewhere; children living
+ * in NP18 name each three times: NP19 collects their votes and each mention
+ * joins its NP19 school. A fifth name carried by two NP19 schools stays
+ * ambiguous.
+ */
+static void test_school_by_child_district(void **state)
+{
+    (void)state;
+    enum { NAMES = 5, PER = 3, NSCHOOL = 2 * NAMES, NREC = NSCHOOL + NAMES * PER, NM = NSCHOOL + NAMES * PER * 3 };
+    static const char *const OTHER[NAMES] = {"NP44", "NP7", "NP25", "NP10", "NP19"};
+    cpi_rs_data d = {0};
+    cpi_rs_mention m[NM];
+    cpi_rs_record r[NREC];
+    cpi_rs_rel rel[NAMES * PER];
+    memset(m, 0, sizeof m);
+    memset(r, 0, sizeof r);
+    cpi_error err = {0};
+    uint32_t np19 = cpi_strtab_intern(&d.str, "NP19", 4, &err), np18 = cpi_strtab_intern(&d.str, "NP18", 4, &err);
+    uint32_t street = cpi_strtab_intern(&d.str, "maes y deri", 11, &err), name[NAMES];
+    uint32_t nm = 0, nr = 0, nrel = 0;
+    for (int k = 0; k < NAMES; k++) {
+        char b[32];
+        snprintf(b, sizeof b, "school %d", k);
+        name[k] = cpi_strtab_intern(&d.str, b, strlen(b), &err);
+        for (int j = 0; j < 2; j++) { /* school 2k in NP19, 2k+1 elsewhere */
+            m[nm] = (cpi_rs_mention){.rec = nr, .num = 1, .kind = CPI_KIND_LOCATION};
+            m[nm].key[RS_L_PLACE] = name[k];
+            m[nm].key[RS_L_STREET] = street;
+            m[nm].key[RS_L_PCD] = j ? cpi_strtab_intern(&d.str, OTHER[k], strlen(OTHER[k]), &err) : np19;
+            r[nr++] = (cpi_rs_record){.first = nm++, .nmentions = 1};
+        }
+    }
+    uint32_t first_named = nm;
+    for (int k = 0; k < NAMES; k++)
+        for (int q = 0; q < PER; q++) { /* a MACE row: the child, the school by name, the child's home */
+            r[nr] = (cpi_rs_record){.first = nm, .nmentions = 3, .first_rel = nrel, .nrels = 1};
+            m[nm] = (cpi_rs_mention){.rec = nr, .num = 1, .kind = CPI_KIND_PERSON, .flags = RS_F_CHILD_ROLE};
+            m[nm + 1] = (cpi_rs_mention){.rec = nr, .num = 2, .kind = CPI_KIND_LOCATION};
+            m[nm + 1].key[RS_L_PLACE] = name[k];
+            m[nm + 2] = (cpi_rs_mention){.rec = nr, .num = 3, .kind = CPI_KIND_LOCATION};
+            m[nm + 2].key[RS_L_STREET] = street;
+            m[nm + 2].key[RS_L_PCD] = np18;
+            rel[nrel++] = (cpi_rs_rel){nm, nm + 2, RS_REL_LIVES_AT};
+            nm += 3;
+            nr++;
+        }
+    d.m = m, d.nm = nm, d.recs = r, d.nrecs = nr, d.rels = rel, d.nrels = nrel;
+    cpi_rs_uf uf;
+    assert_int_equal(cpi_rs_uf_init(&uf, &d, &err), CPI_OK);
+    for (uint32_t i = 0; i < nm; i++)
+        assert_int_equal(cpi_rs_uf_seed(&uf, i, &err), CPI_OK);
+    cpi_resolve_kind_report kr = {0};
+    kr.weak_ambiguous = NAMES * PER;
+    assert_int_equal(cpi_rs_place_names_by_people(&d, &uf, &kr, &err), CPI_OK);
+    for (int k = 0; k < NAMES; k++)
+        for (int q = 0; q < PER; q++) {
+            uint32_t i = first_named + (uint32_t)(k * PER + q) * 3 + 1;
+            if (k < NAMES - 1) {
+                assert_int_equal(cpi_rs_find(&uf, i), cpi_rs_find(&uf, (uint32_t)(2 * k)));
+                assert_int_not_equal(cpi_rs_find(&uf, i), cpi_rs_find(&uf, (uint32_t)(2 * k + 1)));
+            } else {
+                assert_int_not_equal(cpi_rs_find(&uf, i), cpi_rs_find(&uf, (uint32_t)(2 * k)));
+                assert_int_not_equal(cpi_rs_find(&uf, i), cpi_rs_find(&uf, (uint32_t)(2 * k + 1)));
+            }
+        }
+    assert_int_equal(kr.weak_linked, (NAMES - 1) * PER);
+    assert_int_equal(kr.weak_ambiguous, PER);
+    cpi_rs_uf_free(&uf);
+    cpi_strtab_free(&d.str);
+}
+
+/*
+ * Related people can be kept by identifier cluster while naming current
+ * roots (cpi_rs_ctx_build's owner): mentions 0 and 1 are one Niche nominal
+ * (grp), 2 and 3 are two rows naming a child (4 and 5) that a later pass
+ * joined with mention 1's cluster. Mention 2's row lists the child's current
+ * root; mention 0's row, over its identifier cluster only, does not list the
+ * people mention 2's row names.
+ */
+static void test_related_by_identifier_cluster(void **state)
+{
+    (void)state;
+    enum { N = 6 };
+    cpi_rs_data d = {0};
+    cpi_rs_mention m[N];
+    cpi_rs_record r[3];
+    memset(m, 0, sizeof m);
+    cpi_error err = {0};
+    for (uint32_t i = 0; i < N; i++)
+        m[i].kind = CPI_KIND_PERSON;
+    /* records: {0, 1}, {2, 3}, {4, 5} */
+    r[0] = (cpi_rs_record){.first = 0, .nmentions = 2};
+    r[1] = (cpi_rs_record){.first = 2, .nmentions = 2, .first_rel = 0, .nrels = 1};
+    r[2] = (cpi_rs_record){.first = 4, .nmentions = 2, .first_rel = 1, .nrels = 1};
+    m[0].rec = m[1].rec = 0, m[2].rec = m[3].rec = 1, m[4].rec = m[5].rec = 2;
+    /* mention 2 poses a risk to mention 3; mention 4 to mention 5 */
+    cpi_rs_rel rel[2] = {{2, 3, RS_REL_POSES_RISK}, {4, 5, RS_REL_POSES_RISK}};
+    d.m = m, d.nm = N, d.recs = r, d.nrecs = 3, d.rels = rel, d.nrels = 2;
+    cpi_rs_uf uf;
+    assert_int_equal(cpi_rs_uf_init(&uf, &d, &err), CPI_OK);
+    assert_int_equal(cpi_rs_uf_join(&uf, 0, 1, RS_JOIN_FORCE), 1); /* one nominal id */
+    uint32_t grp[N];
+    for (uint32_t i = 0; i < N; i++)
+        grp[i] = cpi_rs_find(&uf, i);
+    /* a later pass: the two children are one, and the adult of row 2 joined the nominal */
+    assert_int_equal(cpi_rs_uf_join(&uf, 3, 5, RS_JOIN_FORCE), 1);
+    assert_int_equal(cpi_rs_uf_join(&uf, 4, 0, RS_JOIN_FORCE), 1);
+    cpi_rs_ctx whole, own;
+    assert_int_equal(cpi_rs_ctx_build(&d, &uf, RS_CTX_PEOPLE, NULL, &whole, &err), CPI_OK);
+    assert_int_equal(cpi_rs_ctx_build(&d, &uf, RS_CTX_PEOPLE, grp, &own, &err), CPI_OK);
+    uint32_t child = cpi_rs_find(&uf, 3);
+    /* by the whole cluster, the nominal's mentions relate to the child (through mention 4) */
+    assert_int_equal(cpi_rs_ctx_n(&whole, cpi_rs_find(&uf, 0)), 1);
+    assert_int_equal(cpi_rs_ctx_ids(&whole, cpi_rs_find(&uf, 0))[0], child);
+    /* by identifier cluster, mentions 0 and 1 relate to no one; mention 2 to the child's current root */
+    assert_int_equal(cpi_rs_ctx_n(&own, grp[0]), 0);
+    assert_int_equal(cpi_rs_ctx_n(&own, grp[2]), 1);
+    assert_int_equal(cpi_rs_ctx_ids(&own, grp[2])[0], child);
+    cpi_rs_ctx_free(&whole);
+    cpi_rs_ctx_free(&own);
+    cpi_rs_uf_free(&uf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1015,6 +1206,9 @@ int main(void)
         cmocka_unit_test(test_conflict_rules),
         cmocka_unit_test(test_entity_ids),
         cmocka_unit_test(test_strtab),
+        cmocka_unit_test(test_u_of_rare_comparison),
+        cmocka_unit_test(test_school_by_child_district),
+        cmocka_unit_test(test_related_by_identifier_cluster),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
