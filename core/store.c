@@ -76,6 +76,7 @@ struct cpi_store {
      * fault per 4 KiB touched again (a tenth of an ingest's time on a virtual machine). */
     keybuf spare_kb;
     cpi_buf spare_enc;
+    bool kept; /* cpi_store_keep: cpi_store_close leaves it open (cpindex serve) */
 };
 
 
@@ -374,9 +375,11 @@ cpi_status cpi_store_open(const char *dir, const cpi_store_opts *opts, cpi_store
     return CPI_OK;
 }
 
+void cpi_store_keep(cpi_store *st, bool keep) { st->kept = keep; }
+
 void cpi_store_close(cpi_store *st)
 {
-    if (!st)
+    if (!st || st->kept)
         return;
     if (st->env)
         mdb_env_close(st->env);

@@ -77,6 +77,13 @@ typedef struct cpi_slice {
 /* Open the store at dir. CPI_NOT_FOUND if it does not exist and CPI_STORE_CREATE is not set. */
 cpi_status cpi_store_open(const char *dir, const cpi_store_opts *opts, cpi_store **out, cpi_error *err);
 void cpi_store_close(cpi_store *st);
+/*
+ * Keep st open: while kept, cpi_store_close(st) does nothing. For a process
+ * that answers many commands from one open store (cpindex serve), whose
+ * commands close the store they were given as they would their own. Unkeep
+ * it, then close it, to close it.
+ */
+void cpi_store_keep(cpi_store *st, bool keep);
 const char *cpi_store_path(const cpi_store *st);
 uint64_t cpi_store_map_size(const cpi_store *st);
 

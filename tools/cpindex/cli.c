@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -84,10 +85,37 @@ static cpi_status map_limit(cpi_store_opts *o, cpi_error *err)
     return CPI_OK;
 }
 
+/* ---- the store cpindex serve keeps open ---- */
+
+static cpi_store *served;
+static char served_dir[PATH_MAX]; /* realpath of its directory */
+static const char *served_name;   /* the path as the server was given it */
+
+void cli_serve_store(cpi_store *st, const char *dir)
+{
+    served = st;
+    served_name = dir;
+    if (!st || !realpath(dir, served_dir))
+        served_dir[0] = '\0';
+}
+
+/* The served store, when dir is its directory (never for a store to be created). */
+static cpi_store *served_for(const char *dir, unsigned flags)
+{
+    if (!served || (flags & CPI_STORE_CREATE))
+        return NULL;
+    if (strcmp(dir, served_name) == 0)
+        return served;
+    char real[PATH_MAX];
+    return served_dir[0] && realpath(dir, real) && strcmp(real, served_dir) == 0 ? served : NULL;
+}
+
 cpi_status cli_open_store(cli_ctx *ctx, unsigned flags, cpi_store **out, cpi_error *err)
 {
     cpi_store_opts o = {.flags = flags | (ctx->force ? CPI_STORE_FORCE : 0)};
     *out = NULL;
+    if ((*out = served_for(ctx->db_path, flags)))
+        return CPI_OK;
     if (map_limit(&o, err) != CPI_OK)
         return err->status;
     return cpi_store_open(ctx->db_path, &o, out, err);
@@ -142,7 +170,8 @@ int cli_require_user(cli_ctx *ctx, const char *action, const cpi_store_opts *opt
     }
     cpi_store_opts o = opts ? *opts : (cpi_store_opts){0};
     o.flags |= ctx->force ? CPI_STORE_FORCE : 0;
-    if (map_limit(&o, &err) != CPI_OK || cpi_store_open(ctx->db_path, &o, st, &err) != CPI_OK)
+    if (!(*st = served_for(ctx->db_path, o.flags)) &&
+        (map_limit(&o, &err) != CPI_OK || cpi_store_open(ctx->db_path, &o, st, &err) != CPI_OK))
         return cli_fail(&err);
     if (cpi_access_authorise(*st, user, reason, action, grant, &err) != CPI_OK) {
         cpi_store_close(*st);

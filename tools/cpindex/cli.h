@@ -35,6 +35,7 @@ typedef struct cli_command {
     cli_fn fn;
     const char *summary; /* one line for `cpindex --help` */
     const char *usage;   /* full text for `cpindex help NAME` */
+    bool servable;       /* read-only query a running `cpindex serve` may answer (cmd_serve.c) */
 } cli_command;
 
 extern const cli_command cli_commands[];
@@ -68,6 +69,15 @@ int cli_fail(const cpi_error *err);
         {"help", no_argument, NULL, 'h'}, {"user", required_argument, NULL, CLI_OPT_USER},           \
         {"reason", required_argument, NULL, CLI_OPT_REASON}
 int cli_common_opt(cli_ctx *ctx, const cli_command *cmd, int opt, const char *arg);
+
+/*
+ * cpindex serve: st is the store it keeps open (cpi_store_keep) at dir (the
+ * path as the server's ctx->db_path names it). From then on cli_open_store and
+ * cli_require_user hand out st instead of opening ctx->db_path again when that
+ * names the same directory; the command's cpi_store_close leaves it open.
+ * NULL: open every store afresh (the default).
+ */
+void cli_serve_store(cpi_store *st, const char *dir);
 
 /* Open the store at ctx->db_path; flags as in store.h (CPI_STORE_FORCE added from --force). */
 cpi_status cli_open_store(cli_ctx *ctx, unsigned flags, cpi_store **out, cpi_error *err);

@@ -1,0 +1,287 @@
+/*
+ * cmd_serve.c - `cpindex serve`: keep the store open and answer the read-only
+ * query commands (those marked servable in commands.c) for cpindex clients on
+ * DIR/serve.sock, so a child's profile costs no process start-up and no
+ * page faults to map the store again (issue 6). The protocol is in
+ * serve_proto.h; the client side is in main.c.
+ *
+ * Each request runs the very command function the client would have run
+ * itself (same access check, same audit entry), with its stdout and stderr
+ * redirected to memfds whose bytes are sent back. One connection at a time.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "serve_proto.h"
+
+static volatile sig_atomic_t stopping;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stopping = 1;
+}
+
+static double now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/* Bind a 0600 socket at path: refuse when a server answers there, remove a stale one. */
+static int listen_at(const char *path)
+{
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    snprintf(a.sun_path, sizeof a.sun_path, "%s", path);
+    struct stat sb;
+    if (lstat(path, &sb) == 0) {
+        if (!S_ISSOCK(sb.st_mode)) {
+            fprintf(stderr, "cpindex serve: %s exists and is not a socket: move it away first\n", path);
+            return -1;
+        }
+        int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (probe >= 0 && connect(probe, (struct sockaddr *)&a, sizeof a) == 0) {
+            close(probe);
+            fprintf(stderr, "cpindex serve: a server already answers at %s: stop it first (it exits on SIGTERM)\n",
+                    path);
+            return -1;
+        }
+        if (probe >= 0)
+            close(probe);
+        if (unlink(path) != 0 && errno != ENOENT) {
+            fprintf(stderr, "cpindex serve: cannot remove the stale socket %s: %s\n", path, strerror(errno));
+            return -1;
+        }
+    }
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        fprintf(stderr, "cpindex serve: socket: %s\n", strerror(errno));
+        return -1;
+    }
+    mode_t old = umask(0177); /* born 0600: no moment when another user could connect */
+    int b = bind(fd, (struct sockaddr *)&a, sizeof a);
+    umask(old);
+    if (b != 0 || chmod(path, 0600) != 0 || listen(fd, 16) != 0) {
+        fprintf(stderr, "cpindex serve: cannot listen at %s: %s\n", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Send the bytes written to memfd m as frames of type. */
+static int send_memfd(int c, int m, int type)
+{
+    char buf[65536];
+    if (lseek(m, 0, SEEK_SET) != 0)
+        return -1;
+    for (;;) {
+        ssize_t n = read(m, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            return 0;
+        if (sp_send(c, type, buf, (size_t)n))
+            return -1;
+    }
+}
+
+/*
+ * Run the request's command as the in-process path would, its stdout and
+ * stderr captured. Returns its exit status, or -1 when the capture could not
+ * be set up (nothing ran).
+ */
+static int run_captured(const cli_ctx *server, const sp_request *r, const cli_command *cmd, int out, int err)
+{
+    char **args = calloc((size_t)r->argc + 1, sizeof *args);   /* getopt permutes this one */
+    char **logged = calloc((size_t)r->argc + 1, sizeof *logged); /* the audit log's copy */
+    if (!args || !logged) {
+        free(args);
+        free(logged);
+        return -1;
+    }
+    memcpy(args, r->argv, sizeof *args * (size_t)r->argc);
+    memcpy(logged, r->argv, sizeof *logged * (size_t)r->argc);
+    fflush(stdout);
+    fflush(stderr);
+    int save1 = dup(1), save2 = dup(2);
+    if (save1 < 0 || save2 < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) {
+        if (save1 >= 0)
+            dup2(save1, 1), close(save1);
+        if (save2 >= 0)
+            dup2(save2, 2), close(save2);
+        free(args);
+        free(logged);
+        return -1;
+    }
+    /* a fresh context: nothing of the last request, nothing of the server's environment
+     * (the user and reason are the client's; "" means none, as an empty --user does) */
+    cli_ctx ctx = {.prog = server->prog,
+                   .db_path = server->db_path,
+                   .force = server->force,
+                   .user = r->user,
+                   .reason = r->reason,
+                   .argc = r->argc,
+                   .argv = logged};
+    optind = 0;
+    opterr = 1;
+    int status = cmd->fn(&ctx, r->argc, args);
+    fflush(stdout);
+    fflush(stderr);
+    dup2(save1, 1);
+    dup2(save2, 2);
+    close(save1);
+    close(save2);
+    clearerr(stdout);
+    clearerr(stderr);
+    free(args);
+    free(logged);
+    return status;
+}
+
+/* One connection: check who it is, read the request, run it, reply. */
+static void serve_one(const cli_ctx *server, int c)
+{
+    unsigned uid;
+    if (!sp_peer_is_us(c, &uid)) {
+        fprintf(stderr, "cpindex serve: refused a connection from uid %d (not this server's user)\n", (int)uid);
+        return;
+    }
+    struct timeval tv = {.tv_sec = 10};
+    setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv); /* a silent client cannot hold the server */
+    setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    double t0 = now_ms();
+    int type;
+    char *payload;
+    size_t len;
+    if (sp_recv(c, &type, &payload, &len, SP_MAX_REQUEST)) {
+        fprintf(stderr, "cpindex serve: a client sent no complete request\n");
+        return;
+    }
+    sp_request r = {0};
+    const cli_command *cmd = NULL;
+    const char *why = NULL;
+    if (type != SP_REQUEST || sp_request_decode(payload, len, &r))
+        why = "not a cpindex-serve request";
+    else if (!sp_request_matches(&r))
+        why = "another cpindex version, protocol or store schema";
+    else if (r.force != server->force)
+        why = "--force differs from the server's";
+    else if (!(cmd = cli_find(r.argv[0])) || !cmd->servable)
+        why = "not a command this server answers";
+    if (why) {
+        sp_send(c, SP_REFUSED, why, strlen(why));
+        fprintf(stderr, "cpindex serve: request refused (answered in-process by the client): %s\n", why);
+        free(r.argv);
+        free(payload);
+        return;
+    }
+    int out = memfd_create("cpindex-stdout", MFD_CLOEXEC), err = memfd_create("cpindex-stderr", MFD_CLOEXEC);
+    int status = -1;
+    if (out < 0 || err < 0) {
+        const char *m = "the server cannot capture output";
+        sp_send(c, SP_REFUSED, m, strlen(m));
+    } else if (sp_send(c, SP_ACCEPTED, NULL, 0) == 0) {
+        status = run_captured(server, &r, cmd, out, err);
+        char st[16];
+        int n = snprintf(st, sizeof st, "%d", status < 0 ? EXIT_DATA : status);
+        if (status < 0) {
+            const char *m = "cpindex serve: could not capture the command's output; nothing ran\n";
+            sp_send(c, SP_STDERR, m, strlen(m));
+        } else if (send_memfd(c, err, SP_STDERR) || send_memfd(c, out, SP_STDOUT)) {
+            n = 0;
+        }
+        if (!n || sp_send(c, SP_STATUS, st, (size_t)n))
+            fprintf(stderr, "cpindex serve: %s: the client went away before the answer was sent\n", r.argv[0]);
+    }
+    fprintf(stderr, "cpindex serve: %s exit %d %.2f ms\n", r.argv[0], status < 0 ? EXIT_DATA : status,
+            now_ms() - t0);
+    if (out >= 0)
+        close(out);
+    if (err >= 0)
+        close(err);
+    free(r.argv);
+    free(payload);
+}
+
+int cmd_serve(cli_ctx *ctx, int argc, char **argv)
+{
+    const cli_command *self = cli_find("serve");
+    static const struct option longopts[] = {CLI_COMMON_LONGOPTS, {0}};
+    int opt;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        int rc = cli_common_opt(ctx, self, opt, optarg);
+        if (rc >= 0)
+            return rc;
+    }
+    if (optind < argc)
+        return cli_usage_error(self, "unexpected argument '%s'", argv[optind]);
+    char path[sizeof ((struct sockaddr_un *)0)->sun_path];
+    if (sp_socket_path(ctx->db_path, path, sizeof path))
+        return cli_usage_error(self, "the store path '%s' is too long for a socket name (%zu bytes at most)",
+                               ctx->db_path, sizeof path - sizeof "/" SP_SOCKET);
+    cpi_store *st;
+    cpi_error e = {0};
+    if (cli_open_store(ctx, 0, &st, &e) != CPI_OK)
+        return cli_fail(&e);
+
+    /* SIGINT/SIGTERM only while waiting for a connection: a request under way finishes */
+    sigset_t block, waiting;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigprocmask(SIG_BLOCK, &block, &waiting);
+    sigdelset(&waiting, SIGINT);
+    sigdelset(&waiting, SIGTERM);
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    int lfd = listen_at(path);
+    if (lfd < 0) {
+        cpi_store_close(st);
+        return EXIT_USAGE;
+    }
+    cpi_store_keep(st, true);
+    cli_serve_store(st, ctx->db_path);
+    fprintf(stderr, "cpindex serve: answering child, person, address and missing at %s (pid %d)\n", path,
+            (int)getpid());
+    while (!stopping) {
+        struct pollfd p = {.fd = lfd, .events = POLLIN};
+        int n = ppoll(&p, 1, NULL, &waiting);
+        if (n < 0 && errno != EINTR) {
+            fprintf(stderr, "cpindex serve: poll: %s\n", strerror(errno));
+            break;
+        }
+        if (n <= 0 || stopping)
+            continue;
+        int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+        if (c < 0)
+            continue;
+        serve_one(ctx, c);
+        close(c);
+    }
+    close(lfd);
+    unlink(path);
+    cli_serve_store(NULL, NULL);
+    cpi_store_keep(st, false);
+    cpi_store_close(st);
+    fprintf(stderr, "cpindex serve: stopped\n");
+    return stopping ? EXIT_OK_ : EXIT_DATA;
+}
