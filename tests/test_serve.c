@@ -5,7 +5,8 @@
  * answered in-process (CPINDEX_SERVE=off): byte for byte, logged in the audit
  * log once per request with the request's user and reason, refused alike for
  * a user without the role; after the server is killed the client falls back
- * by itself, and SIGTERM removes the socket.
+ * by itself, and SIGTERM removes the socket; a server that declines is
+ * answered around, one that dies after accepting is an error (exit 3).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -283,11 +284,64 @@ static void test_sigterm(void **state)
     assert_int_not_equal(lstat(sock, &sb), 0);
 }
 
+/* A stand-in server at the socket: accept one request, answer with a bare reply frame of type, hang up. */
+static pid_t fake_server(char type)
+{
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    memcpy(a.sun_path, sock, sizeof sock);
+    int l = socket(AF_UNIX, SOCK_STREAM, 0);
+    assert_true(l >= 0);
+    assert_int_equal(bind(l, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(listen(l, 1), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int c = accept(l, NULL, NULL);
+        unsigned char buf[65536];
+        ssize_t n = c >= 0 ? recv(c, buf, 5, MSG_WAITALL) : -1; /* the request's frame: header, then payload */
+        size_t len = n == 5 ? (size_t)buf[1] | (size_t)buf[2] << 8 | (size_t)buf[3] << 16 : 0;
+        if (n == 5 && (len > sizeof buf || recv(c, buf, len, MSG_WAITALL) != (ssize_t)len))
+            n = -1;
+        char reply[5] = {type, 0, 0, 0, 0};
+        if (n > 0)
+            send(c, reply, sizeof reply, MSG_NOSIGNAL);
+        _exit(n > 0 ? 0 : 1);
+    }
+    close(l);
+    return pid;
+}
+
+/* (f) a server that declines is answered around silently; one that accepts and dies is an error, not a re-run */
+static void test_server_fails(void **state)
+{
+    (void)state;
+    char args[256];
+    snprintf(args, sizeof args, "child %s --json", ids[2]);
+    int s1, s2;
+    pid_t f = fake_server('V');
+    char *a = run_as("ana", "serve tests, generated force", "", 1, args, &s1);
+    assert_int_equal(tu_wait(f), 0); /* it was asked */
+    char *b = run_as("ana", "serve tests, generated force", "off", 1, args, &s2);
+    assert_int_equal(s1, 0);
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+    unlink(sock);
+    f = fake_server('A');
+    char *e = run_as("ana", "serve tests, generated force", "", 2, args, &s1);
+    assert_int_equal(tu_wait(f), 0);
+    assert_int_equal(s1, 3);
+    assert_non_null(strstr(e, "failed while answering"));
+    free(e);
+    unlink(sock);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_answer), cmocka_unit_test(test_audited), cmocka_unit_test(test_refused),
         cmocka_unit_test(test_stale_socket), cmocka_unit_test(test_sigterm),
+        cmocka_unit_test(test_server_fails),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
