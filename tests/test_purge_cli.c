@@ -52,23 +52,9 @@ static int setup(void **state)
     cli = tu_build_path("cpindex");
     gen = tu_build_path("cpgen");
     snprintf(db, sizeof db, "%s/db", dir);
-    char cmd[9000];
-    snprintf(cmd, sizeof cmd, "'%s' --seed 11 --children 150 --out '%s/force' >/dev/null 2>&1", gen, dir);
-    if (system(cmd) != 0)
+    if (tu_cli_force(cli, gen, dir, db, 11, 150) != 0)
         return -1;
     const char *owner = getpwuid(geteuid())->pw_name;
-    static const char *const silos[] = {"niche", "miraf", "mace", "marac", "polit", "soc"};
-    for (size_t i = 0; i < 6; i++) {
-        snprintf(cmd, sizeof cmd, "ingest %s '%s/force/%s'", silos[i], dir, silos[i]);
-        int st;
-        char *out = run(owner, cmd, &st);
-        if (st != 0) {
-            fprintf(stderr, "setup: %s\n", out);
-            free(out);
-            return -1;
-        }
-        free(out);
-    }
     int st1, st2, st3;
     free(run(owner, "resolve", &st1));
     free(run(owner, "user add ana --role analyst,polit,marac", &st2));

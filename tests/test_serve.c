@@ -92,19 +92,9 @@ static int setup(void **state)
     snprintf(serve_err, sizeof serve_err, "%s/serve.err", dir);
     if ((size_t)snprintf(sock, sizeof sock, "%s/serve.sock", db) >= sizeof sock)
         return -1; /* a temporary directory too deep for a socket name */
-    char cmd[9000];
-    snprintf(cmd, sizeof cmd, "'%s' --seed 5 --children 120 --out '%s/force' >/dev/null 2>&1", gen, dir);
-    if (system(cmd) != 0)
+    if (tu_cli_force(cli, gen, dir, db, 5, 120) != 0)
         return -1;
     const char *owner = getpwuid(geteuid())->pw_name;
-    static const char *const silos[] = {"niche", "miraf", "mace", "marac", "polit", "soc"};
-    for (size_t i = 0; i < 6; i++) {
-        snprintf(cmd, sizeof cmd, "ingest %s '%s/force/%s'", silos[i], dir, silos[i]);
-        int st;
-        free(run(owner, cmd, &st));
-        if (st != 0)
-            return -1;
-    }
     int st1, st2, st3, st4;
     free(run(owner, "resolve", &st1));
     free(run(owner, "user add ana --role analyst,polit,marac", &st2));

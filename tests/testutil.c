@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -73,6 +74,31 @@ char *tu_run(const char *cmd, int *exit_status)
     if (exit_status)
         *exit_status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
     return buf;
+}
+
+int tu_cli_force(const char *cli, const char *cpgen, const char *dir, const char *db, unsigned seed,
+                 unsigned children)
+{
+    static const char *const silos[] = {"niche", "miraf", "mace", "marac", "polit", "soc"};
+    const struct passwd *pw = getpwuid(geteuid());
+    char cmd[16384];
+    snprintf(cmd, sizeof cmd, "'%s' --seed %u --children %u --out '%s/force' 2>&1", cpgen, seed, children, dir);
+    for (size_t i = 0; i <= sizeof silos / sizeof silos[0]; i++) {
+        if (i > 0)
+            snprintf(cmd, sizeof cmd,
+                     "env -u CPINDEX_USER -u CPINDEX_REASON '%s' --db '%s' --user '%s' --reason 'test fixture, "
+                     "generated force' ingest %s '%s/force/%s' 2>&1",
+                     cli, db, pw ? pw->pw_name : "root", silos[i - 1], dir, silos[i - 1]);
+        int st = -1;
+        char *out = tu_run(cmd, &st);
+        if (st != 0) {
+            fprintf(stderr, "tu_cli_force: %s: exit %d\n%s", cmd, st, out ? out : "");
+            free(out);
+            return -1;
+        }
+        free(out);
+    }
+    return 0;
 }
 
 pid_t tu_spawn(char *const argv[], const char *out_path, const char *err_path)

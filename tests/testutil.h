@@ -19,6 +19,14 @@ char *tu_build_path(const char *rel);
 char *tu_source_path(const char *rel);
 /* Run a shell command, capture stdout (malloc'd, NUL-terminated) and exit status. */
 char *tu_run(const char *cmd, int *exit_status);
+/*
+ * A generated force loaded through the CLI: `cpgen --seed SEED --children N`
+ * into DIR/force, then `cpindex --db DB ingest` of all six silos as the
+ * store's owner (the OS user, its first admin). Returns 0, or -1 with the
+ * failing step's output on stderr.
+ */
+int tu_cli_force(const char *cli, const char *cpgen, const char *dir, const char *db, unsigned seed,
+                 unsigned children);
 
 /*
  * Start argv[0] (a path) with argv, stdout to out_path and stderr to
