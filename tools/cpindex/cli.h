@@ -79,6 +79,14 @@ int cli_common_opt(cli_ctx *ctx, const cli_command *cmd, int opt, const char *ar
  */
 void cli_serve_store(cpi_store *st, const char *dir);
 
+/*
+ * The client (serve_client.c): ask a running `cpindex serve` to answer this
+ * servable command. Returns -1 when none answers or it declines before running
+ * anything (the caller answers in-process, silently); otherwise the command's
+ * exit status, its output already written.
+ */
+int serve_ask(const cli_ctx *ctx, int argc, char **argv);
+
 /* Open the store at ctx->db_path; flags as in store.h (CPI_STORE_FORCE added from --force). */
 cpi_status cli_open_store(cli_ctx *ctx, unsigned flags, cpi_store **out, cpi_error *err);
 

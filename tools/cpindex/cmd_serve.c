@@ -3,7 +3,7 @@
  * query commands (those marked servable in commands.c) for cpindex clients on
  * DIR/serve.sock, so a child's profile costs no process start-up and no
  * page faults to map the store again (issue 6). The protocol is in
- * serve_proto.h; the client side is in main.c.
+ * serve_proto.h; the client side is in serve_client.c.
  *
  * Each request runs the very command function the client would have run
  * itself (same access check, same audit entry), with its stdout and stderr

@@ -1,6 +1,6 @@
 /*
  * serve_proto.h - the protocol between `cpindex serve` (cmd_serve.c) and the
- * cpindex client (main.c), on the Unix stream socket DIR/serve.sock in the
+ * cpindex client (serve_client.c), on the Unix stream socket DIR/serve.sock in the
  * store directory DIR.
  *
  * Every message is a frame: one type byte, a 4-byte little-endian length,
