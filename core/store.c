@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/statvfs.h>
 
 #include "core/codec.h"
@@ -447,6 +449,64 @@ static cpi_status grow(cpi_store *st, cpi_error *err)
         return lmdb_err(err, "grow map", st->path, rc);
     st->map_size = next;
     st->growths++;
+    return CPI_OK;
+}
+
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22 /* Linux 5.14; older headers lack it */
+#endif
+
+/*
+ * Where this process mapped the data file. LMDB does not say (mdb_env_info's
+ * me_mapaddr is only set for MDB_FIXEDMAP), so find the mapping of the file's
+ * inode at offset 0 in /proc/self/maps. NULL if it is not there.
+ */
+static char *map_base(cpi_store *st)
+{
+    int fd;
+    struct stat sb;
+    if (mdb_env_get_fd(st->env, &fd) || fstat(fd, &sb))
+        return NULL;
+    FILE *f = fopen("/proc/self/maps", "r");
+    if (!f)
+        return NULL;
+    char line[512], *base = NULL;
+    while (!base && fgets(line, sizeof line, f)) {
+        unsigned long long start, end, off, ino;
+        char perms[8];
+        unsigned dmaj, dmin;
+        if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu", &start, &end, perms, &off, &dmaj, &dmin, &ino) == 7 &&
+            ino == (unsigned long long)sb.st_ino && off == 0 && dmaj == major(sb.st_dev) && dmin == minor(sb.st_dev))
+            base = (char *)(uintptr_t)start;
+    }
+    fclose(f);
+    return base;
+}
+
+cpi_status cpi_store_prefault(cpi_store *st, uint64_t *done, cpi_error *err)
+{
+    MDB_envinfo info;
+    MDB_stat ms;
+    int rc = mdb_env_info(st->env, &info);
+    if (!rc)
+        rc = mdb_env_stat(st->env, &ms);
+    if (rc)
+        return lmdb_err(err, "read the map's extent", st->path, rc);
+    uint64_t end = ((uint64_t)info.me_last_pgno + 1) * ms.ms_psize;
+    if (end > info.me_mapsize)
+        end = info.me_mapsize;
+    if (end <= *done)
+        return CPI_OK;
+    char *base = map_base(st);
+    if (!base)
+        return cpi_error_set(err, CPI_ERR_IO, "%s: cannot find where the store is mapped in /proc/self/maps",
+                             st->path);
+    /* madvise wants a page-aligned start; LMDB pages are the system page size */
+    uint64_t from = *done - *done % (uint64_t)ms.ms_psize;
+    if (madvise(base + from, end - from, MADV_POPULATE_READ) != 0)
+        return cpi_error_set(err, CPI_ERR_IO, "%s: cannot map the store's pages ahead (madvise: %s)", st->path,
+                             strerror(errno));
+    *done = end;
     return CPI_OK;
 }
 

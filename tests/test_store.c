@@ -485,6 +485,72 @@ static void test_map_growth(void **state)
     assert_int_equal(s.records, 0);
 }
 
+/* Resident bytes of this process's mappings of the store's data file (/proc/self/smaps), 0 if none. */
+static unsigned long long mapped_rss(const char *db)
+{
+    char want[4200], line[4300];
+    snprintf(want, sizeof want, "%s/data.mdb", db);
+    FILE *f = fopen("/proc/self/smaps", "r");
+    assert_non_null(f);
+    unsigned long long kb = 0, v;
+    bool in = false;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long long lo, hi;
+        if (sscanf(line, "%llx-%llx ", &lo, &hi) == 2) { /* a mapping's header line */
+            const char *path = strchr(line, '/');
+            in = path && strncmp(path, want, strlen(want)) == 0;
+        } else if (in && sscanf(line, "Rss: %llu kB", &v) == 1) {
+            kb += v;
+        }
+    }
+    fclose(f);
+    return kb * 1024;
+}
+
+typedef struct put_range {
+    int from, n;
+} put_range;
+
+static cpi_status put_range_fn(cpi_txn *txn, void *ctx, cpi_error *err)
+{
+    const put_range *r = ctx;
+    char ref[64];
+    cpi_put_result res;
+    for (int i = r->from; i < r->from + r->n; i++) {
+        snprintf(ref, sizeof ref, "polit:I-%06d", i);
+        cpi_record rec = sample(ref, (uint8_t)i);
+        cpi_status s = cpi_store_put_record(txn, &rec, &res, err);
+        if (s)
+            return s;
+    }
+    return CPI_OK;
+}
+
+static void test_prefault(void **state)
+{
+    fixture *f = *state;
+    cpi_error err = {0};
+    put_range first = {0, 3000};
+    assert_int_equal(cpi_store_write(f->st, put_range_fn, &first, &err), CPI_OK);
+    uint64_t done = 0;
+    unsigned long long before = mapped_rss(f->db);
+    assert_int_equal(cpi_store_prefault(f->st, &done, &err), CPI_OK);
+    assert_true(done > 64 * 4096);
+    assert_int_equal(done % 4096, 0);
+    assert_true(before < done);            /* the writes went through write(), not the map */
+    assert_true(mapped_rss(f->db) >= done); /* now every page in use is mapped */
+
+    uint64_t again = done; /* nothing new: nothing to do */
+    assert_int_equal(cpi_store_prefault(f->st, &again, &err), CPI_OK);
+    assert_int_equal(again, done);
+
+    put_range more = {3000, 6000}; /* a writer adds pages: done moves to the new end, and they are mapped */
+    assert_int_equal(cpi_store_write(f->st, put_range_fn, &more, &err), CPI_OK);
+    assert_int_equal(cpi_store_prefault(f->st, &again, &err), CPI_OK);
+    assert_true(again > done);
+    assert_true(mapped_rss(f->db) >= again);
+}
+
 static void test_snapshot_isolation(void **state)
 {
     fixture *f = *state;
@@ -795,6 +861,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_empty_store_directory, setup, teardown),
         cmocka_unit_test_setup_teardown(test_permissions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_map_growth, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_prefault, setup, teardown),
         cmocka_unit_test_setup_teardown(test_snapshot_isolation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_write_keeps_nothing, setup, teardown),
         cmocka_unit_test(test_decoder_rejects),
