@@ -12,7 +12,12 @@
  *            are neither equal, nickname-equivalent, one keystroke apart (also
  *            from what a short form stands for: "thzomas" and "tom") nor
  *            explained by forename and surname written the other way round
- *            (twins: same DOB and home, different forenames);
+ *            (twins: same DOB and home, different forenames); a DOB that
+ *            makes someone under 9 all through a year they acted in (an
+ *            offender in a Niche occurrence, a MARAC perpetrator, a MACE
+ *            adult of concern) or, for a PNC id's holder, the last year the
+ *            records cover: a DOB-less father with a PNC id and his son of
+ *            the same name born in 2019;
  *   places - two flat numbers, two house numbers, two postcode sectors, two
  *            towns ("1 Victoria Road" is in Blackwood and in Caerleon);
  *   both   - a human --different between any member of one and any of the
@@ -148,6 +153,12 @@ cpi_status cpi_rs_uf_seed(cpi_rs_uf *uf, uint32_t i, cpi_error *err)
             rc |= sum_add(s, m->dob_lo == m->dob_hi ? RS_SV_DOB : RS_SV_RANGE, (uint32_t)m->dob_lo, m->dob_hi);
         if (m->key[RS_P_PNC])
             rc |= sum_add(s, RS_SV_PNC, m->key[RS_P_PNC], 0);
+        int y, mo, dd;
+        if (m->key[RS_P_PNC] && uf->d->end_day != CPI_DAY_NONE) {
+            /* a PNC id is made at an arrest or a charge: its holder was 10 by the records' end at the latest */
+            cpi_norm_ymd_from_days(uf->d->end_day, &y, &mo, &dd);
+            rc |= sum_add(s, RS_SV_ACT, (uint32_t)y, 0);
+        }
         if (m->key[RS_P_FN])
             rc |= sum_add(s, RS_SV_FN, m->key[RS_P_FN], 0);
         if (m->key[RS_P_SN])
@@ -158,6 +169,10 @@ cpi_status cpi_rs_uf_seed(cpi_rs_uf *uf, uint32_t i, cpi_error *err)
             rc |= sum_add(s, RS_SV_NID, m->key[RS_P_NID], 0);
         if (uf->multi && uf->multi[m->rec])
             rc |= sum_add(s, RS_SV_REC, m->rec, 0);
+        if (m->flags & RS_F_ACTOR) {
+            cpi_norm_ymd_from_days(uf->d->recs[m->rec].day, &y, &mo, &dd);
+            rc |= sum_add(s, RS_SV_ACT, (uint32_t)y, 0);
+        }
     } else if (m->kind == CPI_KIND_LOCATION) {
         if (m->key[RS_L_FLAT])
             rc |= sum_add(s, RS_SV_FLAT, m->key[RS_L_FLAT], 0);
@@ -192,6 +207,13 @@ bool cpi_rs_dob_conflict(int32_t alo, int32_t ahi, int32_t blo, int32_t bhi)
     }
     /* Ranges (an age, a year): allow a year either side for ages misjudged or counted on another day. */
     return alo > bhi + DAY_YEAR || blo > ahi + DAY_YEAR;
+}
+
+bool cpi_rs_act_conflict(int32_t dob_lo, int act_year)
+{
+    /* The act was on some day of act_year; its doer was 10 or over (a year's grace for a mistyped
+     * DOB). Only a birth after the last day of act_year - 9 makes that impossible on every day. */
+    return dob_lo != CPI_DAY_NONE && dob_lo > cpi_norm_days_from_ymd(act_year - 9, 12, 31);
 }
 
 /* One insertion, deletion, substitution or swap of neighbours turns a into b. */
@@ -302,6 +324,10 @@ static bool pair_conflict(cpi_rs_uf *uf, const cpi_rs_summary *A, const cpi_rs_s
     bool xd = x->type == RS_SV_DOB || x->type == RS_SV_RANGE, yd = y->type == RS_SV_DOB || y->type == RS_SV_RANGE;
     if (xd && yd)
         return cpi_rs_dob_conflict((int32_t)x->a, x->b, (int32_t)y->a, y->b);
+    if (xd && y->type == RS_SV_ACT)
+        return cpi_rs_act_conflict((int32_t)x->a, (int)y->a);
+    if (yd && x->type == RS_SV_ACT)
+        return cpi_rs_act_conflict((int32_t)y->a, (int)x->a);
     if (x->type == RS_SV_REC && y->type == RS_SV_REC && x->a == y->a)
         return true; /* two people named in one record are two people */
     if (x->type != y->type || x->a == y->a)

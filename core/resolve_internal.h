@@ -55,6 +55,8 @@ enum { RS_O_EMAIL = 0, RS_O_USER, RS_O__N };
 #define RS_F_WEAK 4u       /* person: some name or street name, but too little to score on its own */
 #define RS_F_SCORED 8u     /* location: has address parts to score */
 #define RS_F_CHILD_DOB 16u /* a DOB under 18 at the record's date */
+#define RS_F_ACTOR 32u     /* person: did something on the record's date that a child under 10 cannot
+                            * (a Niche offender, a MARAC perpetrator, a MACE adult of concern) */
 
 typedef struct cpi_rs_mention {
     uint32_t rec;   /* record index */
@@ -104,6 +106,8 @@ typedef struct cpi_rs_data {
     uint64_t n_fn, n_sn;       /* distinct person descriptions with a forename / surname: TF denominators */
     uint32_t *fn_count;        /* per string id: descriptions holding it as forename (TF numerators) */
     uint32_t *sn_count;        /* ...as surname */
+    int32_t end_day;           /* the latest record date no later than today: what the store covers up to */
+    int32_t today;             /* when this resolve runs (UTC day): later record dates are typos */
 } cpi_rs_data;
 
 void cpi_rs_data_free(cpi_rs_data *d);
@@ -142,6 +146,8 @@ typedef struct cpi_rs_sumv {
 /* RS_SV_STREET is kept for look-ups by the weak pass, never a conflict (people have several). */
 enum { RS_SV_DOB = 1, RS_SV_RANGE, RS_SV_PNC, RS_SV_FN, RS_SV_SN, RS_SV_STREET, RS_SV_FLAT, RS_SV_HOUSE, RS_SV_PCS,
        RS_SV_NOT, RS_SV_REC /* a record naming two or more people: one of them per cluster */, RS_SV_TOWN,
+       RS_SV_ACT /* a = a year its person was 10 or over in (RS_F_ACTOR, or holding a PNC id by the end of
+                  * the records): a DOB that makes them under 9 all that year conflicts */,
        RS_SV_NID /* a Niche nominal id: never a conflict, but the DOB-less phase's joins below the link band
                     do not make two nominals one */ };
 
@@ -182,6 +188,8 @@ int cpi_rs_uf_join(cpi_rs_uf *uf, uint32_t i, uint32_t j, cpi_rs_join_mode mode)
 
 /* Do two person values conflict? Exposed for the weak pass and tests. */
 bool cpi_rs_dob_conflict(int32_t alo, int32_t ahi, int32_t blo, int32_t bhi);
+/* A person born on or after dob_lo cannot have acted in act_year (RS_SV_ACT): under 9 all year. */
+bool cpi_rs_act_conflict(int32_t dob_lo, int act_year);
 bool cpi_rs_forename_conflict(const char *a, const char *b);
 
 /* ---------------------------------------------------------------- blocking */

@@ -10,6 +10,8 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #include "core/sort.h"
 #include "core/codec.h"
@@ -35,6 +37,33 @@ void cpi_rs_data_free(cpi_rs_data *d)
 
 static const char *const CHILD_ROLES[] = {"missing-child", "child-discussed", "household-child", "child-at-risk",
                                           "ppn-subject"};
+
+/* Roles whose holder was old enough to act: the adult posing a risk in MARAC and MACE. */
+static const char *const ACTOR_ROLES[] = {"perpetrator", "adult-of-concern"};
+/* A Niche occurrence involvement (kept as a fact by the adapter) that only someone of 10 or over can
+ * have. Not "suspect": police record children under 10 as suspects too (and cpgen does). */
+static const char *const ACTOR_INVOLVEMENTS[] = {"offender", "accused", "charged", "arrested"};
+
+static bool in_list(const char *v, const char *const *list, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        if (strcasecmp(v, list[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Is a person of this record an actor (RS_F_ACTOR): by its role, or the record's involvement fact? */
+static bool actor(const cpi_record *rec, const char *role)
+{
+    if (in_list(role, ACTOR_ROLES, sizeof ACTOR_ROLES / sizeof ACTOR_ROLES[0]))
+        return true;
+    for (uint32_t i = 0; i < rec->facts.count; i++)
+        if (rec->facts.items[i].key && strcasecmp(rec->facts.items[i].key, "involvement") == 0 &&
+            in_list(rec->facts.items[i].value, ACTOR_INVOLVEMENTS,
+                    sizeof ACTOR_INVOLVEMENTS / sizeof ACTOR_INVOLVEMENTS[0]))
+            return true;
+    return false;
+}
 
 bool cpi_rs_child_role(const char *role, const char *source)
 {
@@ -210,6 +239,8 @@ static cpi_status add_record(cpi_rs_data *d, const cpi_record *rec, const char *
     r->first_rel = d->nrels;
     r->nrels = 0;
     r->day = rec->day;
+    if (rec->day != CPI_DAY_NONE && rec->day > d->end_day && rec->day <= d->today)
+        d->end_day = rec->day;
     for (uint32_t i = 0; i < rec->nmentions; i++) {
         cpi_rs_mention *m = &d->m[d->nm + i];
         cpi_status s = cpi_rs_mention_fill(&d->str, &rec->mentions[i], rec->day, m, err);
@@ -224,6 +255,8 @@ static cpi_status add_record(cpi_rs_data *d, const cpi_record *rec, const char *
         m->role = (uint16_t)(rid > UINT16_MAX ? 0 : rid);
         if (cpi_rs_child_role(role, source))
             m->flags |= RS_F_CHILD_ROLE;
+        if (m->kind == CPI_KIND_PERSON && rec->day != CPI_DAY_NONE && actor(rec, role))
+            m->flags |= RS_F_ACTOR;
     }
     for (uint32_t i = 0; i < rec->nrelations; i++) {
         const cpi_relation *rel = &rec->relations[i];
@@ -511,6 +544,11 @@ cpi_status cpi_rs_load(cpi_store *st, cpi_rs_data *d, const cpi_resolve_opts *o,
     cpi_status s = cpi_store_read_begin(st, &t, err);
     if (s)
         return s;
+    struct tm tm;
+    time_t now = time(NULL);
+    gmtime_r(&now, &tm);
+    d->today = cpi_norm_days_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+    d->end_day = CPI_DAY_NONE;
     s = load_records(t, d, o, err);
     if (!s)
         s = link_events(d, err);

@@ -14,8 +14,9 @@
  * only, the same street name - unless a phone ties them and the candidate has
  * no street name), and not conflict (an age range far from the DOB, a
  * --different). The best candidate wins (a cluster holding a strong mention
- * over one of weak mentions only, then better name agreement, then more
- * context shared, then size); an equally good candidate that conflicts with
+ * over one of weak mentions only, then better name agreement, then a DOB
+ * that agrees with the mention's age over none, then more context shared,
+ * then size); an equally good candidate that conflicts with
  * the best leaves the mention alone rather than guess. A weak mention with no candidate stays its own cluster, which later
  * weak mentions of the same household may join.
  */
@@ -37,6 +38,7 @@ typedef struct weak_ctx {
     int *fit;
     uint8_t *via_phone;
     uint32_t ncand, capcand;
+    bool dob; /* the weak mention being placed has a DOB or an age */
 } weak_ctx;
 
 static int add_cand(weak_ctx *w, uint32_t root, bool phone)
@@ -195,6 +197,14 @@ static int fit(weak_ctx *w, uint32_t i, uint32_t c, bool via_phone)
 
 /* Is candidate k a better home for the weak mention than candidate j? A cluster holding a strong
  * mention first: another weak mention that agrees more exactly is only a fallback. */
+static bool has_dob(const cpi_rs_summary *s)
+{
+    for (uint16_t i = 0; i < s->n; i++)
+        if (s->v[i].type == RS_SV_DOB || s->v[i].type == RS_SV_RANGE)
+            return true;
+    return false;
+}
+
 static bool better(const weak_ctx *w, uint32_t k, int j)
 {
     uint32_t ck = w->cand[k], cj = w->cand[j];
@@ -202,6 +212,10 @@ static bool better(const weak_ctx *w, uint32_t k, int j)
         return w->strong[ck] > w->strong[cj];
     if (w->fit[k] != w->fit[j])
         return w->fit[k] < w->fit[j];
+    /* An age the candidate's DOB agrees with (a conflicting one is no candidate) is evidence; a
+     * candidate with no DOB has none: "William, 8" is the son born in 2010, not his DOB-less father */
+    if (w->dob && has_dob(&w->uf->sum[ck]) != has_dob(&w->uf->sum[cj]))
+        return has_dob(&w->uf->sum[ck]);
     if (w->hits[k] != w->hits[j])
         return w->hits[k] > w->hits[j];
     if (w->uf->size[ck] != w->uf->size[cj])
@@ -250,7 +264,8 @@ cpi_status cpi_rs_weak(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_opt
             s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory for weak candidates");
             break;
         }
-        /* rank: name agreement, then a cluster with a strong mention, then context shared, then size */
+        /* rank: a cluster with a strong mention, name agreement, an agreeing DOB, context shared, size */
+        w.dob = m->dob_lo != CPI_DAY_NONE;
         int best = -1;
         uint32_t best_c = 0;
         for (uint32_t k = 0; k < w.ncand; k++) {
@@ -265,7 +280,9 @@ cpi_status cpi_rs_weak(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_opt
         bool tie = false;
         for (uint32_t k = 0; k < w.ncand && !tie; k++)
             tie = (int)k != best && w.fit[k] == w.fit[best] && w.strong[cpi_rs_find(&res->uf, w.cand[k])] ==
-                  w.strong[best_c] && w.hits[k] == w.hits[best] && cpi_rs_uf_conflict(&res->uf, w.cand[k], best_c);
+                  w.strong[best_c] && w.hits[k] == w.hits[best] &&
+                  (!w.dob || has_dob(&res->uf.sum[w.cand[k]]) == has_dob(&res->uf.sum[best_c])) &&
+                  cpi_rs_uf_conflict(&res->uf, w.cand[k], best_c);
         if (tie) {
             kr->weak_ambiguous++;
             continue;

@@ -45,9 +45,9 @@ typedef struct rspec {
     unsigned from, to;
 } rspec;
 
-/* Store one record built from raw values, with keys exactly as ingest makes them. */
-static cpi_status put(cpi_txn *t, const char *ref, const char *type, int32_t day, const mspec *ms, unsigned nm,
-                      const rspec *rs, unsigned nr, cpi_error *err)
+/* Store one record built from raw values, with keys exactly as ingest makes them, and facts. */
+static cpi_status put_facts(cpi_txn *t, const char *ref, const char *type, int32_t day, const mspec *ms,
+                            unsigned nm, const rspec *rs, unsigned nr, cpi_kvlist facts, cpi_error *err)
 {
     cpi_arena a = {0};
     cpi_mention m[8];
@@ -71,7 +71,7 @@ static cpi_status put(cpi_txn *t, const char *ref, const char *type, int32_t day
     for (unsigned i = 0; i < nr; i++)
         rel[i] = (cpi_relation){rs[i].type, rs[i].from, rs[i].to, CPI_DAY_NONE};
     cpi_record r = {.ref = ref, .type = type, .day = day, .prov = {.file = "test", .line = 2, .ingest_time = 1},
-                    .mentions = m, .nmentions = nm, .relations = rel, .nrelations = nr};
+                    .mentions = m, .nmentions = nm, .relations = rel, .nrelations = nr, .facts = facts};
     for (int i = 0; i < 32; i++)
         r.prov.hash[i] = (uint8_t)(h >> (8 * (i % 8)));
     cpi_put_result pr;
@@ -79,6 +79,12 @@ static cpi_status put(cpi_txn *t, const char *ref, const char *type, int32_t day
         s = cpi_store_put_record(t, &r, &pr, err);
     cpi_arena_free(&a);
     return s;
+}
+
+static cpi_status put(cpi_txn *t, const char *ref, const char *type, int32_t day, const mspec *ms, unsigned nm,
+                      const rspec *rs, unsigned nr, cpi_error *err)
+{
+    return put_facts(t, ref, type, day, ms, nm, rs, nr, (cpi_kvlist){0}, err);
 }
 
 static const char *const FORE_M[] = {"Oliver", "Jack",  "Harry", "George", "Noah",  "Charlie", "Jacob",  "Alfie",
@@ -241,6 +247,66 @@ static cpi_status write_more(cpi_txn *t, void *ctx, cpi_error *err)
     return s;
 }
 
+/*
+ * Two fathers with a son of their own name at their home, each father's nominal without a DOB (as
+ * messiness leaves some), each son born in 2019 with a MIRAF form. Only what the father did says
+ * they are two people: Owain Pryce holds a PNC id (made at an arrest or a charge, so at 10 or
+ * over); Gethin Bevan is the offender in two occurrences of 2020 and 2021. Nothing else conflicts.
+ */
+static cpi_status write_father_son(cpi_txn *t, int k, const char *fore, const char *sur, const char *pnc,
+                                   const char *involvement, cpi_error *err)
+{
+    int32_t day = cpi_norm_days_from_ymd(2022, 6, 1);
+    char fnid[32], snid[32], ref[64], lid[32];
+    snprintf(fnid, sizeof fnid, "NOM-90000%d1", k);
+    snprintf(snid, sizeof snid, "NOM-90000%d2", k);
+    snprintf(lid, sizeof lid, "LOC-%07d", k + 1);
+    mspec fa = {CPI_KIND_PERSON, "nominal", {0}}, so = {CPI_KIND_PERSON, "nominal", {0}};
+    fa.v[CPI_F_FORENAMES] = so.v[CPI_F_FORENAMES] = fore;
+    fa.v[CPI_F_SURNAME] = so.v[CPI_F_SURNAME] = sur;
+    fa.v[CPI_F_GENDER] = so.v[CPI_F_GENDER] = "M";
+    fa.v[CPI_F_NOMINAL_ID] = fnid, so.v[CPI_F_NOMINAL_ID] = snid;
+    fa.v[CPI_F_PNC] = pnc;
+    so.v[CPI_F_DOB] = "04/12/2019";
+    snprintf(ref, sizeof ref, "niche:%s", fnid);
+    cpi_status s = put(t, ref, "nominal", day, &fa, 1, NULL, 0, err);
+    snprintf(ref, sizeof ref, "niche:%s", snid);
+    if (!s)
+        s = put(t, ref, "nominal", day, &so, 1, NULL, 0, err);
+    rspec lives = {"lives-at", 1, 2};
+    for (int i = 0; i < 2 && !s; i++) {
+        mspec nll[2] = {{CPI_KIND_PERSON, "nominal", {0}}, {CPI_KIND_LOCATION, "linked-address", {0}}};
+        nll[0].v[CPI_F_NOMINAL_ID] = i ? snid : fnid;
+        nll[1].v[CPI_F_LOCATION_ID] = lid;
+        snprintf(ref, sizeof ref, "niche:NLL-90000%d%d", k, i + 1);
+        s = put(t, ref, "nominal-location", day, nll, 2, &lives, 1, err);
+    }
+    cpi_kv inv = {"involvement", involvement};
+    for (int i = 0; i < 2 && !s && involvement; i++) {
+        mspec onl = {CPI_KIND_PERSON, "occurrence-nominal", {0}};
+        onl.v[CPI_F_NOMINAL_ID] = fnid;
+        snprintf(ref, sizeof ref, "niche:ONL-90000%d%d", k, i + 1);
+        s = put_facts(t, ref, "occurrence-nominal", cpi_norm_days_from_ymd(2020 + i, 3, 1), &onl, 1, NULL, 0,
+                      (cpi_kvlist){&inv, 1}, err);
+    }
+    char addr[96], pc[16], iso[16] = "2019-12-04";
+    address(k, addr, sizeof addr, pc, sizeof pc);
+    mspec form[2] = {{CPI_KIND_PERSON, "missing-child", {0}}, {CPI_KIND_LOCATION, "home-address", {0}}};
+    form[0].v[CPI_F_FORENAMES] = fore, form[0].v[CPI_F_SURNAME] = sur, form[0].v[CPI_F_DOB] = iso;
+    form[1].v[CPI_F_ADDRESS] = addr, form[1].v[CPI_F_POSTCODE] = pc;
+    snprintf(ref, sizeof ref, "miraf:MF-2023-90010%d", k);
+    if (!s)
+        s = put(t, ref, "form", day, form, 2, &lives, 1, err);
+    return s;
+}
+
+static cpi_status write_actor(cpi_txn *t, void *ctx, cpi_error *err)
+{
+    (void)ctx;
+    cpi_status s = write_father_son(t, 0, "Owain", "Pryce", "96/813246S", NULL, err);
+    return s ? s : write_father_son(t, 1, "Gethin", "Bevan", NULL, "OFFENDER", err);
+}
+
 /* ------------------------------------------------------------ fixture */
 
 typedef struct fixture {
@@ -371,6 +437,30 @@ static void test_guard_twins_and_father_son(void **state)
     sprintf(a, "niche:LOC-%07d/1", w->p[w->plain].house + 1);
     expect_same(f, a, "miraf:MF-2022-000006/2");
     assert_int_equal(f->rep.kind[CPI_KIND_LOCATION].entities, NHOUSE + 3);
+}
+
+static void test_guard_actor_age(void **state)
+{
+    fixture *f = *state;
+    cpi_error err = {0};
+    assert_int_equal(cpi_store_write(f->st, write_actor, NULL, &err), CPI_OK);
+    resolve(f);
+    /* each father's own records are his, each son's his... */
+    expect_same(f, "niche:NOM-9000001/1", "niche:NLL-9000001/1");
+    expect_same(f, "niche:NOM-9000002/1", "miraf:MF-2023-900100/1");
+    expect_same(f, "niche:NOM-9000011/1", "niche:ONL-9000011/1");
+    expect_same(f, "niche:NOM-9000012/1", "miraf:MF-2023-900101/1");
+    /* ...and neither a PNC holder nor an offender of 2020 is a boy born in 2019 */
+    expect_apart(f, "niche:NOM-9000001/1", "niche:NOM-9000002/1");
+    expect_apart(f, "niche:NOM-9000011/1", "niche:NOM-9000012/1");
+    expect_apart(f, "niche:ONL-9000012/1", "miraf:MF-2023-900101/1");
+
+    /* the rule itself: under 9 all through the year acted in (a year's grace for a mistyped DOB) */
+    assert_true(cpi_rs_act_conflict(cpi_norm_days_from_ymd(2019, 12, 4), 2020));
+    assert_true(cpi_rs_act_conflict(cpi_norm_days_from_ymd(2012, 1, 1), 2020));
+    assert_false(cpi_rs_act_conflict(cpi_norm_days_from_ymd(2011, 12, 31), 2020));
+    assert_false(cpi_rs_act_conflict(cpi_norm_days_from_ymd(1986, 10, 17), 2020));
+    assert_false(cpi_rs_act_conflict(CPI_DAY_NONE, 2020));
 }
 
 static void test_em_converges_on_real_blocks(void **state)
@@ -1192,6 +1282,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_guard_twins_and_father_son, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_guard_actor_age, setup, teardown),
         cmocka_unit_test_setup_teardown(test_em_converges_on_real_blocks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_explain_known_pair, setup, teardown),
         cmocka_unit_test_setup_teardown(test_overrides_obeyed_across_resolves, setup, teardown),
