@@ -450,6 +450,8 @@ cpi_status cpi_rs_scored_add(cpi_rs_scoredv *s, uint32_t a, uint32_t b, double w
  * defer may be NULL.
  */
 #define CPI_RS_AMBIGUITY_BITS 3.0
+/* Passes of the context placement (resolve_weak.c): each one's joins are the next one's context. */
+#define RS_WEAK_PASSES 3
 void cpi_rs_join_links(cpi_rs_uf *uf, cpi_rs_scored *v, size_t n, double link, const uint8_t *defer,
                        cpi_resolve_kind_report *kr);
 

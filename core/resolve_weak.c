@@ -19,6 +19,15 @@
  * then size); an equally good candidate that conflicts with
  * the best leaves the mention alone rather than guess. A weak mention with no candidate stays its own cluster, which later
  * weak mentions of the same household may join.
+ *
+ * The same placement serves named mentions that scoring left in a cluster
+ * with no DOB, nominal id or PNC id (unpinned): a MACE adult of concern
+ * written "Thomas REES" with no phone this time, whose name alone is too
+ * common to score, but who is named for a child whose other MACE rows name
+ * a Thomas Rees who is pinned down. Placing one mention joins its whole
+ * cluster. Up to RS_WEAK_PASSES passes run, each with the context tables
+ * rebuilt from the clusters the last one made (a child placed in one pass
+ * is the context that places her adult in the next).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -205,6 +214,15 @@ static bool has_dob(const cpi_rs_summary *s)
     return false;
 }
 
+/* Does a cluster hold what pins a person down: a DOB, a Niche nominal id or a PNC id? */
+static bool corroborated(const cpi_rs_summary *s)
+{
+    for (uint16_t i = 0; i < s->n; i++)
+        if (s->v[i].type == RS_SV_DOB || s->v[i].type == RS_SV_NID || s->v[i].type == RS_SV_PNC)
+            return true;
+    return false;
+}
+
 static bool better(const weak_ctx *w, uint32_t k, int j)
 {
     uint32_t ck = w->cand[k], cj = w->cand[j];
@@ -235,77 +253,129 @@ static cpi_status build(weak_ctx *w, cpi_error *err)
     return CPI_OK;
 }
 
-cpi_status cpi_rs_weak(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_opts *o, cpi_resolve_report *rep,
-                       cpi_error *err)
+static void ctx_free(weak_ctx *w)
 {
-    cpi_resolve_kind_report *kr = &rep->kind[CPI_KIND_PERSON];
-    weak_ctx w = {.d = d, .uf = &res->uf};
-    cpi_status s = build(&w, err);
-    uint32_t *root_then = malloc((d->nm ? d->nm : 1) * sizeof *root_then);
-    if (!s && !root_then)
-        s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
-    for (uint32_t i = 0; !s && i < d->nm; i++)
+    cpi_rs_ctx_free(&w->homes);
+    cpi_rs_ctx_free(&w->phones);
+    cpi_rs_ctx_free(&w->people);
+    cpi_rs_ctx_free(&w->at_place);
+    cpi_rs_ctx_free(&w->on_phone);
+}
+
+/* Which mentions a pass places: a weak one still alone, a strong one whose cluster is not pinned down. */
+static int placeable(const cpi_rs_data *d, cpi_rs_uf *uf, uint32_t i)
+{
+    const cpi_rs_mention *m = &d->m[i];
+    if (m->kind != CPI_KIND_PERSON)
+        return 0;
+    uint32_t r = cpi_rs_find(uf, i);
+    if (m->flags & RS_F_WEAK)
+        return uf->size[r] == 1 ? 1 : 0; /* else already placed (a nominal id, a human --same) */
+    if ((m->flags & RS_F_STRONG) && !corroborated(&uf->sum[r]))
+        return 2;
+    return 0;
+}
+
+/*
+ * One pass over the placeable mentions with the context tables built from the clusters as they
+ * are now. *joins counts the unions made; ambiguous[i] says mention i was left alone because two
+ * conflicting candidates fitted it equally.
+ */
+static cpi_status weak_pass(weak_ctx *w, cpi_rs_result *res, const cpi_resolve_opts *o, cpi_resolve_kind_report *kr,
+                            uint8_t *ambiguous, uint64_t *joins, cpi_error *err)
+{
+    cpi_rs_data *d = w->d;
+    uint32_t *root_then = (uint32_t *)w->root_then;
+    ctx_free(w);
+    cpi_status s = build(w, err);
+    for (uint32_t i = 0; !s && i < d->nm; i++) {
         root_then[i] = cpi_rs_find(&res->uf, i);
-    w.root_then = root_then;
-    w.strong = calloc(d->nm ? d->nm : 1, 1);
-    if (!s && !w.strong)
-        s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
+        w->strong[i] = 0;
+    }
     for (uint32_t i = 0; !s && i < d->nm; i++)
         if (d->m[i].flags & RS_F_STRONG)
-            w.strong[root_then[i]] = 1;
+            w->strong[root_then[i]] = 1;
+    *joins = 0;
     for (uint32_t i = 0; !s && i < d->nm; i++) {
         const cpi_rs_mention *m = &d->m[i];
-        if (m->kind != CPI_KIND_PERSON || !(m->flags & RS_F_WEAK))
+        ambiguous[i] = 0;
+        int what = placeable(d, &res->uf, i);
+        if (!what)
             continue;
-        kr->weak++;
-        if (res->uf.size[cpi_rs_find(&res->uf, i)] > 1)
-            continue; /* already placed (a nominal id, a human --same) */
-        if (gather(&w, i)) {
+        if (gather(w, i)) {
             s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory for weak candidates");
             break;
         }
         /* rank: a cluster with a strong mention, name agreement, an agreeing DOB, context shared, size */
-        w.dob = m->dob_lo != CPI_DAY_NONE;
+        w->dob = m->dob_lo != CPI_DAY_NONE;
         int best = -1;
-        uint32_t best_c = 0;
-        for (uint32_t k = 0; k < w.ncand; k++) {
-            int f = fit(&w, i, w.cand[k], w.via_phone[k]);
-            w.fit[k] = f;
-            if (f >= 0 && (best < 0 || better(&w, k, best)))
+        for (uint32_t k = 0; k < w->ncand; k++) {
+            int f = fit(w, i, w->cand[k], w->via_phone[k]);
+            w->fit[k] = f;
+            if (f >= 0 && (best < 0 || better(w, k, best)))
                 best = (int)k;
         }
         if (best < 0)
             continue;
-        best_c = w.cand[best];
+        uint32_t best_c = w->cand[best];
         bool tie = false;
-        for (uint32_t k = 0; k < w.ncand && !tie; k++)
-            tie = (int)k != best && w.fit[k] == w.fit[best] && w.strong[cpi_rs_find(&res->uf, w.cand[k])] ==
-                  w.strong[best_c] && w.hits[k] == w.hits[best] &&
-                  (!w.dob || has_dob(&res->uf.sum[w.cand[k]]) == has_dob(&res->uf.sum[best_c])) &&
-                  cpi_rs_uf_conflict(&res->uf, w.cand[k], best_c);
+        for (uint32_t k = 0; k < w->ncand && !tie; k++)
+            tie = (int)k != best && w->fit[k] == w->fit[best] &&
+                  w->strong[cpi_rs_find(&res->uf, w->cand[k])] == w->strong[best_c] && w->hits[k] == w->hits[best] &&
+                  (!w->dob || has_dob(&res->uf.sum[w->cand[k]]) == has_dob(&res->uf.sum[best_c])) &&
+                  cpi_rs_uf_conflict(&res->uf, w->cand[k], best_c);
         if (tie) {
-            kr->weak_ambiguous++;
+            ambiguous[i] = (uint8_t)what;
             continue;
         }
         int rc = cpi_rs_uf_join(&res->uf, i, best_c, RS_JOIN_GUARDED);
         if (rc == -2)
             s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory for cluster summaries");
         else if (rc == 1) {
-            kr->weak_linked++;
-            uint8_t strong = w.strong[best_c] | w.strong[i];
-            w.strong[cpi_rs_find(&res->uf, i)] = strong; /* the root may have moved */
+            (*joins)++;
+            if (what == 1)
+                kr->weak_linked++;
+            else
+                kr->lone_linked++;
+            uint8_t strong = w->strong[best_c] | w->strong[i];
+            w->strong[cpi_rs_find(&res->uf, i)] = strong; /* the root may have moved */
         }
-        if (o->progress && (kr->weak & 0xffff) == 0)
-            o->progress(o->progress_ctx, "weak people", kr->weak, 0);
+        if (o->progress && (i & 0xffff) == 0)
+            o->progress(o->progress_ctx, "weak people", i, d->nm);
     }
+    return s;
+}
+
+cpi_status cpi_rs_weak(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_opts *o, cpi_resolve_report *rep,
+                       cpi_error *err)
+{
+    cpi_resolve_kind_report *kr = &rep->kind[CPI_KIND_PERSON];
+    weak_ctx w = {.d = d, .uf = &res->uf};
+    cpi_status s = CPI_OK;
+    size_t n = d->nm ? d->nm : 1;
+    uint32_t *root_then = malloc(n * sizeof *root_then);
+    uint8_t *ambiguous = calloc(n, 1);
+    w.strong = calloc(n, 1);
+    w.root_then = root_then;
+    if (!root_then || !ambiguous || !w.strong)
+        s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
+    for (uint32_t i = 0; !s && i < d->nm; i++) {
+        kr->weak += d->m[i].kind == CPI_KIND_PERSON && (d->m[i].flags & RS_F_WEAK);
+        kr->lone += placeable(d, &res->uf, i) == 2;
+    }
+    /* each pass's joins give the next more context (a child placed, the adult named with her next) */
+    uint64_t joins = 1;
+    for (int pass = 0; !s && joins && pass < RS_WEAK_PASSES; pass++)
+        s = weak_pass(&w, res, o, kr, ambiguous, &joins, err);
+    for (uint32_t i = 0; !s && i < d->nm; i++) {
+        kr->weak_ambiguous += ambiguous[i] == 1;
+        kr->lone_ambiguous += ambiguous[i] == 2;
+    }
+    free(ambiguous);
     free(root_then);
     free(w.strong);
     free(w.fit);
-    cpi_rs_ctx_free(&w.homes);
-    cpi_rs_ctx_free(&w.phones);
-    cpi_rs_ctx_free(&w.people);
-    cpi_rs_ctx_free(&w.at_place);
-    cpi_rs_ctx_free(&w.on_phone);
+    ctx_free(&w);
     free(w.cand);
     free(w.hits);
     free(w.via_phone);
