@@ -124,6 +124,7 @@ typedef struct cpi_resolve_kind_report {
     uint64_t weak, weak_linked, weak_ambiguous; /* people: weak mentions and what became of them */
     uint64_t lone, lone_linked, lone_ambiguous; /* people: named mentions that scoring left without a DOB or
                                                  * an id in their cluster, placed through context too */
+    uint64_t relinked;        /* people: possible pairs linked on a second look (a related person now shared) */
     uint64_t review;          /* possible pairs left for review (not in one cluster) */
     uint64_t kept_ids, new_ids, retired_ids, splits, merges;
     bool trained;             /* the model was trained this run */

@@ -291,6 +291,7 @@ typedef struct cpi_rs_scored {
                                     kept below the possible band for the DOB-less phase */
 #define RS_PAIR_NAME_CONTEXT 8u  /* forename (or a nickname of it) and surname agree, and so does a
                                     related person or a home */
+#define RS_PAIR_RELATED_NONE 16u /* both are related to people, none of them shared (resolve_relook.c) */
 
 typedef struct cpi_rs_scoredv {
     cpi_rs_scored *v;
@@ -319,6 +320,13 @@ cpi_status cpi_rs_places(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_o
                          cpi_error *err);
 cpi_status cpi_rs_people(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_opts *o, cpi_resolve_report *rep,
                          cpi_error *err);
+/*
+ * Second look (resolve_relook.c): join possible-band person pairs, both with a DOB, scored with no
+ * related person shared, whose clusters now share one, when the shared level's weight takes them
+ * into the link band. *joins counts the unions.
+ */
+cpi_status cpi_rs_relook(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_opts *o, cpi_resolve_kind_report *kr,
+                         uint64_t *joins, cpi_error *err);
 cpi_status cpi_rs_weak(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_opts *o, cpi_resolve_report *rep,
                        cpi_error *err);
 /* After people: a place written by a name several places carry joins the one its record's child lives

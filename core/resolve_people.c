@@ -83,6 +83,8 @@ static uint8_t person_flags(const cpi_fs_vec *v)
     if ((fl == CPI_NAME_EXACT || fl == CPI_NAME_NICKNAME) && v->levels[RS_PC_SURNAME] == CPI_NAME_EXACT &&
         (v->levels[RS_PC_RELATED] == RS_REL_SHARED || v->levels[RS_PC_HOME] == RS_CTX_SAME))
         f |= RS_PAIR_NAME_CONTEXT;
+    if (v->levels[RS_PC_RELATED] == RS_REL_NONE)
+        f |= RS_PAIR_RELATED_NONE;
     return f;
 }
 

@@ -363,10 +363,14 @@ cpi_status cpi_rs_weak(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_opt
         kr->weak += d->m[i].kind == CPI_KIND_PERSON && (d->m[i].flags & RS_F_WEAK);
         kr->lone += placeable(d, &res->uf, i) == 2;
     }
-    /* each pass's joins give the next more context (a child placed, the adult named with her next) */
-    uint64_t joins = 1;
-    for (int pass = 0; !s && joins && pass < RS_WEAK_PASSES; pass++)
+    /* each pass's joins give the next more context (a child placed, the adult named with her next),
+     * and so may a second look at the possible pairs */
+    uint64_t joins = 1, relinks = 0;
+    for (int pass = 0; !s && (joins || relinks) && pass < RS_WEAK_PASSES; pass++) {
         s = weak_pass(&w, res, o, kr, ambiguous, &joins, err);
+        if (!s)
+            s = cpi_rs_relook(d, res, o, kr, &relinks, err);
+    }
     for (uint32_t i = 0; !s && i < d->nm; i++) {
         kr->weak_ambiguous += ambiguous[i] == 1;
         kr->lone_ambiguous += ambiguous[i] == 2;

@@ -35,6 +35,7 @@ static json_t *kind_json(const cpi_resolve_kind_report *k)
     json_object_set_new(o, "unpinned", json_pack("{s:I, s:I, s:I}", "mentions", (json_int_t)k->lone, "linked",
                                                  (json_int_t)k->lone_linked, "ambiguous",
                                                  (json_int_t)k->lone_ambiguous));
+    json_object_set_new(o, "second_look_linked", json_integer((json_int_t)k->relinked));
     json_object_set_new(o, "review", json_integer((json_int_t)k->review));
     json_object_set_new(o, "ambiguous", json_integer((json_int_t)k->ambiguous));
     json_object_set_new(o, "ids", json_pack("{s:I, s:I, s:I, s:I, s:I}", "kept", (json_int_t)k->kept_ids, "new",
@@ -100,6 +101,8 @@ static void print_text(const char *path, const cpi_resolve_report *r, bool dry)
     printf("named people whose entity had no DOB or id (a MACE adult by name): %llu, linked through context %llu, "
            "ambiguous %llu\n",
            (unsigned long long)p->lone, (unsigned long long)p->lone_linked, (unsigned long long)p->lone_ambiguous);
+    printf("possible pairs linked on a second look (a related person now shared): %llu\n",
+           (unsigned long long)p->relinked);
     printf("people without a DOB left alone because two conflicting entities fit them: %llu\n",
            (unsigned long long)p->ambiguous);
     const cpi_resolve_kind_report *l = &r->kind[CPI_KIND_LOCATION];
