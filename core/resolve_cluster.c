@@ -23,7 +23,8 @@
  *   both   - a human --different between any member of one and any of the
  *            other; people only: two mentions of one record (a MARAC victim
  *            and her child, two members of a SOC group who share a street
- *            name are always two people).
+ *            name are always two people), but for a POLIT referral's victim
+ *            and one of its household children, who may be one child.
  * Different Niche nominal ids are not a conflict: a duplicate nominal is one
  * person under two ids (the scorer counts them as evidence against instead).
  *
@@ -143,6 +144,25 @@ static int sum_add(cpi_rs_summary *s, uint8_t type, uint32_t a, int32_t b)
 /* Does a house key look like a number ("12", "12a", "12-14")? Named houses vary too much to forbid. */
 static bool numeric(const char *s) { return s && s[0] >= '0' && s[0] <= '9'; }
 
+/*
+ * Two people of one record are two people - except a POLIT referral's victim and one of the
+ * household children it lists: "own children" abuse names the same child in both lists. The
+ * RS_SV_REC value's b says which list (1 victim, 2 household child, 0 anything else); only a
+ * victim and a household child of one record may be one person.
+ */
+static int32_t rec_alias(const cpi_rs_data *d, const cpi_rs_mention *m)
+{
+    const char *ref = cpi_rs_rec_ref(d, m->rec), *role = cpi_strtab_str(&d->roles, m->role);
+    if (strncmp(ref, "polit:", 6) != 0 || !role)
+        return 0;
+    return strcmp(role, "victim") == 0 ? 1 : strcmp(role, "household-child") == 0 ? 2 : 0;
+}
+
+static bool same_record(const cpi_rs_sumv *x, const cpi_rs_sumv *y)
+{
+    return x->type == RS_SV_REC && y->type == RS_SV_REC && x->a == y->a && x->b + y->b != 3;
+}
+
 cpi_status cpi_rs_uf_seed(cpi_rs_uf *uf, uint32_t i, cpi_error *err)
 {
     const cpi_rs_mention *m = &uf->d->m[i];
@@ -168,7 +188,7 @@ cpi_status cpi_rs_uf_seed(cpi_rs_uf *uf, uint32_t i, cpi_error *err)
         if (m->key[RS_P_NID])
             rc |= sum_add(s, RS_SV_NID, m->key[RS_P_NID], 0);
         if (uf->multi && uf->multi[m->rec])
-            rc |= sum_add(s, RS_SV_REC, m->rec, 0);
+            rc |= sum_add(s, RS_SV_REC, m->rec, rec_alias(uf->d, m));
         if (m->flags & RS_F_ACTOR) {
             cpi_norm_ymd_from_days(uf->d->recs[m->rec].day, &y, &mo, &dd);
             rc |= sum_add(s, RS_SV_ACT, (uint32_t)y, 0);
@@ -320,7 +340,7 @@ static bool pair_conflict(cpi_rs_uf *uf, const cpi_rs_summary *A, const cpi_rs_s
     if (y->type == RS_SV_NOT)
         return false; /* checked from the other side */
     if (!values)
-        return x->type == RS_SV_REC && y->type == RS_SV_REC && x->a == y->a;
+        return same_record(x, y);
     bool xd = x->type == RS_SV_DOB || x->type == RS_SV_RANGE, yd = y->type == RS_SV_DOB || y->type == RS_SV_RANGE;
     if (xd && yd)
         return cpi_rs_dob_conflict((int32_t)x->a, x->b, (int32_t)y->a, y->b);
@@ -328,7 +348,7 @@ static bool pair_conflict(cpi_rs_uf *uf, const cpi_rs_summary *A, const cpi_rs_s
         return cpi_rs_act_conflict((int32_t)x->a, (int)y->a);
     if (yd && x->type == RS_SV_ACT)
         return cpi_rs_act_conflict((int32_t)y->a, (int)x->a);
-    if (x->type == RS_SV_REC && y->type == RS_SV_REC && x->a == y->a)
+    if (same_record(x, y))
         return true; /* two people named in one record are two people */
     if (x->type != y->type || x->a == y->a)
         return false;
