@@ -327,6 +327,10 @@ static bool fn_conflict(const cpi_rs_uf *uf, const cpi_rs_summary *A, uint32_t x
     /* A side without any surname (a MARAC child written "Jade", age 4) cannot show the crossing
      * itself: then the other side must - "HALL Jade" read as forename hall and "Jade Hall" in one
      * cluster, where both forenames are also its surnames. */
+    /* A side with one name and no surname at all may have written the family name alone: a MARAC
+     * household child "Moore", age 3, is Elin Moore, not a child whose forename is Moore. */
+    if ((!has_surname(A) && surname_like(uf, B, x)) || (!has_surname(B) && surname_like(uf, A, y)))
+        return false;
     bool xc = surname_like(uf, B, x) || (!has_surname(B) && surname_like(uf, A, x));
     bool yc = surname_like(uf, A, y) || (!has_surname(A) && surname_like(uf, B, y));
     return !(xc && yc);

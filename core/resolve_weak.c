@@ -181,6 +181,9 @@ static int fit(weak_ctx *w, uint32_t i, uint32_t c, bool via_phone)
     int level = 3;
     if (m->key[RS_P_FN]) {
         level = name_agreement(d, s, RS_SV_FN, m->key[RS_P_FN]);
+        /* one name only, and it is the candidate's surname: a household child written "Moore, 3" */
+        if (level < 0 && !m->key[RS_P_SN] && has_sum(s, RS_SV_SN, m->key[RS_P_FN]) && m->dob_lo != CPI_DAY_NONE)
+            level = 2;
         if (level < 0)
             return -1;
     }
