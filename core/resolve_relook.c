@@ -41,6 +41,52 @@ static bool share(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb
     return false;
 }
 
+static bool sum_has(const cpi_rs_summary *s, uint8_t type, uint32_t v)
+{
+    for (uint16_t i = 0; i < s->n; i++)
+        if (s->v[i].type == type && s->v[i].a == v)
+            return true;
+    return false;
+}
+
+/* Do summaries a and b hold a value of this type in common? */
+static bool common(const cpi_rs_summary *a, const cpi_rs_summary *b, uint8_t type)
+{
+    for (uint16_t i = 0; i < a->n; i++)
+        if (a->v[i].type == type && sum_has(b, type, a->v[i].a))
+            return true;
+    return false;
+}
+
+/*
+ * Are two related people, not (yet) one cluster, very likely one person: the same street name, or
+ * the same forename and surname, and nothing that conflicts? Two MACE rows for one child each name
+ * "Milo"; one row's Milo is placed (a phone), the other's is a street name alone, which can only
+ * be placed once the child is. Both sides of the pair lean on each other, so this counts only with
+ * the pair's own names and DOB (the possible band) behind it.
+ */
+static bool alike(cpi_rs_uf *uf, uint32_t x, uint32_t y)
+{
+    const cpi_rs_summary *a = &uf->sum[x], *b = &uf->sum[y];
+    bool named = common(a, b, RS_SV_STREET) || (common(a, b, RS_SV_FN) && common(a, b, RS_SV_SN));
+    return named && !cpi_rs_uf_conflict(uf, x, y);
+}
+
+#define ALIKE_MAX 16 /* related people compared pairwise per side: a hub relates to hundreds */
+
+static bool related_alike(cpi_rs_uf *uf, const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb, uint32_t x,
+                          uint32_t y)
+{
+    if (na > ALIKE_MAX || nb > ALIKE_MAX)
+        return false;
+    for (uint32_t i = 0; i < na; i++)
+        for (uint32_t j = 0; j < nb; j++)
+            if (a[i] != x && a[i] != y && b[j] != x && b[j] != y && a[i] != b[j] &&
+                alike(uf, cpi_rs_find(uf, a[i]), cpi_rs_find(uf, b[j])))
+                return true;
+    return false;
+}
+
 cpi_status cpi_rs_relook(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_opts *o, cpi_resolve_kind_report *kr,
                          uint64_t *joins, cpi_error *err)
 {
@@ -72,8 +118,9 @@ cpi_status cpi_rs_relook(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_o
             continue;
         if (cpi_fs_probability(p->weight + gain) < o->link)
             continue;
-        if (!share(cpi_rs_ctx_ids(&related, ra), cpi_rs_ctx_n(&related, ra), cpi_rs_ctx_ids(&related, rb),
-                   cpi_rs_ctx_n(&related, rb), ra, rb))
+        const uint32_t *la = cpi_rs_ctx_ids(&related, ra), *lb = cpi_rs_ctx_ids(&related, rb);
+        uint32_t na = cpi_rs_ctx_n(&related, ra), nb = cpi_rs_ctx_n(&related, rb);
+        if (!share(la, na, lb, nb, ra, rb) && !related_alike(&res->uf, la, na, lb, nb, ra, rb))
             continue;
         int rc = cpi_rs_uf_join(&res->uf, p->a, p->b, RS_JOIN_GUARDED);
         if (rc == -2) {
