@@ -307,6 +307,38 @@ static cpi_status write_actor(cpi_txn *t, void *ctx, cpi_error *err)
     return s ? s : write_father_son(t, 1, "Gethin", "Bevan", NULL, "OFFENDER", err);
 }
 
+/*
+ * A POLIT referral about Gareth Pryce ("own children"): his daughter Seren is listed as a household
+ * child (name and DOB) and as a victim (name and age); her Niche nominal lives at his address.
+ */
+static cpi_status write_polit(cpi_txn *t, void *ctx, cpi_error *err)
+{
+    (void)ctx;
+    int32_t day = cpi_norm_days_from_ymd(2023, 5, 1);
+    char addr[96], pc[16];
+    address(2, addr, sizeof addr, pc, sizeof pc);
+    mspec nom = {CPI_KIND_PERSON, "nominal", {0}};
+    nom.v[CPI_F_FORENAMES] = "Seren", nom.v[CPI_F_SURNAME] = "Pryce", nom.v[CPI_F_DOB] = "04/03/2012";
+    nom.v[CPI_F_GENDER] = "F", nom.v[CPI_F_NOMINAL_ID] = "NOM-9100001";
+    cpi_status s = put(t, "niche:NOM-9100001", "nominal", day, &nom, 1, NULL, 0, err);
+    mspec nll[2] = {{CPI_KIND_PERSON, "nominal", {0}}, {CPI_KIND_LOCATION, "linked-address", {0}}};
+    nll[0].v[CPI_F_NOMINAL_ID] = "NOM-9100001";
+    nll[1].v[CPI_F_LOCATION_ID] = "LOC-0000003";
+    rspec lives = {"lives-at", 1, 2};
+    if (!s)
+        s = put(t, "niche:NLL-9100001", "nominal-location", day, nll, 2, &lives, 1, err);
+    mspec pi[4] = {{CPI_KIND_PERSON, "subject", {0}}, {CPI_KIND_LOCATION, "subject-address", {0}},
+                   {CPI_KIND_PERSON, "household-child", {0}}, {CPI_KIND_PERSON, "victim", {0}}};
+    pi[0].v[CPI_F_SURNAME] = "Pryce", pi[0].v[CPI_F_FORENAMES] = "Gareth", pi[0].v[CPI_F_DOB] = "1980-01-01";
+    pi[1].v[CPI_F_ADDRESS] = addr, pi[1].v[CPI_F_POSTCODE] = pc;
+    pi[2].v[CPI_F_NAME] = "Seren Pryce", pi[2].v[CPI_F_DOB] = "2012-03-04";
+    pi[3].v[CPI_F_NAME] = "Seren Pryce", pi[3].v[CPI_F_AGE] = "11";
+    rspec rel[3] = {{"lives-at", 1, 2}, {"household-member", 3, 1}, {"poses-risk-to", 1, 4}};
+    if (!s)
+        s = put(t, "polit:PI-9000001", "polit-intel", day, pi, 4, rel, 3, err);
+    return s;
+}
+
 /* ------------------------------------------------------------ fixture */
 
 typedef struct fixture {
@@ -461,6 +493,19 @@ static void test_guard_actor_age(void **state)
     assert_false(cpi_rs_act_conflict(cpi_norm_days_from_ymd(2011, 12, 31), 2020));
     assert_false(cpi_rs_act_conflict(cpi_norm_days_from_ymd(1986, 10, 17), 2020));
     assert_false(cpi_rs_act_conflict(CPI_DAY_NONE, 2020));
+}
+
+static void test_polit_victim_is_household_child(void **state)
+{
+    fixture *f = *state;
+    cpi_error err = {0};
+    assert_int_equal(cpi_store_write(f->st, write_polit, NULL, &err), CPI_OK);
+    resolve(f);
+    /* the household child is Seren's nominal (name, DOB, home); the victim of the same referral is
+     * her too: two people of one record, but a POLIT victim and household child may be one child */
+    expect_same(f, "polit:PI-9000001/3", "niche:NOM-9100001/1");
+    expect_same(f, "polit:PI-9000001/4", "niche:NOM-9100001/1");
+    expect_apart(f, "polit:PI-9000001/1", "polit:PI-9000001/4");
 }
 
 static void test_em_converges_on_real_blocks(void **state)
@@ -1283,6 +1328,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_guard_twins_and_father_son, setup, teardown),
         cmocka_unit_test_setup_teardown(test_guard_actor_age, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_polit_victim_is_household_child, setup, teardown),
         cmocka_unit_test_setup_teardown(test_em_converges_on_real_blocks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_explain_known_pair, setup, teardown),
         cmocka_unit_test_setup_teardown(test_overrides_obeyed_across_resolves, setup, teardown),
