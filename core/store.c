@@ -483,7 +483,8 @@ static char *map_base(cpi_store *st)
     return base;
 }
 
-cpi_status cpi_store_prefault(cpi_store *st, uint64_t *done, cpi_error *err)
+/* The bytes of the data file in use (pages up to the last one written), the map's size and the page size. */
+static int extent(cpi_store *st, uint64_t *used, uint64_t *mapsize, uint64_t *psize)
 {
     MDB_envinfo info;
     MDB_stat ms;
@@ -491,10 +492,21 @@ cpi_status cpi_store_prefault(cpi_store *st, uint64_t *done, cpi_error *err)
     if (!rc)
         rc = mdb_env_stat(st->env, &ms);
     if (rc)
+        return rc;
+    *used = ((uint64_t)info.me_last_pgno + 1) * ms.ms_psize;
+    *mapsize = info.me_mapsize;
+    *psize = ms.ms_psize;
+    return 0;
+}
+
+cpi_status cpi_store_prefault(cpi_store *st, uint64_t *done, cpi_error *err)
+{
+    uint64_t end, mapsize, psize;
+    int rc = extent(st, &end, &mapsize, &psize);
+    if (rc)
         return lmdb_err(err, "read the map's extent", st->path, rc);
-    uint64_t end = ((uint64_t)info.me_last_pgno + 1) * ms.ms_psize;
-    if (end > info.me_mapsize)
-        end = info.me_mapsize;
+    if (end > mapsize)
+        end = mapsize;
     if (end <= *done)
         return CPI_OK;
     char *base = map_base(st);
@@ -502,7 +514,7 @@ cpi_status cpi_store_prefault(cpi_store *st, uint64_t *done, cpi_error *err)
         return cpi_error_set(err, CPI_ERR_IO, "%s: cannot find where the store is mapped in /proc/self/maps",
                              st->path);
     /* madvise wants a page-aligned start; LMDB pages are the system page size */
-    uint64_t from = *done - *done % (uint64_t)ms.ms_psize;
+    uint64_t from = *done - *done % psize;
     if (madvise(base + from, end - from, MADV_POPULATE_READ) != 0)
         return cpi_error_set(err, CPI_ERR_IO, "%s: cannot map the store's pages ahead (madvise: %s)", st->path,
                              strerror(errno));
@@ -514,13 +526,12 @@ cpi_status cpi_store_reserve(cpi_store *st, uint64_t bytes, cpi_error *err)
 {
     if (st->readonly_errno)
         return CPI_OK;
-    MDB_envinfo info;
-    MDB_stat ms;
-    if (mdb_env_info(st->env, &info) || mdb_env_stat(st->env, &ms))
+    uint64_t used, mapsize, psize;
+    if (extent(st, &used, &mapsize, &psize))
         return CPI_OK;
-    if (info.me_mapsize > st->map_size)
-        st->map_size = info.me_mapsize; /* another process grew it */
-    uint64_t want = ((uint64_t)info.me_last_pgno + 1) * ms.ms_psize + bytes;
+    if (mapsize > st->map_size)
+        st->map_size = mapsize; /* another process grew it */
+    uint64_t want = used + bytes;
     uint64_t next = st->map_size;
     while (next < want && next < st->max_map_size)
         next = next * 2 > st->max_map_size ? st->max_map_size : next * 2;
