@@ -298,13 +298,7 @@ static bool surname_like(const cpi_rs_uf *uf, const cpi_rs_summary *S, uint32_t 
  * BEVAN" and "BEVAN, Charlie"). Both crossings are needed - twins "Logan
  * Thomas" and "Thomas Thomas" cross only one way.
  */
-static bool has_surname(const cpi_rs_summary *S)
-{
-    for (uint16_t i = 0; i < S->n; i++)
-        if (S->v[i].type == RS_SV_SN)
-            return true;
-    return false;
-}
+static bool has_surname(const cpi_rs_summary *S) { return cpi_rs_sum_has_type(S, RS_SV_SN); }
 
 static bool fn_conflict(const cpi_rs_uf *uf, const cpi_rs_summary *A, uint32_t x, const cpi_rs_summary *B, uint32_t y)
 {

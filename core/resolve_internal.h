@@ -156,6 +156,23 @@ typedef struct cpi_rs_summary {
     uint16_t n, cap;
 } cpi_rs_summary;
 
+/* Does summary s hold value a of this type? */
+static inline bool cpi_rs_sum_has(const cpi_rs_summary *s, uint8_t type, uint32_t a)
+{
+    for (uint16_t k = 0; k < s->n; k++)
+        if (s->v[k].type == type && s->v[k].a == a)
+            return true;
+    return false;
+}
+/* Does summary s hold any value of this type? */
+static inline bool cpi_rs_sum_has_type(const cpi_rs_summary *s, uint8_t type)
+{
+    for (uint16_t k = 0; k < s->n; k++)
+        if (s->v[k].type == type)
+            return true;
+    return false;
+}
+
 typedef struct cpi_rs_uf {
     uint32_t *parent;
     uint32_t *size;

@@ -41,19 +41,11 @@ static bool share(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb
     return false;
 }
 
-static bool sum_has(const cpi_rs_summary *s, uint8_t type, uint32_t v)
-{
-    for (uint16_t i = 0; i < s->n; i++)
-        if (s->v[i].type == type && s->v[i].a == v)
-            return true;
-    return false;
-}
-
 /* Do summaries a and b hold a value of this type in common? */
 static bool common(const cpi_rs_summary *a, const cpi_rs_summary *b, uint8_t type)
 {
     for (uint16_t i = 0; i < a->n; i++)
-        if (a->v[i].type == type && sum_has(b, type, a->v[i].a))
+        if (a->v[i].type == type && cpi_rs_sum_has(b, type, a->v[i].a))
             return true;
     return false;
 }

@@ -137,26 +137,10 @@ static int gather(weak_ctx *w, uint32_t i)
     return 0;
 }
 
-static bool has_sum(const cpi_rs_summary *s, uint8_t type, uint32_t v)
-{
-    for (uint16_t k = 0; k < s->n; k++)
-        if (s->v[k].type == type && s->v[k].a == v)
-            return true;
-    return false;
-}
-
-static bool sum_has_type(const cpi_rs_summary *s, uint8_t type)
-{
-    for (uint16_t k = 0; k < s->n; k++)
-        if (s->v[k].type == type)
-            return true;
-    return false;
-}
-
 /* 0 exact, 1 nickname, 2 a keystroke or close spelling, -1 no forename of the cluster agrees. */
 static int name_agreement(const cpi_rs_data *d, const cpi_rs_summary *s, uint8_t type, uint32_t id)
 {
-    if (has_sum(s, type, id))
+    if (cpi_rs_sum_has(s, type, id))
         return 0;
     const char *a = cpi_strtab_str(&d->str, id);
     int best = -1;
@@ -182,7 +166,8 @@ static int fit(weak_ctx *w, uint32_t i, uint32_t c, bool via_phone)
     if (m->key[RS_P_FN]) {
         level = name_agreement(d, s, RS_SV_FN, m->key[RS_P_FN]);
         /* one name only, and it is the candidate's surname: a household child written "Moore, 3" */
-        if (level < 0 && !m->key[RS_P_SN] && has_sum(s, RS_SV_SN, m->key[RS_P_FN]) && m->dob_lo != CPI_DAY_NONE)
+        if (level < 0 && !m->key[RS_P_SN] && cpi_rs_sum_has(s, RS_SV_SN, m->key[RS_P_FN]) &&
+            m->dob_lo != CPI_DAY_NONE)
             level = 2;
         if (level < 0)
             return -1;
@@ -198,9 +183,10 @@ static int fit(weak_ctx *w, uint32_t i, uint32_t c, bool via_phone)
         /* a street name only: the cluster must carry it, or be tied by a phone and carry none */
         if (!m->key[RS_P_STREET])
             return -1;
-        if (!has_sum(s, RS_SV_STREET, m->key[RS_P_STREET]) && !(via_phone && !sum_has_type(s, RS_SV_STREET)))
+        if (!cpi_rs_sum_has(s, RS_SV_STREET, m->key[RS_P_STREET]) &&
+            !(via_phone && !cpi_rs_sum_has_type(s, RS_SV_STREET)))
             return -1;
-        level = has_sum(s, RS_SV_STREET, m->key[RS_P_STREET]) ? 0 : 2;
+        level = cpi_rs_sum_has(s, RS_SV_STREET, m->key[RS_P_STREET]) ? 0 : 2;
     }
     if (cpi_rs_uf_conflict(w->uf, i, c))
         return -1;
@@ -211,19 +197,14 @@ static int fit(weak_ctx *w, uint32_t i, uint32_t c, bool via_phone)
  * mention first: another weak mention that agrees more exactly is only a fallback. */
 static bool has_dob(const cpi_rs_summary *s)
 {
-    for (uint16_t i = 0; i < s->n; i++)
-        if (s->v[i].type == RS_SV_DOB || s->v[i].type == RS_SV_RANGE)
-            return true;
-    return false;
+    return cpi_rs_sum_has_type(s, RS_SV_DOB) || cpi_rs_sum_has_type(s, RS_SV_RANGE);
 }
 
 /* Does a cluster hold what pins a person down: a DOB, a Niche nominal id or a PNC id? */
 static bool corroborated(const cpi_rs_summary *s)
 {
-    for (uint16_t i = 0; i < s->n; i++)
-        if (s->v[i].type == RS_SV_DOB || s->v[i].type == RS_SV_NID || s->v[i].type == RS_SV_PNC)
-            return true;
-    return false;
+    return cpi_rs_sum_has_type(s, RS_SV_DOB) || cpi_rs_sum_has_type(s, RS_SV_NID) ||
+           cpi_rs_sum_has_type(s, RS_SV_PNC);
 }
 
 static bool better(const weak_ctx *w, uint32_t k, int j)
