@@ -339,6 +339,35 @@ static cpi_status write_polit(cpi_txn *t, void *ctx, cpi_error *err)
     return s;
 }
 
+/*
+ * Two MACE rows for one child, Cerys Lloyd, each naming an adult "Rhodri Vaughan" who poses a risk
+ * to her; the first row's adult is (as scoring would find through his phone) the nominal born in
+ * 1990. A second Rhodri Vaughan, born in 1975, is on Niche too and nowhere near her.
+ */
+static cpi_status write_unpinned(cpi_txn *t, void *ctx, cpi_error *err)
+{
+    (void)ctx;
+    int32_t day = cpi_norm_days_from_ymd(2023, 9, 1);
+    const char *noms[2][3] = {{"niche:NOM-9300001", "NOM-9300001", "01/02/1990"},
+                              {"niche:NOM-9300002", "NOM-9300002", "03/04/1975"}};
+    cpi_status s = CPI_OK;
+    for (int i = 0; i < 2 && !s; i++) {
+        mspec nom = {CPI_KIND_PERSON, "nominal", {0}};
+        nom.v[CPI_F_FORENAMES] = "Rhodri", nom.v[CPI_F_SURNAME] = "Vaughan", nom.v[CPI_F_DOB] = noms[i][2];
+        nom.v[CPI_F_GENDER] = "M", nom.v[CPI_F_NOMINAL_ID] = noms[i][1];
+        s = put(t, noms[i][0], "nominal", day, &nom, 1, NULL, 0, err);
+    }
+    const char *rows[2] = {"mace:MACE-9300001", "mace:MACE-9300002"};
+    for (int i = 0; i < 2 && !s; i++) {
+        mspec row[2] = {{CPI_KIND_PERSON, "child-discussed", {0}}, {CPI_KIND_PERSON, "adult-of-concern", {0}}};
+        row[0].v[CPI_F_NAME] = "Cerys Lloyd", row[0].v[CPI_F_DOB] = "2010-05-05";
+        row[1].v[CPI_F_NAME] = "Rhodri Vaughan";
+        rspec risk = {"poses-risk-to", 2, 1};
+        s = put(t, rows[i], "mace-child", day + i * 30, row, 2, &risk, 1, err);
+    }
+    return s;
+}
+
 /* ------------------------------------------------------------ fixture */
 
 typedef struct fixture {
@@ -506,6 +535,48 @@ static void test_polit_victim_is_household_child(void **state)
     expect_same(f, "polit:PI-9000001/3", "niche:NOM-9100001/1");
     expect_same(f, "polit:PI-9000001/4", "niche:NOM-9100001/1");
     expect_apart(f, "polit:PI-9000001/1", "polit:PI-9000001/4");
+}
+
+static uint32_t mention_of(const cpi_rs_data *d, const char *ref)
+{
+    uint32_t i;
+    if (cpi_rs_find_mention(d, ref, &i) != CPI_OK)
+        fail_msg("no mention %s", ref);
+    return i;
+}
+
+/*
+ * The context pass on its own (resolve_weak.c), after the clusters scoring would make: the second
+ * row's adult, a name with no DOB or id in his cluster, is placed through the child his row names
+ * with the adult her other row names - never the namesake the context does not reach.
+ */
+static void test_unpinned_placed_through_context(void **state)
+{
+    fixture *f = *state;
+    cpi_error err = {0};
+    assert_int_equal(cpi_store_write(f->st, write_unpinned, NULL, &err), CPI_OK);
+    cpi_resolve_opts o;
+    cpi_resolve_opts_default(&o);
+    cpi_rs_data d = {0};
+    cpi_rs_result res = {0};
+    cpi_resolve_report rep = {0};
+    assert_int_equal(cpi_rs_load(f->st, &d, &o, &err), CPI_OK);
+    assert_int_equal(cpi_rs_uf_init(&res.uf, &d, &err), CPI_OK);
+    for (uint32_t i = 0; i < d.nm; i++)
+        assert_int_equal(cpi_rs_uf_seed(&res.uf, i, &err), CPI_OK);
+    uint32_t nom = mention_of(&d, "niche:NOM-9300001/1"), other = mention_of(&d, "niche:NOM-9300002/1");
+    uint32_t child_a = mention_of(&d, "mace:MACE-9300001/1"), adult_a = mention_of(&d, "mace:MACE-9300001/2");
+    uint32_t child_b = mention_of(&d, "mace:MACE-9300002/1"), adult_b = mention_of(&d, "mace:MACE-9300002/2");
+    /* what scoring would have done: the child's two rows, the first row's adult to his nominal */
+    assert_int_equal(cpi_rs_uf_join(&res.uf, child_a, child_b, RS_JOIN_GUARDED), 1);
+    assert_int_equal(cpi_rs_uf_join(&res.uf, adult_a, nom, RS_JOIN_GUARDED), 1);
+    assert_int_equal(cpi_rs_weak(&d, &res, &o, &rep, &err), CPI_OK);
+    assert_int_equal(cpi_rs_find(&res.uf, adult_b), cpi_rs_find(&res.uf, nom));
+    assert_int_not_equal(cpi_rs_find(&res.uf, adult_b), cpi_rs_find(&res.uf, other));
+    assert_true(rep.kind[CPI_KIND_PERSON].lone >= 1);
+    assert_true(rep.kind[CPI_KIND_PERSON].lone_linked >= 1);
+    cpi_rs_uf_free(&res.uf);
+    cpi_rs_data_free(&d);
 }
 
 static void test_em_converges_on_real_blocks(void **state)
@@ -1329,6 +1400,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_guard_twins_and_father_son, setup, teardown),
         cmocka_unit_test_setup_teardown(test_guard_actor_age, setup, teardown),
         cmocka_unit_test_setup_teardown(test_polit_victim_is_household_child, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unpinned_placed_through_context, setup, teardown),
         cmocka_unit_test_setup_teardown(test_em_converges_on_real_blocks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_explain_known_pair, setup, teardown),
         cmocka_unit_test_setup_teardown(test_overrides_obeyed_across_resolves, setup, teardown),
