@@ -579,6 +579,49 @@ static void test_unpinned_placed_through_context(void **state)
     cpi_rs_data_free(&d);
 }
 
+/*
+ * The second look (resolve_relook.c): the child's two MACE rows, a possible pair, are taken again
+ * when the adults each row names are very likely one person (the same name, nothing conflicting),
+ * at the model's related-shared weight - and only if that weight reaches the link band.
+ */
+static void test_second_look(void **state)
+{
+    fixture *f = *state;
+    cpi_error err = {0};
+    assert_int_equal(cpi_store_write(f->st, write_unpinned, NULL, &err), CPI_OK);
+    cpi_resolve_opts o;
+    cpi_resolve_opts_default(&o);
+    cpi_rs_data d = {0};
+    cpi_rs_result res = {0};
+    cpi_resolve_kind_report kr = {0};
+    assert_int_equal(cpi_rs_load(f->st, &d, &o, &err), CPI_OK);
+    assert_int_equal(cpi_rs_uf_init(&res.uf, &d, &err), CPI_OK);
+    for (uint32_t i = 0; i < d.nm; i++)
+        assert_int_equal(cpi_rs_uf_seed(&res.uf, i, &err), CPI_OK);
+    uint32_t child_a = mention_of(&d, "mace:MACE-9300001/1"), child_b = mention_of(&d, "mace:MACE-9300002/1");
+    /* a model where sharing a related person is worth log2(0.3/0.0002) - log2(0.68/0.9998) = 11.1 bits */
+    res.person_trained = true;
+    cpi_fs_comparison *rel = &res.person_model.cmp[RS_PC_RELATED];
+    rel->m[RS_REL_SHARED] = 0.3, rel->u[RS_REL_SHARED] = 0.0002;
+    rel->m[RS_REL_NONE] = 0.68, rel->u[RS_REL_NONE] = 0.9998;
+    uint64_t joins = 0;
+    /* -6 bits + 11.1 = 5.1 bits, probability 0.97: still below the link band */
+    assert_int_equal(cpi_rs_scored_add(&res.review, child_a, child_b, -6.0, cpi_fs_probability(-6.0),
+                                       RS_PAIR_RELATED_NONE, &err), CPI_OK);
+    assert_int_equal(cpi_rs_relook(&d, &res, &o, &kr, &joins, &err), CPI_OK);
+    assert_int_equal(joins, 0);
+    assert_int_not_equal(cpi_rs_find(&res.uf, child_a), cpi_rs_find(&res.uf, child_b));
+    /* 0 bits + 11.1: a link */
+    res.review.v[0].weight = 0.0, res.review.v[0].prob = 0.5;
+    assert_int_equal(cpi_rs_relook(&d, &res, &o, &kr, &joins, &err), CPI_OK);
+    assert_int_equal(joins, 1);
+    assert_int_equal(kr.relinked, 1);
+    assert_int_equal(cpi_rs_find(&res.uf, child_a), cpi_rs_find(&res.uf, child_b));
+    free(res.review.v);
+    cpi_rs_uf_free(&res.uf);
+    cpi_rs_data_free(&d);
+}
+
 static void test_em_converges_on_real_blocks(void **state)
 {
     fixture *f = *state;
@@ -1401,6 +1444,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_guard_actor_age, setup, teardown),
         cmocka_unit_test_setup_teardown(test_polit_victim_is_household_child, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unpinned_placed_through_context, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_second_look, setup, teardown),
         cmocka_unit_test_setup_teardown(test_em_converges_on_real_blocks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_explain_known_pair, setup, teardown),
         cmocka_unit_test_setup_teardown(test_overrides_obeyed_across_resolves, setup, teardown),
