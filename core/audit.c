@@ -9,6 +9,8 @@
  * (the next entry no longer links to it).
  */
 #include "core/audit.h"
+#include "core/audit_internal.h"
+#include "core/audit_journal.h"
 
 #include <msgpack.h>
 #include <sodium.h>
@@ -160,16 +162,33 @@ static void encode_body(msgpack_sbuffer *sb, const cpi_audit_entry *e)
     }
 }
 
-cpi_status cpi_audit_append(cpi_txn *txn, cpi_audit_entry *e, cpi_error *err)
+cpi_status cpi_audit_encode(cpi_audit_entry *e, msgpack_sbuffer *sb, cpi_error *err)
+{
+    if (sodium_init() < 0)
+        return cpi_error_set(err, CPI_ERR_NOMEM, "libsodium failed to initialise");
+    encode_body(sb, e);
+    if (!sb->data)
+        return cpi_error_set(err, CPI_ERR_NOMEM, "audit log: out of memory");
+    hash_bytes(sb->data, sb->size, e->hash);
+    msgpack_sbuffer_write(sb, (const char *)e->hash, HASH_LEN);
+    return CPI_OK;
+}
+
+static cpi_status check_entry(const cpi_audit_entry *e, cpi_error *err)
 {
     if (!nonempty(e->user) || !nonempty(e->command) || !cpi_audit_kind_name(e->kind) || e->kind == 0)
         return cpi_error_set(err, CPI_ERR_USAGE, "audit entry: a kind, a user and a command are required");
-    if (sodium_init() < 0)
-        return cpi_error_set(err, CPI_ERR_NOMEM, "libsodium failed to initialise");
+    return CPI_OK;
+}
+
+cpi_status cpi_audit_append_chain(cpi_txn *txn, cpi_audit_entry *e, cpi_error *err)
+{
+    cpi_status s = check_entry(e, err);
+    if (s)
+        return s;
     uint64_t seq;
     bool present;
-    cpi_status s = head_get(txn, &seq, e->prev, &present, err);
-    if (s)
+    if ((s = head_get(txn, &seq, e->prev, &present, err)))
         return s;
     if (!present) {
         uint64_t n;
@@ -187,20 +206,24 @@ cpi_status cpi_audit_append(cpi_txn *txn, cpi_audit_entry *e, cpi_error *err)
 
     msgpack_sbuffer sb;
     msgpack_sbuffer_init(&sb);
-    encode_body(&sb, e);
-    if (!sb.data) {
-        msgpack_sbuffer_destroy(&sb);
-        return cpi_error_set(err, CPI_ERR_NOMEM, "audit log: out of memory");
-    }
-    hash_bytes(sb.data, sb.size, e->hash);
-    msgpack_sbuffer_write(&sb, (const char *)e->hash, HASH_LEN);
+    s = cpi_audit_encode(e, &sb, err);
     unsigned char key[8];
     be64_put(key, e->seq);
-    s = cpi_txn_put(txn, CPI_DB_AUDIT, key, sizeof key, sb.data, sb.size, err);
+    if (!s)
+        s = cpi_txn_put(txn, CPI_DB_AUDIT, key, sizeof key, sb.data, sb.size, err);
     msgpack_sbuffer_destroy(&sb);
     if (!s)
         s = head_put(txn, e->seq, e->hash, err);
     return s;
+}
+
+/* Consultations a server journalled (audit_journal.h) go into the chain first, so it stays in time order. */
+cpi_status cpi_audit_append(cpi_txn *txn, cpi_audit_entry *e, cpi_error *err)
+{
+    cpi_status s = check_entry(e, err);
+    if (!s)
+        s = cpi_audit_journal_fold_txn(txn, NULL, err);
+    return s ? s : cpi_audit_append_chain(txn, e, err);
 }
 
 static cpi_status log_fn(cpi_txn *txn, void *ctx, cpi_error *err)
@@ -232,6 +255,13 @@ cpi_status cpi_audit_consultation(cpi_store *st, const cpi_grant *g, const char 
         .refs = refs,
         .nrefs = (uint32_t)nrefs,
     };
+    cpi_audit_journal *j = cpi_store_journal(st);
+    if (j) { /* cpindex serve: one flush before the answer is shown, folded into the chain after */
+        bool fitted = false;
+        cpi_status s = cpi_audit_journal_append(j, &e, &fitted, err);
+        if (s || fitted)
+            return s;
+    }
     return cpi_audit_log(st, &e, err);
 }
 
@@ -506,8 +536,11 @@ cpi_status cpi_audit_verify(cpi_store *st, const uint8_t *expect_head, cpi_audit
     memset(report, 0, sizeof *report);
     if (sodium_init() < 0)
         return cpi_error_set(err, CPI_ERR_NOMEM, "libsodium failed to initialise");
+    cpi_status s = cpi_audit_journal_settle(st, err); /* what a server journalled is part of the log */
+    if (s)
+        return s;
     cpi_txn *txn;
-    cpi_status s = cpi_store_read_begin(st, &txn, err);
+    s = cpi_store_read_begin(st, &txn, err);
     if (s)
         return s;
     s = verify_txn(txn, expect_head, report, err);
@@ -554,8 +587,11 @@ cpi_status cpi_audit_query(cpi_store *st, const cpi_audit_filter *f, cpi_audit_v
     static const cpi_audit_filter all = {0};
     if (!f)
         f = &all;
+    cpi_status s = cpi_audit_journal_settle(st, err); /* what a server journalled is part of the log */
+    if (s)
+        return s;
     cpi_txn *txn;
-    cpi_status s = cpi_store_read_begin(st, &txn, err);
+    s = cpi_store_read_begin(st, &txn, err);
     if (s)
         return s;
     cpi_cursor *c;

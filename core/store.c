@@ -79,6 +79,7 @@ struct cpi_store {
     keybuf spare_kb;
     cpi_buf spare_enc;
     bool kept; /* cpi_store_keep: cpi_store_close leaves it open (cpindex serve) */
+    struct cpi_audit_journal *journal; /* cpi_store_set_journal: where consultations go first */
 };
 
 
@@ -139,6 +140,9 @@ static cpi_status lmdb_err(cpi_error *err, const char *what, const char *path, i
 }
 
 const char *cpi_store_path(const cpi_store *st) { return st->path; }
+cpi_store *cpi_txn_store(cpi_txn *txn) { return txn->st; }
+void cpi_store_set_journal(cpi_store *st, struct cpi_audit_journal *j) { st->journal = j; }
+struct cpi_audit_journal *cpi_store_journal(const cpi_store *st) { return st->journal; }
 uint64_t cpi_store_map_size(const cpi_store *st) { return st->map_size; }
 unsigned cpi_store_growths(const cpi_store *st) { return st->growths; }
 unsigned cpi_store_dead_readers(const cpi_store *st) { return st->dead_readers; }

@@ -85,6 +85,12 @@ void cpi_store_close(cpi_store *st);
  */
 void cpi_store_keep(cpi_store *st, bool keep);
 const char *cpi_store_path(const cpi_store *st);
+/* The store a transaction belongs to. */
+cpi_store *cpi_txn_store(cpi_txn *txn);
+/* The audit journal (core/audit_journal.h) this process logs consultations to first; NULL: none. */
+struct cpi_audit_journal;
+void cpi_store_set_journal(cpi_store *st, struct cpi_audit_journal *j);
+struct cpi_audit_journal *cpi_store_journal(const cpi_store *st);
 /*
  * Map the store's pages in use into this process's page tables now, from
  * *done bytes (0 at first) to the end of the pages in use, and set *done to

@@ -23,7 +23,10 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "core/audit_journal.h"
 #include "serve_proto.h"
+
+#define SERVE_FOLD_AT 64 /* journalled consultations folded even while clients keep coming */
 
 static volatile sig_atomic_t stopping;
 
@@ -258,6 +261,14 @@ int cmd_serve(cli_ctx *ctx, int argc, char **argv)
         cpi_store_close(st);
         return EXIT_USAGE;
     }
+    /* consultations are logged with one flush and folded into the chain between questions */
+    cpi_audit_journal *journal;
+    if (cpi_audit_journal_open(st, &journal, &e) != CPI_OK) {
+        close(lfd);
+        unlink(path);
+        cpi_store_close(st);
+        return cli_fail(&e);
+    }
     cpi_store_keep(st, true);
     cli_serve_store(st, ctx->db_path);
     /* Map every page in use now, so no question waits on the server's own first touch of a page */
@@ -288,10 +299,19 @@ int cmd_serve(cli_ctx *ctx, int argc, char **argv)
             (void)cpi_store_prefault(st, &mapped, &e);
         serve_one(ctx, c);
         close(c);
+        /* fold once no one waits (or when many are journalled): the fold's commit is off every answer's path */
+        struct pollfd q = {.fd = lfd, .events = POLLIN};
+        if (cpi_audit_journal_pending(journal) &&
+            (poll(&q, 1, 0) == 0 || cpi_audit_journal_pending(journal) >= SERVE_FOLD_AT) &&
+            cpi_audit_journal_fold(journal, NULL, &e) != CPI_OK)
+            fprintf(stderr, "cpindex serve: warning: %s; the consultations stay in the journal and are folded "
+                            "by the next write to the store\n", e.msg);
     }
     close(lfd);
     unlink(path);
     cli_serve_store(NULL, NULL);
+    if (cpi_audit_journal_close(journal, &e) != CPI_OK)
+        fprintf(stderr, "cpindex serve: warning: %s; the next write to the store folds the journal\n", e.msg);
     cpi_store_keep(st, false);
     cpi_store_close(st);
     fprintf(stderr, "cpindex serve: stopped\n");
