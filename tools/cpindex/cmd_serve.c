@@ -26,7 +26,11 @@
 #include "core/audit_journal.h"
 #include "serve_proto.h"
 
-#define SERVE_FOLD_AT 64 /* journalled consultations folded even while clients keep coming */
+/* The journal is folded into the audit chain after SERVE_FOLD_IDLE_MS without a question, or once it holds
+ * SERVE_FOLD_AT consultations. Nothing waits on it: whatever reads the log folds what is left first. */
+#define SERVE_FOLD_IDLE_MS 200
+#define SERVE_FOLD_AT 256
+#define SERVE_FOLD_RETRY_MS 10000
 
 static volatile sig_atomic_t stopping;
 
@@ -283,12 +287,23 @@ int cmd_serve(cli_ctx *ctx, int argc, char **argv)
     }
     fprintf(stderr, "cpindex serve: answering child, person, address and missing at %s (pid %d)\n", path,
             (int)getpid());
+    double retry_at = 0; /* after a fold failed, the next try */
     while (!stopping) {
         struct pollfd p = {.fd = lfd, .events = POLLIN};
-        int n = ppoll(&p, 1, NULL, &waiting);
+        unsigned pending = cpi_audit_journal_pending(journal);
+        struct timespec idle = {.tv_sec = SERVE_FOLD_IDLE_MS / 1000, .tv_nsec = SERVE_FOLD_IDLE_MS % 1000 * 1000000L};
+        int n = ppoll(&p, 1, pending ? &idle : NULL, &waiting);
         if (n < 0 && errno != EINTR) {
             fprintf(stderr, "cpindex serve: poll: %s\n", strerror(errno));
             break;
+        }
+        if ((n == 0 || pending >= SERVE_FOLD_AT) && !stopping && now_ms() >= retry_at) {
+            /* a fold's commit (two flushes) happens between questions, never on an answer's path */
+            if (cpi_audit_journal_fold(journal, NULL, &e) != CPI_OK) {
+                fprintf(stderr, "cpindex serve: warning: %s; the consultations stay in the journal, read and "
+                                "folded by whatever next reads or writes the audit log\n", e.msg);
+                retry_at = now_ms() + SERVE_FOLD_RETRY_MS;
+            }
         }
         if (n <= 0 || stopping)
             continue;
@@ -299,13 +314,6 @@ int cmd_serve(cli_ctx *ctx, int argc, char **argv)
             (void)cpi_store_prefault(st, &mapped, &e);
         serve_one(ctx, c);
         close(c);
-        /* fold once no one waits (or when many are journalled): the fold's commit is off every answer's path */
-        struct pollfd q = {.fd = lfd, .events = POLLIN};
-        if (cpi_audit_journal_pending(journal) &&
-            (poll(&q, 1, 0) == 0 || cpi_audit_journal_pending(journal) >= SERVE_FOLD_AT) &&
-            cpi_audit_journal_fold(journal, NULL, &e) != CPI_OK)
-            fprintf(stderr, "cpindex serve: warning: %s; the consultations stay in the journal and are folded "
-                            "by the next write to the store\n", e.msg);
     }
     close(lfd);
     unlink(path);
