@@ -165,3 +165,11 @@ bool cpi_norm_forenames_equivalent(const char *key_a, const char *key_b)
                 return true;
     return false;
 }
+
+bool cpi_norm_forename_any(bool (*fn)(const char *name, void *ctx), void *ctx)
+{
+    for (size_t i = 0; i < N_NICKNAMES; i++)
+        if (fn(NICKNAMES[i].nick, ctx) || fn(NICKNAMES[i].canonical, ctx))
+            return true;
+    return false;
+}

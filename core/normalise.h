@@ -119,6 +119,9 @@ size_t cpi_norm_forename_canonicals(const char *key, const char **out, size_t ma
  */
 bool cpi_norm_forenames_equivalent(const char *key_a, const char *key_b);
 
+/* True when fn(name, ctx) is true for some forename the table knows (a short form or a canonical). */
+bool cpi_norm_forename_any(bool (*fn)(const char *name, void *ctx), void *ctx);
+
 /* ----------------------------------------------------------- phonetic */
 
 #define CPI_NORM_DMETA_MAX 8 /* buffer size for one code; codes are at most 4 letters */

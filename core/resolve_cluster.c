@@ -12,7 +12,10 @@
  *            are neither equal, nickname-equivalent, one keystroke apart (also
  *            from what a short form stands for: "thzomas" and "tom") nor
  *            explained by forename and surname written the other way round
- *            (twins: same DOB and home, different forenames); a DOB that
+ *            (twins: same DOB and home, different forenames), and close
+ *            forenames that are not the same once one side's names are read
+ *            the other way round ("Christophee", forenames "Williams", and
+ *            William WILLIAMS); a DOB that
  *            makes someone under 9 all through a year they acted in (an
  *            offender in a Niche occurrence, a MARAC perpetrator, a MACE
  *            adult of concern) or, for a PNC id's holder, the last year the
@@ -300,11 +303,41 @@ static bool surname_like(const cpi_rs_uf *uf, const cpi_rs_summary *S, uint32_t 
  */
 static bool has_surname(const cpi_rs_summary *S) { return cpi_rs_sum_has_type(S, RS_SV_SN); }
 
+static bool near_name(const char *name, void *ctx) { return one_edit(name, ctx); }
+
+/* A known forename, or one keystroke from one ("christophee"). */
+static bool forename_like(const char *s) { return cpi_norm_forename_any(near_name, (void *)s); }
+
+/*
+ * Side A wrote its names the other way round, and under that reading its
+ * forename is not y: x (A's forename) is one of B's surnames, and every
+ * surname of A is a forename, unlike B's surnames and unlike y. Twins
+ * "Christophee" (forenames "Williams") and William WILLIAMS: "Williams" is
+ * one keystroke from "William", but the child is Christopher.
+ */
+static bool swapped_other_name(const cpi_rs_uf *uf, const cpi_rs_summary *A, uint32_t x, const cpi_rs_summary *B,
+                               uint32_t y)
+{
+    if (x == y || !surname_like(uf, B, x))
+        return false;
+    const char *yn = cpi_strtab_str(&uf->d->str, y);
+    bool any = false;
+    for (uint16_t i = 0; i < A->n; i++) {
+        if (A->v[i].type != RS_SV_SN)
+            continue;
+        const char *s = cpi_strtab_str(&uf->d->str, A->v[i].a);
+        if (surname_like(uf, B, A->v[i].a) || !cpi_rs_forename_conflict(s, yn) || !forename_like(s))
+            return false;
+        any = true;
+    }
+    return any;
+}
+
 static bool fn_conflict(const cpi_rs_uf *uf, const cpi_rs_summary *A, uint32_t x, const cpi_rs_summary *B, uint32_t y)
 {
     const char *xn = cpi_strtab_str(&uf->d->str, x), *yn = cpi_strtab_str(&uf->d->str, y);
     if (!cpi_rs_forename_conflict(xn, yn))
-        return false;
+        return swapped_other_name(uf, A, x, B, y) || swapped_other_name(uf, B, y, A, x);
     /* Two mistypings of one name, one on each side ("oliveg" and "olivre"), with the name itself
      * on either side: each one keystroke from it. (Only keystrokes bridge: nicknames do not chain,
      * Beth is short for Bethan and for Elizabeth.) */

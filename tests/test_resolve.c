@@ -115,6 +115,7 @@ typedef struct world {
     int np;
     int twin_a, twin_b, father, son, plain; /* indexes of the hard cases and of an ordinary person */
     int twin_c, twin_d;                      /* twins one of whom has his surname as forename */
+    int twin_e, twin_f;                      /* twins, one written the other way round and mistyped */
     int extra;                               /* records added after the first resolve */
 } world;
 
@@ -165,6 +166,10 @@ static void build_world(world *w)
     w->twin_d = add_person(w, "Thomas", "Thomas", 2015, 10, 23, 'M', NHOUSE + 2);
     w->p[w->twin_a].form = w->p[w->twin_b].form = w->p[w->father].form = w->p[w->son].form = true;
     w->p[w->twin_c].form = w->p[w->twin_d].form = true;
+    /* Christopher WILLIAMS on his nominal as surname "Christophee", forenames "Williams" */
+    w->twin_e = add_person(w, "Williams", "Christophee", 2013, 3, 20, 'M', NHOUSE + 3);
+    w->twin_f = add_person(w, "William", "Williams", 2013, 3, 20, 'M', NHOUSE + 3);
+    w->p[w->twin_e].form = w->p[w->twin_f].form = true;
     w->plain = 5;
     w->p[w->plain].form = true;
 }
@@ -181,7 +186,7 @@ static cpi_status write_world(cpi_txn *t, void *ctx, cpi_error *err)
     cpi_status s = CPI_OK;
     char ref[64], addr[96], pc[16], lid[32], nid[32], dob[16], iso[16], g[2] = {0};
     int32_t day = cpi_norm_days_from_ymd(2022, 6, 1);
-    for (int h = 0; h < NHOUSE + 3 && !s; h++) {
+    for (int h = 0; h < NHOUSE + 4 && !s; h++) {
         address(h, addr, sizeof addr, pc, sizeof pc);
         snprintf(lid, sizeof lid, "LOC-%07d", h + 1);
         snprintf(ref, sizeof ref, "niche:%s", lid);
@@ -481,6 +486,9 @@ static void test_guard_twins_and_father_son(void **state)
     expect_same(f, nominal_of(w->twin_c, a), form_of(w->twin_c, b));
     expect_same(f, nominal_of(w->twin_d, a), form_of(w->twin_d, b));
     expect_apart(f, nominal_of(w->twin_c, a), nominal_of(w->twin_d, b));
+    /* "Williams" is a keystroke from "William", but written the right way round he is Christophee */
+    expect_apart(f, nominal_of(w->twin_e, a), nominal_of(w->twin_f, b));
+    expect_apart(f, form_of(w->twin_e, a), form_of(w->twin_f, b));
     /* every form linked to its own nominal, and no two people share an entity */
     int wrong = 0, missed = 0;
     for (int i = 0; i < w->np; i++) {
@@ -497,7 +505,7 @@ static void test_guard_twins_and_father_son(void **state)
     expect_same(f, a, "niche:NLL-0000019/2");
     sprintf(a, "niche:LOC-%07d/1", w->p[w->plain].house + 1);
     expect_same(f, a, "miraf:MF-2022-000006/2");
-    assert_int_equal(f->rep.kind[CPI_KIND_LOCATION].entities, NHOUSE + 3);
+    assert_int_equal(f->rep.kind[CPI_KIND_LOCATION].entities, NHOUSE + 4);
 }
 
 static void test_guard_actor_age(void **state)
