@@ -9,7 +9,10 @@
  * canonical spelling (Katherine, Kathryn -> catherine) and Welsh forms to
  * their English equivalent where one is commonly used for the same person
  * (Dafydd, Dewi -> david; Gwilym -> william; Tomos -> thomas; Sion, Ioan ->
- * john; Huw -> hugh).
+ * john; Huw -> hugh). Those rows are marked translations: they count as
+ * evidence when scoring a pair, but two forenames related only through one
+ * are two registered names to the cluster guard (cpi_norm_forenames_one_name)
+ * - twins Tomos and Thomas ROBERTS.
  *
  * Deliberately left out: Lisa, Liam, Elsie, Kay, Jack -> John (each is now
  * registered as a name in its own right, so mapping it would merge different
@@ -37,7 +40,8 @@ static const cpi_norm__nickname NICKNAMES[] = {
     {"chas", "charles"}, {"chris", "christina"}, {"chris", "christine"}, {"chris", "christopher"},
     {"chrissie", "christine"}, {"chrissy", "christine"}, {"chuck", "charles"}, {"dafydd", "david"},
     {"dai", "dafydd"}, {"dai", "david"}, {"dan", "daniel"}, {"dani", "daniel"},
-    {"dani", "danielle"}, {"danny", "daniel"}, {"dave", "david"}, {"davey", "david"},
+    {"dani", "danielle"}, {"danny", "daniel"}, {"dave", "dafydd"}, {"dave", "david"},
+    {"davey", "david"},
     {"davy", "david"}, {"deb", "deborah"}, {"debbie", "deborah"}, {"debs", "deborah"},
     {"deio", "dafydd"}, {"dewi", "david"}, {"dick", "richard"}, {"don", "donald"},
     {"donny", "donald"}, {"dot", "dorothy"}, {"dotty", "dorothy"}, {"doug", "douglas"},
@@ -93,7 +97,8 @@ static const cpi_norm__nickname NICKNAMES[] = {
     {"tasha", "natasha"}, {"ted", "edward"}, {"ted", "theodore"}, {"teddy", "edward"},
     {"teddy", "theodore"}, {"terry", "terence"}, {"tess", "theresa"}, {"tessa", "theresa"},
     {"thom", "thomas"}, {"tim", "timothy"}, {"timmy", "timothy"}, {"tina", "christina"},
-    {"tina", "christine"}, {"toby", "tobias"}, {"tom", "thomas"}, {"tommy", "thomas"},
+    {"tina", "christine"}, {"toby", "tobias"}, {"tom", "thomas"}, {"tom", "tomos"},
+    {"tommy", "thomas"},
     {"tomos", "thomas"}, {"tony", "anthony"}, {"tori", "victoria"}, {"tricia", "patricia"},
     {"trish", "patricia"}, {"val", "valerie"}, {"vic", "victor"}, {"vic", "victoria"},
     {"vicki", "victoria"}, {"vicky", "victoria"}, {"wil", "gwilym"}, {"wil", "william"},
@@ -102,6 +107,17 @@ static const cpi_norm__nickname NICKNAMES[] = {
 };
 
 #define N_NICKNAMES (sizeof NICKNAMES / sizeof NICKNAMES[0])
+
+/* The Welsh forms whose rows above give the English form of the name, not a short or pet form. */
+static const char *const TRANSLATIONS[] = {"dafydd", "dewi", "gwilym", "huw", "ioan", "sion", "tomos"};
+
+static bool translation(const cpi_norm__nickname *row)
+{
+    for (size_t i = 0; i < sizeof TRANSLATIONS / sizeof TRANSLATIONS[0]; i++)
+        if (strcmp(row->nick, TRANSLATIONS[i]) == 0)
+            return true;
+    return false;
+}
 
 const cpi_norm__nickname *cpi_norm__nickname_table(size_t *n)
 {
@@ -126,15 +142,26 @@ static void find_rows(const char *key, size_t *lo, size_t *hi)
     *hi = a;
 }
 
-size_t cpi_norm_forename_canonicals(const char *key, const char **out, size_t max)
+static size_t canonicals(const char *key, bool translations, const char **out, size_t max)
 {
     if (!key)
         return 0;
     size_t lo, hi, n = 0;
     find_rows(key, &lo, &hi);
     for (size_t i = lo; i < hi && n < max; i++)
-        out[n++] = NICKNAMES[i].canonical;
+        if (translations || !translation(&NICKNAMES[i]))
+            out[n++] = NICKNAMES[i].canonical;
     return n;
+}
+
+size_t cpi_norm_forename_canonicals(const char *key, const char **out, size_t max)
+{
+    return canonicals(key, true, out, max);
+}
+
+size_t cpi_norm_forename_short_of(const char *key, const char **out, size_t max)
+{
+    return canonicals(key, false, out, max);
 }
 
 const char *cpi_norm_forename_canonical(const char *key)
@@ -147,24 +174,28 @@ const char *cpi_norm_forename_canonical(const char *key)
 }
 
 /* key itself, then its canonicals: the names key may stand for. */
-static size_t name_set(const char *key, const char **set, size_t max)
+static size_t name_set(const char *key, bool translations, const char **set, size_t max)
 {
     set[0] = key;
-    return 1 + cpi_norm_forename_canonicals(key, set + 1, max - 1);
+    return 1 + canonicals(key, translations, set + 1, max - 1);
 }
 
-bool cpi_norm_forenames_equivalent(const char *key_a, const char *key_b)
+static bool equivalent(const char *key_a, const char *key_b, bool translations)
 {
     if (!key_a || !key_b || !*key_a || !*key_b)
         return false;
     const char *a[8], *b[8];
-    size_t na = name_set(key_a, a, 8), nb = name_set(key_b, b, 8);
+    size_t na = name_set(key_a, translations, a, 8), nb = name_set(key_b, translations, b, 8);
     for (size_t i = 0; i < na; i++)
         for (size_t j = 0; j < nb; j++)
             if (!strcmp(a[i], b[j]))
                 return true;
     return false;
 }
+
+bool cpi_norm_forenames_equivalent(const char *key_a, const char *key_b) { return equivalent(key_a, key_b, true); }
+
+bool cpi_norm_forenames_one_name(const char *key_a, const char *key_b) { return equivalent(key_a, key_b, false); }
 
 bool cpi_norm_forename_any(bool (*fn)(const char *name, void *ctx), void *ctx)
 {

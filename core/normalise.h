@@ -119,6 +119,12 @@ size_t cpi_norm_forename_canonicals(const char *key, const char **out, size_t ma
  */
 bool cpi_norm_forenames_equivalent(const char *key_a, const char *key_b);
 
+/* As cpi_norm_forenames_equivalent, but a Welsh and an English form (tomos, thomas) are two names. */
+bool cpi_norm_forenames_one_name(const char *key_a, const char *key_b);
+
+/* As cpi_norm_forename_canonicals, leaving out the translations (tomos -> thomas). */
+size_t cpi_norm_forename_short_of(const char *key, const char **out, size_t max);
+
 /* True when fn(name, ctx) is true for some forename the table knows (a short form or a canonical). */
 bool cpi_norm_forename_any(bool (*fn)(const char *name, void *ctx), void *ctx);
 

@@ -266,11 +266,11 @@ bool cpi_rs_forename_conflict(const char *a, const char *b)
 {
     if (!a || !b || !*a || !*b || strcmp(a, b) == 0)
         return false;
-    if (one_edit(a, b) || cpi_norm_forenames_equivalent(a, b))
+    if (one_edit(a, b) || cpi_norm_forenames_one_name(a, b))
         return false;
     /* A mistyped full form beside a short one: "thzomas" and "tom" (thomas), "micahel" and "mikey". */
     const char *ca[8], *cb[8];
-    size_t na = cpi_norm_forename_canonicals(a, ca, 8), nb = cpi_norm_forename_canonicals(b, cb, 8);
+    size_t na = cpi_norm_forename_short_of(a, ca, 8), nb = cpi_norm_forename_short_of(b, cb, 8);
     for (size_t i = 0; i < nb; i++)
         if (one_edit(a, cb[i]))
             return false;

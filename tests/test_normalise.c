@@ -210,6 +210,32 @@ static void test_nickname_pairs(void **state)
             fail_msg("'%s' and '%s' should not be equivalent", differ[i][0], differ[i][1]);
 }
 
+/* A Welsh and an English form are evidence of one person when scoring, but two registered names
+ * to the cluster guard: twins Tomos and Thomas. Short forms of either stay one name with it. */
+static void test_nickname_translations(void **state)
+{
+    (void)state;
+    static const char *const one[][2] = {
+        {"tom", "tomos"}, {"tom", "thomas"}, {"dai", "dafydd"}, {"dave", "dafydd"}, {"dai", "david"},
+        {"gwil", "gwilym"}, {"wil", "william"}, {"thomas", "thomas"}, {"bill", "william"},
+    };
+    static const char *const two[][2] = {
+        {"tomos", "thomas"}, {"dafydd", "david"}, {"gwilym", "william"}, {"sion", "john"}, {"huw", "hugh"},
+    };
+    for (size_t i = 0; i < N(one); i++)
+        if (!cpi_norm_forenames_one_name(one[i][0], one[i][1]) || !cpi_norm_forenames_one_name(one[i][1], one[i][0]))
+            fail_msg("'%s' and '%s' should be one name", one[i][0], one[i][1]);
+    for (size_t i = 0; i < N(two); i++) {
+        if (cpi_norm_forenames_one_name(two[i][0], two[i][1]))
+            fail_msg("'%s' and '%s' should be two names", two[i][0], two[i][1]);
+        if (!cpi_norm_forenames_equivalent(two[i][0], two[i][1]))
+            fail_msg("'%s' and '%s' should still be equivalent when scoring", two[i][0], two[i][1]);
+    }
+    const char *c[4];
+    assert_int_equal(cpi_norm_forename_short_of("tomos", c, 4), 0);
+    assert_int_equal(cpi_norm_forename_short_of("dai", c, 4), 2);
+}
+
 /* Every short form the generator writes for a forename must meet that forename. */
 static void test_nickname_cpgen_pairs(void **state)
 {
@@ -246,7 +272,8 @@ static void test_nickname_canonical(void **state)
     (void)state;
     assert_string_equal(cpi_norm_forename_canonical("liz"), "elizabeth");
     assert_string_equal(cpi_norm_forename_canonical("rhi"), "rhiannon");
-    assert_string_equal(cpi_norm_forename_canonical("dave"), "david");
+    assert_string_equal(cpi_norm_forename_canonical("davey"), "david");
+    assert_null(cpi_norm_forename_canonical("dave")); /* David or Dafydd */
     assert_null(cpi_norm_forename_canonical("sam"));     /* ambiguous */
     assert_null(cpi_norm_forename_canonical("bethan"));  /* a name, not a short form */
     assert_null(cpi_norm_forename_canonical("zzz"));
@@ -670,6 +697,7 @@ int main(void)
         cmocka_unit_test(test_nickname_pairs),
         cmocka_unit_test(test_nickname_cpgen_pairs),
         cmocka_unit_test(test_nickname_canonical),
+        cmocka_unit_test(test_nickname_translations),
         cmocka_unit_test(test_dmetaphone_published),
         cmocka_unit_test(test_dmetaphone_blocks_variants),
         cmocka_unit_test(test_day_numbers),
