@@ -9,7 +9,8 @@
  *   street+house  street and house number: catches a missing or mistyped postcode
  *   pc+street     postcode and street: a numberless address
  *   name          the place's own name (a school, a shop, a station), which is
- *                 all some silos write
+ *                 all some silos write, or the street of a numberless address,
+ *                 which may be that name taken for a street
  * Then a place written by its name alone joins the one cluster that carries
  * the name (name_only_places).
  */
@@ -76,6 +77,9 @@ static cpi_status block_places(cpi_rs_data *d, const uint32_t *mem, uint32_t n, 
                 break;
             default: {
                 uint32_t name = key[RS_L_PLACE] ? key[RS_L_PLACE] : key[RS_L_PREMISES];
+                if (!name && !key[RS_L_HOUSE]) /* the street of a numberless address may be a name
+                                                * (cpi_rs_location_vec) */
+                    name = key[RS_L_STREET];
                 if (name)
                     s = cpi_rs_keys_add(&keys, key2(rule, name, 0), order, mem[k], err);
             }

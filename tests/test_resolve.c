@@ -1107,6 +1107,35 @@ static void test_numberless_places(void **state)
 }
 
 /*
+ * A place written by its name where an address goes ("Parc Rogerstone, NP10 9TW" on a MIRAF form,
+ * which the address normaliser reads as a street) against the Niche location holding that name
+ * at 26 High Street (cpi_rs_location_vec): the name agrees and the two streets are not compared.
+ * A numberless street that is not the place's name, and a numbered address on a street of that
+ * name, still compare as streets.
+ */
+static void test_place_named_as_street(void **state)
+{
+    (void)state;
+    cpi_rs_lview form, niche, street, numbered;
+    cpi_rs_lview_set(&form, NULL, NULL, "parc rogerstone", "NP10 9TW", "rogerstone", NULL, NULL);
+    cpi_rs_lview_set(&niche, "26", NULL, "high street", "NP10 9TW", "rogerstone", "parc rogerstone", NULL);
+    cpi_rs_lview_set(&street, NULL, NULL, "high street", "NP10 9TW", "rogerstone", NULL, NULL);
+    cpi_rs_lview_set(&numbered, "3", NULL, "parc rogerstone", "NP10 9TW", "rogerstone", NULL, NULL);
+    cpi_fs_vec v;
+    cpi_rs_location_vec(&form, &niche, &v);
+    assert_int_equal(v.levels[RS_LC_NAME], RS_PLACE_EXACT);
+    assert_int_equal(v.levels[RS_LC_ADDRESS], CPI_ADDRESS_NULL);
+    assert_int_equal(v.levels[RS_LC_POSTCODE], CPI_POSTCODE_FULL);
+    cpi_rs_location_vec(&niche, &form, &v); /* either side */
+    assert_int_equal(v.levels[RS_LC_NAME], RS_PLACE_EXACT);
+    cpi_rs_location_vec(&street, &niche, &v);
+    assert_int_equal(v.levels[RS_LC_NAME], RS_PLACE_NULL);
+    cpi_rs_location_vec(&numbered, &niche, &v);
+    assert_int_equal(v.levels[RS_LC_NAME], RS_PLACE_NULL);
+    assert_int_equal(v.levels[RS_LC_ADDRESS], CPI_ADDRESS_ELSE);
+}
+
+/*
  * Forenames written the other way round, seen from a side with no surname at all: a MARAC child
  * "Jade" (age 4) beside a cluster holding "HALL Jade" (forename hall, mistyped hpall) and "Jade
  * Hall" does not conflict, since the cluster shows the crossing itself; "Logan" beside twins'
@@ -1455,6 +1484,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_street_named_adult, setup, teardown),
         cmocka_unit_test(test_deferred_below_link),
         cmocka_unit_test(test_numberless_places),
+        cmocka_unit_test(test_place_named_as_street),
         cmocka_unit_test(test_swapped_names_weak_side),
         cmocka_unit_test(test_conflict_rules),
         cmocka_unit_test(test_entity_ids),
