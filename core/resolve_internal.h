@@ -75,6 +75,7 @@ typedef struct cpi_rs_record {
     uint16_t nmentions;
     uint16_t nrels;
     int32_t day;
+    uint32_t area;       /* the record's "area" fact (a MACE meeting's EAST / WEST) in str; 0 none */
 } cpi_rs_record;
 
 /* Relation types the resolver reads; others are RS_REL_OTHER. */

@@ -175,9 +175,22 @@ static cpi_status name_only_places(cpi_rs_data *d, cpi_rs_uf *uf, cpi_resolve_ki
  * votes, when that share is RS_NAME_DISTRICT_RATIO times the runner-up's
  * (two schools of one name in one area stay apart) and the child's
  * districts hold RS_NAME_DISTRICT_MIN votes.
+ *
+ * The record's own area (a MACE meeting's EAST or WEST: the child's home
+ * area) votes the same way, counted as (area, candidate's district), and
+ * gives each district the area in whose votes it holds the largest share,
+ * RS_NAME_DISTRICT_RATIO times its share in any other area's (shares, not
+ * counts: one area may file more rows). A mention's candidates are then
+ * those in its record's area, when that leaves any: one left is the place,
+ * whether or not the child has a known home (a child with none, or two
+ * "Heol Las Primary School"s in Newport and Blackwood), and several are
+ * scored by the district votes as above, among themselves.
  */
 #define RS_NAME_DISTRICT_MIN 10.0
 #define RS_NAME_DISTRICT_RATIO 3.0
+/* Area votes are kept beside the district votes: the key's high half is the area's string id with
+ * this bit set. */
+#define RS_AREA_BIT 0x80000000u
 
 typedef struct dvote {
     uint64_t key; /* child district << 32 | place district (0: the child district's total) */
@@ -270,6 +283,62 @@ static int vote(dvote **v, size_t *n, size_t *cap, uint64_t key, double w)
     return 0;
 }
 
+typedef struct dshare {
+    uint32_t pd, area;
+    double w, share; /* the area's votes for the district, and their share of the area's total */
+} dshare;
+
+static int cmp_dshare(const void *x, const void *y)
+{
+    const dshare *a = x, *b = y;
+    if (a->pd != b->pd)
+        return a->pd < b->pd ? -1 : 1;
+    return a->share > b->share ? -1 : a->share < b->share;
+}
+
+/* The learnt area of each district from the merged votes (sorted by key): *out holds
+ * district << 32 | area, sorted, for districts whose area is clear. */
+static cpi_status district_areas(const dvote *v, size_t n, uint64_t **out, size_t *nout, cpi_error *err)
+{
+    dshare *s = malloc((n ? n : 1) * sizeof *s);
+    *out = malloc((n ? n : 1) * sizeof **out);
+    *nout = 0;
+    if (!s || !*out) {
+        free(s);
+        return cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
+    }
+    size_t ns = 0;
+    double total = 0;
+    for (size_t k = 0; k < n; k++) {
+        uint32_t hi = (uint32_t)(v[k].key >> 32), pd = (uint32_t)v[k].key;
+        if (!(hi & RS_AREA_BIT))
+            continue;
+        if (!pd) /* the area's total sorts first among its votes */
+            total = v[k].w;
+        else if (total > 0)
+            s[ns++] = (dshare){pd, hi & ~RS_AREA_BIT, v[k].w, v[k].w / total};
+    }
+    cpi_sort(s, ns, sizeof *s, cmp_dshare);
+    for (size_t k = 0; k < ns;) {
+        size_t j = k + 1;
+        while (j < ns && s[j].pd == s[k].pd)
+            j++;
+        if (s[k].w >= RS_NAME_DISTRICT_MIN && (j == k + 1 || s[k].share >= RS_NAME_DISTRICT_RATIO * s[k + 1].share))
+            (*out)[(*nout)++] = (uint64_t)s[k].pd << 32 | s[k].area;
+        k = j;
+    }
+    free(s);
+    return CPI_OK;
+}
+
+/* The learnt area of district pd (0: none or unclear). */
+static uint32_t area_of(const uint64_t *darea, size_t n, uint32_t pd)
+{
+    size_t lo, hi;
+    range_of(darea, n, pd, &lo, &hi);
+    return pd && hi > lo ? (uint32_t)darea[lo] : 0;
+}
+
 cpi_status cpi_rs_place_names_by_people(cpi_rs_data *d, cpi_rs_uf *uf, cpi_resolve_kind_report *kr, cpi_error *err)
 {
     cpi_rs_ctx homes = {0};
@@ -321,6 +390,18 @@ cpi_status cpi_rs_place_names_by_people(cpi_rs_data *d, cpi_rs_uf *uf, cpi_resol
             if (rc)
                 s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
         }
+        uint32_t area = d->recs[d->m[i].rec].area;
+        if (area && !s) {
+            uint64_t ak = (uint64_t)(area | RS_AREA_BIT) << 32;
+            int rc = vote(&votes, &nv, &capv, ak, 1.0);
+            for (size_t k = lo; k < hi && !rc; k++) {
+                uint32_t pd = d->m[(uint32_t)cand[k]].key[RS_L_PCD];
+                if (pd)
+                    rc = vote(&votes, &nv, &capv, ak | pd, 1.0 / (double)(hi - lo));
+            }
+            if (rc)
+                s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
+        }
     }
     if (!s) {
         cpi_sort(votes, nv, sizeof *votes, cmp_dvote);
@@ -333,6 +414,10 @@ cpi_status cpi_rs_place_names_by_people(cpi_rs_data *d, cpi_rs_uf *uf, cpi_resol
         }
         nv = w;
     }
+    uint64_t *darea = NULL;
+    size_t nda = 0;
+    if (!s)
+        s = district_areas(votes, nv, &darea, &nda, err);
     for (uint32_t i = 0; i < d->nm && !s; i++) {
         if (!name_only(&d->m[i]))
             continue;
@@ -346,25 +431,39 @@ cpi_status cpi_rs_place_names_by_people(cpi_rs_data *d, cpi_rs_uf *uf, cpi_resol
             placed = cpi_rs_find(uf, (uint32_t)cand[k]) == self;
         if (placed)
             continue;
-        size_t nd = child_districts(d, uf, &homes, i, dist, 16);
-        double total = 0, best = 0, second = 0;
-        for (size_t q = 0; q < nd; q++)
-            total += votes_of(votes, nv, (uint64_t)dist[q] << 32);
-        uint32_t target = UINT32_MAX;
-        for (size_t k = lo; k < hi && total >= RS_NAME_DISTRICT_MIN; k++) {
-            uint32_t pd = d->m[(uint32_t)cand[k]].key[RS_L_PCD];
-            double c = 0;
-            for (size_t q = 0; q < nd && pd; q++)
-                c += votes_of(votes, nv, (uint64_t)dist[q] << 32 | pd) /
-                     votes_of(votes, nv, (uint64_t)dist[q] << 32);
-            if (c > best) {
-                second = best;
-                best = c;
+        /* the candidates in the record's area: one is the place, several are scored among themselves */
+        uint32_t area = d->recs[d->m[i].rec].area, target = UINT32_MAX;
+        size_t nin = 0;
+        for (size_t k = lo; k < hi && area; k++)
+            if (area_of(darea, nda, d->m[(uint32_t)cand[k]].key[RS_L_PCD]) == area) {
+                nin++;
                 target = (uint32_t)cand[k];
-            } else if (c > second)
-                second = c;
+            }
+        if (nin != 1) {
+            size_t nd = child_districts(d, uf, &homes, i, dist, 16);
+            double total = 0, best = 0, second = 0;
+            for (size_t q = 0; q < nd; q++)
+                total += votes_of(votes, nv, (uint64_t)dist[q] << 32);
+            target = UINT32_MAX;
+            for (size_t k = lo; k < hi && total >= RS_NAME_DISTRICT_MIN; k++) {
+                uint32_t pd = d->m[(uint32_t)cand[k]].key[RS_L_PCD];
+                if (nin && area_of(darea, nda, pd) != area)
+                    continue;
+                double c = 0;
+                for (size_t q = 0; q < nd && pd; q++)
+                    c += votes_of(votes, nv, (uint64_t)dist[q] << 32 | pd) /
+                         votes_of(votes, nv, (uint64_t)dist[q] << 32);
+                if (c > best) {
+                    second = best;
+                    best = c;
+                    target = (uint32_t)cand[k];
+                } else if (c > second)
+                    second = c;
+            }
+            if (best < RS_NAME_DISTRICT_RATIO * second)
+                target = UINT32_MAX;
         }
-        if (target == UINT32_MAX || best < RS_NAME_DISTRICT_RATIO * second)
+        if (target == UINT32_MAX)
             continue;
         int rc = cpi_rs_uf_join(uf, i, target, RS_JOIN_GUARDED);
         if (rc == -2)
@@ -376,6 +475,7 @@ cpi_status cpi_rs_place_names_by_people(cpi_rs_data *d, cpi_rs_uf *uf, cpi_resol
     }
     free(cand);
     free(votes);
+    free(darea);
     cpi_rs_ctx_free(&homes);
     return s;
 }
