@@ -339,6 +339,58 @@ static uint32_t area_of(const uint64_t *darea, size_t n, uint32_t pd)
     return pd && hi > lo ? (uint32_t)darea[lo] : 0;
 }
 
+/*
+ * A child named in several MACE rows with one school name goes to one school, though which of the
+ * name's schools may stay unknown (two "Caldicot High School"s in Caldicot): the rows' school
+ * mentions join each other, or the place one of them was placed in. The child is the record's
+ * only child-role person, as resolved; a record naming several children is left out.
+ */
+typedef struct child_name {
+    uint32_t child, name, m;
+} child_name;
+
+static int cmp_child_name(const void *x, const void *y)
+{
+    const child_name *a = x, *b = y;
+    if (a->child != b->child)
+        return a->child < b->child ? -1 : 1;
+    if (a->name != b->name)
+        return a->name < b->name ? -1 : 1;
+    return a->m < b->m ? -1 : a->m > b->m;
+}
+
+static cpi_status one_school_per_child(const cpi_rs_data *d, cpi_rs_uf *uf, cpi_error *err)
+{
+    size_t n = 0;
+    for (uint32_t i = 0; i < d->nm; i++)
+        n += name_only(&d->m[i]);
+    child_name *v = malloc((n ? n : 1) * sizeof *v);
+    if (!v)
+        return cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
+    n = 0;
+    for (uint32_t i = 0; i < d->nm; i++) {
+        if (!name_only(&d->m[i]))
+            continue;
+        const cpi_rs_record *r = &d->recs[d->m[i].rec];
+        uint32_t child = UINT32_MAX, nchild = 0;
+        for (uint32_t k = 0; k < r->nmentions; k++) {
+            uint32_t p = r->first + k;
+            if (d->m[p].kind == CPI_KIND_PERSON && (d->m[p].flags & RS_F_CHILD_ROLE) && nchild++ == 0)
+                child = cpi_rs_find(uf, p);
+        }
+        if (nchild == 1)
+            v[n++] = (child_name){child, name_of(&d->m[i]), i};
+    }
+    cpi_sort(v, n, sizeof *v, cmp_child_name);
+    cpi_status s = CPI_OK;
+    for (size_t a = 0, b; a < n && !s; a = b)
+        for (b = a + 1; b < n && v[b].child == v[a].child && v[b].name == v[a].name; b++)
+            if (cpi_rs_uf_join(uf, v[b].m, v[a].m, RS_JOIN_GUARDED) == -2)
+                s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory for cluster summaries");
+    free(v);
+    return s;
+}
+
 cpi_status cpi_rs_place_names_by_people(cpi_rs_data *d, cpi_rs_uf *uf, cpi_resolve_kind_report *kr, cpi_error *err)
 {
     cpi_rs_ctx homes = {0};
@@ -477,6 +529,8 @@ cpi_status cpi_rs_place_names_by_people(cpi_rs_data *d, cpi_rs_uf *uf, cpi_resol
     free(votes);
     free(darea);
     cpi_rs_ctx_free(&homes);
+    if (!s)
+        s = one_school_per_child(d, uf, err);
     return s;
 }
 

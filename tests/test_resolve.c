@@ -1478,6 +1478,54 @@ static void test_school_by_area(void **state)
 }
 
 /*
+ * One child, one school (cpi_rs_place_names_by_people): two "Caldicot High School"s in NP26, and
+ * a child named in two MACE rows with that school and no known home. Which school is unknown,
+ * but the two rows' school mentions are one place; another child's row naming it is not joined
+ * to them.
+ */
+static void test_school_one_per_child(void **state)
+{
+    (void)state;
+    enum { NM = 2 + 3 * 2 };
+    cpi_rs_data d = {0};
+    cpi_rs_mention m[NM];
+    cpi_rs_record r[5];
+    memset(m, 0, sizeof m);
+    memset(r, 0, sizeof r);
+    cpi_error err = {0};
+    uint32_t name = cpi_strtab_intern(&d.str, "caldicot high school", 20, &err);
+    uint32_t pd = cpi_strtab_intern(&d.str, "NP26", 4, &err), street = cpi_strtab_intern(&d.str, "church road", 11, &err);
+    uint32_t nm = 0, nr = 0;
+    for (int k = 0; k < 2; k++) {
+        m[nm] = (cpi_rs_mention){.rec = nr, .num = 1, .kind = CPI_KIND_LOCATION};
+        m[nm].key[RS_L_PLACE] = name, m[nm].key[RS_L_STREET] = street, m[nm].key[RS_L_PCD] = pd;
+        r[nr++] = (cpi_rs_record){.first = nm++, .nmentions = 1};
+    }
+    for (int k = 0; k < 3; k++) { /* rows 0 and 1: one child; row 2: another */
+        r[nr] = (cpi_rs_record){.first = nm, .nmentions = 2};
+        m[nm] = (cpi_rs_mention){.rec = nr, .num = 1, .kind = CPI_KIND_PERSON, .flags = RS_F_CHILD_ROLE};
+        m[nm + 1] = (cpi_rs_mention){.rec = nr, .num = 2, .kind = CPI_KIND_LOCATION};
+        m[nm + 1].key[RS_L_PLACE] = name;
+        nm += 2;
+        nr++;
+    }
+    d.m = m, d.nm = nm, d.recs = r, d.nrecs = nr;
+    cpi_rs_uf uf;
+    assert_int_equal(cpi_rs_uf_init(&uf, &d, &err), CPI_OK);
+    for (uint32_t i = 0; i < nm; i++)
+        assert_int_equal(cpi_rs_uf_seed(&uf, i, &err), CPI_OK);
+    assert_int_equal(cpi_rs_uf_join(&uf, 2, 4, RS_JOIN_FORCE), 1); /* the child, resolved */
+    cpi_resolve_kind_report kr = {0};
+    assert_int_equal(cpi_rs_place_names_by_people(&d, &uf, &kr, &err), CPI_OK);
+    assert_int_equal(cpi_rs_find(&uf, 3), cpi_rs_find(&uf, 5));
+    assert_int_not_equal(cpi_rs_find(&uf, 3), cpi_rs_find(&uf, 7));
+    assert_int_not_equal(cpi_rs_find(&uf, 3), cpi_rs_find(&uf, 0));
+    assert_int_not_equal(cpi_rs_find(&uf, 3), cpi_rs_find(&uf, 1));
+    cpi_rs_uf_free(&uf);
+    cpi_strtab_free(&d.str);
+}
+
+/*
  * Related people can be kept by identifier cluster while naming current
  * roots (cpi_rs_ctx_build's owner): mentions 0 and 1 are one Niche nominal
  * (grp), 2 and 3 are two rows naming a child (4 and 5) that a later pass
@@ -1555,6 +1603,7 @@ int main(void)
         cmocka_unit_test(test_u_of_rare_comparison),
         cmocka_unit_test(test_school_by_child_district),
         cmocka_unit_test(test_school_by_area),
+        cmocka_unit_test(test_school_one_per_child),
         cmocka_unit_test(test_related_by_identifier_cluster),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
