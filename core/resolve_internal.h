@@ -75,6 +75,7 @@ typedef struct cpi_rs_record {
     uint16_t nmentions;
     uint16_t nrels;
     int32_t day;
+    uint32_t area;       /* the record's "area" fact (a MACE meeting's EAST / WEST) in str; 0 none */
 } cpi_rs_record;
 
 /* Relation types the resolver reads; others are RS_REL_OTHER. */
@@ -346,8 +347,9 @@ cpi_status cpi_rs_relook(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_o
                          uint64_t *joins, cpi_error *err);
 cpi_status cpi_rs_weak(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_opts *o, cpi_resolve_report *rep,
                        cpi_error *err);
-/* After people: a place written by a name several places carry joins the one its record's child lives
- * near (resolve_places.c). */
+/* After people: a place written by a name several places carry joins the one in its record's area
+ * (EAST / WEST) or near where its record's child lives, and one child's mentions of one name join each
+ * other (resolve_places.c). */
 cpi_status cpi_rs_place_names_by_people(cpi_rs_data *d, cpi_rs_uf *uf, cpi_resolve_kind_report *kr, cpi_error *err);
 cpi_status cpi_rs_ids(cpi_rs_data *d, cpi_rs_result *res, cpi_resolve_report *rep, cpi_error *err);
 cpi_status cpi_rs_overrides(cpi_store *st, cpi_rs_data *d, cpi_rs_result *res, cpi_resolve_report *rep,

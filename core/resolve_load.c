@@ -268,6 +268,14 @@ static cpi_status add_record(cpi_rs_data *d, const cpi_record *rec, const char *
         o->type = cpi_rs_rel_type(rel->type);
         r->nrels++;
     }
+    /* the area a record is filed under (MACE, MARAC and SOC meetings, Niche occurrences): where a
+     * school named alone is looked for (cpi_rs_place_names_by_people) */
+    r->area = 0;
+    for (uint32_t i = 0; i < rec->facts.count && !r->area; i++) {
+        const char *k = rec->facts.items[i].key, *v = rec->facts.items[i].value;
+        if (k && v && *v && strcasecmp(k, "area") == 0 && !(r->area = cpi_strtab_intern(&d->str, v, strlen(v), err)))
+            return CPI_ERR_NOMEM;
+    }
     /* a fact naming another record's id (an occurrence_nominals row's urn): resolved after loading */
     for (uint32_t i = 0; i < rec->facts.count; i++) {
         const char *v = rec->facts.items[i].value;

@@ -9,7 +9,8 @@
  *   street+house  street and house number: catches a missing or mistyped postcode
  *   pc+street     postcode and street: a numberless address
  *   name          the place's own name (a school, a shop, a station), which is
- *                 all some silos write
+ *                 all some silos write, or the street of a numberless address,
+ *                 which may be that name taken for a street
  * Then a place written by its name alone joins the one cluster that carries
  * the name (name_only_places).
  */
@@ -76,6 +77,9 @@ static cpi_status block_places(cpi_rs_data *d, const uint32_t *mem, uint32_t n, 
                 break;
             default: {
                 uint32_t name = key[RS_L_PLACE] ? key[RS_L_PLACE] : key[RS_L_PREMISES];
+                if (!name && !key[RS_L_HOUSE]) /* the street of a numberless address may be a name
+                                                * (cpi_rs_location_vec) */
+                    name = key[RS_L_STREET];
                 if (name)
                     s = cpi_rs_keys_add(&keys, key2(rule, name, 0), order, mem[k], err);
             }
@@ -171,9 +175,22 @@ static cpi_status name_only_places(cpi_rs_data *d, cpi_rs_uf *uf, cpi_resolve_ki
  * votes, when that share is RS_NAME_DISTRICT_RATIO times the runner-up's
  * (two schools of one name in one area stay apart) and the child's
  * districts hold RS_NAME_DISTRICT_MIN votes.
+ *
+ * The record's own area (a MACE meeting's EAST or WEST: the child's home
+ * area) votes the same way, counted as (area, candidate's district), and
+ * gives each district the area in whose votes it holds the largest share,
+ * RS_NAME_DISTRICT_RATIO times its share in any other area's (shares, not
+ * counts: one area may file more rows). A mention's candidates are then
+ * those in its record's area, when that leaves any: one left is the place,
+ * whether or not the child has a known home (a child with none, or two
+ * "Heol Las Primary School"s in Newport and Blackwood), and several are
+ * scored by the district votes as above, among themselves.
  */
 #define RS_NAME_DISTRICT_MIN 10.0
 #define RS_NAME_DISTRICT_RATIO 3.0
+/* Area votes are kept beside the district votes: the key's high half is the area's string id with
+ * this bit set. */
+#define RS_AREA_BIT 0x80000000u
 
 typedef struct dvote {
     uint64_t key; /* child district << 32 | place district (0: the child district's total) */
@@ -266,6 +283,114 @@ static int vote(dvote **v, size_t *n, size_t *cap, uint64_t key, double w)
     return 0;
 }
 
+typedef struct dshare {
+    uint32_t pd, area;
+    double w, share; /* the area's votes for the district, and their share of the area's total */
+} dshare;
+
+static int cmp_dshare(const void *x, const void *y)
+{
+    const dshare *a = x, *b = y;
+    if (a->pd != b->pd)
+        return a->pd < b->pd ? -1 : 1;
+    return a->share > b->share ? -1 : a->share < b->share;
+}
+
+/* The learnt area of each district from the merged votes (sorted by key): *out holds
+ * district << 32 | area, sorted, for districts whose area is clear. */
+static cpi_status district_areas(const dvote *v, size_t n, uint64_t **out, size_t *nout, cpi_error *err)
+{
+    dshare *s = malloc((n ? n : 1) * sizeof *s);
+    *out = malloc((n ? n : 1) * sizeof **out);
+    *nout = 0;
+    if (!s || !*out) {
+        free(s);
+        return cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
+    }
+    size_t ns = 0;
+    double total = 0;
+    for (size_t k = 0; k < n; k++) {
+        uint32_t hi = (uint32_t)(v[k].key >> 32), pd = (uint32_t)v[k].key;
+        if (!(hi & RS_AREA_BIT))
+            continue;
+        if (!pd) /* the area's total sorts first among its votes */
+            total = v[k].w;
+        else if (total > 0)
+            s[ns++] = (dshare){pd, hi & ~RS_AREA_BIT, v[k].w, v[k].w / total};
+    }
+    cpi_sort(s, ns, sizeof *s, cmp_dshare);
+    for (size_t k = 0; k < ns;) {
+        size_t j = k + 1;
+        while (j < ns && s[j].pd == s[k].pd)
+            j++;
+        if (s[k].w >= RS_NAME_DISTRICT_MIN && (j == k + 1 || s[k].share >= RS_NAME_DISTRICT_RATIO * s[k + 1].share))
+            (*out)[(*nout)++] = (uint64_t)s[k].pd << 32 | s[k].area;
+        k = j;
+    }
+    free(s);
+    return CPI_OK;
+}
+
+/* The learnt area of district pd (0: none or unclear). */
+static uint32_t area_of(const uint64_t *darea, size_t n, uint32_t pd)
+{
+    size_t lo, hi;
+    range_of(darea, n, pd, &lo, &hi);
+    return pd && hi > lo ? (uint32_t)darea[lo] : 0;
+}
+
+/*
+ * A child named in several MACE rows with one school name goes to one school, though which of the
+ * name's schools may stay unknown (two "Caldicot High School"s in Caldicot): the rows' school
+ * mentions join each other, or the place one of them was placed in. The child is the record's
+ * only child-role person, as resolved; a record naming several children is left out.
+ */
+typedef struct child_name {
+    uint32_t child, name, m;
+} child_name;
+
+static int cmp_child_name(const void *x, const void *y)
+{
+    const child_name *a = x, *b = y;
+    if (a->child != b->child)
+        return a->child < b->child ? -1 : 1;
+    if (a->name != b->name)
+        return a->name < b->name ? -1 : 1;
+    return a->m < b->m ? -1 : a->m > b->m;
+}
+
+static cpi_status one_school_per_child(const cpi_rs_data *d, cpi_rs_uf *uf, cpi_error *err)
+{
+    size_t n = 0;
+    for (uint32_t i = 0; i < d->nm; i++)
+        n += name_only(&d->m[i]);
+    child_name *v = malloc((n ? n : 1) * sizeof *v);
+    if (!v)
+        return cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
+    n = 0;
+    for (uint32_t i = 0; i < d->nm; i++) {
+        if (!name_only(&d->m[i]))
+            continue;
+        const cpi_rs_record *r = &d->recs[d->m[i].rec];
+        uint32_t child = UINT32_MAX, nchild = 0;
+        for (uint32_t k = 0; k < r->nmentions; k++) {
+            uint32_t p = r->first + k;
+            if (d->m[p].kind == CPI_KIND_PERSON && (d->m[p].flags & RS_F_CHILD_ROLE) && nchild++ == 0)
+                child = cpi_rs_find(uf, p);
+        }
+        if (nchild == 1)
+            v[n++] = (child_name){child, name_of(&d->m[i]), i};
+    }
+    cpi_sort(v, n, sizeof *v, cmp_child_name);
+    cpi_status s = CPI_OK;
+    for (size_t a = 0, b; a < n && !s; a = b)
+        for (b = a + 1; b < n && v[b].child == v[a].child && v[b].name == v[a].name; b++)
+            if (cpi_rs_uf_join(uf, v[b].m, v[a].m, RS_JOIN_GUARDED) == -2)
+                s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory for cluster summaries");
+    free(v);
+    return s;
+}
+
 cpi_status cpi_rs_place_names_by_people(cpi_rs_data *d, cpi_rs_uf *uf, cpi_resolve_kind_report *kr, cpi_error *err)
 {
     cpi_rs_ctx homes = {0};
@@ -317,6 +442,18 @@ cpi_status cpi_rs_place_names_by_people(cpi_rs_data *d, cpi_rs_uf *uf, cpi_resol
             if (rc)
                 s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
         }
+        uint32_t area = d->recs[d->m[i].rec].area;
+        if (area && !s) {
+            uint64_t ak = (uint64_t)(area | RS_AREA_BIT) << 32;
+            int rc = vote(&votes, &nv, &capv, ak, 1.0);
+            for (size_t k = lo; k < hi && !rc; k++) {
+                uint32_t pd = d->m[(uint32_t)cand[k]].key[RS_L_PCD];
+                if (pd)
+                    rc = vote(&votes, &nv, &capv, ak | pd, 1.0 / (double)(hi - lo));
+            }
+            if (rc)
+                s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
+        }
     }
     if (!s) {
         cpi_sort(votes, nv, sizeof *votes, cmp_dvote);
@@ -329,6 +466,10 @@ cpi_status cpi_rs_place_names_by_people(cpi_rs_data *d, cpi_rs_uf *uf, cpi_resol
         }
         nv = w;
     }
+    uint64_t *darea = NULL;
+    size_t nda = 0;
+    if (!s)
+        s = district_areas(votes, nv, &darea, &nda, err);
     for (uint32_t i = 0; i < d->nm && !s; i++) {
         if (!name_only(&d->m[i]))
             continue;
@@ -342,25 +483,39 @@ cpi_status cpi_rs_place_names_by_people(cpi_rs_data *d, cpi_rs_uf *uf, cpi_resol
             placed = cpi_rs_find(uf, (uint32_t)cand[k]) == self;
         if (placed)
             continue;
-        size_t nd = child_districts(d, uf, &homes, i, dist, 16);
-        double total = 0, best = 0, second = 0;
-        for (size_t q = 0; q < nd; q++)
-            total += votes_of(votes, nv, (uint64_t)dist[q] << 32);
-        uint32_t target = UINT32_MAX;
-        for (size_t k = lo; k < hi && total >= RS_NAME_DISTRICT_MIN; k++) {
-            uint32_t pd = d->m[(uint32_t)cand[k]].key[RS_L_PCD];
-            double c = 0;
-            for (size_t q = 0; q < nd && pd; q++)
-                c += votes_of(votes, nv, (uint64_t)dist[q] << 32 | pd) /
-                     votes_of(votes, nv, (uint64_t)dist[q] << 32);
-            if (c > best) {
-                second = best;
-                best = c;
+        /* the candidates in the record's area: one is the place, several are scored among themselves */
+        uint32_t area = d->recs[d->m[i].rec].area, target = UINT32_MAX;
+        size_t nin = 0;
+        for (size_t k = lo; k < hi && area; k++)
+            if (area_of(darea, nda, d->m[(uint32_t)cand[k]].key[RS_L_PCD]) == area) {
+                nin++;
                 target = (uint32_t)cand[k];
-            } else if (c > second)
-                second = c;
+            }
+        if (nin != 1) {
+            size_t nd = child_districts(d, uf, &homes, i, dist, 16);
+            double total = 0, best = 0, second = 0;
+            for (size_t q = 0; q < nd; q++)
+                total += votes_of(votes, nv, (uint64_t)dist[q] << 32);
+            target = UINT32_MAX;
+            for (size_t k = lo; k < hi && total >= RS_NAME_DISTRICT_MIN; k++) {
+                uint32_t pd = d->m[(uint32_t)cand[k]].key[RS_L_PCD];
+                if (nin && area_of(darea, nda, pd) != area)
+                    continue;
+                double c = 0;
+                for (size_t q = 0; q < nd && pd; q++)
+                    c += votes_of(votes, nv, (uint64_t)dist[q] << 32 | pd) /
+                         votes_of(votes, nv, (uint64_t)dist[q] << 32);
+                if (c > best) {
+                    second = best;
+                    best = c;
+                    target = (uint32_t)cand[k];
+                } else if (c > second)
+                    second = c;
+            }
+            if (best < RS_NAME_DISTRICT_RATIO * second)
+                target = UINT32_MAX;
         }
-        if (target == UINT32_MAX || best < RS_NAME_DISTRICT_RATIO * second)
+        if (target == UINT32_MAX)
             continue;
         int rc = cpi_rs_uf_join(uf, i, target, RS_JOIN_GUARDED);
         if (rc == -2)
@@ -372,7 +527,10 @@ cpi_status cpi_rs_place_names_by_people(cpi_rs_data *d, cpi_rs_uf *uf, cpi_resol
     }
     free(cand);
     free(votes);
+    free(darea);
     cpi_rs_ctx_free(&homes);
+    if (!s)
+        s = one_school_per_child(d, uf, err);
     return s;
 }
 

@@ -216,9 +216,30 @@ static uint8_t place_level(const char *a, const char *b)
     return cpi_jaro_winkler(a, b) >= CPI_CMP_NAME_JW_HIGH ? RS_PLACE_JW : RS_PLACE_ELSE;
 }
 
-void cpi_rs_location_vec(const cpi_rs_lview *a, const cpi_rs_lview *b, cpi_fs_vec *v)
+/*
+ * A numberless address whose street is the other side's place name names that place: a MIRAF or
+ * MACE form writes a park, station or takeaway by its name and postcode ("Parc Rogerstone, NP10
+ * 9TW" for the park Niche keeps at 26 High Street), and the address normaliser takes the name for
+ * a street. Such a form (the same text in dozens of rows at 1M records) met the Niche location in
+ * no block and scored as a different street when it did.
+ */
+static bool street_is_name(const cpi_rs_lview *a, const cpi_rs_lview *b)
+{
+    return !present(a->house) && !present(a->place) && present(a->street) && present(b->place) &&
+           strcmp(a->street, b->place) == 0;
+}
+
+void cpi_rs_location_vec(const cpi_rs_lview *va, const cpi_rs_lview *vb, cpi_fs_vec *v)
 {
     memset(v, 0, sizeof *v);
+    cpi_rs_lview na = *va, nb = *vb, *a = &na, *b = &nb;
+    if (street_is_name(va, vb)) {
+        na.place = na.street;
+        na.street = NULL;
+    } else if (street_is_name(vb, va)) {
+        nb.place = nb.street;
+        nb.street = NULL;
+    }
     cpi_cmp_address aa = {a->flat, a->house, a->street, a->pc}, ab = {b->flat, b->house, b->street, b->pc};
     v->levels[RS_LC_ADDRESS] = (uint8_t)cpi_cmp_address_parts(&aa, &ab);
     /* a house number written on one side only ("Ringland Circle" for "37 Ringland Circle") says

@@ -1122,6 +1122,35 @@ static void test_numberless_places(void **state)
 }
 
 /*
+ * A place written by its name where an address goes ("Parc Rogerstone, NP10 9TW" on a MIRAF form,
+ * which the address normaliser reads as a street) against the Niche location holding that name
+ * at 26 High Street (cpi_rs_location_vec): the name agrees and the two streets are not compared.
+ * A numberless street that is not the place's name, and a numbered address on a street of that
+ * name, still compare as streets.
+ */
+static void test_place_named_as_street(void **state)
+{
+    (void)state;
+    cpi_rs_lview form, niche, street, numbered;
+    cpi_rs_lview_set(&form, NULL, NULL, "parc rogerstone", "NP10 9TW", "rogerstone", NULL, NULL);
+    cpi_rs_lview_set(&niche, "26", NULL, "high street", "NP10 9TW", "rogerstone", "parc rogerstone", NULL);
+    cpi_rs_lview_set(&street, NULL, NULL, "high street", "NP10 9TW", "rogerstone", NULL, NULL);
+    cpi_rs_lview_set(&numbered, "3", NULL, "parc rogerstone", "NP10 9TW", "rogerstone", NULL, NULL);
+    cpi_fs_vec v;
+    cpi_rs_location_vec(&form, &niche, &v);
+    assert_int_equal(v.levels[RS_LC_NAME], RS_PLACE_EXACT);
+    assert_int_equal(v.levels[RS_LC_ADDRESS], CPI_ADDRESS_NULL);
+    assert_int_equal(v.levels[RS_LC_POSTCODE], CPI_POSTCODE_FULL);
+    cpi_rs_location_vec(&niche, &form, &v); /* either side */
+    assert_int_equal(v.levels[RS_LC_NAME], RS_PLACE_EXACT);
+    cpi_rs_location_vec(&street, &niche, &v);
+    assert_int_equal(v.levels[RS_LC_NAME], RS_PLACE_NULL);
+    cpi_rs_location_vec(&numbered, &niche, &v);
+    assert_int_equal(v.levels[RS_LC_NAME], RS_PLACE_NULL);
+    assert_int_equal(v.levels[RS_LC_ADDRESS], CPI_ADDRESS_ELSE);
+}
+
+/*
  * Forenames written the other way round, seen from a side with no surname at all: a MARAC child
  * "Jade" (age 4) beside a cluster holding "HALL Jade" (forename hall, mistyped hpall) and "Jade
  * Hall" does not conflict, since the cluster shows the crossing itself; "Logan" beside twins'
@@ -1401,6 +1430,117 @@ static void test_school_by_child_district(void **state)
 }
 
 /*
+ * The record's area (cpi_rs_place_names_by_people): a MACE row's EAST or WEST, and the district
+ * each area's schools are in, learnt from rows naming schools only one place carries (twelve
+ * EAST rows name schools in NP20, twelve WEST rows schools in NP44). Then "Heol Las Primary
+ * School", carried by a school in NP20 and one in NP44, named in a WEST row whose child has no
+ * known home joins the NP44 school; "Ysgol Gyfun Newport", carried by two NP20 schools, named in
+ * an EAST row stays alone.
+ */
+static void test_school_by_area(void **state)
+{
+    (void)state;
+    enum { LEARN = 12, NSCHOOL = 2 * LEARN + 4, NM = NSCHOOL + 2 * LEARN + 2 };
+    cpi_rs_data d = {0};
+    cpi_rs_mention m[NM];
+    cpi_rs_record r[NM];
+    memset(m, 0, sizeof m);
+    memset(r, 0, sizeof r);
+    cpi_error err = {0};
+    uint32_t pd[2] = {cpi_strtab_intern(&d.str, "NP20", 4, &err), cpi_strtab_intern(&d.str, "NP44", 4, &err)};
+    uint32_t area[2] = {cpi_strtab_intern(&d.str, "EAST", 4, &err), cpi_strtab_intern(&d.str, "WEST", 4, &err)};
+    uint32_t street = cpi_strtab_intern(&d.str, "maes y deri", 11, &err);
+    uint32_t las = cpi_strtab_intern(&d.str, "heol las primary school", 23, &err);
+    uint32_t ysgol = cpi_strtab_intern(&d.str, "ysgol gyfun newport", 19, &err);
+    uint32_t nm = 0, name[2 * LEARN];
+    /* one school per learning name (the first LEARN in NP20), then Heol Las in NP20 and NP44, then
+     * Ysgol Gyfun Newport twice in NP20 */
+    for (uint32_t k = 0; k < NSCHOOL; k++) {
+        char b[32];
+        snprintf(b, sizeof b, "school %u", k);
+        m[nm] = (cpi_rs_mention){.rec = nm, .num = 1, .kind = CPI_KIND_LOCATION};
+        if (k < 2 * LEARN)
+            m[nm].key[RS_L_PLACE] = name[k] = cpi_strtab_intern(&d.str, b, strlen(b), &err);
+        else
+            m[nm].key[RS_L_PLACE] = k < 2 * LEARN + 2 ? las : ysgol;
+        m[nm].key[RS_L_STREET] = street;
+        m[nm].key[RS_L_PCD] = pd[k < LEARN || k == 2 * LEARN || k >= 2 * LEARN + 2 ? 0 : 1];
+        r[nm] = (cpi_rs_record){.first = nm, .nmentions = 1};
+        nm++;
+    }
+    /* the MACE rows, the school by its name alone */
+    for (uint32_t k = 0; k < 2 * LEARN + 2; k++) {
+        m[nm] = (cpi_rs_mention){.rec = nm, .num = 1, .kind = CPI_KIND_LOCATION};
+        m[nm].key[RS_L_PLACE] = k < 2 * LEARN ? name[k] : k == 2 * LEARN ? las : ysgol;
+        r[nm] = (cpi_rs_record){.first = nm, .nmentions = 1,
+                                .area = area[k < LEARN || k == 2 * LEARN + 1 ? 0 : 1]};
+        nm++;
+    }
+    uint32_t las_row = NSCHOOL + 2 * LEARN, ysgol_row = las_row + 1;
+    d.m = m, d.nm = nm, d.recs = r, d.nrecs = nm;
+    cpi_rs_uf uf;
+    assert_int_equal(cpi_rs_uf_init(&uf, &d, &err), CPI_OK);
+    for (uint32_t i = 0; i < nm; i++)
+        assert_int_equal(cpi_rs_uf_seed(&uf, i, &err), CPI_OK);
+    cpi_resolve_kind_report kr = {0};
+    assert_int_equal(cpi_rs_place_names_by_people(&d, &uf, &kr, &err), CPI_OK);
+    assert_int_equal(cpi_rs_find(&uf, las_row), cpi_rs_find(&uf, 2 * LEARN + 1));
+    assert_int_not_equal(cpi_rs_find(&uf, las_row), cpi_rs_find(&uf, 2 * LEARN));
+    assert_int_not_equal(cpi_rs_find(&uf, ysgol_row), cpi_rs_find(&uf, 2 * LEARN + 2));
+    assert_int_not_equal(cpi_rs_find(&uf, ysgol_row), cpi_rs_find(&uf, 2 * LEARN + 3));
+    cpi_rs_uf_free(&uf);
+    cpi_strtab_free(&d.str);
+}
+
+/*
+ * One child, one school (cpi_rs_place_names_by_people): two "Caldicot High School"s in NP26, and
+ * a child named in two MACE rows with that school and no known home. Which school is unknown,
+ * but the two rows' school mentions are one place; another child's row naming it is not joined
+ * to them.
+ */
+static void test_school_one_per_child(void **state)
+{
+    (void)state;
+    enum { NM = 2 + 3 * 2 };
+    cpi_rs_data d = {0};
+    cpi_rs_mention m[NM];
+    cpi_rs_record r[5];
+    memset(m, 0, sizeof m);
+    memset(r, 0, sizeof r);
+    cpi_error err = {0};
+    uint32_t name = cpi_strtab_intern(&d.str, "caldicot high school", 20, &err);
+    uint32_t pd = cpi_strtab_intern(&d.str, "NP26", 4, &err), street = cpi_strtab_intern(&d.str, "church road", 11, &err);
+    uint32_t nm = 0, nr = 0;
+    for (int k = 0; k < 2; k++) {
+        m[nm] = (cpi_rs_mention){.rec = nr, .num = 1, .kind = CPI_KIND_LOCATION};
+        m[nm].key[RS_L_PLACE] = name, m[nm].key[RS_L_STREET] = street, m[nm].key[RS_L_PCD] = pd;
+        r[nr++] = (cpi_rs_record){.first = nm++, .nmentions = 1};
+    }
+    for (int k = 0; k < 3; k++) { /* rows 0 and 1: one child; row 2: another */
+        r[nr] = (cpi_rs_record){.first = nm, .nmentions = 2};
+        m[nm] = (cpi_rs_mention){.rec = nr, .num = 1, .kind = CPI_KIND_PERSON, .flags = RS_F_CHILD_ROLE};
+        m[nm + 1] = (cpi_rs_mention){.rec = nr, .num = 2, .kind = CPI_KIND_LOCATION};
+        m[nm + 1].key[RS_L_PLACE] = name;
+        nm += 2;
+        nr++;
+    }
+    d.m = m, d.nm = nm, d.recs = r, d.nrecs = nr;
+    cpi_rs_uf uf;
+    assert_int_equal(cpi_rs_uf_init(&uf, &d, &err), CPI_OK);
+    for (uint32_t i = 0; i < nm; i++)
+        assert_int_equal(cpi_rs_uf_seed(&uf, i, &err), CPI_OK);
+    assert_int_equal(cpi_rs_uf_join(&uf, 2, 4, RS_JOIN_FORCE), 1); /* the child, resolved */
+    cpi_resolve_kind_report kr = {0};
+    assert_int_equal(cpi_rs_place_names_by_people(&d, &uf, &kr, &err), CPI_OK);
+    assert_int_equal(cpi_rs_find(&uf, 3), cpi_rs_find(&uf, 5));
+    assert_int_not_equal(cpi_rs_find(&uf, 3), cpi_rs_find(&uf, 7));
+    assert_int_not_equal(cpi_rs_find(&uf, 3), cpi_rs_find(&uf, 0));
+    assert_int_not_equal(cpi_rs_find(&uf, 3), cpi_rs_find(&uf, 1));
+    cpi_rs_uf_free(&uf);
+    cpi_strtab_free(&d.str);
+}
+
+/*
  * Related people can be kept by identifier cluster while naming current
  * roots (cpi_rs_ctx_build's owner): mentions 0 and 1 are one Niche nominal
  * (grp), 2 and 3 are two rows naming a child (4 and 5) that a later pass
@@ -1470,12 +1610,15 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_street_named_adult, setup, teardown),
         cmocka_unit_test(test_deferred_below_link),
         cmocka_unit_test(test_numberless_places),
+        cmocka_unit_test(test_place_named_as_street),
         cmocka_unit_test(test_swapped_names_weak_side),
         cmocka_unit_test(test_conflict_rules),
         cmocka_unit_test(test_entity_ids),
         cmocka_unit_test(test_strtab),
         cmocka_unit_test(test_u_of_rare_comparison),
         cmocka_unit_test(test_school_by_child_district),
+        cmocka_unit_test(test_school_by_area),
+        cmocka_unit_test(test_school_one_per_child),
         cmocka_unit_test(test_related_by_identifier_cluster),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
