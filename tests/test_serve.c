@@ -230,6 +230,37 @@ static void test_refused(void **state)
     free(c);
 }
 
+/* (c2) `cpindex` is a small front (front.c): a served query needs nothing else, any other command
+ * runs cpindex-full beside it - here there is none, and it says so */
+static void test_front_alone(void **state)
+{
+    (void)state;
+    char lone[4400], cmd[9000];
+    snprintf(lone, sizeof lone, "%s/lone", dir);
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s' && cp '%s' '%s/cpindex'", lone, cli, lone);
+    int st;
+    free(tu_run(cmd, &st));
+    assert_int_equal(st, 0);
+    char args[256];
+    snprintf(args, sizeof args, "child %s --json", ids[0]);
+    char *want = run_as("ana", "serve tests, generated force", "off", 1, args, &st);
+    assert_int_equal(st, 0);
+    char *saved = cli;
+    snprintf(cmd, sizeof cmd, "%s/cpindex", lone);
+    cli = cmd;
+    int s1, s2;
+    char *got = run_as("ana", "serve tests, generated force", "", 1, args, &s1);
+    char *err = run_as("ana", "serve tests, generated force", "", 2, "stats", &s2);
+    cli = saved;
+    assert_int_equal(s1, 0);
+    assert_string_equal(got, want);
+    assert_int_equal(s2, 3);
+    assert_non_null(strstr(err, "cpindex-full"));
+    free(want);
+    free(got);
+    free(err);
+}
+
 /* (d) a killed server leaves its socket: the client falls back and answers, silently */
 static void test_stale_socket(void **state)
 {
@@ -330,7 +361,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_answer), cmocka_unit_test(test_audited), cmocka_unit_test(test_refused),
-        cmocka_unit_test(test_stale_socket), cmocka_unit_test(test_sigterm),
+        cmocka_unit_test(test_front_alone),  cmocka_unit_test(test_stale_socket), cmocka_unit_test(test_sigterm),
         cmocka_unit_test(test_server_fails),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -35,7 +35,6 @@ typedef struct cli_command {
     cli_fn fn;
     const char *summary; /* one line for `cpindex --help` */
     const char *usage;   /* full text for `cpindex help NAME` */
-    bool servable;       /* read-only query a running `cpindex serve` may answer (cmd_serve.c) */
 } cli_command;
 
 extern const cli_command cli_commands[];
@@ -86,6 +85,11 @@ void cli_serve_store(cpi_store *st, const char *dir);
  * exit status, its output already written.
  */
 int serve_ask(const cli_ctx *ctx, int argc, char **argv);
+
+/* The full program the front (front.c) runs, beside it; and the variable by which the front says
+ * it asked a server already (main.c then does not ask again). */
+#define CLI_FULL_NAME "cpindex-full"
+#define CLI_SERVE_ASKED "CPINDEX_SERVE_ASKED"
 
 /* Open the store at ctx->db_path; flags as in store.h (CPI_STORE_FORCE added from --force). */
 cpi_status cli_open_store(cli_ctx *ctx, unsigned flags, cpi_store **out, cpi_error *err);

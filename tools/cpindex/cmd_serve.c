@@ -188,7 +188,7 @@ static void serve_one(const cli_ctx *server, int c)
         why = "another cpindex version, protocol or store schema";
     else if (r.force != server->force)
         why = "--force differs from the server's";
-    else if (!(cmd = cli_find(r.argv[0])) || !cmd->servable)
+    else if (!sp_servable(r.argv[0]) || !(cmd = cli_find(r.argv[0])))
         why = "not a command this server answers";
     if (why) {
         sp_send(c, SP_REFUSED, why, strlen(why));

@@ -60,8 +60,7 @@ const cli_command cli_commands[] = {
      "file could not be ingested (unreadable, wrong source, store error).\n"
      "\n"
      "Example: cpgen --children 1000 --out force &&\n"
-     "         cpindex ingest miraf force/miraf --user $USER --reason 'monthly MIRAF export'\n",
-     false},
+     "         cpindex ingest miraf force/miraf --user $USER --reason 'monthly MIRAF export'\n"},
     {"child", cmd_child, "everything held on a child, warnings first: risky people, places, gaps",
      "usage: cpindex child QUERY [--dob DATE] [--full | --detail brief|full] [--json]\n"
      "                     [--withhold SOURCES] [--width N] [--db PATH]\n"
@@ -92,8 +91,7 @@ const cli_command cli_commands[] = {
      "Needs 'cpindex resolve' to have run. Exit status: 0 shown (or a list of\n"
      "candidates), 1 nothing matches, 2 usage, 3 store error.\n"
      "\n"
-     "Example: cpindex child \"Rhiannon Jones\" --dob 2011-05-03\n",
-     true},
+     "Example: cpindex child \"Rhiannon Jones\" --dob 2011-05-03\n"},
     {"person", cmd_person, "what is held on anyone (an adult of concern too), and the children linked",
      "usage: cpindex person QUERY [--dob DATE] [--full] [--json] [--withhold SOURCES] [--db PATH]\n"
      "\n"
@@ -102,8 +100,7 @@ const cli_command cli_commands[] = {
      "children they are linked to directly or through places and phones, their\n"
      "places, references and timeline. QUERY and options as for 'cpindex child'.\n"
      "\n"
-     "Example: cpindex person P-0003947 --full\n",
-     true},
+     "Example: cpindex person P-0003947 --full\n"},
     {"address", cmd_address, "what is held on a place, warnings first: who lives there, who is linked, what happened",
      "usage: cpindex address QUERY [--full] [--json] [--withhold SOURCES] [--db PATH]\n"
      "\n"
@@ -120,8 +117,7 @@ const cli_command cli_commands[] = {
      "\n"
      "Exit status: 0 shown (or a list), 1 nothing matches, 2 usage, 3 store error.\n"
      "\n"
-     "Example: cpindex address 'NP7 2PB'\n",
-     true},
+     "Example: cpindex address 'NP7 2PB'\n"},
     {"missing", cmd_missing, "trigger plan for a child missing now: where to look first, whom to locate",
      "usage: cpindex missing QUERY [--dob DATE] [--json] [--withhold SOURCES] [--db PATH]\n"
      "\n"
@@ -136,8 +132,7 @@ const cli_command cli_commands[] = {
      "\n"
      "QUERY as for 'cpindex child'.\n"
      "\n"
-     "Example: cpindex missing \"Rhiannon Jones\" --dob 2011-05-03\n",
-     true},
+     "Example: cpindex missing \"Rhiannon Jones\" --dob 2011-05-03\n"},
     {"agenda", cmd_agenda, "MACE meeting agenda: children ranked by a published score, with its parts",
      "usage: cpindex agenda [--area AREA] [--since DATE] [--top N] [--new] [--as-of DATE] [--json]\n"
      "                      [--withhold SOURCES] [--db PATH]\n"
@@ -173,8 +168,7 @@ const cli_command cli_commands[] = {
      "                 name, local_authority, area, score, parts, since: {new, records,\n"
      "                 refs, score_then, change}}], unplaced: {total, children}}\n"
      "\n"
-     "Example: cpindex agenda --area Newport --since 2024-06-05 --top 20\n",
-     false},
+     "Example: cpindex agenda --area Newport --since 2024-06-05 --top 20\n"},
     {"analyse", cmd_analyse, "networks, hotspots, adults linked to most children, communities; per area",
      "usage: cpindex analyse [networks|hotspots|adults|communities] [--area AREA] [--top N] [--json]\n"
      "                       [--db PATH]\n"
@@ -201,8 +195,7 @@ const cli_command cli_commands[] = {
      "\n"
      "Exit status: 0, 1 when the graph has not been built, 2 usage, 3 store error.\n"
      "\n"
-     "Example: cpindex analyse hotspots --area Newport --top 20\n",
-     false},
+     "Example: cpindex analyse hotspots --area Newport --top 20\n"},
     {"stats", cmd_stats, "show what the store holds: records per source, mentions, entities, size",
      "usage: cpindex stats [--json] [--db PATH]\n"
      "\n"
@@ -213,8 +206,7 @@ const cli_command cli_commands[] = {
      "  --json       one JSON object: path, exists, schema_version, records,\n"
      "               records_by_source, mentions, entities, edges, audit_entries,\n"
      "               file_bytes, map_bytes\n"
-     "  --db PATH    the store directory (default $CPINDEX_DB, then ./cpindex.db)\n",
-     false},
+     "  --db PATH    the store directory (default $CPINDEX_DB, then ./cpindex.db)\n"},
     {"user", cmd_user, "add, remove or list the people who may use the store and their roles (admin)",
      "usage: cpindex user add NAME --role ROLE[,ROLE...] --user ADMIN --reason TEXT\n"
      "       cpindex user remove NAME --user ADMIN --reason TEXT\n"
@@ -235,8 +227,7 @@ const cli_command cli_commands[] = {
      "\n"
      "Exit status: 0 done, 1 no such user (remove), 2 usage or refused, 3 store error.\n"
      "\n"
-     "Example: cpindex user add pc1234 --role officer,marac --user admin1 --reason 'new starter, MASH'\n",
-     false},
+     "Example: cpindex user add pc1234 --role officer,marac --user admin1 --reason 'new starter, MASH'\n"},
     {"audit", cmd_audit, "show who looked at what and why (supervisor), or verify the log's hash chain",
      "usage: cpindex [--user SUPERVISOR] audit show [--user U] [--entity ID|REF] [--since DATE]\n"
      "                                    [--kind KIND] [--json] --reason TEXT\n"
@@ -263,8 +254,7 @@ const cli_command cli_commands[] = {
      "store, and --head HEX later also catches a log rewritten with fresh hashes.\n"
      "\n"
      "Exit status: 0 ok, 1 no entries match (show), 2 usage or refused, 3 the chain is\n"
-     "broken (verify) or a store error.\n",
-     false},
+     "broken (verify) or a store error.\n"},
     {"purge", cmd_purge, "erase one source record from the store and every index (admin, logged)",
      "usage: cpindex purge SOURCE:RECORD_ID --user ADMIN --reason TEXT [--no-resolve]\n"
      "\n"
@@ -280,8 +270,7 @@ const cli_command cli_commands[] = {
      "\n"
      "Exit status: 0 purged, 1 no such record, 2 usage or refused, 3 store error.\n"
      "\n"
-     "Example: cpindex purge miraf:MF-2021-000045 --user admin1 --reason 'erasure request 2024/17, DPO'\n",
-     false},
+     "Example: cpindex purge miraf:MF-2021-000045 --user admin1 --reason 'erasure request 2024/17, DPO'\n"},
     {"resolve", cmd_resolve, "link mentions into people, places, phones and online ids (entities)",
      "usage: cpindex resolve --user ADMIN --reason TEXT [--link P] [--possible P] [--block-cap N]\n"
      "                       [--dry-run] [--json] [--db PATH]\n"
@@ -311,8 +300,7 @@ const cli_command cli_commands[] = {
      "  --db PATH      the store directory (default $CPINDEX_DB, then ./cpindex.db)\n"
      "\n"
      "Then: 'cpindex review' (possible matches to decide), 'cpindex explain A B'\n"
-     "(why two mentions scored as they did), 'cpindex export entities'.\n",
-     false},
+     "(why two mentions scored as they did), 'cpindex export entities'.\n"},
     {"review", cmd_review, "list possible matches for a person to decide, children first",
      "usage: cpindex review --user ANALYST --reason TEXT [--kind person|location] [--limit N] [--json]\n"
      "\n"
@@ -331,8 +319,7 @@ const cli_command cli_commands[] = {
      "  --db PATH   the store directory (default $CPINDEX_DB, then ./cpindex.db)\n"
      "\n"
      "Needs an analyst; what was shown is logged (a consultation).\n"
-     "Settle a pair with 'cpindex link A B --same|--different --user U --reason TEXT'.\n",
-     false},
+     "Settle a pair with 'cpindex link A B --same|--different --user U --reason TEXT'.\n"},
     {"link", cmd_link, "record a human decision: two mentions are the same, or different",
      "usage: cpindex link REF_A REF_B (--same | --different) --user ADMIN --reason TEXT [--db PATH]\n"
      "\n"
@@ -349,8 +336,7 @@ const cli_command cli_commands[] = {
      "  --db PATH              the store directory (default $CPINDEX_DB, then ./cpindex.db)\n"
      "\n"
      "example: cpindex link niche:NOM-0000123/1 marac:MRC-000310/4 --different \\\n"
-     "           --user ds.evans --reason \"twin sister, checked with the school 12/03/2024\"\n",
-     false},
+     "           --user ds.evans --reason \"twin sister, checked with the school 12/03/2024\"\n"},
     {"explain", cmd_explain, "show why two mentions were (or were not) linked, field by field",
      "usage: cpindex explain REF_A REF_B --user ANALYST --reason TEXT [--json] [--db PATH]\n"
      "\n"
@@ -369,8 +355,7 @@ const cli_command cli_commands[] = {
      "Needs an analyst; what was shown is logged (a consultation).\n"
      "\n"
      "example: cpindex explain niche:NOM-0000123/1 miraf:MF-2021-000045/1 \\\n"
-     "           --user a.jones --reason 'checking a MIRAF link before the strategy meeting'\n",
-     false},
+     "           --user a.jones --reason 'checking a MIRAF link before the strategy meeting'\n"},
     {"export", cmd_export, "write a table from the store: entities, graph (or a child's neighbourhood), links",
      "usage: cpindex export TABLE --user ANALYST --reason TEXT [--out FILE] [--db PATH]\n"
      "       cpindex export graph [--child REF | --network ID] [--format graphml|dot|csv] ...\n"
@@ -411,8 +396,7 @@ const cli_command cli_commands[] = {
      "example: cpindex export entities --out entities.csv --user a.jones \\\n"
      "           --reason 'link chart for the OCG-0003 review'\n"
      "         cpindex export graph --out force.graphml\n"
-     "         cpindex export graph --child P-0000047 --format dot --out p47.dot\n",
-     false},
+     "         cpindex export graph --child P-0000047 --format dot --out p47.dot\n"},
     {"serve", cmd_serve, "keep the store open and answer child, person, address, missing fast",
      "usage: cpindex serve [--db PATH]\n"
      "\n"
@@ -437,17 +421,14 @@ const cli_command cli_commands[] = {
      "socket; a second server on the same store is refused.\n"
      "\n"
      "Exit status: 0 stopped by a signal, 2 usage (or a server already answers),\n"
-     "3 store error.\n",
-     false},
+     "3 store error.\n"},
     {"help", cmd_help, "show help for cpindex or for one command",
      "usage: cpindex help [COMMAND]\n"
      "\n"
      "With no COMMAND, list every command. With one, show its full usage\n"
-     "(the same as 'cpindex COMMAND --help').\n",
-     false},
+     "(the same as 'cpindex COMMAND --help').\n"},
     {"version", cmd_version, "print the cpindex version and store schema version",
-     "usage: cpindex version\n",
-     false},
+     "usage: cpindex version\n"},
 };
 
 const int cli_ncommands = (int)(sizeof cli_commands / sizeof cli_commands[0]);

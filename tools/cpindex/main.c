@@ -1,5 +1,5 @@
 /*
- * main.c - the cpindex front end: global options, then dispatch through the
+ * main.c - cpindex-full, the whole program (front.c runs it): global options, then dispatch through the
  * command table in commands.c. Everything real happens in libcpindex.
  */
 #include <stdio.h>
@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "core/store.h"
+#include "serve_proto.h"
 
 static void print_main_help(void)
 {
@@ -149,7 +150,11 @@ int main(int argc, char **argv)
     const cli_command *cmd = cli_find(argv[i]);
     if (!cmd)
         return unknown_command(argv[i]);
-    if (cmd->servable) {
+    /* the front (front.c) asked a server already, when it could: not twice */
+    const char *asked = getenv(CLI_SERVE_ASKED);
+    if (asked)
+        unsetenv(CLI_SERVE_ASKED);
+    else if (sp_servable(cmd->name)) {
         int rc = serve_ask(&ctx, argc - i, argv + i);
         if (rc >= 0)
             return rc;

@@ -12,6 +12,18 @@
 
 #include "core/store.h"
 
+/* The read-only queries a server answers: the ones an officer runs before attending, where a
+ * process's start-up is most of the wait. Every other command runs in its own process. */
+static const char *const SERVABLE[] = {"child", "person", "address", "missing"};
+
+bool sp_servable(const char *command)
+{
+    for (size_t i = 0; command && i < sizeof SERVABLE / sizeof SERVABLE[0]; i++)
+        if (strcmp(command, SERVABLE[i]) == 0)
+            return true;
+    return false;
+}
+
 int sp_socket_path(const char *db, char *buf, size_t cap)
 {
     struct sockaddr_un a;

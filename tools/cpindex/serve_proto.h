@@ -35,6 +35,9 @@
 
 enum { SP_REQUEST = 'R', SP_REFUSED = 'V', SP_ACCEPTED = 'A', SP_STDOUT = 'O', SP_STDERR = 'E', SP_STATUS = 'S' };
 
+/* Is command one a server answers (read-only queries: child, person, address, missing)? */
+bool sp_servable(const char *command);
+
 /* DIR/serve.sock into buf; -1 when it does not fit a socket address. */
 int sp_socket_path(const char *db, char *buf, size_t cap);
 
