@@ -15,8 +15,9 @@
  *            (twins: same DOB and home, different forenames), and close
  *            forenames that are not the same once one side's names are read
  *            the other way round ("Christophee", forenames "Williams", and
- *            William WILLIAMS); a DOB that
- *            makes someone under 9 all through a year they acted in (an
+ *            William WILLIAMS); a Welsh and an English form (Tomos, Thomas:
+ *            one name when scoring, two to the guard); a DOB that makes
+ *            someone under 9 all through a year they acted in (an
  *            offender in a Niche occurrence, a MARAC perpetrator, a MACE
  *            adult of concern) or, for a PNC id's holder, the last year the
  *            records cover: a DOB-less father with a PNC id and his son of
