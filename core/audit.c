@@ -11,6 +11,7 @@
 #include "core/audit.h"
 #include "core/audit_internal.h"
 #include "core/audit_journal.h"
+#include "core/bytes.h"
 
 #include <msgpack.h>
 #include <sodium.h>
@@ -49,20 +50,6 @@ cpi_status cpi_audit_kind_parse(const char *name, cpi_audit_kind *out, cpi_error
                          name);
 }
 
-static void be64_put(unsigned char *p, uint64_t v)
-{
-    for (int i = 7; i >= 0; i--, v >>= 8)
-        p[i] = (unsigned char)v;
-}
-
-static uint64_t be64_get(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | p[i];
-    return v;
-}
-
 static void hash_bytes(const void *data, size_t len, uint8_t out[HASH_LEN])
 {
     crypto_generichash(out, HASH_LEN, data, len, NULL, 0);
@@ -84,7 +71,7 @@ static cpi_status head_get(cpi_txn *txn, uint64_t *seq, uint8_t hash[HASH_LEN], 
         return s;
     if (v.len != 8 + HASH_LEN)
         return cpi_error_set(err, CPI_ERR_STORE, "audit log: the chain head in meta is malformed");
-    *seq = be64_get(v.data);
+    *seq = cpi_be64_get(v.data);
     memcpy(hash, (const unsigned char *)v.data + 8, HASH_LEN);
     return CPI_OK;
 }
@@ -92,7 +79,7 @@ static cpi_status head_get(cpi_txn *txn, uint64_t *seq, uint8_t hash[HASH_LEN], 
 static cpi_status head_put(cpi_txn *txn, uint64_t seq, const uint8_t hash[HASH_LEN], cpi_error *err)
 {
     unsigned char v[8 + HASH_LEN];
-    be64_put(v, seq);
+    cpi_be64_put(v, seq);
     memcpy(v + 8, hash, HASH_LEN);
     return cpi_txn_put(txn, CPI_DB_META, HEAD_KEY, sizeof HEAD_KEY - 1, v, sizeof v, err);
 }
@@ -208,7 +195,7 @@ cpi_status cpi_audit_append_chain(cpi_txn *txn, cpi_audit_entry *e, cpi_error *e
     msgpack_sbuffer_init(&sb);
     s = cpi_audit_encode(e, &sb, err);
     unsigned char key[8];
-    be64_put(key, e->seq);
+    cpi_be64_put(key, e->seq);
     if (!s)
         s = cpi_txn_put(txn, CPI_DB_AUDIT, key, sizeof key, sb.data, sb.size, err);
     msgpack_sbuffer_destroy(&sb);
@@ -466,7 +453,7 @@ static cpi_status verify_txn(cpi_txn *txn, const uint8_t *expect_head, cpi_audit
             s = broken(&v, expected, "a key that is not a sequence number was inserted before it");
             break;
         }
-        uint64_t seq = be64_get(k.data);
+        uint64_t seq = cpi_be64_get(k.data);
         if (seq != expected) {
             if (seq == 0)
                 s = broken(&v, 0, "an entry 0 was inserted before the first entry");
@@ -603,7 +590,7 @@ cpi_status cpi_audit_query(cpi_store *st, const cpi_audit_filter *f, cpi_audit_v
     cpi_slice k, v;
     cpi_status cs = cpi_cursor_seek(c, NULL, 0, &k, &v, err);
     for (; cs == CPI_OK && !s; cs = cpi_cursor_next(c, &k, &v, err)) {
-        uint64_t seq = k.len == 8 ? be64_get(k.data) : 0;
+        uint64_t seq = k.len == 8 ? cpi_be64_get(k.data) : 0;
         cpi_arena_reset(&arena);
         cpi_audit_entry e;
         if ((s = cpi_audit_decode(seq, v.data, v.len, &arena, &e, err)))

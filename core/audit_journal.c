@@ -19,6 +19,7 @@
 
 #include "core/arena.h"
 #include "core/audit_internal.h"
+#include "core/bytes.h"
 
 #define HEADER_LEN 4096u
 #define FRAME_HEAD 16u /* "CPJ1" | generation u64 | length u32 */
@@ -35,28 +36,6 @@ struct cpi_audit_journal {
     uint64_t capacity; /* the file's size: space written ahead */
     unsigned pending;  /* frames appended since the last fold */
 };
-
-static void put64(unsigned char *p, uint64_t v)
-{
-    for (int i = 7; i >= 0; i--, v >>= 8)
-        p[i] = (unsigned char)v;
-}
-
-static uint64_t get64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | p[i];
-    return v;
-}
-
-static void put32(unsigned char *p, uint32_t v)
-{
-    for (int i = 3; i >= 0; i--, v >>= 8)
-        p[i] = (unsigned char)v;
-}
-
-static uint32_t get32(const unsigned char *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
 
 static cpi_status journal_path(const cpi_store *st, char *buf, size_t n, cpi_error *err)
 {
@@ -85,8 +64,8 @@ static cpi_status write_header(int fd, const char *path, uint64_t gen, cpi_error
 {
     unsigned char h[HEADER_LEN] = {0};
     memcpy(h, HEADER_MAGIC, 4);
-    put32(h + 4, 1);
-    put64(h + 8, gen);
+    cpi_be32_put(h + 4, 1);
+    cpi_be64_put(h + 8, gen);
     if (pwrite(fd, h, sizeof h, 0) != (ssize_t)sizeof h)
         return cpi_error_set(err, CPI_ERR_IO, "audit journal %s: cannot write its header: %s", path,
                              strerror(errno ? errno : EIO));
@@ -96,12 +75,12 @@ static cpi_status write_header(int fd, const char *path, uint64_t gen, cpi_error
 static cpi_status read_header(int fd, const char *path, uint64_t *gen, cpi_error *err)
 {
     unsigned char h[16];
-    if (!read_at(fd, h, sizeof h, 0) || memcmp(h, HEADER_MAGIC, 4) != 0 || get32(h + 4) != 1)
+    if (!read_at(fd, h, sizeof h, 0) || memcmp(h, HEADER_MAGIC, 4) != 0 || cpi_be32_get(h + 4) != 1)
         return cpi_error_set(err, CPI_ERR_DATA,
                              "audit journal %s: not a cpindex audit journal (its header is damaged); consultations "
                              "it held cannot be read: move it aside and report it",
                              path);
-    *gen = get64(h + 8);
+    *gen = cpi_be64_get(h + 8);
     return CPI_OK;
 }
 
@@ -114,9 +93,9 @@ static bool read_frame(int fd, uint64_t size, uint64_t gen, uint64_t off, cpi_ar
 {
     unsigned char head[FRAME_HEAD];
     if (off + FRAME_HEAD > size || !read_at(fd, head, sizeof head, off) || memcmp(head, FRAME_MAGIC, 4) != 0 ||
-        get64(head + 4) != gen)
+        cpi_be64_get(head + 4) != gen)
         return false;
-    uint32_t vlen = get32(head + 12);
+    uint32_t vlen = cpi_be32_get(head + 12);
     if (vlen == 0 || vlen > MAX_VALUE || off + FRAME_HEAD + vlen > size)
         return false;
     void *v = cpi_arena_alloc(arena, vlen);
@@ -140,8 +119,8 @@ static cpi_status mark_get(cpi_txn *txn, uint64_t *gen, uint64_t *off, cpi_error
         return s;
     if (v.len != 16)
         return cpi_error_set(err, CPI_ERR_STORE, "audit log: the journal mark in meta is malformed");
-    *gen = get64(v.data);
-    *off = get64((const unsigned char *)v.data + 8);
+    *gen = cpi_be64_get(v.data);
+    *off = cpi_be64_get((const unsigned char *)v.data + 8);
     return CPI_OK;
 }
 
@@ -198,8 +177,8 @@ cpi_status cpi_audit_journal_fold_txn(cpi_txn *txn, unsigned *folded, cpi_error 
     close(fd); /* the lock goes with it */
     if (!s && (n || mgen != gen)) {
         unsigned char v[16];
-        put64(v, gen);
-        put64(v + 8, off);
+        cpi_be64_put(v, gen);
+        cpi_be64_put(v + 8, off);
         s = cpi_txn_put(txn, CPI_DB_META, MARK_KEY, sizeof MARK_KEY - 1, v, sizeof v, err);
     }
     if (!s && folded)
@@ -380,8 +359,8 @@ cpi_status cpi_audit_journal_append(cpi_audit_journal *j, cpi_audit_entry *e, bo
     }
     unsigned char head[FRAME_HEAD];
     memcpy(head, FRAME_MAGIC, 4);
-    put64(head + 4, j->gen);
-    put32(head + 12, (uint32_t)sb.size);
+    cpi_be64_put(head + 4, j->gen);
+    cpi_be32_put(head + 12, (uint32_t)sb.size);
     struct iovec iov[2] = {{head, sizeof head}, {sb.data, sb.size}};
     ssize_t want = (ssize_t)(sizeof head + sb.size);
     if (flock(j->fd, LOCK_EX) != 0) {

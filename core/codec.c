@@ -8,6 +8,7 @@
  *   relation: [type, from, to, day|nil]; version: [hash, time, version].
  */
 #include "core/codec.h"
+#include "core/bytes.h"
 
 #include <msgpack.h>
 #include <stdlib.h>
@@ -59,20 +60,6 @@ static inline void put_be16(unsigned char *p, uint16_t v)
     p[1] = (unsigned char)v;
 }
 
-static inline void put_be32(unsigned char *p, uint32_t v)
-{
-    p[0] = (unsigned char)(v >> 24);
-    p[1] = (unsigned char)(v >> 16);
-    p[2] = (unsigned char)(v >> 8);
-    p[3] = (unsigned char)v;
-}
-
-static inline void put_be64(unsigned char *p, uint64_t v)
-{
-    put_be32(p, (uint32_t)(v >> 32));
-    put_be32(p + 4, (uint32_t)v);
-}
-
 /* A container header: fixmap/fixarray (fix | n) below 16, else 16- or 32-bit count. */
 static inline void enc_container(enc *e, size_t n, unsigned char fix, unsigned char c16)
 {
@@ -87,7 +74,7 @@ static inline void enc_container(enc *e, size_t n, unsigned char fix, unsigned c
         }
     } else if ((p = room(e, 5))) {
         p[0] = (unsigned char)(c16 + 1);
-        put_be32(p + 1, (uint32_t)n);
+        cpi_be32_put(p + 1, (uint32_t)n);
     }
 }
 
@@ -113,7 +100,7 @@ static inline void enc_strn(enc *e, const char *s, size_t n)
         h = 3;
     } else {
         p[0] = 0xdb;
-        put_be32(p + 1, (uint32_t)n);
+        cpi_be32_put(p + 1, (uint32_t)n);
         h = 5;
     }
     memcpy(p + h, s, n);
@@ -162,11 +149,11 @@ static void enc_uint(enc *e, uint64_t v)
     } else if (v < (1ull << 32)) {
         if ((p = room(e, 5))) {
             p[0] = 0xce;
-            put_be32(p + 1, (uint32_t)v);
+            cpi_be32_put(p + 1, (uint32_t)v);
         }
     } else if ((p = room(e, 9))) {
         p[0] = 0xcf;
-        put_be64(p + 1, v);
+        cpi_be64_put(p + 1, v);
     }
 }
 
@@ -193,11 +180,11 @@ static void enc_int(enc *e, int64_t v)
     } else if (v >= INT32_MIN) {
         if ((p = room(e, 5))) {
             p[0] = 0xd2;
-            put_be32(p + 1, (uint32_t)(int32_t)v);
+            cpi_be32_put(p + 1, (uint32_t)(int32_t)v);
         }
     } else if ((p = room(e, 9))) {
         p[0] = 0xd3;
-        put_be64(p + 1, (uint64_t)v);
+        cpi_be64_put(p + 1, (uint64_t)v);
     }
 }
 

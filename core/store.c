@@ -14,6 +14,7 @@
 #include <sys/sysmacros.h>
 #include <sys/statvfs.h>
 
+#include "core/bytes.h"
 #include "core/codec.h"
 
 #define DEFAULT_MAP (64ull << 20)
@@ -871,20 +872,6 @@ cpi_status cpi_txn_count(cpi_txn *txn, cpi_db db, uint64_t *out, cpi_error *err)
     return CPI_OK;
 }
 
-static void be64_put(unsigned char *p, uint64_t v)
-{
-    for (int i = 7; i >= 0; i--, v >>= 8)
-        p[i] = (unsigned char)v;
-}
-
-static uint64_t be64_get(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | p[i];
-    return v;
-}
-
 static int counter_key(const char *name, char *buf, size_t cap)
 {
     size_t n = strlen(name);
@@ -910,7 +897,7 @@ static cpi_status counter_get_stored(cpi_txn *txn, const char *name, int64_t *ou
         return s;
     if (v.len != 8)
         return cpi_error_set(err, CPI_ERR_STORE, "store %s: counter '%s' is malformed", txn->st->path, name);
-    *out = (int64_t)be64_get(v.data);
+    *out = (int64_t)cpi_be64_get(v.data);
     return CPI_OK;
 }
 
@@ -923,7 +910,7 @@ static cpi_status counter_write(cpi_txn *txn, const char *name, int64_t delta, c
     char key[128];
     int n = counter_key(name, key, sizeof key);
     unsigned char be[8];
-    be64_put(be, (uint64_t)(cur + delta));
+    cpi_be64_put(be, (uint64_t)(cur + delta));
     return cpi_txn_put(txn, CPI_DB_META, key, (size_t)n, be, 8, err);
 }
 
@@ -1300,7 +1287,7 @@ cpi_status cpi_store_stats_get(cpi_store *st, cpi_store_stats *out, cpi_error *e
                out->nsources < sizeof out->sources / sizeof out->sources[0]) {
             size_t n = k.len - (sizeof prefix - 1);
             if (n < CPI_SOURCE_MAX && v.len == 8) {
-                int64_t cnt = (int64_t)be64_get(v.data);
+                int64_t cnt = (int64_t)cpi_be64_get(v.data);
                 if (cnt > 0) {
                     cpi_source_count *sc = &out->sources[out->nsources++];
                     memcpy(sc->source, (const char *)k.data + sizeof prefix - 1, n);
