@@ -86,6 +86,13 @@ void cli_serve_store(cpi_store *st, const char *dir);
  */
 int serve_ask(const cli_ctx *ctx, int argc, char **argv);
 
+/*
+ * The options before the command into ctx (global_opts.c), CPINDEX_DB the
+ * default store: returns the index of the first argument not read, the
+ * command's name when it is not an option (argc when there is none).
+ */
+int cli_global_opts(cli_ctx *ctx, int argc, char **argv);
+
 /* The full program the front (front.c) runs, beside it; and the variable by which the front says
  * it asked a server already (main.c then does not ask again). */
 #define CLI_FULL_NAME "cpindex-full"

@@ -12,7 +12,7 @@
  * about a millisecond. A served profile went from 4.6-4.9 ms to 2.2 ms at p50
  * and from 9.3-10.4 ms to 6.9-7.3 ms at p99 (bench/serve_compare.sh).
  *
- * It reads the global options main.c reads, the same way; anything else
+ * It reads the global options as main.c does (global_opts.c); anything else
  * (--help, --version, a mistyped option) goes to the full program, which owns
  * every message. When no server answers, the full program runs the query
  * itself, told by CLI_SERVE_ASKED not to ask again.
@@ -48,24 +48,9 @@ static int run_full(char **argv)
 int main(int argc, char **argv)
 {
     cli_ctx ctx = {.prog = "cpindex"};
-    const char *env = getenv("CPINDEX_DB");
-    ctx.db_path = env && *env ? env : "./cpindex.db";
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-'; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--force") == 0)
-            ctx.force = true;
-        else if ((strcmp(a, "--db") == 0 || strcmp(a, "--user") == 0 || strcmp(a, "--reason") == 0) && i + 1 < argc)
-            *(a[2] == 'd' ? &ctx.db_path : a[2] == 'u' ? &ctx.user : &ctx.reason) = argv[++i];
-        else if (strncmp(a, "--db=", 5) == 0)
-            ctx.db_path = a + 5;
-        else if (strncmp(a, "--user=", 7) == 0)
-            ctx.user = a + 7;
-        else if (strncmp(a, "--reason=", 9) == 0)
-            ctx.reason = a + 9;
-        else
-            return run_full(argv); /* --help, --version, or a mistake the full program explains */
-    }
+    int i = cli_global_opts(&ctx, argc, argv);
+    if (i < argc && argv[i][0] == '-')
+        return run_full(argv); /* --help, --version, or a mistake the full program explains */
     const char *off = getenv("CPINDEX_SERVE");
     if (i < argc && sp_servable(argv[i]) && !(off && strcmp(off, "off") == 0)) {
         int rc = serve_ask(&ctx, argc - i, argv + i);

@@ -106,42 +106,23 @@ static int unknown_command(const char *name)
 int main(int argc, char **argv)
 {
     cli_ctx ctx = {.prog = "cpindex"};
-    const char *env = getenv("CPINDEX_DB");
-    ctx.db_path = env && *env ? env : "./cpindex.db";
-
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-'; i++) {
+    int i = cli_global_opts(&ctx, argc, argv);
+    if (i < argc && argv[i][0] == '-') {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             print_main_help();
             return EXIT_OK_;
-        } else if (strcmp(a, "--version") == 0) {
+        }
+        if (strcmp(a, "--version") == 0) {
             printf("cpindex %s (store schema %d)\n", CPI_VERSION, CPI_SCHEMA_VERSION);
             return EXIT_OK_;
-        } else if (strcmp(a, "--force") == 0) {
-            ctx.force = true;
-        } else if (strcmp(a, "--db") == 0) {
-            if (++i >= argc) {
-                fprintf(stderr, "cpindex: --db needs a PATH\nhint: see 'cpindex --help'\n");
-                return EXIT_USAGE;
-            }
-            ctx.db_path = argv[i];
-        } else if (strncmp(a, "--db=", 5) == 0) {
-            ctx.db_path = a + 5;
-        } else if (strcmp(a, "--user") == 0 || strcmp(a, "--reason") == 0) {
-            if (++i >= argc) {
-                fprintf(stderr, "cpindex: %s needs a value\nhint: see 'cpindex --help'\n", a);
-                return EXIT_USAGE;
-            }
-            *(a[2] == 'u' ? &ctx.user : &ctx.reason) = argv[i];
-        } else if (strncmp(a, "--user=", 7) == 0) {
-            ctx.user = a + 7;
-        } else if (strncmp(a, "--reason=", 9) == 0) {
-            ctx.reason = a + 9;
-        } else {
-            fprintf(stderr, "cpindex: unknown option '%s'\nhint: see 'cpindex --help'\n", a);
-            return EXIT_USAGE;
         }
+        if (strcmp(a, "--db") == 0 || strcmp(a, "--user") == 0 || strcmp(a, "--reason") == 0)
+            fprintf(stderr, "cpindex: %s needs a %s\nhint: see 'cpindex --help'\n", a,
+                    a[2] == 'd' ? "PATH" : "value");
+        else
+            fprintf(stderr, "cpindex: unknown option '%s'\nhint: see 'cpindex --help'\n", a);
+        return EXIT_USAGE;
     }
     if (i >= argc) {
         print_main_help();
