@@ -638,7 +638,7 @@ static cpi_status remove_fn(cpi_txn *txn, void *ctx, cpi_error *err)
 {
     user_job *j = ctx;
     cpi_user old;
-    bool empty;
+    bool empty = false;
     cpi_status s = user_get(txn, j->name, &old, &empty, err);
     if (s == CPI_NOT_FOUND) {
         char owner[CPI_USER_MAX];
