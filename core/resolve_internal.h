@@ -305,11 +305,22 @@ typedef struct cpi_rs_scored {
 /* What a person pair's vector says beyond its weight, for the DOB-less phase of cpi_rs_join_links. */
 #define RS_PAIR_OTHER_NOMINAL 1u /* both hold Niche nominal ids, different ones */
 #define RS_PAIR_CORROBORATED 2u  /* a PNC, phone or street name agrees */
-#define RS_PAIR_NAME_STREET 4u   /* forename (or a nickname of it), surname and street name all agree:
-                                    kept below the possible band for the DOB-less phase */
+#define RS_PAIR_NAME_STREET 4u   /* forename (or a nickname of it), surname and street name all agree,
+                                    and the phones do not differ: kept below the possible band for the
+                                    DOB-less phase */
 #define RS_PAIR_NAME_CONTEXT 8u  /* forename (or a nickname of it) and surname agree, and so does a
                                     related person or a home */
 #define RS_PAIR_RELATED_NONE 16u /* both are related to people, none of them shared (resolve_relook.c) */
+#define RS_PAIR_STREET_NULL 32u  /* a side holds no street name: its clusters' may agree (resolve_relook.c) */
+#define RS_PAIR_PHONE_NULL 64u   /* a side's identifier cluster uses no phone: its cluster's may (ditto) */
+
+/*
+ * A person pair's RS_PAIR_* flags from its vector (resolve_people.c). RS_PAIR_NAME_STREET needs the
+ * phones not to differ: cpgen's force holds two adults called "Rhiannon WILLIAMS", street name "Ace",
+ * each with a phone of her own, and without that the DOB-less phase made them one (690 wrong pairs
+ * at 1M).
+ */
+uint8_t cpi_rs_person_flags(const cpi_fs_vec *v);
 
 typedef struct cpi_rs_scoredv {
     cpi_rs_scored *v;

@@ -68,7 +68,7 @@ static void person_vec(void *ctx, uint32_t a, uint32_t b, cpi_fs_vec *v, double 
     }
 }
 
-static uint8_t person_flags(const cpi_fs_vec *v)
+uint8_t cpi_rs_person_flags(const cpi_fs_vec *v)
 {
     uint8_t f = 0;
     if (v->levels[RS_PC_NID] == CPI_IDENT_DIFFERENT)
@@ -78,13 +78,17 @@ static uint8_t person_flags(const cpi_fs_vec *v)
         f |= RS_PAIR_CORROBORATED;
     uint8_t fl = v->levels[RS_PC_FORENAME];
     if (v->levels[RS_PC_STREET] == CPI_IDENT_SAME && (fl == CPI_NAME_EXACT || fl == CPI_NAME_NICKNAME) &&
-        v->levels[RS_PC_SURNAME] == CPI_NAME_EXACT)
+        v->levels[RS_PC_SURNAME] == CPI_NAME_EXACT && v->levels[RS_PC_PHONE] != RS_CTX_DIFFERENT)
         f |= RS_PAIR_NAME_STREET;
     if ((fl == CPI_NAME_EXACT || fl == CPI_NAME_NICKNAME) && v->levels[RS_PC_SURNAME] == CPI_NAME_EXACT &&
         (v->levels[RS_PC_RELATED] == RS_REL_SHARED || v->levels[RS_PC_HOME] == RS_CTX_SAME))
         f |= RS_PAIR_NAME_CONTEXT;
     if (v->levels[RS_PC_RELATED] == RS_REL_NONE)
         f |= RS_PAIR_RELATED_NONE;
+    if (v->levels[RS_PC_STREET] == CPI_IDENT_NULL)
+        f |= RS_PAIR_STREET_NULL;
+    if (v->levels[RS_PC_PHONE] == RS_CTX_NULL)
+        f |= RS_PAIR_PHONE_NULL;
     return f;
 }
 
@@ -276,8 +280,8 @@ cpi_status cpi_rs_people(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_o
     if ((s = cpi_rs_vectors(person_vec, &pc, &pairs, o, "compare people", &pv, err)))
         goto out;
     cpi_rs_person_model(&res->person_model);
-    if ((s = cpi_rs_fit_and_score(&res->person_model, &tr, person_vec, person_flags, &pc, mem, nd, n, NULL, NULL,
-                                  &pairs, pv, o, &sc, kr, err)))
+    if ((s = cpi_rs_fit_and_score(&res->person_model, &tr, person_vec, cpi_rs_person_flags, &pc, mem, nd, n, NULL,
+                                  NULL, &pairs, pv, o, &sc, kr, err)))
         goto out;
     cpi_rs_join_links(&res->uf, sc.v, sc.n, o->link, defer, kr);
     for (int pass = 2; pass <= RS_PEOPLE_PASSES; pass++) {
@@ -329,8 +333,8 @@ cpi_status cpi_rs_people(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_o
         memset(&kr->em, 0, sizeof kr->em);
         cpi_fs_model first = res->person_model;
         cpi_rs_person_model(&res->person_model);
-        if ((s = cpi_rs_fit_and_score(&res->person_model, &tr, person_vec, person_flags, &pc, mem, nd, n, grp1,
-                                      &first, &pairs, pv, o, &sc, kr, err)))
+        if ((s = cpi_rs_fit_and_score(&res->person_model, &tr, person_vec, cpi_rs_person_flags, &pc, mem, nd, n,
+                                      grp1, &first, &pairs, pv, o, &sc, kr, err)))
             goto out;
         cpi_rs_join_links(&res->uf, sc.v, sc.n, o->link, defer, kr);
     }

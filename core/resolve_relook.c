@@ -15,10 +15,21 @@
  * reaches the link band is joined under the guard. Only pairs whose two
  * mentions both hold a DOB: the DOB-less are placed by cpi_rs_join_links'
  * stricter rules.
+ *
+ * The street name and the phone are asked of the clusters in the same way
+ * when a side's own mention could not say: the Niche nominal "William
+ * Davies, 25/09/2001, street name Milo" and a MIRAF form's "William Davies,
+ * 2001-09-25" score possible on names and DOB (+5.1 bits at 1M), while the
+ * form's cluster holds MACE rows naming William DAVIES, street name Milo.
+ * Clusters sharing a value count at the comparison's same level; clusters
+ * each holding values, none shared, at its different level (which can only
+ * keep a pair apart). At 1M: +1,782 correct pairs, +146 wrong ones, all of
+ * them in a cluster already holding two namesakes.
  */
 #include <math.h>
 #include <stdlib.h>
 
+#include "core/compare.h"
 #include "core/resolve_internal.h"
 
 /* log2(m / u) of one level of a comparison. */
@@ -79,40 +90,76 @@ static bool related_alike(cpi_rs_uf *uf, const uint32_t *a, uint32_t na, const u
     return false;
 }
 
+/*
+ * What the clusters now say of a comparison the pair's own mentions could not make (a side held no
+ * street name, or its identifier cluster no phone): the weight of the level the two clusters reach,
+ * same if they share a value, different if each holds values and none is shared, 0 otherwise.
+ */
+static double cluster_street(const cpi_fs_comparison *c, const cpi_rs_summary *a, const cpi_rs_summary *b)
+{
+    if (!cpi_rs_sum_has_type(a, RS_SV_STREET) || !cpi_rs_sum_has_type(b, RS_SV_STREET))
+        return 0;
+    return bf(c, common(a, b, RS_SV_STREET) ? CPI_IDENT_SAME : CPI_IDENT_DIFFERENT);
+}
+
+static double cluster_phone(const cpi_fs_comparison *c, const cpi_rs_ctx *phones, uint32_t ra, uint32_t rb)
+{
+    uint32_t na = cpi_rs_ctx_n(phones, ra), nb = cpi_rs_ctx_n(phones, rb);
+    if (!na || !nb)
+        return 0;
+    return bf(c, share(cpi_rs_ctx_ids(phones, ra), na, cpi_rs_ctx_ids(phones, rb), nb, UINT32_MAX, UINT32_MAX)
+                     ? RS_CTX_SAME
+                     : RS_CTX_DIFFERENT);
+}
+
 cpi_status cpi_rs_relook(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_opts *o, cpi_resolve_kind_report *kr,
                          uint64_t *joins, cpi_error *err)
 {
     *joins = 0;
-    const cpi_fs_comparison *rel = &res->person_model.cmp[RS_PC_RELATED];
+    const cpi_fs_model *pm = &res->person_model;
+    const cpi_fs_comparison *rel = &pm->cmp[RS_PC_RELATED];
     if (!res->person_trained || !res->review.n)
         return CPI_OK;
     double gain = bf(rel, RS_REL_SHARED) - bf(rel, RS_REL_NONE);
     if (!(gain > 0))
-        return CPI_OK; /* a model that learnt nothing from related people says nothing here either */
-    cpi_rs_ctx related = {0};
+        gain = 0; /* a model that learnt nothing from related people says nothing here either */
+    cpi_rs_ctx related = {0}, phones = {0};
     cpi_status s = cpi_rs_ctx_build(d, &res->uf, RS_CTX_PEOPLE, NULL, &related, err);
-    if (s)
-        return s;
-    uint32_t *then = malloc((d->nm ? d->nm : 1) * sizeof *then);
-    if (!then) {
+    if (!s)
+        s = cpi_rs_ctx_build(d, &res->uf, RS_CTX_PHONES, NULL, &phones, err);
+    uint32_t *then = s ? NULL : malloc((d->nm ? d->nm : 1) * sizeof *then);
+    if (!s && !then)
+        s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
+    if (s) {
         cpi_rs_ctx_free(&related);
-        return cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
+        cpi_rs_ctx_free(&phones);
+        return s;
     }
     for (uint32_t i = 0; i < d->nm; i++)
         then[i] = cpi_rs_find(&res->uf, i);
     for (size_t k = 0; k < res->review.n; k++) {
         const cpi_rs_scored *p = &res->review.v[k];
-        if (!(p->flags & RS_PAIR_RELATED_NONE) || d->m[p->a].kind != CPI_KIND_PERSON ||
-            d->m[p->a].dob_lo == CPI_DAY_NONE || d->m[p->b].dob_lo == CPI_DAY_NONE)
+        if (d->m[p->a].kind != CPI_KIND_PERSON || d->m[p->a].dob_lo == CPI_DAY_NONE ||
+            d->m[p->b].dob_lo == CPI_DAY_NONE)
             continue;
         uint32_t ra = then[p->a], rb = then[p->b];
-        if (ra == rb || cpi_rs_find(&res->uf, p->a) == cpi_rs_find(&res->uf, p->b))
+        uint32_t ca = cpi_rs_find(&res->uf, p->a), cb = cpi_rs_find(&res->uf, p->b);
+        if (ra == rb || ca == cb)
             continue;
-        if (cpi_fs_probability(p->weight + gain) < o->link)
-            continue;
-        const uint32_t *la = cpi_rs_ctx_ids(&related, ra), *lb = cpi_rs_ctx_ids(&related, rb);
-        uint32_t na = cpi_rs_ctx_n(&related, ra), nb = cpi_rs_ctx_n(&related, rb);
-        if (!share(la, na, lb, nb, ra, rb) && !related_alike(&res->uf, la, na, lb, nb, ra, rb))
+        double w = p->weight;
+        if (p->flags & RS_PAIR_STREET_NULL)
+            w += cluster_street(&pm->cmp[RS_PC_STREET], &res->uf.sum[ca], &res->uf.sum[cb]);
+        if (p->flags & RS_PAIR_PHONE_NULL)
+            w += cluster_phone(&pm->cmp[RS_PC_PHONE], &phones, ra, rb);
+        /* the related people last: comparing them pairwise costs most */
+        if ((p->flags & RS_PAIR_RELATED_NONE) && gain > 0 && cpi_fs_probability(w) < o->link &&
+            cpi_fs_probability(w + gain) >= o->link) {
+            const uint32_t *la = cpi_rs_ctx_ids(&related, ra), *lb = cpi_rs_ctx_ids(&related, rb);
+            uint32_t na = cpi_rs_ctx_n(&related, ra), nb = cpi_rs_ctx_n(&related, rb);
+            if (share(la, na, lb, nb, ra, rb) || related_alike(&res->uf, la, na, lb, nb, ra, rb))
+                w += gain;
+        }
+        if (cpi_fs_probability(w) < o->link)
             continue;
         int rc = cpi_rs_uf_join(&res->uf, p->a, p->b, RS_JOIN_GUARDED);
         if (rc == -2) {
@@ -126,5 +173,6 @@ cpi_status cpi_rs_relook(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_o
     }
     free(then);
     cpi_rs_ctx_free(&related);
+    cpi_rs_ctx_free(&phones);
     return s;
 }

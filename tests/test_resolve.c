@@ -637,6 +637,114 @@ static void test_second_look(void **state)
     cpi_rs_data_free(&d);
 }
 
+/*
+ * Flags a pair's vector gives the DOB-less phase and the second look (cpi_rs_person_flags): name and
+ * street name agreeing mark a pair for the DOB-less phase unless the two use different phones (two
+ * adults of one name and street name, each with her own phone, are two people); a side with no
+ * street name or no phone is marked for the second look to ask the clusters.
+ */
+static void test_person_pair_flags(void **state)
+{
+    (void)state;
+    cpi_fs_vec v;
+    memset(&v, 0, sizeof v);
+    v.levels[RS_PC_FORENAME] = CPI_NAME_EXACT, v.levels[RS_PC_SURNAME] = CPI_NAME_EXACT;
+    v.levels[RS_PC_DOB] = CPI_DOB_NULL, v.levels[RS_PC_GENDER] = CPI_IDENT_NULL;
+    v.levels[RS_PC_NID] = CPI_IDENT_NULL, v.levels[RS_PC_PNC] = CPI_IDENT_NULL;
+    v.levels[RS_PC_HOME] = RS_CTX_NULL, v.levels[RS_PC_PHONE] = RS_CTX_NULL;
+    v.levels[RS_PC_STREET] = CPI_IDENT_SAME, v.levels[RS_PC_RELATED] = RS_REL_NONE;
+    uint8_t f = cpi_rs_person_flags(&v);
+    assert_true(f & RS_PAIR_NAME_STREET);
+    assert_true(f & RS_PAIR_PHONE_NULL);
+    assert_false(f & RS_PAIR_STREET_NULL);
+    assert_true(f & RS_PAIR_RELATED_NONE);
+    v.levels[RS_PC_PHONE] = RS_CTX_SAME;
+    f = cpi_rs_person_flags(&v);
+    assert_true(f & RS_PAIR_NAME_STREET);
+    assert_true(f & RS_PAIR_CORROBORATED);
+    assert_false(f & RS_PAIR_PHONE_NULL);
+    v.levels[RS_PC_PHONE] = RS_CTX_DIFFERENT;
+    f = cpi_rs_person_flags(&v);
+    assert_false(f & RS_PAIR_NAME_STREET);
+    v.levels[RS_PC_STREET] = CPI_IDENT_NULL;
+    f = cpi_rs_person_flags(&v);
+    assert_true(f & RS_PAIR_STREET_NULL);
+    assert_false(f & RS_PAIR_CORROBORATED);
+}
+
+/*
+ * The second look asks the clusters what a pair's own mentions could not say: a Niche nominal
+ * "William Davies, 25/09/2001, street name Milo" and a MIRAF form's "William Davies, 2001-09-25"
+ * scored possible (a common name), but the form is now one cluster with a MACE row naming William
+ * DAVIES, street name Milo. The street name agreeing at the clusters' level takes the pair into the
+ * link band; a cluster whose street name is another leaves it apart.
+ */
+static cpi_status write_street_clusters(cpi_txn *t, void *ctx, cpi_error *err)
+{
+    const char *street = ctx;
+    int32_t day = cpi_norm_days_from_ymd(2023, 9, 1);
+    mspec nom = {CPI_KIND_PERSON, "nominal", {0}};
+    nom.v[CPI_F_FORENAMES] = "William", nom.v[CPI_F_SURNAME] = "Davies", nom.v[CPI_F_DOB] = "25/09/2001";
+    nom.v[CPI_F_NOMINAL_ID] = "NOM-9400001", nom.v[CPI_F_STREET_NAME] = "Milo";
+    cpi_status s = put(t, "niche:NOM-9400001", "nominal", day, &nom, 1, NULL, 0, err);
+    mspec form = {CPI_KIND_PERSON, "person-posing-risk", {0}};
+    form.v[CPI_F_NAME] = "William Davies", form.v[CPI_F_DOB] = "2001-09-25";
+    if (!s)
+        s = put(t, "miraf:MF-9400001", "miraf-form", day, &form, 1, NULL, 0, err);
+    mspec row = {CPI_KIND_PERSON, "adult-of-concern", {0}};
+    row.v[CPI_F_NAME] = "William DAVIES", row.v[CPI_F_STREET_NAME] = street;
+    if (!s)
+        s = put(t, "mace:MACE-9400001", "mace-child", day, &row, 1, NULL, 0, err);
+    return s;
+}
+
+static void second_look_street(const char *street, bool joins_expected)
+{
+    char *dir = tu_mkdtemp(), db[4096];
+    snprintf(db, sizeof db, "%s/db", dir);
+    cpi_store_opts so = {.flags = CPI_STORE_CREATE};
+    cpi_store *st;
+    cpi_error err = {0};
+    assert_int_equal(cpi_store_open(db, &so, &st, &err), CPI_OK);
+    assert_int_equal(cpi_store_write(st, write_street_clusters, (void *)street, &err), CPI_OK);
+    cpi_resolve_opts o;
+    cpi_resolve_opts_default(&o);
+    cpi_rs_data d = {0};
+    cpi_rs_result res = {0};
+    cpi_resolve_kind_report kr = {0};
+    assert_int_equal(cpi_rs_load(st, &d, &o, &err), CPI_OK);
+    assert_int_equal(cpi_rs_uf_init(&res.uf, &d, &err), CPI_OK);
+    for (uint32_t i = 0; i < d.nm; i++)
+        assert_int_equal(cpi_rs_uf_seed(&res.uf, i, &err), CPI_OK);
+    uint32_t nom = mention_of(&d, "niche:NOM-9400001/1"), form = mention_of(&d, "miraf:MF-9400001/1");
+    uint32_t row = mention_of(&d, "mace:MACE-9400001/1");
+    assert_int_equal(cpi_rs_uf_join(&res.uf, form, row, RS_JOIN_GUARDED), 1);
+    /* street name agreeing: log2(1.0 / 0.033) = 5.0 bits; differing: log2(0.01 / 0.967) = -6.6 */
+    res.person_trained = true;
+    cpi_fs_comparison *c = &res.person_model.cmp[RS_PC_STREET];
+    c->m[CPI_IDENT_SAME] = 1.0, c->u[CPI_IDENT_SAME] = 0.033;
+    c->m[CPI_IDENT_DIFFERENT] = 0.01, c->u[CPI_IDENT_DIFFERENT] = 0.967;
+    /* 5.1 bits (probability 0.97) + 5.0 = 10.1 bits: a link */
+    assert_int_equal(
+        cpi_rs_scored_add(&res.review, nom, form, 5.1, cpi_fs_probability(5.1), RS_PAIR_STREET_NULL, &err), CPI_OK);
+    uint64_t joins = 0;
+    assert_int_equal(cpi_rs_relook(&d, &res, &o, &kr, &joins, &err), CPI_OK);
+    assert_int_equal(joins, joins_expected ? 1 : 0);
+    assert_int_equal(cpi_rs_find(&res.uf, nom) == cpi_rs_find(&res.uf, form), joins_expected);
+    free(res.review.v);
+    cpi_rs_uf_free(&res.uf);
+    cpi_rs_data_free(&d);
+    cpi_store_close(st);
+    tu_rmrf_free(dir);
+}
+
+static void test_second_look_cluster_street(void **state)
+{
+    (void)state;
+    second_look_street("Milo", true);
+    second_look_street("Ace", false);
+}
+
 static void test_em_converges_on_real_blocks(void **state)
 {
     fixture *f = *state;
@@ -1600,6 +1708,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_polit_victim_is_household_child, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unpinned_placed_through_context, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_look, setup, teardown),
+        cmocka_unit_test(test_person_pair_flags),
+        cmocka_unit_test(test_second_look_cluster_street),
         cmocka_unit_test_setup_teardown(test_em_converges_on_real_blocks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_explain_known_pair, setup, teardown),
         cmocka_unit_test_setup_teardown(test_overrides_obeyed_across_resolves, setup, teardown),
