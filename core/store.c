@@ -888,7 +888,7 @@ static cpi_status counter_get_stored(cpi_txn *txn, const char *name, int64_t *ou
 {
     char key[128];
     int n = counter_key(name, key, sizeof key);
-    cpi_slice v;
+    cpi_slice v = {0};
     cpi_status s = cpi_txn_get(txn, CPI_DB_META, key, (size_t)n, &v, err);
     *out = 0;
     if (s == CPI_NOT_FOUND)

@@ -298,7 +298,7 @@ static cpi_status mention_key(parser *p, const char *key, const char *v)
         mn->role = cpi_arena_strdup(&p->m->arena, v);
         return mn->role ? CPI_OK : nomem(p);
     case MK_REQUIRED: {
-        bool yes;
+        bool yes = false;
         s = parse_bool(p, "required", v, &yes);
         if (s == CPI_OK && yes)
             mn->flags |= CPI_SPEC_REQUIRED;

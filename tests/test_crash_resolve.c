@@ -83,7 +83,8 @@ static void path(char *buf, const char *a, const char *b)
 static void sh(const char *fmt_, const char *a, const char *b)
 {
     char cmd[9000];
-    snprintf(cmd, sizeof cmd, fmt_, a, b);
+    int n = snprintf(cmd, sizeof cmd, fmt_, a, b);
+    assert_true(n > 0 && (size_t)n < sizeof cmd);
     int st;
     free(tu_run(cmd, &st));
     if (st != 0)

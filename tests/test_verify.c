@@ -160,6 +160,8 @@ static char *rdir, rstore[4200];
 static cpi_status first(cpi_txn *t, cpi_db db, char *key, size_t kcap, size_t *klen, char *val, size_t vcap, size_t *vlen,
                         cpi_error *e)
 {
+    key[0] = val[0] = '\0';
+    *klen = *vlen = 0;
     cpi_cursor *c;
     cpi_status s = cpi_cursor_open(t, db, &c, e);
     if (s)
@@ -186,7 +188,7 @@ static cpi_status ghost_entity_of(cpi_txn *t, cpi_error *e)
 static cpi_status member_lost(cpi_txn *t, cpi_error *e)
 {
     char k[256], v[256];
-    size_t kl, vl;
+    size_t kl = 0, vl = 0;
     cpi_status s = first(t, CPI_DB_ENTITY_OF, k, sizeof k, &kl, v, sizeof v, &vl, e);
     return s ? s : cpi_txn_del(t, CPI_DB_MEMBERS, v, vl, k, kl, e);
 }
@@ -198,7 +200,7 @@ static cpi_status member_ghost(cpi_txn *t, cpi_error *e)
 static cpi_status move_first(cpi_txn *t, const char *id, cpi_error *e)
 {
     char k[256], v[256];
-    size_t kl, vl;
+    size_t kl = 0, vl = 0;
     cpi_status s = first(t, CPI_DB_ENTITY_OF, k, sizeof k, &kl, v, sizeof v, &vl, e);
     if (!s)
         s = cpi_txn_del(t, CPI_DB_MEMBERS, v, vl, k, kl, e);
@@ -209,14 +211,14 @@ static cpi_status move_first(cpi_txn *t, const char *id, cpi_error *e)
 static cpi_status wrong_kind(cpi_txn *t, cpi_error *e)
 {
     char k[256], v[256];
-    size_t kl, vl;
+    size_t kl = 0, vl = 0;
     cpi_status s = first(t, CPI_DB_ENTITY_OF, k, sizeof k, &kl, v, sizeof v, &vl, e);
     return s ? s : move_first(t, v[0] == 'L' ? "P-0000001" : "L-0000001", e);
 }
 static cpi_status beyond_counter(cpi_txn *t, cpi_error *e)
 {
     char k[256], v[256];
-    size_t kl, vl;
+    size_t kl = 0, vl = 0;
     cpi_status s = first(t, CPI_DB_ENTITY_OF, k, sizeof k, &kl, v, sizeof v, &vl, e);
     char id[16];
     snprintf(id, sizeof id, "%c-9999999", v[0]);
@@ -226,7 +228,7 @@ static cpi_status entity_counter(cpi_txn *t, cpi_error *e) { return cpi_txn_coun
 static cpi_status review_ghost(cpi_txn *t, cpi_error *e)
 {
     char k[600], v[256];
-    size_t kl, vl;
+    size_t kl = 0, vl = 0;
     cpi_status s = first(t, CPI_DB_REVIEW, k, sizeof k, &kl, v, sizeof v, &vl, e);
     return s ? s : cpi_txn_put(t, CPI_DB_REVIEW, "niche:GHOST/1\x1fniche:GHOST/2", 27, v, vl, e);
 }
@@ -234,7 +236,7 @@ static cpi_status review_same_entity(cpi_txn *t, cpi_error *e)
 {
     /* the first review pair's first mention moves into the second's entity */
     char k[600], v[256], ent[64];
-    size_t kl, vl;
+    size_t kl = 0, vl = 0;
     cpi_status s = first(t, CPI_DB_REVIEW, k, sizeof k, &kl, v, sizeof v, &vl, e);
     if (s)
         return s;
@@ -256,7 +258,7 @@ static cpi_status review_same_entity(cpi_txn *t, cpi_error *e)
 static cpi_status forged_edge(cpi_txn *t, const char *from, const char *to, cpi_error *e)
 {
     char k[256], v[600];
-    size_t kl, vl;
+    size_t kl = 0, vl = 0;
     cpi_status s = first(t, CPI_DB_EDGES, k, sizeof k, &kl, v, sizeof v, &vl, e);
     if (s)
         return s;
