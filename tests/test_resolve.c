@@ -595,6 +595,92 @@ static void test_unpinned_placed_through_context(void **state)
 }
 
 /*
+ * A MACE adult written by street name alone ("Milo"), in a row whose child's DOB was mistyped (so
+ * the row's child, and through her the adult, reach no one), is placed at the row's location of
+ * concern: other rows of 100 Church Road name Milo, who is placed (Daniel NOWAK, Niche nominal). If
+ * another placed cluster called Milo is named at that place too, the mention is left alone.
+ */
+static cpi_status write_concern_rows(cpi_txn *t, void *ctx, cpi_error *err)
+{
+    bool two_milos = ctx != NULL;
+    int32_t day = cpi_norm_days_from_ymd(2024, 3, 5);
+    const char *noms[2][4] = {{"niche:NOM-9500001", "NOM-9500001", "Daniel", "Nowak"},
+                              {"niche:NOM-9500002", "NOM-9500002", "Rhys", "Evans"}};
+    cpi_status s = CPI_OK;
+    for (int i = 0; i < 2 && !s; i++) {
+        mspec nom = {CPI_KIND_PERSON, "nominal", {0}};
+        nom.v[CPI_F_FORENAMES] = noms[i][2], nom.v[CPI_F_SURNAME] = noms[i][3];
+        nom.v[CPI_F_DOB] = i ? "02/02/1995" : "15/03/2002";
+        nom.v[CPI_F_NOMINAL_ID] = noms[i][1], nom.v[CPI_F_STREET_NAME] = "Milo";
+        s = put(t, noms[i][0], "nominal", day, &nom, 1, NULL, 0, err);
+    }
+    /* rows 1 and 2 name the adult by name; row 3 by street name only, for a child with another DOB */
+    const char *rows[4] = {"mace:MACE-9500001", "mace:MACE-9500002", "mace:MACE-9500003", "mace:MACE-9500004"};
+    for (int i = 0; i < (two_milos ? 4 : 3) && !s; i++) {
+        mspec row[3] = {{CPI_KIND_PERSON, "child-discussed", {0}},
+                        {CPI_KIND_PERSON, "adult-of-concern", {0}},
+                        {CPI_KIND_LOCATION, "location-of-concern", {0}}};
+        row[0].v[CPI_F_NAME] = i == 3 ? "Seren Price" : "Rhiannon Thomas";
+        row[0].v[CPI_F_DOB] = i == 2 ? "2012-01-17" : i == 3 ? "2011-06-01" : "2013-01-17";
+        row[1].v[CPI_F_NAME] = i < 2 ? "Daniel NOWAK" : i == 3 ? "Rhys EVANS" : NULL;
+        row[1].v[CPI_F_STREET_NAME] = "Milo";
+        row[2].v[CPI_F_ADDRESS] = "100 Church Road, Risca", row[2].v[CPI_F_POSTCODE] = "NP11 2GS";
+        rspec risk = {"poses-risk-to", 2, 1};
+        s = put(t, rows[i], "mace-child", day + i * 30, row, 3, &risk, 1, err);
+    }
+    return s;
+}
+
+static void concern_placement(bool two_milos)
+{
+    char *dir = tu_mkdtemp(), db[4096];
+    snprintf(db, sizeof db, "%s/db", dir);
+    cpi_store_opts so = {.flags = CPI_STORE_CREATE};
+    cpi_store *st;
+    cpi_error err = {0};
+    assert_int_equal(cpi_store_open(db, &so, &st, &err), CPI_OK);
+    assert_int_equal(cpi_store_write(st, write_concern_rows, two_milos ? "" : NULL, &err), CPI_OK);
+    cpi_resolve_opts o;
+    cpi_resolve_opts_default(&o);
+    cpi_rs_data d = {0};
+    cpi_rs_result res = {0};
+    cpi_resolve_report rep = {0};
+    assert_int_equal(cpi_rs_load(st, &d, &o, &err), CPI_OK);
+    assert_int_equal(cpi_rs_uf_init(&res.uf, &d, &err), CPI_OK);
+    for (uint32_t i = 0; i < d.nm; i++)
+        assert_int_equal(cpi_rs_uf_seed(&res.uf, i, &err), CPI_OK);
+    uint32_t nom = mention_of(&d, "niche:NOM-9500001/1"), evans = mention_of(&d, "niche:NOM-9500002/1");
+    uint32_t milo = mention_of(&d, "mace:MACE-9500003/2");
+    /* what places and scoring would have done: one place, the named adults to their nominals */
+    uint32_t place = mention_of(&d, "mace:MACE-9500001/3");
+    for (int i = 2; i <= (two_milos ? 4 : 3); i++) {
+        char ref[64];
+        snprintf(ref, sizeof ref, "mace:MACE-950000%d/3", i);
+        assert_int_equal(cpi_rs_uf_join(&res.uf, place, mention_of(&d, ref), RS_JOIN_GUARDED), 1);
+    }
+    assert_int_equal(cpi_rs_uf_join(&res.uf, nom, mention_of(&d, "mace:MACE-9500001/2"), RS_JOIN_GUARDED), 1);
+    assert_int_equal(cpi_rs_uf_join(&res.uf, nom, mention_of(&d, "mace:MACE-9500002/2"), RS_JOIN_GUARDED), 1);
+    if (two_milos)
+        assert_int_equal(cpi_rs_uf_join(&res.uf, evans, mention_of(&d, "mace:MACE-9500004/2"), RS_JOIN_GUARDED),
+                         1);
+    assert_int_equal(cpi_rs_weak(&d, &res, &o, &rep, &err), CPI_OK);
+    assert_int_equal(cpi_rs_find(&res.uf, milo) == cpi_rs_find(&res.uf, nom), !two_milos);
+    assert_int_not_equal(cpi_rs_find(&res.uf, milo), cpi_rs_find(&res.uf, evans));
+    assert_int_equal(rep.kind[CPI_KIND_PERSON].weak_linked, two_milos ? 0 : 1);
+    cpi_rs_uf_free(&res.uf);
+    cpi_rs_data_free(&d);
+    cpi_store_close(st);
+    tu_rmrf_free(dir);
+}
+
+static void test_street_name_at_place_of_concern(void **state)
+{
+    (void)state;
+    concern_placement(false);
+    concern_placement(true);
+}
+
+/*
  * The second look (resolve_relook.c): the child's two MACE rows, a possible pair, are taken again
  * when the adults each row names are very likely one person (the same name, nothing conflicting),
  * at the model's related-shared weight - and only if that weight reaches the link band.
@@ -1710,6 +1796,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_second_look, setup, teardown),
         cmocka_unit_test(test_person_pair_flags),
         cmocka_unit_test(test_second_look_cluster_street),
+        cmocka_unit_test(test_street_name_at_place_of_concern),
         cmocka_unit_test_setup_teardown(test_em_converges_on_real_blocks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_explain_known_pair, setup, teardown),
         cmocka_unit_test_setup_teardown(test_overrides_obeyed_across_resolves, setup, teardown),
