@@ -522,7 +522,19 @@ static void place_deferred(cpi_rs_uf *uf, const partner *p, size_t n, cpi_resolv
             kr->ambiguous++;
             return;
         }
+    /* below the link band only the name and a street name or context agree: if two candidates that
+     * conflict fit, one of them below it, the mention fits two namesakes (two Thomas ROBERTS known as
+     * Nitro, born 1981 and 1989) and joins nothing on that evidence - nor any unpinned cluster of
+     * that name, which could be either */
+    bool namesakes = false;
+    for (size_t j = 0; j < nr && !namesakes; j++)
+        for (size_t k = 0; k < nr && below[j] && !namesakes; k++)
+            namesakes = k != j && cpi_rs_uf_conflict(uf, roots[j], roots[k]);
     for (size_t j = 0; j < nr; j++) {
+        if (namesakes && below[j]) {
+            kr->ambiguous++;
+            continue;
+        }
         /* below the link band the name and a context agree, but not on two nominals: a child
          * nominal without a DOB and the adult of his name who targets his sibling */
         if (below[j] && other_nominals(uf, cpi_rs_find(uf, m), roots[j])) {

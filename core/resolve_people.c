@@ -12,6 +12,9 @@
  *   pnc         the PNC id
  *   phone       a resolved phone the person uses
  *   name        forename and surname as an unordered pair (catches them swapped)
+ *   street+sx   street name and phonetic surname: "James ROBERTS, street name Chief" in MACE and
+ *               the Niche nominal known as Chief, whom the capped name blocks of a common name
+ *               (ordered by DOB) never put side by side
  *   fx+sx       phonetic forename and surname (a missing DOB)
  * scored by the person model and joined strongest first under the guard.
  */
@@ -116,9 +119,10 @@ static uint64_t person_sig(void *ctx, uint32_t i)
  */
 #define RS_PEOPLE_PASSES 3
 
-enum { R_SX_YEAR, R_FI_DOB, R_HOME_FX, R_PNC, R_PHONE, R_NAME, R_FX_SX, R__N };
-static const char *const RULE_NAMES[] = {"person sx+year", "person fi+dob", "person home+fx", "person pnc",
-                                         "person phone",   "person name",   "person fx+sx"};
+enum { R_SX_YEAR, R_FI_DOB, R_HOME_FX, R_PNC, R_PHONE, R_NAME, R_STREET_SX, R_FX_SX, R__N };
+static const char *const RULE_NAMES[] = {"person sx+year", "person fi+dob",    "person home+fx",
+                                         "person pnc",     "person phone",     "person name",
+                                         "person street+sx", "person fx+sx"};
 
 static uint64_t key3(int rule, uint64_t x, uint64_t y)
 {
@@ -175,6 +179,10 @@ static cpi_status rule_keys(const person_ctx *pc, int rule, uint32_t i, cpi_rs_k
             uint32_t b = k[RS_P_FN] < k[RS_P_SN] ? k[RS_P_SN] : k[RS_P_FN];
             s = cpi_rs_keys_add(keys, key3(rule, a, b), order, i, err);
         }
+        break;
+    case R_STREET_SX:
+        if (k[RS_P_STREET] && k[RS_P_SX])
+            s = cpi_rs_keys_add(keys, key3(rule, k[RS_P_STREET], k[RS_P_SX]), order, i, err);
         break;
     default:
         if (k[RS_P_FX] && k[RS_P_SX])

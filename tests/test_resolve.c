@@ -1247,6 +1247,109 @@ static void test_deferred_below_link(void **state)
 }
 
 /*
+ * The street+sx blocking rule: a MACE row's "James ROBERTS, street name Chief" (no DOB) and the
+ * Niche nominal known as Chief meet although the name block of a common name is capped (ordered by
+ * DOB, the DOB-less row meets only the nominals born latest).
+ */
+static cpi_status write_capped_name(cpi_txn *t, void *ctx, cpi_error *err)
+{
+    (void)ctx;
+    int32_t day = cpi_norm_days_from_ymd(2024, 3, 5);
+    cpi_status s = CPI_OK;
+    for (int i = 0; i < 9 && !s; i++) {
+        char ref[32], nid[16], dob[16];
+        snprintf(nid, sizeof nid, "NOM-96%05d", i);
+        snprintf(ref, sizeof ref, "niche:%s", nid);
+        snprintf(dob, sizeof dob, "01/02/%d", 1980 + i);
+        mspec nom = {CPI_KIND_PERSON, "nominal", {0}};
+        nom.v[CPI_F_FORENAMES] = "James", nom.v[CPI_F_SURNAME] = "Roberts", nom.v[CPI_F_DOB] = dob;
+        nom.v[CPI_F_NOMINAL_ID] = nid, nom.v[CPI_F_STREET_NAME] = i == 0 ? "Chief" : NULL;
+        s = put(t, ref, "nominal", day, &nom, 1, NULL, 0, err);
+    }
+    mspec row = {CPI_KIND_PERSON, "adult-of-concern", {0}};
+    row.v[CPI_F_NAME] = "James ROBERTS", row.v[CPI_F_STREET_NAME] = "Chief";
+    return s ? s : put(t, "mace:MACE-9600001", "mace-child", day, &row, 1, NULL, 0, err);
+}
+
+static void test_block_street_surname(void **state)
+{
+    (void)state;
+    char *dir = tu_mkdtemp(), db[4096];
+    snprintf(db, sizeof db, "%s/db", dir);
+    cpi_store_opts so = {.flags = CPI_STORE_CREATE};
+    cpi_store *st;
+    cpi_error err = {0};
+    assert_int_equal(cpi_store_open(db, &so, &st, &err), CPI_OK);
+    assert_int_equal(cpi_store_write(st, write_capped_name, NULL, &err), CPI_OK);
+    cpi_resolve_opts o;
+    cpi_resolve_opts_default(&o);
+    o.block_cap = 4, o.window = 2, o.dry_run = true;
+    cpi_resolve_report *rep = calloc(1, sizeof *rep);
+    assert_int_equal(cpi_resolve_run(st, &o, rep, &err), CPI_OK);
+    const cpi_resolve_rule_report *name = NULL, *street = NULL;
+    for (unsigned k = 0; k < rep->nrules; k++) {
+        if (strcmp(rep->rules[k].name, "person name") == 0)
+            name = &rep->rules[k];
+        if (strcmp(rep->rules[k].name, "person street+sx") == 0)
+            street = &rep->rules[k];
+    }
+    assert_non_null(name);
+    assert_non_null(street);
+    assert_int_equal(name->capped, 1); /* the ten James Roberts */
+    assert_int_equal(street->blocks, 1);
+    assert_int_equal(street->pairs, 1); /* the row and the nominal known as Chief */
+    free(rep);
+    cpi_store_close(st);
+    tu_rmrf_free(dir);
+}
+
+/*
+ * Two namesakes in the DOB-less phase: a mention known by name and street name alone ("Thomas
+ * ROBERTS, Nitro") links to another MACE row of that adult (the link band), and fits, below the
+ * link band, two clusters that conflict (born 1981 and 1989): it joins the row, and neither of the
+ * two. With one of them alone it joins that one too.
+ */
+static void test_deferred_namesakes(void **state)
+{
+    (void)state;
+    enum { N = 4 };
+    cpi_rs_data d = {0};
+    cpi_rs_mention m[N];
+    cpi_rs_record r[N];
+    memset(m, 0, sizeof m);
+    memset(r, 0, sizeof r);
+    for (uint32_t i = 0; i < N; i++) {
+        m[i].kind = CPI_KIND_PERSON;
+        m[i].rec = i;
+        m[i].num = 1;
+        m[i].dob_lo = m[i].dob_hi = CPI_DAY_NONE;
+        r[i] = (cpi_rs_record){.first = i, .nmentions = 1};
+    }
+    m[1].dob_lo = m[1].dob_hi = cpi_norm_days_from_ymd(1981, 5, 19);
+    m[2].dob_lo = m[2].dob_hi = cpi_norm_days_from_ymd(1989, 8, 16);
+    d.m = m, d.nm = N, d.recs = r, d.nrecs = N;
+    for (int both = 1; both >= 0; both--) {
+        cpi_rs_uf uf;
+        cpi_error err = {0};
+        assert_int_equal(cpi_rs_uf_init(&uf, &d, &err), CPI_OK);
+        for (uint32_t i = 0; i < N; i++)
+            assert_int_equal(cpi_rs_uf_seed(&uf, i, &err), CPI_OK);
+        assert_true(cpi_rs_uf_conflict(&uf, 1, 2));
+        uint8_t defer[N] = {1, 0, 0, 0};
+        cpi_rs_scored v[] = {{0, 3, 12.0, 0.9998, RS_PAIR_NAME_CONTEXT},
+                             {0, 1, -4.6, 0.04, RS_PAIR_NAME_STREET},
+                             {0, 2, -0.5, 0.41, RS_PAIR_NAME_STREET}};
+        cpi_resolve_kind_report kr = {0};
+        cpi_rs_join_links(&uf, v, both ? 3 : 2, 0.99, defer, &kr);
+        assert_int_equal(cpi_rs_find(&uf, 0), cpi_rs_find(&uf, 3));
+        assert_int_equal(cpi_rs_find(&uf, 0) == cpi_rs_find(&uf, 1), !both);
+        assert_int_not_equal(cpi_rs_find(&uf, 0), cpi_rs_find(&uf, 2));
+        assert_int_equal(kr.joined, both ? 1 : 2);
+        cpi_rs_uf_free(&uf);
+    }
+}
+
+/*
  * Places (resolve_places.c): a Niche location written without its house number on a street where
  * two numbered houses are known fits either, so it is left alone rather than guessed into the
  * first (cpi_rs_place_defer + cpi_rs_join_links); with one numbered house it joins it. And a
@@ -1806,6 +1909,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_commands_end_to_end, setup, teardown),
         cmocka_unit_test_setup_teardown(test_street_named_adult, setup, teardown),
         cmocka_unit_test(test_deferred_below_link),
+        cmocka_unit_test(test_deferred_namesakes),
+        cmocka_unit_test(test_block_street_surname),
         cmocka_unit_test(test_numberless_places),
         cmocka_unit_test(test_place_named_as_street),
         cmocka_unit_test(test_swapped_names_weak_side),
