@@ -524,14 +524,18 @@ static void place_deferred(cpi_rs_uf *uf, const partner *p, size_t n, cpi_resolv
         }
     /* below the link band only the name and a street name or context agree: if two candidates that
      * conflict fit, one of them below it, the mention fits two namesakes (two Thomas ROBERTS known as
-     * Nitro, born 1981 and 1989) and joins nothing on that evidence - nor any unpinned cluster of
-     * that name, which could be either */
+     * Nitro, born 1981 and 1989; a Michael Davies known as Rocco and the other Michael Davies whose
+     * MACE rows name a child of Rocco's group) and joins none of them, nor anything below the band
+     * (an unpinned cluster of that name could be either) */
     bool namesakes = false;
     for (size_t j = 0; j < nr && !namesakes; j++)
         for (size_t k = 0; k < nr && below[j] && !namesakes; k++)
             namesakes = k != j && cpi_rs_uf_conflict(uf, roots[j], roots[k]);
     for (size_t j = 0; j < nr; j++) {
-        if (namesakes && below[j]) {
+        bool rival = false;
+        for (size_t k = 0; k < nr && namesakes && !below[j] && !rival; k++)
+            rival = k != j && cpi_rs_uf_conflict(uf, roots[j], roots[k]);
+        if (namesakes && (below[j] || rival)) {
             kr->ambiguous++;
             continue;
         }
