@@ -485,7 +485,9 @@ cpi_status cpi_rs_scored_add(cpi_rs_scoredv *s, uint32_t a, uint32_t b, double w
  * in two MACE rows, just under the link band). Neither kind of pair below
  * the link band joins two clusters holding different Niche nominal ids (a
  * DOB-less child nominal and the adult of his name who targets his sibling).
- * defer may be NULL.
+ * And a mention that fits two conflicting clusters, one of them below the
+ * link band (two adults of one name and street name), joins neither, nor
+ * anything else below the band. defer may be NULL.
  */
 #define CPI_RS_AMBIGUITY_BITS 3.0
 /* Passes of the context placement (resolve_weak.c): each one's joins are the next one's context. */
