@@ -552,6 +552,44 @@ static void test_polit_victim_is_household_child(void **state)
     expect_apart(f, "polit:PI-9000001/1", "polit:PI-9000001/4");
 }
 
+/* A store of its own in a new directory (*dir, for tu_rmrf_free), written by `write`. */
+static cpi_store *scratch_store(cpi_write_fn write, void *ctx, char **dir)
+{
+    char db[4096];
+    *dir = tu_mkdtemp();
+    snprintf(db, sizeof db, "%s/db", *dir);
+    cpi_store_opts so = {.flags = CPI_STORE_CREATE};
+    cpi_store *st;
+    cpi_error err = {0};
+    assert_int_equal(cpi_store_open(db, &so, &st, &err), CPI_OK);
+    assert_int_equal(cpi_store_write(st, write, ctx, &err), CPI_OK);
+    return st;
+}
+
+/* Every mention its own cluster, with its own values in its summary. */
+static void seeded_uf(cpi_rs_uf *uf, const cpi_rs_data *d)
+{
+    cpi_error err = {0};
+    assert_int_equal(cpi_rs_uf_init(uf, d, &err), CPI_OK);
+    for (uint32_t i = 0; i < d->nm; i++)
+        assert_int_equal(cpi_rs_uf_seed(uf, i, &err), CPI_OK);
+}
+
+/* n mentions of one kind, each alone in its record, with no values (no DOB) for the test to set. */
+static void lone_mentions(cpi_rs_data *d, cpi_rs_mention *m, cpi_rs_record *r, uint32_t n, cpi_kind kind)
+{
+    memset(m, 0, n * sizeof *m);
+    memset(r, 0, n * sizeof *r);
+    for (uint32_t i = 0; i < n; i++) {
+        m[i].kind = (uint8_t)kind;
+        m[i].rec = i;
+        m[i].num = 1;
+        m[i].dob_lo = m[i].dob_hi = CPI_DAY_NONE;
+        r[i] = (cpi_rs_record){.first = i, .nmentions = 1};
+    }
+    d->m = m, d->nm = n, d->recs = r, d->nrecs = n;
+}
+
 static uint32_t mention_of(const cpi_rs_data *d, const char *ref)
 {
     uint32_t i;
@@ -576,9 +614,7 @@ static void test_unpinned_placed_through_context(void **state)
     cpi_rs_result res = {0};
     cpi_resolve_report rep = {0};
     assert_int_equal(cpi_rs_load(f->st, &d, &o, &err), CPI_OK);
-    assert_int_equal(cpi_rs_uf_init(&res.uf, &d, &err), CPI_OK);
-    for (uint32_t i = 0; i < d.nm; i++)
-        assert_int_equal(cpi_rs_uf_seed(&res.uf, i, &err), CPI_OK);
+    seeded_uf(&res.uf, &d);
     uint32_t nom = mention_of(&d, "niche:NOM-9300001/1"), other = mention_of(&d, "niche:NOM-9300002/1");
     uint32_t child_a = mention_of(&d, "mace:MACE-9300001/1"), adult_a = mention_of(&d, "mace:MACE-9300001/2");
     uint32_t child_b = mention_of(&d, "mace:MACE-9300002/1"), adult_b = mention_of(&d, "mace:MACE-9300002/2");
@@ -633,22 +669,16 @@ static cpi_status write_concern_rows(cpi_txn *t, void *ctx, cpi_error *err)
 
 static void concern_placement(bool two_milos)
 {
-    char *dir = tu_mkdtemp(), db[4096];
-    snprintf(db, sizeof db, "%s/db", dir);
-    cpi_store_opts so = {.flags = CPI_STORE_CREATE};
-    cpi_store *st;
+    char *dir;
+    cpi_store *st = scratch_store(write_concern_rows, two_milos ? "" : NULL, &dir);
     cpi_error err = {0};
-    assert_int_equal(cpi_store_open(db, &so, &st, &err), CPI_OK);
-    assert_int_equal(cpi_store_write(st, write_concern_rows, two_milos ? "" : NULL, &err), CPI_OK);
     cpi_resolve_opts o;
     cpi_resolve_opts_default(&o);
     cpi_rs_data d = {0};
     cpi_rs_result res = {0};
     cpi_resolve_report rep = {0};
     assert_int_equal(cpi_rs_load(st, &d, &o, &err), CPI_OK);
-    assert_int_equal(cpi_rs_uf_init(&res.uf, &d, &err), CPI_OK);
-    for (uint32_t i = 0; i < d.nm; i++)
-        assert_int_equal(cpi_rs_uf_seed(&res.uf, i, &err), CPI_OK);
+    seeded_uf(&res.uf, &d);
     uint32_t nom = mention_of(&d, "niche:NOM-9500001/1"), evans = mention_of(&d, "niche:NOM-9500002/1");
     uint32_t milo = mention_of(&d, "mace:MACE-9500003/2");
     /* what places and scoring would have done: one place, the named adults to their nominals */
@@ -696,9 +726,7 @@ static void test_second_look(void **state)
     cpi_rs_result res = {0};
     cpi_resolve_kind_report kr = {0};
     assert_int_equal(cpi_rs_load(f->st, &d, &o, &err), CPI_OK);
-    assert_int_equal(cpi_rs_uf_init(&res.uf, &d, &err), CPI_OK);
-    for (uint32_t i = 0; i < d.nm; i++)
-        assert_int_equal(cpi_rs_uf_seed(&res.uf, i, &err), CPI_OK);
+    seeded_uf(&res.uf, &d);
     uint32_t child_a = mention_of(&d, "mace:MACE-9300001/1"), child_b = mention_of(&d, "mace:MACE-9300002/1");
     /* a model where sharing a related person is worth log2(0.3/0.0002) - log2(0.68/0.9998) = 11.1 bits */
     res.person_trained = true;
@@ -786,22 +814,16 @@ static cpi_status write_street_clusters(cpi_txn *t, void *ctx, cpi_error *err)
 
 static void second_look_street(const char *street, bool joins_expected)
 {
-    char *dir = tu_mkdtemp(), db[4096];
-    snprintf(db, sizeof db, "%s/db", dir);
-    cpi_store_opts so = {.flags = CPI_STORE_CREATE};
-    cpi_store *st;
+    char *dir;
+    cpi_store *st = scratch_store(write_street_clusters, (void *)street, &dir);
     cpi_error err = {0};
-    assert_int_equal(cpi_store_open(db, &so, &st, &err), CPI_OK);
-    assert_int_equal(cpi_store_write(st, write_street_clusters, (void *)street, &err), CPI_OK);
     cpi_resolve_opts o;
     cpi_resolve_opts_default(&o);
     cpi_rs_data d = {0};
     cpi_rs_result res = {0};
     cpi_resolve_kind_report kr = {0};
     assert_int_equal(cpi_rs_load(st, &d, &o, &err), CPI_OK);
-    assert_int_equal(cpi_rs_uf_init(&res.uf, &d, &err), CPI_OK);
-    for (uint32_t i = 0; i < d.nm; i++)
-        assert_int_equal(cpi_rs_uf_seed(&res.uf, i, &err), CPI_OK);
+    seeded_uf(&res.uf, &d);
     uint32_t nom = mention_of(&d, "niche:NOM-9400001/1"), form = mention_of(&d, "miraf:MF-9400001/1");
     uint32_t row = mention_of(&d, "mace:MACE-9400001/1");
     assert_int_equal(cpi_rs_uf_join(&res.uf, form, row, RS_JOIN_GUARDED), 1);
@@ -1210,23 +1232,13 @@ static void test_deferred_below_link(void **state)
     cpi_rs_data d = {0};
     cpi_rs_mention m[N];
     cpi_rs_record r[N];
-    memset(m, 0, sizeof m);
-    memset(r, 0, sizeof r);
-    for (uint32_t i = 0; i < N; i++) {
-        m[i].kind = CPI_KIND_PERSON;
-        m[i].rec = i;
-        m[i].num = 1;
-        m[i].dob_lo = m[i].dob_hi = i % 2 ? 12000 + (int32_t)i : CPI_DAY_NONE; /* odd ones have a DOB */
-        r[i] = (cpi_rs_record){.first = i, .nmentions = 1};
-    }
+    lone_mentions(&d, m, r, N, CPI_KIND_PERSON);
+    for (uint32_t i = 1; i < N; i += 2)
+        m[i].dob_lo = m[i].dob_hi = 12000 + (int32_t)i; /* odd ones have a DOB */
     m[4].key[RS_P_NID] = 41; /* 4 and 5: two nominals */
     m[5].key[RS_P_NID] = 42;
-    d.m = m, d.nm = N, d.recs = r, d.nrecs = N;
     cpi_rs_uf uf;
-    cpi_error err = {0};
-    assert_int_equal(cpi_rs_uf_init(&uf, &d, &err), CPI_OK);
-    for (uint32_t i = 0; i < N; i++)
-        assert_int_equal(cpi_rs_uf_seed(&uf, i, &err), CPI_OK);
+    seeded_uf(&uf, &d);
     uint8_t defer[N];
     for (uint32_t i = 0; i < N; i++)
         defer[i] = m[i].dob_lo == CPI_DAY_NONE;
@@ -1274,13 +1286,9 @@ static cpi_status write_capped_name(cpi_txn *t, void *ctx, cpi_error *err)
 static void test_block_street_surname(void **state)
 {
     (void)state;
-    char *dir = tu_mkdtemp(), db[4096];
-    snprintf(db, sizeof db, "%s/db", dir);
-    cpi_store_opts so = {.flags = CPI_STORE_CREATE};
-    cpi_store *st;
+    char *dir;
+    cpi_store *st = scratch_store(write_capped_name, NULL, &dir);
     cpi_error err = {0};
-    assert_int_equal(cpi_store_open(db, &so, &st, &err), CPI_OK);
-    assert_int_equal(cpi_store_write(st, write_capped_name, NULL, &err), CPI_OK);
     cpi_resolve_opts o;
     cpi_resolve_opts_default(&o);
     o.block_cap = 4, o.window = 2, o.dry_run = true;
@@ -1316,26 +1324,14 @@ static void test_deferred_namesakes(void **state)
     cpi_rs_data d = {0};
     cpi_rs_mention m[N];
     cpi_rs_record r[N];
-    memset(m, 0, sizeof m);
-    memset(r, 0, sizeof r);
-    for (uint32_t i = 0; i < N; i++) {
-        m[i].kind = CPI_KIND_PERSON;
-        m[i].rec = i;
-        m[i].num = 1;
-        m[i].dob_lo = m[i].dob_hi = CPI_DAY_NONE;
-        r[i] = (cpi_rs_record){.first = i, .nmentions = 1};
-    }
+    lone_mentions(&d, m, r, N, CPI_KIND_PERSON);
     m[1].dob_lo = m[1].dob_hi = cpi_norm_days_from_ymd(1981, 5, 19);
     m[2].dob_lo = m[2].dob_hi = cpi_norm_days_from_ymd(1989, 8, 16);
-    d.m = m, d.nm = N, d.recs = r, d.nrecs = N;
     /* both: the 1989 cluster fits too, below the link band (linked: in it, through a related
      * person) - either way the mention joins neither */
     for (int both = 2; both >= 0; both--) {
         cpi_rs_uf uf;
-        cpi_error err = {0};
-        assert_int_equal(cpi_rs_uf_init(&uf, &d, &err), CPI_OK);
-        for (uint32_t i = 0; i < N; i++)
-            assert_int_equal(cpi_rs_uf_seed(&uf, i, &err), CPI_OK);
+        seeded_uf(&uf, &d);
         assert_true(cpi_rs_uf_conflict(&uf, 1, 2));
         uint8_t defer[N] = {1, 0, 0, 0};
         cpi_rs_scored v[] = {{0, 3, 12.0, 0.9998, RS_PAIR_NAME_CONTEXT},
