@@ -306,6 +306,7 @@ static void st_free(strtab *t)
 
 typedef struct eval {
     const char *truth_path, *entities_path;
+    bool no_entity_table; /* no truth_entities.csv beside the truth (a public benchmark's) */
     strtab refs;   /* mention index = reference index */
     strtab trues;  /* true ids */
     strtab ents;   /* entity ids as exported */
@@ -560,6 +561,7 @@ static void read_truth_entities(eval *e)
     strcpy(e->subtypes[0], "?");
     /* A public benchmark's truth has no entity table: no children, subtypes or hard pairs. */
     if (access(path, F_OK) != 0 && errno == ENOENT) {
+        e->no_entity_table = true;
         memset(e->tchild, 0, e->trues.n);
         memset(e->tsub, 0, (size_t)e->trues.n * sizeof *e->tsub);
         free(b);
@@ -991,6 +993,7 @@ static json_t *report_json(const eval *e, const results *r, json_t *missing, jso
 
     json_t *in = json_object();
     json_object_set_new(in, "truth", json_string(e->truth_path));
+    json_object_set_new(in, "truth_entities", json_boolean(!e->no_entity_table));
     json_object_set_new(in, "entities", json_string(e->entities_path));
     json_object_set_new(in, "mentions", json_integer(e->refs.n));
     json_object_set_new(in, "reject_rows_skipped", json_integer((json_int_t)e->rejects));
@@ -1034,6 +1037,8 @@ static void print_text(const eval *e, const results *r, json_t *doc)
     json_t *in = json_object_get(doc, "input");
     printf("truth:    %s (%u mentions of %u true entities; %llu reject rows skipped)\n", e->truth_path, e->refs.n,
            e->trues.n, (unsigned long long)e->rejects);
+    if (e->no_entity_table)
+        printf("          no truth_entities.csv beside it: no children, subtypes or twin/namesake pairs to check\n");
     printf("entities: %s (%llu rows; %u predicted clusters counting singletons)\n", e->entities_path,
            (unsigned long long)e->export_rows, e->nents_total);
     if (e->missing)

@@ -6,6 +6,7 @@
 #include "core/compare.h"
 
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -288,7 +289,11 @@ cpi_dob_level cpi_cmp_dob(int32_t a_lo, int32_t a_hi, int32_t b_lo, int32_t b_hi
     if (a_lo == a_hi && b_lo == b_hi) {
         if (a_lo == b_lo)
             return CPI_DOB_EXACT;
-        return exact_dates_level(a_lo, b_lo);
+        cpi_dob_level l = exact_dates_level(a_lo, b_lo);
+        int32_t gap = a_lo > b_lo ? a_lo - b_lo : b_lo - a_lo;
+        if (l != CPI_DOB_ELSE)
+            return l;
+        return gap <= CPI_CMP_DOB_YEAR_DAYS ? CPI_DOB_YEAR : gap <= CPI_CMP_DOB_DECADE_DAYS ? CPI_DOB_DECADE : l;
     }
     /* An exact date inside a range is the overlap of a one-day range with it. */
     if (a_lo <= b_hi && b_lo <= a_hi)
@@ -312,6 +317,27 @@ cpi_postcode_level cpi_cmp_postcode(const char *a, const char *b)
     if (ia[0] && ia[0] == ib[0])
         return CPI_POSTCODE_SECTOR;
     return CPI_POSTCODE_DISTRICT;
+}
+
+/* ------------------------------------------------------------------ email */
+
+cpi_email_level cpi_cmp_email(const char *a, const char *b)
+{
+    if (is_absent(a) || is_absent(b))
+        return CPI_EMAIL_NULL;
+    if (strcmp(a, b) == 0)
+        return CPI_EMAIL_EXACT;
+    const char *at_a = strchr(a, '@'), *at_b = strchr(b, '@');
+    if (at_a && at_b && at_a - a == at_b - b && memcmp(a, b, (size_t)(at_a - a)) == 0) {
+        /* initials ("f.s@") are shared by many people: the local part alone names someone only
+         * when it holds at least CPI_CMP_EMAIL_LOCAL_MIN letters and digits */
+        int alnum = 0;
+        for (const char *c = a; c < at_a; c++)
+            alnum += isalnum((unsigned char)*c) != 0;
+        if (alnum >= CPI_CMP_EMAIL_LOCAL_MIN)
+            return CPI_EMAIL_LOCAL;
+    }
+    return cpi_jaro_winkler(a, b) >= CPI_CMP_EMAIL_JW ? CPI_EMAIL_JW : CPI_EMAIL_ELSE;
 }
 
 /* -------------------------------------------------------------- addresses */

@@ -118,6 +118,8 @@ typedef enum cpi_dob_level {
                            the year, by one */
     CPI_DOB_IN_RANGE,   /* a range (from an age or a bare year) contains the other's exact date,
                            or two ranges overlap */
+    CPI_DOB_YEAR,       /* two exact dates no typo above explains, at most CPI_CMP_DOB_YEAR_DAYS apart */
+    CPI_DOB_DECADE,     /* ...at most CPI_CMP_DOB_DECADE_DAYS apart (several digits mistyped) */
     CPI_DOB_ELSE,
     CPI_DOB_NULL,       /* either side missing */
     CPI_DOB_NLEVELS
@@ -134,6 +136,8 @@ typedef enum cpi_dob_level {
  * vs 2010).
  */
 cpi_dob_level cpi_cmp_dob(int32_t a_lo, int32_t a_hi, int32_t b_lo, int32_t b_hi);
+#define CPI_CMP_DOB_YEAR_DAYS 366
+#define CPI_CMP_DOB_DECADE_DAYS 3653
 
 /* -------------------------------------------------------------- postcodes */
 
@@ -152,6 +156,24 @@ typedef enum cpi_postcode_level {
  * sector ("NP20 1") SECTOR at most; FULL needs two full, equal postcodes.
  */
 cpi_postcode_level cpi_cmp_postcode(const char *a, const char *b);
+
+/* ------------------------------------------------------------------ email */
+
+typedef enum cpi_email_level {
+    CPI_EMAIL_EXACT = 0,  /* whole addresses equal */
+    CPI_EMAIL_LOCAL,      /* the part before '@' equal (CPI_CMP_EMAIL_LOCAL_MIN letters and digits at
+                             least), another domain */
+    CPI_EMAIL_JW,         /* Jaro-Winkler of the whole addresses >= CPI_CMP_EMAIL_JW (a typo) */
+    CPI_EMAIL_ELSE,
+    CPI_EMAIL_NULL,
+    CPI_EMAIL_NLEVELS
+} cpi_email_level;
+
+#define CPI_CMP_EMAIL_JW 0.9
+#define CPI_CMP_EMAIL_LOCAL_MIN 4
+
+/* Level of two normalised (case-folded) email addresses. */
+cpi_email_level cpi_cmp_email(const char *a, const char *b);
 
 /* -------------------------------------------------------------- addresses */
 

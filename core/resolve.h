@@ -109,7 +109,7 @@ typedef struct cpi_resolve_rule_report {
     uint64_t pairs;         /* pairs emitted (before removing pairs found by earlier rules) */
 } cpi_resolve_rule_report;
 
-#define CPI_RESOLVE_MAX_RULES 16
+#define CPI_RESOLVE_MAX_RULES 24
 
 typedef struct cpi_resolve_kind_report {
     uint64_t mentions;

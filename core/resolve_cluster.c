@@ -86,6 +86,8 @@ cpi_status cpi_rs_uf_clone(cpi_rs_uf *dst, const cpi_rs_uf *src, cpi_error *err)
         return s;
     memcpy(dst->parent, src->parent, (size_t)src->n * sizeof *dst->parent);
     memcpy(dst->size, src->size, (size_t)src->n * sizeof *dst->size);
+    dst->fn_soft = src->fn_soft;
+    dst->dob_tol = src->dob_tol;
     for (uint32_t i = 0; i < src->n; i++) {
         const cpi_rs_summary *a = &src->sum[i];
         if (!a->n)
@@ -219,15 +221,30 @@ cpi_status cpi_rs_uf_forbid(cpi_rs_uf *uf, uint32_t i, uint32_t j, cpi_error *er
 
 bool cpi_rs_dob_conflict(int32_t alo, int32_t ahi, int32_t blo, int32_t bhi)
 {
+    return cpi_rs_dob_conflict_tol(alo, ahi, blo, bhi, 0);
+}
+
+void cpi_rs_guard_set(cpi_rs_uf *uf, double m_fn_else, const double *dob_share)
+{
+    uf->fn_soft = m_fn_else > CPI_RS_GUARD_M_MAX;
+    uf->dob_tol = dob_share[CPI_DOB_DECADE] > CPI_RS_GUARD_M_MAX ? CPI_CMP_DOB_DECADE_DAYS
+                  : dob_share[CPI_DOB_YEAR] > CPI_RS_GUARD_M_MAX ? CPI_CMP_DOB_YEAR_DAYS
+                                                                 : 0;
+}
+
+bool cpi_rs_dob_conflict_tol(int32_t alo, int32_t ahi, int32_t blo, int32_t bhi, int32_t tol)
+{
     if (alo == CPI_DAY_NONE || blo == CPI_DAY_NONE)
         return false;
     if (alo == ahi && blo == bhi) {
-        if (cpi_cmp_dob(alo, ahi, blo, bhi) != CPI_DOB_ELSE)
+        cpi_dob_level l = cpi_cmp_dob(alo, ahi, blo, bhi);
+        if (l != CPI_DOB_ELSE && l != CPI_DOB_YEAR && l != CPI_DOB_DECADE)
             return false;
         /* No typo explains the difference. Within a month it may still be one bad entry, but
-         * siblings (even two with one name) are born months apart, and twins share a DOB. */
+         * siblings (even two with one name) are born months apart, and twins share a DOB - unless
+         * this data's matches are often further out (tol), when only a gap beyond that is. */
         int32_t gap = alo > blo ? alo - blo : blo - alo;
-        return gap > 31;
+        return gap > (tol > 0 ? tol : 31);
     }
     /* Ranges (an age, a year): allow a year either side for ages misjudged or counted on another day. */
     return alo > bhi + DAY_YEAR || blo > ahi + DAY_YEAR;
@@ -375,7 +392,7 @@ static bool pair_conflict(cpi_rs_uf *uf, const cpi_rs_summary *A, const cpi_rs_s
         return same_record(x, y);
     bool xd = x->type == RS_SV_DOB || x->type == RS_SV_RANGE, yd = y->type == RS_SV_DOB || y->type == RS_SV_RANGE;
     if (xd && yd)
-        return cpi_rs_dob_conflict((int32_t)x->a, x->b, (int32_t)y->a, y->b);
+        return cpi_rs_dob_conflict_tol((int32_t)x->a, x->b, (int32_t)y->a, y->b, uf->dob_tol);
     if (xd && y->type == RS_SV_ACT)
         return cpi_rs_act_conflict((int32_t)x->a, (int)y->a);
     if (yd && x->type == RS_SV_ACT)
@@ -394,7 +411,7 @@ static bool pair_conflict(cpi_rs_uf *uf, const cpi_rs_summary *A, const cpi_rs_s
     case RS_SV_TOWN:
         return true;
     case RS_SV_FN:
-        return fn_conflict(uf, A, x->a, B, y->a);
+        return !uf->fn_soft && fn_conflict(uf, A, x->a, B, y->a);
     default:
         return false;
     }

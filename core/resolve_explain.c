@@ -175,6 +175,8 @@ typedef struct side {
     char ref[CPI_REF_MAX];
     uint32_t n;
     cpi_rs_mention m;
+    cpi_rs_mention home; /* the location its own record says it lives at, when has_home */
+    bool has_home;
 } side;
 
 static cpi_status load_side(cpi_txn *t, const char *text, cpi_arena *a, cpi_strtab *str, side *s, cpi_error *err)
@@ -192,7 +194,20 @@ static cpi_status load_side(cpi_txn *t, const char *text, cpi_arena *a, cpi_strt
         return cpi_error_set(err, CPI_NOT_FOUND, "record %s has %u mentions, so there is no %s", s->ref,
                              s->rec.nmentions, text);
     s->n = ref.mention;
-    return cpi_rs_mention_fill(str, &s->rec.mentions[s->n - 1], s->rec.day, &s->m, err);
+    if ((st = cpi_rs_mention_fill(str, &s->rec.mentions[s->n - 1], s->rec.day, &s->m, err)))
+        return st;
+    /* its own record's home, as resolve_people.c takes it: the first lives-at to a location */
+    s->has_home = false;
+    for (uint32_t k = 0; k < s->rec.nrelations && !s->has_home; k++) {
+        const cpi_relation *r = &s->rec.relations[k];
+        if (r->from == s->n && r->to >= 1 && r->to <= s->rec.nmentions &&
+            cpi_rs_rel_type(r->type) == RS_REL_LIVES_AT && s->rec.mentions[r->to - 1].kind == CPI_KIND_LOCATION) {
+            if ((st = cpi_rs_mention_fill(str, &s->rec.mentions[r->to - 1], s->rec.day, &s->home, err)))
+                return st;
+            s->has_home = true;
+        }
+    }
+    return CPI_OK;
 }
 
 static const char *key_of(const cpi_strtab *str, const side *s, int slot)
@@ -261,19 +276,9 @@ static cpi_status explain_in(cpi_txn *t, const char *ref_a, const char *ref_b, c
             const side *x = sides[i];
             cpi_rs_pview *v = views[i];
             memset(v, 0, sizeof *v);
-            v->fn = key_of(str, x, RS_P_FN);
-            v->sn = key_of(str, x, RS_P_SN);
-            v->sa = key_of(str, x, RS_P_SA);
-            v->fx = key_of(str, x, RS_P_FX);
-            v->fx2 = key_of(str, x, RS_P_FX2);
-            v->sx = key_of(str, x, RS_P_SX);
-            v->sx2 = key_of(str, x, RS_P_SX2);
-            v->nid = key_of(str, x, RS_P_NID);
-            v->pnc = key_of(str, x, RS_P_PNC);
-            v->gender = key_of(str, x, RS_P_GENDER);
-            v->street = key_of(str, x, RS_P_STREET);
-            v->dob_lo = x->m.dob_lo;
-            v->dob_hi = x->m.dob_hi;
+            cpi_rs_pview_keys(v, str, &x->m);
+            if (x->has_home)
+                cpi_rs_lview_keys(&v->home, str, &x->home);
             v->tf_fn = term_frequency(t, RS_META_TF_FN, v->fn);
             v->tf_sn = term_frequency(t, RS_META_TF_SN, v->sn);
         }

@@ -39,6 +39,7 @@ enum {
     RS_P_PNC,
     RS_P_GENDER, /* "m" / "f"; "u" is dropped */
     RS_P_STREET, /* street name (what an adult is called) */
+    RS_P_EMAIL,  /* the person's own email column (a spreadsheet's; silos write online mentions) */
     RS_P__N
 };
 enum {
@@ -47,7 +48,7 @@ enum {
 };
 enum { RS_T_TEL = 0, RS_T__N };
 enum { RS_O_EMAIL = 0, RS_O_USER, RS_O__N };
-#define RS_NKEYS 12
+#define RS_NKEYS 13
 
 /* Mention flags. */
 #define RS_F_CHILD_ROLE 1u /* a role that names a child (missing-child, household-child, ...) */
@@ -181,7 +182,20 @@ typedef struct cpi_rs_uf {
     uint8_t *multi;      /* per record: it names two or more people */
     uint32_t n;
     const cpi_rs_data *d;
+    bool fn_soft; /* forenames do not conflict: the data shows matches often differ on them (see
+                   * CPI_RS_GUARD_M_MAX); the score alone decides */
+    int32_t dob_tol; /* days two exact DOBs no typo explains may be apart without conflict: 31, or as far
+                      * as this data's matches are often apart (a year, ten years; CPI_RS_GUARD_M_MAX) */
 } cpi_rs_uf;
+
+/*
+ * A value guard (the forename rule of the guard) holds only while the model trained on this data
+ * says true matches disagree on that field completely at most this often: m of its "else" level.
+ * Registers whose forenames are reliable (a force's, where twins differ by forename alone) keep the
+ * guard; data where a record's forename is often replaced outright does not, or every such
+ * duplicate would be refused. Measured: 0.017 on cpgen's forces, 0.064 on FEBRL.
+ */
+#define CPI_RS_GUARD_M_MAX 0.04
 
 cpi_status cpi_rs_uf_init(cpi_rs_uf *uf, const cpi_rs_data *d, cpi_error *err);
 /* A deep copy (dst must be unused or freed). */
@@ -206,6 +220,11 @@ int cpi_rs_uf_join(cpi_rs_uf *uf, uint32_t i, uint32_t j, cpi_rs_join_mode mode)
 
 /* Do two person values conflict? Exposed for the weak pass and tests. */
 bool cpi_rs_dob_conflict(int32_t alo, int32_t ahi, int32_t blo, int32_t bhi);
+/* The same, tolerating exact DOBs up to tol days apart (cpi_rs_uf.dob_tol; 0 means the default 31). */
+bool cpi_rs_dob_conflict_tol(int32_t alo, int32_t ahi, int32_t blo, int32_t bhi, int32_t tol);
+/* Soften the guard as far as this data's matches differ: m_fn_else the trained model's m of forenames
+ * "else"; dob_share[l] the share of likely matches at each DOB level (resolve_people.c). */
+void cpi_rs_guard_set(cpi_rs_uf *uf, double m_fn_else, const double *dob_share);
 /* A person born on or after dob_lo cannot have acted in act_year (RS_SV_ACT): under 9 all year. */
 bool cpi_rs_act_conflict(int32_t dob_lo, int act_year);
 bool cpi_rs_forename_conflict(const char *a, const char *b);
@@ -245,7 +264,9 @@ uint64_t cpi_rs_hash_u64(uint64_t h, uint64_t v);
 
 /* Person comparisons, in model order. */
 enum { RS_PC_FORENAME = 0, RS_PC_SURNAME, RS_PC_DOB, RS_PC_GENDER, RS_PC_NID, RS_PC_PNC, RS_PC_HOME, RS_PC_PHONE,
-       RS_PC_STREET, RS_PC_RELATED, RS_PC__N };
+       RS_PC_STREET, RS_PC_RELATED, RS_PC_EMAIL,
+       /* the address the person's own record gives (null when the homes are one resolved place) */
+       RS_PC_ADDR_HOUSE, RS_PC_ADDR_STREET, RS_PC_ADDR_POSTCODE, RS_PC_ADDR_TOWN, RS_PC__N };
 /* Location comparisons. */
 enum { RS_LC_ADDRESS = 0, RS_LC_POSTCODE, RS_LC_FLAT, RS_LC_HOUSE, RS_LC_NAME, RS_LC_TOWN, RS_LC__N };
 
@@ -262,8 +283,13 @@ enum { RS_REL_SHARED = 0, RS_REL_NONE, RS_REL_NULL, RS_REL_NLEVELS };
  * clusters of resolve's first pass - and entity numbers when explaining from
  * the store).
  */
+typedef struct cpi_rs_lview {
+    const char *house, *flat, *street, *pc, *town, *place;
+} cpi_rs_lview;
+
 typedef struct cpi_rs_pview {
-    const char *fn, *sn, *sa, *fx, *fx2, *sx, *sx2, *nid, *pnc, *gender, *street;
+    const char *fn, *sn, *sa, *fx, *fx2, *sx, *sx2, *nid, *pnc, *gender, *street, *email;
+    cpi_rs_lview home; /* the address its own record says it lives at (lives-at); all NULL: none */
     int32_t dob_lo, dob_hi;
     const uint32_t *homes;
     uint32_t nhomes;
@@ -274,10 +300,6 @@ typedef struct cpi_rs_pview {
     double tf_fn, tf_sn; /* relative frequency of fn / sn (0: unknown) */
 } cpi_rs_pview;
 
-typedef struct cpi_rs_lview {
-    const char *house, *flat, *street, *pc, *town, *place;
-} cpi_rs_lview;
-
 void cpi_rs_person_model(cpi_fs_model *model);
 void cpi_rs_location_model(cpi_fs_model *model);
 /* The comparison vector of a pair, and the TF array for cpi_fs_weight (tf[c], 0 = none). */
@@ -285,8 +307,15 @@ void cpi_rs_person_vec(const cpi_rs_pview *a, const cpi_rs_pview *b, cpi_fs_vec 
 void cpi_rs_location_vec(const cpi_rs_lview *a, const cpi_rs_lview *b, cpi_fs_vec *v);
 /* The level of the related-people comparison alone (what cpi_rs_person_vec puts there). */
 uint8_t cpi_rs_related_level(const cpi_rs_pview *a, const cpi_rs_pview *b);
-/* A view of mention i (homes/phones left empty for the caller to set). */
-void cpi_rs_pview_of(const cpi_rs_data *d, uint32_t i, cpi_rs_pview *v);
+/* A view of mention i (homes/phones left empty for the caller to set; home_m: its own record's home
+ * location mention, UINT32_MAX none). */
+void cpi_rs_pview_of(const cpi_rs_data *d, uint32_t i, uint32_t home_m, cpi_rs_pview *v);
+/* The key texts and DOB of a person mention into v (resolve and explain both build views here). */
+void cpi_rs_pview_keys(cpi_rs_pview *v, const cpi_strtab *str, const cpi_rs_mention *m);
+/* A location view of a mention's key texts. */
+void cpi_rs_lview_keys(cpi_rs_lview *v, const cpi_strtab *str, const cpi_rs_mention *m);
+/* Postcode level that also compares postcodes from outside the UK (kept whole): equal or else. */
+uint8_t cpi_rs_postcode_level(const char *a, const char *b);
 void cpi_rs_lview_of(const cpi_rs_data *d, uint32_t i, cpi_rs_lview *v);
 /* A location view from key texts (any may be NULL); resolve and explain both build views here. */
 void cpi_rs_lview_set(cpi_rs_lview *v, const char *house, const char *flat, const char *street, const char *pc,

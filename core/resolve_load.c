@@ -104,6 +104,7 @@ static int slot_of(cpi_kind kind, const char *name, int *second)
         {CPI_KIND_PERSON, "fx", RS_P_FX, RS_P_FX2},   {CPI_KIND_PERSON, "sx", RS_P_SX, RS_P_SX2},
         {CPI_KIND_PERSON, "nid", RS_P_NID, -1},       {CPI_KIND_PERSON, "pnc", RS_P_PNC, -1},
         {CPI_KIND_PERSON, "gender", RS_P_GENDER, -1}, {CPI_KIND_PERSON, "street", RS_P_STREET, -1},
+        {CPI_KIND_PERSON, "email", RS_P_EMAIL, -1},
         {CPI_KIND_LOCATION, "addr", RS_L_ADDR, -1},   {CPI_KIND_LOCATION, "house", RS_L_HOUSE, -1},
         {CPI_KIND_LOCATION, "flat", RS_L_FLAT, -1},   {CPI_KIND_LOCATION, "street_k", RS_L_STREET, -1},
         {CPI_KIND_LOCATION, "town", RS_L_TOWN, -1},   {CPI_KIND_LOCATION, "premises", RS_L_PREMISES, -1},
@@ -197,7 +198,10 @@ cpi_status cpi_rs_mention_fill(cpi_strtab *str, const cpi_mention *src, int32_t 
     }
     const uint32_t *k = out->key;
     bool exact = out->dob_lo != CPI_DAY_NONE && out->dob_lo == out->dob_hi;
-    if ((k[RS_P_FN] && k[RS_P_SN]) || (k[RS_P_SN] && exact) || k[RS_P_PNC])
+    /* Enough to score on its own: two of a person's identifying fields (a forename, a surname, an
+     * exact DOB, an email), or a PNC id. */
+    int ids = (k[RS_P_FN] != 0) + (k[RS_P_SN] != 0) + exact + (k[RS_P_EMAIL] != 0);
+    if (ids >= 2 || k[RS_P_PNC])
         out->flags |= RS_F_STRONG;
     else if (k[RS_P_FN] || k[RS_P_SN] || k[RS_P_STREET])
         out->flags |= RS_F_WEAK;

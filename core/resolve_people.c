@@ -33,7 +33,25 @@ typedef struct person_ctx {
     const cpi_rs_ctx *related; /* people related to each identifier cluster (by grp), as current roots */
     cpi_rs_pview *views;  /* each strong mention's view, built once (lookups cost more than comparing) */
     uint32_t *vidx;       /* mention -> its view, UINT32_MAX if none */
+    uint32_t *home_of;    /* mention -> the location its own record says it lives at, UINT32_MAX none */
 } person_ctx;
+
+/* Each person mention's own-record home: the first lives-at from it to a location of its record. */
+static uint32_t *own_homes(const cpi_rs_data *d)
+{
+    uint32_t *h = malloc((d->nm ? d->nm : 1) * sizeof *h);
+    if (!h)
+        return NULL;
+    memset(h, 0xff, (d->nm ? d->nm : 1) * sizeof *h);
+    for (uint32_t r = 0; r < d->nrecs; r++)
+        for (uint32_t k = 0; k < d->recs[r].nrels; k++) {
+            const cpi_rs_rel *x = &d->rels[d->recs[r].first_rel + k];
+            if (x->type == RS_REL_LIVES_AT && d->m[x->from].kind == CPI_KIND_PERSON &&
+                d->m[x->to].kind == CPI_KIND_LOCATION && h[x->from] == UINT32_MAX)
+                h[x->from] = x->to;
+        }
+    return h;
+}
 
 static void set_related(person_ctx *pc, uint32_t i)
 {
@@ -46,7 +64,7 @@ static void build_view(person_ctx *pc, uint32_t i, uint32_t k)
 {
     cpi_rs_pview *v = &pc->views[k];
     pc->vidx[i] = k;
-    cpi_rs_pview_of(pc->d, i, v);
+    cpi_rs_pview_of(pc->d, i, pc->home_of[i], v);
     uint32_t g = pc->grp[i];
     v->homes = cpi_rs_ctx_ids(pc->homes, g);
     v->nhomes = cpi_rs_ctx_n(pc->homes, g);
@@ -95,12 +113,40 @@ uint8_t cpi_rs_person_flags(const cpi_fs_vec *v)
     return f;
 }
 
+/*
+ * How far apart the DOBs of likely matches are in this data, counted directly: among candidate
+ * pairs whose forename (or a nickname of it) and surname agree exactly and who share a home, a
+ * phone, an email or a house number and street, the share at each DOB level (DOB on both sides).
+ * EM's m for the DOB comes from pairs selected on names alone, where namesakes (father and son)
+ * stand in for DOB typos (m of within_10y 0.24 on a cpgen force, against 0.02 counted here).
+ */
+static void dob_shares(const cpi_rs_pairs *pairs, const cpi_rs_pairvec *pv, double share[CPI_FS_MAX_LEVELS])
+{
+    size_t cnt[CPI_FS_MAX_LEVELS] = {0}, tot = 0;
+    for (size_t k = 0; k < pairs->n; k++) {
+        const uint8_t *l = pv[k].v.levels;
+        bool names = (l[RS_PC_FORENAME] == CPI_NAME_EXACT || l[RS_PC_FORENAME] == CPI_NAME_NICKNAME) &&
+                     l[RS_PC_SURNAME] == CPI_NAME_EXACT;
+        bool shared = l[RS_PC_HOME] == RS_CTX_SAME || l[RS_PC_PHONE] == RS_CTX_SAME ||
+                      l[RS_PC_EMAIL] == CPI_EMAIL_EXACT ||
+                      (l[RS_PC_ADDR_HOUSE] == CPI_IDENT_SAME && l[RS_PC_ADDR_STREET] == RS_PLACE_EXACT);
+        if (names && shared && l[RS_PC_DOB] != CPI_DOB_NULL) {
+            cnt[l[RS_PC_DOB]]++;
+            tot++;
+        }
+    }
+    for (int i = 0; i < CPI_FS_MAX_LEVELS; i++)
+        share[i] = tot ? (double)cnt[i] / (double)tot : 0;
+}
+
 /* What the person model compares of mention i, hashed (homes and phones by their cluster's table row). */
 static uint64_t person_sig(void *ctx, uint32_t i)
 {
     const person_ctx *pc = ctx;
     const cpi_rs_mention *m = &pc->d->m[i];
     uint64_t h = cpi_rs_hash(0, m->key, sizeof m->key);
+    if (pc->home_of[i] != UINT32_MAX) /* its own record's address is compared too */
+        h = cpi_rs_hash(h, pc->d->m[pc->home_of[i]].key, sizeof m->key);
     h = cpi_rs_hash_u64(h, (uint64_t)(uint32_t)m->dob_lo << 32 | (uint32_t)m->dob_hi);
     uint32_t g = pc->grp[i];
     h = cpi_rs_hash(h, cpi_rs_ctx_ids(pc->homes, g), cpi_rs_ctx_n(pc->homes, g) * sizeof(uint32_t));
@@ -119,10 +165,13 @@ static uint64_t person_sig(void *ctx, uint32_t i)
  */
 #define RS_PEOPLE_PASSES 3
 
-enum { R_SX_YEAR, R_FI_DOB, R_HOME_FX, R_PNC, R_PHONE, R_NAME, R_STREET_SX, R_FX_SX, R__N };
-static const char *const RULE_NAMES[] = {"person sx+year", "person fi+dob",    "person home+fx",
-                                         "person pnc",     "person phone",     "person name",
-                                         "person street+sx", "person fx+sx"};
+enum { R_SX_YEAR, R_FI_DOB, R_HOME_FX, R_PNC, R_PHONE, R_NAME, R_STREET_SX, R_FX_SX, R_FX_YEAR, R_EMAIL,
+       R_EMAIL_LOCAL, R_ADDR_HOUSE_PC, R_ADDR_HOUSE_STREET, R_DOB_PC, R__N };
+static const char *const RULE_NAMES[] = {"person sx+year",   "person fi+dob",       "person home+fx",
+                                         "person pnc",       "person phone",        "person name",
+                                         "person street+sx", "person fx+sx",        "person fx+year",
+                                         "person email",     "person email local",  "person address pc+house",
+                                         "person address street+house", "person dob+postcode"};
 
 static uint64_t key3(int rule, uint64_t x, uint64_t y)
 {
@@ -139,15 +188,51 @@ static cpi_status rule_keys(const person_ctx *pc, int rule, uint32_t i, cpi_rs_k
     cpi_status s = CPI_OK;
     switch (rule) {
     case R_SX_YEAR:
-        if (k[RS_P_SX] && m->dob_lo != CPI_DAY_NONE) {
+    case R_FX_YEAR: {
+        /* the phonetic surname (a mistyped forename), or forename (a mistyped surname), and the year */
+        uint32_t x = k[rule == R_SX_YEAR ? RS_P_SX : RS_P_FX];
+        if (x && m->dob_lo != CPI_DAY_NONE) {
             int y0, y1, mo, dd;
             cpi_norm_ymd_from_days(m->dob_lo, &y0, &mo, &dd);
             cpi_norm_ymd_from_days(m->dob_hi, &y1, &mo, &dd);
             if (y1 - y0 <= 3)
                 for (int y = y0; y <= y1 && !s; y++)
-                    s = cpi_rs_keys_add(keys, key3(rule, k[RS_P_SX], (uint64_t)y), order, i, err);
+                    s = cpi_rs_keys_add(keys, key3(rule, x, (uint64_t)y), order, i, err);
         }
         break;
+    }
+    case R_EMAIL:
+        if (k[RS_P_EMAIL])
+            s = cpi_rs_keys_add(keys, key3(rule, k[RS_P_EMAIL], 0), order, i, err);
+        break;
+    case R_EMAIL_LOCAL: {
+        /* the part before '@': the same person at another provider, or a mistyped domain */
+        const char *e = cpi_rs_key(d, i, RS_P_EMAIL), *at = e ? strchr(e, '@') : NULL;
+        if (at && at > e)
+            s = cpi_rs_keys_add(keys, key3(rule, cpi_rs_hash(0, e, (size_t)(at - e)), 0), order, i, err);
+        break;
+    }
+    case R_DOB_PC: {
+        /* the exact DOB and its own record's postcode: both names replaced or mistyped */
+        uint32_t hm = pc->home_of[i];
+        if (exact && hm != UINT32_MAX && d->m[hm].key[RS_L_PC])
+            s = cpi_rs_keys_add(keys, key3(rule, (uint64_t)(uint32_t)m->dob_lo, d->m[hm].key[RS_L_PC]), order, i,
+                                err);
+        break;
+    }
+    case R_ADDR_HOUSE_PC:
+    case R_ADDR_HOUSE_STREET: {
+        /* the house number and postcode, or street, of its own record's address: people whose names
+         * and DOB were both mistyped, and places the place stage left apart */
+        uint32_t hm = pc->home_of[i];
+        if (hm != UINT32_MAX) {
+            const uint32_t *hk = d->m[hm].key;
+            uint32_t other = hk[rule == R_ADDR_HOUSE_PC ? RS_L_PC : RS_L_STREET];
+            if (hk[RS_L_HOUSE] && other)
+                s = cpi_rs_keys_add(keys, key3(rule, hk[RS_L_HOUSE], other), order, i, err);
+        }
+        break;
+    }
     case R_FI_DOB: {
         const char *fn = cpi_rs_key(d, i, RS_P_FN);
         if (fn && exact)
@@ -184,9 +269,12 @@ static cpi_status rule_keys(const person_ctx *pc, int rule, uint32_t i, cpi_rs_k
         if (k[RS_P_STREET] && k[RS_P_SX])
             s = cpi_rs_keys_add(keys, key3(rule, k[RS_P_STREET], k[RS_P_SX]), order, i, err);
         break;
-    default:
-        if (k[RS_P_FX] && k[RS_P_SX])
-            s = cpi_rs_keys_add(keys, key3(rule, k[RS_P_FX], k[RS_P_SX]), order, i, err);
+    default: /* phonetic forename and surname, in either order (written the other way round) */
+        if (k[RS_P_FX] && k[RS_P_SX]) {
+            uint32_t a = k[RS_P_FX] < k[RS_P_SX] ? k[RS_P_FX] : k[RS_P_SX];
+            uint32_t b = k[RS_P_FX] < k[RS_P_SX] ? k[RS_P_SX] : k[RS_P_FX];
+            s = cpi_rs_keys_add(keys, key3(rule, a, b), order, i, err);
+        }
     }
     return s;
 }
@@ -244,7 +332,11 @@ cpi_status cpi_rs_people(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_o
             mem[n++] = i;
     }
     kr->scored = n;
-    pc = (person_ctx){d, grp, &homes, &phones, &related, NULL, NULL};
+    pc = (person_ctx){d, grp, &homes, &phones, &related, NULL, NULL, own_homes(d)};
+    if (!pc.home_of) {
+        s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory for homes");
+        goto out;
+    }
     pc.views = malloc((n ? n : 1) * sizeof *pc.views);
     pc.vidx = malloc((d->nm ? d->nm : 1) * sizeof *pc.vidx);
     if (!pc.views || !pc.vidx) {
@@ -291,6 +383,13 @@ cpi_status cpi_rs_people(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_o
     if ((s = cpi_rs_fit_and_score(&res->person_model, &tr, person_vec, cpi_rs_person_flags, &pc, mem, nd, n, NULL,
                                   NULL, &pairs, pv, o, &sc, kr, err)))
         goto out;
+    /* the forename and DOB guards hold as far as this data's matches keep those fields (CPI_RS_GUARD_M_MAX) */
+    if (kr->trained) {
+        double dob[CPI_FS_MAX_LEVELS];
+        dob_shares(&pairs, pv, dob);
+        cpi_rs_guard_set(&res->uf, res->person_model.cmp[RS_PC_FORENAME].m[CPI_NAME_ELSE], dob);
+        cpi_rs_guard_set(&before, res->person_model.cmp[RS_PC_FORENAME].m[CPI_NAME_ELSE], dob);
+    }
     cpi_rs_join_links(&res->uf, sc.v, sc.n, o->link, defer, kr);
     for (int pass = 2; pass <= RS_PEOPLE_PASSES; pass++) {
         for (uint32_t i = 0; i < d->nm; i++)
@@ -356,6 +455,7 @@ out:
     free(pv);
     free(pc.views);
     free(pc.vidx);
+    free(pc.home_of);
     free(grp1);
     free(defer);
     cpi_rs_ctx_free(&homes);

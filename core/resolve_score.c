@@ -36,13 +36,14 @@
 #include "core/resolve_internal.h"
 
 static const char *const NAME_LEVELS[] = {"exact", "nickname", "part", "jw_high", "jw_mid", "phonetic", "else", "null"};
-static const char *const DOB_LEVELS[] = {"exact", "swap", "one_part", "in_range", "else", "null"};
+static const char *const DOB_LEVELS[] = {"exact", "swap", "one_part", "in_range", "within_year", "within_10y", "else", "null"};
 static const char *const SAME_LEVELS[] = {"same", "different", "null"};
 static const char *const ADDRESS_LEVELS[] = {"exact", "same_building", "street_jw", "else", "null"};
 static const char *const POSTCODE_LEVELS[] = {"full", "sector", "district", "else", "null"};
 static const char *const FLAT_LEVELS[] = {"same", "one_side", "different", "none"};
 static const char *const PLACE_LEVELS[] = {"exact", "jw", "else", "null"};
 static const char *const RELATED_LEVELS[] = {"shared", "not_shared", "null"};
+static const char *const EMAIL_LEVELS[] = {"exact", "local_part", "jw", "else", "null"};
 
 /* The model shapes cannot fail to build: names and counts are fixed here. */
 static void add(cpi_fs_model *m, const char *name, uint8_t n, const char *const *levels, uint8_t null_level)
@@ -64,6 +65,11 @@ void cpi_rs_person_model(cpi_fs_model *model)
     add(model, "phone", RS_CTX_NLEVELS, SAME_LEVELS, RS_CTX_NULL);
     add(model, "street_name", CPI_IDENT_NLEVELS, SAME_LEVELS, CPI_IDENT_NULL);
     add(model, "related", RS_REL_NLEVELS, RELATED_LEVELS, RS_REL_NULL);
+    add(model, "email", CPI_EMAIL_NLEVELS, EMAIL_LEVELS, CPI_EMAIL_NULL);
+    add(model, "home_house", CPI_IDENT_NLEVELS, SAME_LEVELS, CPI_IDENT_NULL);
+    add(model, "home_street", RS_PLACE_NLEVELS, PLACE_LEVELS, RS_PLACE_NULL);
+    add(model, "home_postcode", CPI_POSTCODE_NLEVELS, POSTCODE_LEVELS, CPI_POSTCODE_NULL);
+    add(model, "home_town", RS_PLACE_NLEVELS, PLACE_LEVELS, RS_PLACE_NULL);
     model->cmp[RS_PC_FORENAME].tf_level = CPI_NAME_EXACT;
     model->cmp[RS_PC_FORENAME].tf_floor = CPI_FS_TF_FLOOR_DEFAULT;
     model->cmp[RS_PC_SURNAME].tf_level = CPI_NAME_EXACT;
@@ -153,6 +159,37 @@ static uint8_t ctx_level(const uint32_t *a, uint32_t na, const uint32_t *b, uint
     return RS_CTX_DIFFERENT;
 }
 
+static uint8_t place_level(const char *a, const char *b);
+
+uint8_t cpi_rs_postcode_level(const char *a, const char *b)
+{
+    /* Normalised UK postcodes hold a space; one kept whole from elsewhere ("4011") does not and has no
+     * sector or district to agree on. */
+    if (present(a) && present(b) && (!strchr(a, ' ') || !strchr(b, ' ')))
+        return strcmp(a, b) == 0 ? CPI_POSTCODE_FULL : CPI_POSTCODE_ELSE;
+    return (uint8_t)cpi_cmp_postcode(a, b);
+}
+
+/*
+ * The addresses two people's own records give, part by part, as a spreadsheet with address columns
+ * is linked: house number, street, postcode and town each their own evidence (a typo in one leaves
+ * the others). When their homes are already one resolved place the home comparison has said it, and
+ * the parts would count the same agreement again: they are then null.
+ */
+static void home_parts(const cpi_rs_lview *a, const cpi_rs_lview *b, bool same_place, cpi_fs_vec *v)
+{
+    v->levels[RS_PC_ADDR_HOUSE] = CPI_IDENT_NULL;
+    v->levels[RS_PC_ADDR_STREET] = RS_PLACE_NULL;
+    v->levels[RS_PC_ADDR_POSTCODE] = CPI_POSTCODE_NULL;
+    v->levels[RS_PC_ADDR_TOWN] = RS_PLACE_NULL;
+    if (same_place)
+        return;
+    v->levels[RS_PC_ADDR_HOUSE] = (uint8_t)cpi_cmp_ident(a->house, b->house);
+    v->levels[RS_PC_ADDR_STREET] = place_level(a->street, b->street);
+    v->levels[RS_PC_ADDR_POSTCODE] = cpi_rs_postcode_level(a->pc, b->pc);
+    v->levels[RS_PC_ADDR_TOWN] = place_level(a->town, b->town);
+}
+
 void cpi_rs_person_vec(const cpi_rs_pview *a, const cpi_rs_pview *b, cpi_fs_vec *v, double tf[CPI_FS_MAX_CMP])
 {
     memset(v, 0, sizeof *v);
@@ -189,6 +226,8 @@ void cpi_rs_person_vec(const cpi_rs_pview *a, const cpi_rs_pview *b, cpi_fs_vec 
     v->levels[RS_PC_PHONE] = ctx_level(a->phones, a->nphones, b->phones, b->nphones);
     v->levels[RS_PC_STREET] = (uint8_t)cpi_cmp_ident(a->street, b->street);
     v->levels[RS_PC_RELATED] = cpi_rs_related_level(a, b);
+    v->levels[RS_PC_EMAIL] = (uint8_t)cpi_cmp_email(a->email, b->email);
+    home_parts(&a->home, &b->home, v->levels[RS_PC_HOME] == RS_CTX_SAME, v);
 }
 
 uint8_t cpi_rs_related_level(const cpi_rs_pview *a, const cpi_rs_pview *b)
@@ -208,7 +247,7 @@ static uint8_t flat_level(const char *a, const char *b)
 }
 
 static uint8_t place_level(const char *a, const char *b)
-{
+{ /* exact / Jaro-Winkler >= 0.92 / else: a place's name, a street, a town */
     if (!present(a) || !present(b))
         return RS_PLACE_NULL;
     if (strcmp(a, b) == 0)
@@ -246,30 +285,39 @@ void cpi_rs_location_vec(const cpi_rs_lview *va, const cpi_rs_lview *vb, cpi_fs_
      * nothing about the address either way; the house comparison is missing too */
     if (present(a->house) != present(b->house))
         v->levels[RS_LC_ADDRESS] = CPI_ADDRESS_NULL;
-    v->levels[RS_LC_POSTCODE] = (uint8_t)cpi_cmp_postcode(a->pc, b->pc);
+    v->levels[RS_LC_POSTCODE] = cpi_rs_postcode_level(a->pc, b->pc);
     v->levels[RS_LC_FLAT] = flat_level(a->flat, b->flat);
     v->levels[RS_LC_HOUSE] = (uint8_t)cpi_cmp_ident(a->house, b->house);
     v->levels[RS_LC_NAME] = place_level(a->place, b->place);
     v->levels[RS_LC_TOWN] = (uint8_t)cpi_cmp_ident(a->town, b->town);
 }
 
-void cpi_rs_pview_of(const cpi_rs_data *d, uint32_t i, cpi_rs_pview *v)
+void cpi_rs_pview_keys(cpi_rs_pview *v, const cpi_strtab *str, const cpi_rs_mention *m)
+{
+    const uint32_t *k = m->key;
+    v->fn = cpi_strtab_str(str, k[RS_P_FN]);
+    v->sn = cpi_strtab_str(str, k[RS_P_SN]);
+    v->sa = cpi_strtab_str(str, k[RS_P_SA]);
+    v->fx = cpi_strtab_str(str, k[RS_P_FX]);
+    v->fx2 = cpi_strtab_str(str, k[RS_P_FX2]);
+    v->sx = cpi_strtab_str(str, k[RS_P_SX]);
+    v->sx2 = cpi_strtab_str(str, k[RS_P_SX2]);
+    v->nid = cpi_strtab_str(str, k[RS_P_NID]);
+    v->pnc = cpi_strtab_str(str, k[RS_P_PNC]);
+    v->gender = cpi_strtab_str(str, k[RS_P_GENDER]);
+    v->street = cpi_strtab_str(str, k[RS_P_STREET]);
+    v->email = cpi_strtab_str(str, k[RS_P_EMAIL]);
+    v->dob_lo = m->dob_lo;
+    v->dob_hi = m->dob_hi;
+}
+
+void cpi_rs_pview_of(const cpi_rs_data *d, uint32_t i, uint32_t home_m, cpi_rs_pview *v)
 {
     memset(v, 0, sizeof *v);
     const cpi_rs_mention *m = &d->m[i];
-    v->fn = cpi_rs_key(d, i, RS_P_FN);
-    v->sn = cpi_rs_key(d, i, RS_P_SN);
-    v->sa = cpi_rs_key(d, i, RS_P_SA);
-    v->fx = cpi_rs_key(d, i, RS_P_FX);
-    v->fx2 = cpi_rs_key(d, i, RS_P_FX2);
-    v->sx = cpi_rs_key(d, i, RS_P_SX);
-    v->sx2 = cpi_rs_key(d, i, RS_P_SX2);
-    v->nid = cpi_rs_key(d, i, RS_P_NID);
-    v->pnc = cpi_rs_key(d, i, RS_P_PNC);
-    v->gender = cpi_rs_key(d, i, RS_P_GENDER);
-    v->street = cpi_rs_key(d, i, RS_P_STREET);
-    v->dob_lo = m->dob_lo;
-    v->dob_hi = m->dob_hi;
+    cpi_rs_pview_keys(v, &d->str, m);
+    if (home_m != UINT32_MAX)
+        cpi_rs_lview_of(d, home_m, &v->home);
     if (m->key[RS_P_FN] && d->n_fn)
         v->tf_fn = (double)d->fn_count[m->key[RS_P_FN]] / (double)d->n_fn;
     if (m->key[RS_P_SN] && d->n_sn)
@@ -294,9 +342,13 @@ void cpi_rs_lview_set(cpi_rs_lview *v, const char *house, const char *flat, cons
     }
 }
 
-void cpi_rs_lview_of(const cpi_rs_data *d, uint32_t i, cpi_rs_lview *v)
+void cpi_rs_lview_keys(cpi_rs_lview *v, const cpi_strtab *str, const cpi_rs_mention *m)
 {
-    cpi_rs_lview_set(v, cpi_rs_key(d, i, RS_L_HOUSE), cpi_rs_key(d, i, RS_L_FLAT), cpi_rs_key(d, i, RS_L_STREET),
-                     cpi_rs_key(d, i, RS_L_PC), cpi_rs_key(d, i, RS_L_TOWN), cpi_rs_key(d, i, RS_L_PLACE),
-                     cpi_rs_key(d, i, RS_L_PREMISES));
+    const uint32_t *k = m->key;
+    cpi_rs_lview_set(v, cpi_strtab_str(str, k[RS_L_HOUSE]), cpi_strtab_str(str, k[RS_L_FLAT]),
+                     cpi_strtab_str(str, k[RS_L_STREET]), cpi_strtab_str(str, k[RS_L_PC]),
+                     cpi_strtab_str(str, k[RS_L_TOWN]), cpi_strtab_str(str, k[RS_L_PLACE]),
+                     cpi_strtab_str(str, k[RS_L_PREMISES]));
 }
+
+void cpi_rs_lview_of(const cpi_rs_data *d, uint32_t i, cpi_rs_lview *v) { cpi_rs_lview_keys(v, &d->str, &d->m[i]); }

@@ -246,6 +246,14 @@ static cpi_status person(const char *const values[CPI_F__COUNT], int32_t record_
         else
             BAD(CPI_F_PNC);
     }
+    const char *em = val(values, CPI_F_EMAIL);
+    if (em) {
+        char k[CPI_NORM_IDENT_MAX];
+        if (cpi_norm_email(em, k, sizeof k, e2) == CPI_OK)
+            ADD("email", k);
+        else
+            BAD(CPI_F_EMAIL);
+    }
     const char *g = val(values, CPI_F_GENDER);
     if (g) {
         const char *gk = gender_key(g);
@@ -257,12 +265,76 @@ static cpi_status person(const char *const values[CPI_F__COUNT], int32_t record_
     return CPI_OK;
 }
 
+/*
+ * A postcode that is not a UK one (a spreadsheet from elsewhere: "4011", "2600 ACT", "75008") is kept
+ * whole as upper-case letters and digits, 3 to 10 of them with at least one digit, so two rows can
+ * still agree on it; only UK postcodes have sectors and districts. Returns false when it is not one.
+ */
+static bool other_postcode(const char *raw, char *out, size_t cap)
+{
+    size_t n = 0;
+    bool digit = false;
+    for (const char *p = raw; *p; p++) {
+        char c = *p;
+        if (c == ' ' || c == '-')
+            continue;
+        if (c >= 'a' && c <= 'z')
+            c = (char)(c - 'a' + 'A');
+        if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) || n + 1 >= cap || n >= 10)
+            return false;
+        digit |= c >= '0' && c <= '9';
+        out[n++] = c;
+    }
+    out[n] = '\0';
+    if (n < 3 || !digit) {
+        out[0] = '\0';
+        return false;
+    }
+    return true;
+}
+
 static cpi_status location(const char *const values[CPI_F__COUNT], cpi_arena *arena, cpi_kvbuf *keys,
                            unsigned long *bad, cpi_error *err)
 {
     cpi_error *e2 = NULL; /* why a value is unreadable is not kept: its field is marked bad */
     const char *addr = val(values, CPI_F_ADDRESS);
+    const char *house = val(values, CPI_F_HOUSE), *street = val(values, CPI_F_STREET);
+    const char *town = val(values, CPI_F_TOWN), *locality = val(values, CPI_F_LOCALITY);
     char addr_pc[9] = "";
+    char town_k[CPI_NORM_NAME_MAX] = "";
+    /* A town of its own column is the town, whatever the address text ends with; a locality (a
+     * suburb) stands in for a missing town. */
+    const char *town_raw = town ? town : locality;
+    if (town_raw) {
+        if (cpi_norm_name_key(town_raw, strlen(town_raw), town_k, sizeof town_k, e2) != CPI_OK || !town_k[0]) {
+            BAD(town ? CPI_F_TOWN : CPI_F_LOCALITY);
+            town_k[0] = '\0';
+        }
+    }
+    if (locality && town) {
+        char k[CPI_NORM_NAME_MAX];
+        if (cpi_norm_name_key(locality, strlen(locality), k, sizeof k, e2) == CPI_OK && k[0])
+            ADD("locality", k);
+        else
+            BAD(CPI_F_LOCALITY);
+    }
+    const char *region = val(values, CPI_F_REGION);
+    if (region) {
+        char k[CPI_NORM_NAME_MAX];
+        if (cpi_norm_name_key(region, strlen(region), k, sizeof k, e2) == CPI_OK && k[0])
+            ADD("region", k);
+        else
+            BAD(CPI_F_REGION);
+    }
+    /* House and street in columns of their own are read as one address line ("12 High St"), so the
+     * number and the folded street are the same keys an address text gives. */
+    char line[2 * CPI_NORM_ADDR_PART_MAX + 8];
+    int line_field = CPI_F_ADDRESS;
+    if (!addr && (house || street)) {
+        snprintf(line, sizeof line, "%s%s%s", house ? house : "", house && street ? " " : "", street ? street : "");
+        addr = line;
+        line_field = street ? CPI_F_STREET : CPI_F_HOUSE;
+    }
     if (addr) {
         cpi_address a;
         if (cpi_norm_address(addr, &a, e2) == CPI_OK) {
@@ -270,20 +342,36 @@ static cpi_status location(const char *const values[CPI_F__COUNT], cpi_arena *ar
             ADD("house", a.number[0] ? a.number : a.house_name);
             ADD("flat", a.flat);
             ADD("street_k", a.street);
-            ADD("town", a.town);
+            if (!town_k[0])
+                ADD("town", a.town);
             ADD("premises", a.premises);
             memcpy(addr_pc, a.postcode, sizeof addr_pc);
+        } else if (house && !street) {
+            /* a house number with its street left empty is still a house number */
+            char hk[CPI_NORM_ADDR_PART_MAX];
+            size_t n = 0;
+            for (const char *c = house; *c && n + 1 < sizeof hk; c++)
+                if (isalnum((unsigned char)*c) || *c == '-' || *c == '/')
+                    hk[n++] = (char)tolower((unsigned char)*c);
+            hk[n] = '\0';
+            if (n)
+                ADD("house", hk);
+            else
+                BAD(CPI_F_HOUSE);
         } else {
-            BAD(CPI_F_ADDRESS);
+            BAD(line_field);
         }
     }
+    if (town_k[0])
+        ADD("town", town_k);
     const char *pcraw = val(values, CPI_F_POSTCODE);
     cpi_postcode pc;
     bool have_pc = false;
+    char other_pc[CPI_NORM_IDENT_MAX] = "";
     if (pcraw) {
         if (cpi_norm_postcode(pcraw, &pc, e2) == CPI_OK)
             have_pc = true;
-        else
+        else if (!other_postcode(pcraw, other_pc, sizeof other_pc))
             BAD(CPI_F_POSTCODE);
     }
     if (!have_pc && addr_pc[0] && cpi_norm_postcode(addr_pc, &pc, e2) == CPI_OK)
@@ -292,6 +380,8 @@ static cpi_status location(const char *const values[CPI_F__COUNT], cpi_arena *ar
         ADD("pc", pc.full);
         ADD("pcs", pc.sector);
         ADD("pcd", pc.district);
+    } else if (other_pc[0]) {
+        ADD("pc", other_pc); /* no sector or district: it is compared whole */
     }
     const char *place = val(values, CPI_F_PLACE_NAME);
     if (place) {

@@ -181,16 +181,22 @@ static int key_index(const char *const *keys, int n, const char *key)
     return -1;
 }
 
-/* Which kind reads a field: a field of another kind would be carried but never matched on. */
+/* Which kind reads a field: a field of another kind would be carried but never matched on. An email
+ * belongs to an online identity, and a person's own email column is compared as the person's. */
 static cpi_kind field_kind(cpi_field f)
 {
     if (f >= CPI_F_NAME && f <= CPI_F_STREET_NAME)
         return CPI_KIND_PERSON;
-    if (f >= CPI_F_ADDRESS && f <= CPI_F_PLACE_TYPE)
+    if ((f >= CPI_F_ADDRESS && f <= CPI_F_PLACE_TYPE) || (f >= CPI_F_HOUSE && f <= CPI_F_REGION))
         return CPI_KIND_LOCATION;
     if (f == CPI_F_PHONE)
         return CPI_KIND_PHONE;
     return CPI_KIND_ONLINE;
+}
+
+static bool field_fits(cpi_field f, cpi_kind kind)
+{
+    return field_kind(f) == kind || (f == CPI_F_EMAIL && kind == CPI_KIND_PERSON);
 }
 
 static cpi_status once(parser *p, unsigned *seen, const char *key)
@@ -258,8 +264,9 @@ static cpi_status mention_key(parser *p, const char *key, const char *v)
         if (f == CPI_F_NONE)
             return fail(p, p->line,
                         "unknown key '%.40s' in [mention] (kind, role, required, require, or a field: name, "
-                        "forenames, surname, dob, age, gender, nominal_id, pnc, alias, street_name, address, "
-                        "postcode, location_id, place_name, place_type, phone, email, username)",
+                        "forenames, surname, dob, age, gender, nominal_id, pnc, alias, street_name, email, address, "
+                        "house, street, town, locality, region, postcode, location_id, place_name, place_type, "
+                        "phone, username)",
                         key);
         if (f != CPI_F_ADDRESS) {
             cpi_status s = once(p, &p->field_seen[f], cpi_field_name(f));
@@ -385,7 +392,7 @@ static cpi_status end_section(parser *p)
             return fail(p, p->sec_line, "[mention] %u maps no column (give at least one field key)", n);
         for (unsigned i = 0; i < CPI_SPEC_MAX_FIELDS && mn->fields[i].field != CPI_F_NONE; i++) {
             cpi_field f = mn->fields[i].field;
-            if (field_kind(f) != mn->kind)
+            if (!field_fits(f, mn->kind))
                 return fail(p, p->field_seen[f], "key '%s': a %s field, but [mention] %u is a %s", cpi_field_name(f),
                             cpi_kind_name(field_kind(f)), n, cpi_kind_name(mn->kind));
         }

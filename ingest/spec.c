@@ -24,6 +24,11 @@ static const char *const field_names[CPI_F__COUNT] = {
     [CPI_F_PHONE] = "phone",
     [CPI_F_EMAIL] = "email",
     [CPI_F_USERNAME] = "username",
+    [CPI_F_HOUSE] = "house",
+    [CPI_F_STREET] = "street",
+    [CPI_F_TOWN] = "town",
+    [CPI_F_LOCALITY] = "locality",
+    [CPI_F_REGION] = "region",
 };
 
 const char *cpi_field_name(cpi_field f)

@@ -51,6 +51,12 @@ typedef enum cpi_field {
     /* online */
     CPI_F_EMAIL,
     CPI_F_USERNAME,
+    /* location, as separate columns (a spreadsheet that splits the address) */
+    CPI_F_HOUSE,       /* house number or name */
+    CPI_F_STREET,      /* street (with or without the number) */
+    CPI_F_TOWN,        /* town or city */
+    CPI_F_LOCALITY,    /* a locality or suburb inside the town; kept and shown, compared as the town */
+    CPI_F_REGION,      /* a county, state or region: kept and shown, not compared */
     CPI_F__COUNT
 } cpi_field;
 

@@ -206,21 +206,26 @@ static void test_dob_levels(void **state)
     assert_int_equal(cpi_cmp_dob(D(2010, 4, 5), D(2010, 4, 5), x, x), CPI_DOB_SWAP);
     assert_int_equal(cpi_cmp_dob(D(2010, 1, 12), D(2010, 1, 12), D(2010, 12, 1), D(2010, 12, 1)),
                      CPI_DOB_SWAP);
-    /* Swapped and a year apart: three parts differ. */
-    assert_int_equal(cpi_cmp_dob(D(2011, 4, 5), D(2011, 4, 5), x, x), CPI_DOB_ELSE);
+    /* Swapped and a year apart: three parts differ, no typo explains it, but under a year apart. */
+    assert_int_equal(cpi_cmp_dob(D(2011, 4, 5), D(2011, 4, 5), x, x), CPI_DOB_YEAR);
     /* Year by one (two digits differ in 2009/2010 but one year apart). */
     assert_int_equal(cpi_cmp_dob(D(2011, 5, 4), D(2011, 5, 4), x, x), CPI_DOB_ONE_PART);
     assert_int_equal(cpi_cmp_dob(D(2009, 5, 4), D(2009, 5, 4), x, x), CPI_DOB_ONE_PART);
     /* Year digit typo 2010 / 2018; two digits 2010 / 2031 is not. */
     assert_int_equal(cpi_cmp_dob(D(2018, 5, 4), D(2018, 5, 4), x, x), CPI_DOB_ONE_PART);
     assert_int_equal(cpi_cmp_dob(D(2031, 5, 4), D(2031, 5, 4), x, x), CPI_DOB_ELSE);
+    /* Several digits wrong, under ten years apart (1982-10-12 / 1992-09-11): within_10y; more: else. */
+    assert_int_equal(cpi_cmp_dob(D(1982, 10, 12), D(1982, 10, 12), D(1992, 9, 11), D(1992, 9, 11)),
+                     CPI_DOB_DECADE);
+    assert_int_equal(cpi_cmp_dob(D(1982, 10, 12), D(1982, 10, 12), D(1992, 10, 13), D(1992, 10, 13)),
+                     CPI_DOB_ELSE);
     /* Day typo 12/13 and 12/22; 19/20 differs in both digits. */
     assert_int_equal(cpi_cmp_dob(D(2010, 5, 12), D(2010, 5, 12), D(2010, 5, 13), D(2010, 5, 13)),
                      CPI_DOB_ONE_PART);
     assert_int_equal(cpi_cmp_dob(D(2010, 5, 12), D(2010, 5, 12), D(2010, 5, 22), D(2010, 5, 22)),
                      CPI_DOB_ONE_PART);
     assert_int_equal(cpi_cmp_dob(D(2010, 5, 19), D(2010, 5, 19), D(2010, 5, 20), D(2010, 5, 20)),
-                     CPI_DOB_ELSE);
+                     CPI_DOB_YEAR);
     /* Month typo 02/12 (day 15 so it is not a swap). */
     assert_int_equal(cpi_cmp_dob(D(2010, 2, 15), D(2010, 2, 15), D(2010, 12, 15), D(2010, 12, 15)),
                      CPI_DOB_ONE_PART);
@@ -228,7 +233,9 @@ static void test_dob_levels(void **state)
     assert_int_equal(cpi_cmp_dob(D(2008, 2, 29), D(2008, 2, 29), D(2008, 2, 28), D(2008, 2, 28)),
                      CPI_DOB_ONE_PART);
     /* Day and month both off. */
-    assert_int_equal(cpi_cmp_dob(D(2010, 6, 5), D(2010, 6, 5), x, x), CPI_DOB_ELSE);
+    assert_int_equal(cpi_cmp_dob(D(2010, 6, 5), D(2010, 6, 5), x, x), CPI_DOB_YEAR);
+    assert_int_equal(cpi_cmp_dob(D(2000, 6, 5), D(2000, 6, 5), x, x), CPI_DOB_DECADE);
+    assert_int_equal(cpi_cmp_dob(D(1990, 6, 5), D(1990, 6, 5), x, x), CPI_DOB_ELSE);
 
     /* Aged 15 on 2024-06-15: born 2008-06-16 .. 2009-06-15 (see cpi_norm_dob); inclusive ends. */
     int32_t lo = D(2008, 6, 16), hi = D(2009, 6, 15);

@@ -501,8 +501,10 @@ static void test_every_field_has_a_kind(void **state)
                 cpi_mapfile_free(m);
             }
         }
-        if (ok != 1)
-            fail_msg("field %s fits %d kinds (want exactly 1)", cpi_field_name((cpi_field)f), ok);
+        /* an email is an online identity's, and may be a person's own column too */
+        int want = f == CPI_F_EMAIL ? 2 : 1;
+        if (ok != want)
+            fail_msg("field %s fits %d kinds (want %d)", cpi_field_name((cpi_field)f), ok, want);
     }
 }
 
