@@ -16,7 +16,7 @@ mentions are Niche link rows (occurrence nominals, warnings) that carry only
 a nominal id, so this baseline's recall is mostly what it cannot see.
 
 With --identifiers, mentions of one kind also join when they share any exact
-identifier, transitively (union-find): people a Niche nominal id or PNC id,
+identifier, transitively (union-find): people a Niche nominal id, PNC id or their own email,
 places a Niche location id or the identical address key (addr), phones the
 number (tel), online identities the email or user name. This is the best a
 system without probabilistic matching does: what cpindex adds beyond it is
@@ -30,7 +30,7 @@ import json
 import sys
 
 IDENTIFIERS = {
-    "person": ("nid", "pnc"),
+    "person": ("nid", "pnc", "email"),
     "location": ("lid", "addr"),
     "phone": ("tel",),
     "online": ("email", "user"),

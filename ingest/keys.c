@@ -267,8 +267,10 @@ static cpi_status person(const char *const values[CPI_F__COUNT], int32_t record_
 
 /*
  * A postcode that is not a UK one (a spreadsheet from elsewhere: "4011", "2600 ACT", "75008") is kept
- * whole as upper-case letters and digits, 3 to 10 of them with at least one digit, so two rows can
- * still agree on it; only UK postcodes have sectors and districts. Returns false when it is not one.
+ * whole as upper-case letters and digits, 3 to 10 of them, so two rows can still agree on it; only UK
+ * postcodes have sectors and districts. It must begin with a digit, which no UK postcode does: a
+ * mistyped UK postcode ("NP2O 1AB") kept whole would count as disagreeing with the right one.
+ * Returns false when it is not one.
  */
 static bool other_postcode(const char *raw, char *out, size_t cap)
 {
@@ -286,7 +288,7 @@ static bool other_postcode(const char *raw, char *out, size_t cap)
         out[n++] = c;
     }
     out[n] = '\0';
-    if (n < 3 || !digit) {
+    if (n < 3 || !digit || !(out[0] >= '0' && out[0] <= '9')) {
         out[0] = '\0';
         return false;
     }
