@@ -197,6 +197,8 @@ typedef struct cpi_resolve_explanation {
     double link, possible;
     char entity_a[CPI_ENTITY_ID_MAX], entity_b[CPI_ENTITY_ID_MAX]; /* "" if not resolved */
     const char *note;         /* static text when the pair is decided by something other than the score */
+    char guard[384];          /* why the two entities were kept apart when the score links them: the
+                               * first pair of their members the guard finds in conflict ("" none) */
 } cpi_resolve_explanation;
 
 /*

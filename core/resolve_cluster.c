@@ -224,12 +224,12 @@ bool cpi_rs_dob_conflict(int32_t alo, int32_t ahi, int32_t blo, int32_t bhi)
     return cpi_rs_dob_conflict_tol(alo, ahi, blo, bhi, 0);
 }
 
-void cpi_rs_guard_set(cpi_rs_uf *uf, double m_fn_else, const double *dob_share)
+void cpi_rs_guard_set(cpi_rs_uf *uf, const cpi_rs_guard_evidence *ev)
 {
-    uf->fn_soft = m_fn_else > CPI_RS_GUARD_M_MAX;
-    uf->dob_tol = dob_share[CPI_DOB_DECADE] > CPI_RS_GUARD_M_MAX ? CPI_CMP_DOB_DECADE_DAYS
-                  : dob_share[CPI_DOB_YEAR] > CPI_RS_GUARD_M_MAX ? CPI_CMP_DOB_YEAR_DAYS
-                                                                 : 0;
+    uf->fn_soft = ev->m_fn_else > CPI_RS_GUARD_FN_SHARE && ev->n_fn_else >= CPI_RS_GUARD_MIN_PAIRS;
+    bool decade = ev->dob_share[CPI_DOB_DECADE] > CPI_RS_GUARD_M_MAX && ev->dob_count[CPI_DOB_DECADE] >= CPI_RS_GUARD_MIN_PAIRS;
+    bool year = ev->dob_share[CPI_DOB_YEAR] > CPI_RS_GUARD_M_MAX && ev->dob_count[CPI_DOB_YEAR] >= CPI_RS_GUARD_MIN_PAIRS;
+    uf->dob_tol = decade ? CPI_CMP_DOB_DECADE_DAYS : year ? CPI_CMP_DOB_YEAR_DAYS : 0;
 }
 
 bool cpi_rs_dob_conflict_tol(int32_t alo, int32_t ahi, int32_t blo, int32_t bhi, int32_t tol)

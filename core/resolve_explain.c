@@ -17,11 +17,13 @@
  * nominal, explain may show "related: not_shared" where resolve saw "shared":
  * the note under the waterfall says so.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/sort.h"
 #include "core/codec.h"
+#include "core/normalise.h"
 #include "core/resolve_internal.h"
 
 #define CTX_MAX 64
@@ -228,6 +230,154 @@ static void entity_text(cpi_txn *t, const side *s, char *out)
     }
 }
 
+/* ------------------------------------------------ why two entities stay apart */
+
+#define APART_MAX_MEMBERS 2000 /* members read per entity: a check costs |A| x |B| */
+
+typedef struct members {
+    side *v;
+    size_t n;
+} members;
+
+/* The person or place mentions of entity id, as the guard sees them (at most APART_MAX_MEMBERS). */
+static cpi_status load_members(cpi_txn *t, const char *id, cpi_arena *a, cpi_strtab *str, members *out, cpi_error *err)
+{
+    out->n = 0;
+    cpi_cursor *c;
+    cpi_status s = cpi_cursor_open(t, CPI_DB_MEMBERS, &c, err);
+    if (s)
+        return s;
+    cpi_slice k, v;
+    s = cpi_cursor_seek(c, id, strlen(id), &k, &v, err);
+    while (s == CPI_OK && k.len == strlen(id) && memcmp(k.data, id, k.len) == 0 && out->n < APART_MAX_MEMBERS) {
+        char ref[CPI_REF_MAX + 16];
+        if (v.len < sizeof ref) {
+            memcpy(ref, v.data, v.len);
+            ref[v.len] = '\0';
+            if (!out->v && !(out->v = calloc(APART_MAX_MEMBERS, sizeof *out->v))) {
+                s = cpi_error_set(err, CPI_ERR_NOMEM, "explain: out of memory for members");
+                break;
+            }
+            if (load_side(t, ref, a, str, &out->v[out->n], err) == CPI_OK)
+                out->n++;
+        }
+        s = cpi_cursor_next_dup(c, &k, &v, err);
+    }
+    cpi_cursor_close(c);
+    return s == CPI_NOT_FOUND ? CPI_OK : s;
+}
+
+static void day_text(int32_t day, char *buf, size_t cap)
+{
+    int y, m, d;
+    cpi_norm_ymd_from_days(day, &y, &m, &d);
+    snprintf(buf, cap, "%04d-%02d-%02d", y, m, d);
+}
+
+/*
+ * The first reason the guard (resolve_cluster.c) has to keep one member of A and one of B apart, in
+ * words naming both mentions; false when none is found among the members read. It checks what the
+ * guard checks, in the order a reader would want: two people of one record, two PNC ids, DOBs no
+ * typo explains, a DOB too young for what the other did, forenames that are two names; for places
+ * two flats, house numbers, postcode sectors or towns. (The guard's subtler forename cases - names
+ * written the other way round - are not re-derived here.)
+ */
+static bool member_conflict(const cpi_strtab *str, const side *x, const side *y, bool fn_on, int32_t dob_tol,
+                            char *out, size_t cap)
+{
+    char ax[CPI_REF_MAX + 16], bx[CPI_REF_MAX + 16];
+    snprintf(ax, sizeof ax, "%s/%u", x->ref, x->n);
+    snprintf(bx, sizeof bx, "%s/%u", y->ref, y->n);
+    const cpi_rs_mention *a = &x->m, *b = &y->m;
+    if (a->kind == CPI_KIND_PERSON) {
+        if (strcmp(x->ref, y->ref) == 0 && x->n != y->n) {
+            snprintf(out, cap, "%s and %s are two people named in one record", ax, bx);
+            return true;
+        }
+        if (a->key[RS_P_PNC] && b->key[RS_P_PNC] && a->key[RS_P_PNC] != b->key[RS_P_PNC]) {
+            snprintf(out, cap, "two PNC ids: %s (%s) and %s (%s)", cpi_strtab_str(str, a->key[RS_P_PNC]), ax,
+                     cpi_strtab_str(str, b->key[RS_P_PNC]), bx);
+            return true;
+        }
+        if (cpi_rs_dob_conflict_tol(a->dob_lo, a->dob_hi, b->dob_lo, b->dob_hi, dob_tol)) {
+            char da[16], db[16];
+            day_text(a->dob_lo, da, sizeof da);
+            day_text(b->dob_lo, db, sizeof db);
+            snprintf(out, cap,
+                     "DOBs %s (%s) and %s (%s) are further apart than a typo explains (this data's matches "
+                     "allow %d days)",
+                     da, ax, db, bx, (int)dob_tol);
+            return true;
+        }
+        const side *ac[2] = {x, y}, *ot[2] = {y, x};
+        for (int k = 0; k < 2; k++) {
+            int yy, mm, dd;
+            if (!(ac[k]->m.flags & RS_F_ACTOR) || ac[k]->rec.day == CPI_DAY_NONE)
+                continue;
+            cpi_norm_ymd_from_days(ac[k]->rec.day, &yy, &mm, &dd);
+            if (cpi_rs_act_conflict(ot[k]->m.dob_lo, yy)) {
+                const char *role = ac[k]->rec.mentions[ac[k]->n - 1].role;
+                snprintf(out, cap, "%s/%u acted as %s in %d, when the DOB of %s/%u makes them under 10", ac[k]->ref,
+                         ac[k]->n, role ? role : "an actor", yy, ot[k]->ref, ot[k]->n);
+                return true;
+            }
+        }
+        const char *fa = cpi_strtab_str(str, a->key[RS_P_FN]), *fb = cpi_strtab_str(str, b->key[RS_P_FN]);
+        if (fn_on && cpi_rs_forename_conflict(fa, fb)) {
+            snprintf(out, cap, "forenames '%s' (%s) and '%s' (%s) are two names, not a spelling or a short form", fa,
+                     ax, fb, bx);
+            return true;
+        }
+        return false;
+    }
+    static const struct {
+        int slot;
+        const char *what;
+    } P[] = {{RS_L_FLAT, "flats"}, {RS_L_HOUSE, "house numbers"}, {RS_L_PCS, "postcode sectors"}, {RS_L_TOWN, "towns"}};
+    for (size_t k = 0; k < sizeof P / sizeof P[0]; k++) {
+        uint32_t va = a->key[P[k].slot], vb = b->key[P[k].slot];
+        const char *ta = cpi_strtab_str(str, va);
+        if (P[k].slot == RS_L_HOUSE && !(ta && ta[0] >= '0' && ta[0] <= '9'))
+            continue;
+        if (va && vb && va != vb) {
+            snprintf(out, cap, "two %s: '%s' (%s) and '%s' (%s)", P[k].what, ta, ax, cpi_strtab_str(str, vb), bx);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Fill out->guard with why entities entity_a and entity_b stayed apart (see member_conflict). */
+static cpi_status apart_reason(cpi_txn *t, cpi_resolve_explanation *out, cpi_strtab *str, cpi_arena *arena,
+                               cpi_error *err)
+{
+    char fn[8] = "on";
+    cpi_slice v;
+    cpi_error e;
+    if (cpi_txn_get(t, CPI_DB_META, RS_META_GUARD_FN, strlen(RS_META_GUARD_FN), &v, &e) == CPI_OK && v.len < sizeof fn) {
+        memcpy(fn, v.data, v.len);
+        fn[v.len] = '\0';
+    }
+    int32_t tol = (int32_t)meta_double(t, RS_META_GUARD_DOB, 31);
+    members A = {0}, B = {0};
+    cpi_status s = load_members(t, out->entity_a, arena, str, &A, err);
+    if (!s)
+        s = load_members(t, out->entity_b, arena, str, &B, err);
+    bool found = false;
+    for (size_t i = 0; i < A.n && !s && !found; i++)
+        for (size_t j = 0; j < B.n && !found; j++)
+            found = member_conflict(str, &A.v[i], &B.v[j], strcmp(fn, "off") != 0, tol, out->guard,
+                                    sizeof out->guard);
+    if (!s && !found)
+        snprintf(out->guard, sizeof out->guard,
+                 "no two of their members conflict as the guard reads them (of %zu and %zu read): a human "
+                 "--different, or clusters joined in another order, kept them apart",
+                 A.n, B.n);
+    free(A.v);
+    free(B.v);
+    return s;
+}
+
 static cpi_status explain_in(cpi_txn *t, const char *ref_a, const char *ref_b, cpi_resolve_explanation *out,
                              cpi_strtab *str, cpi_arena *arena, cpi_error *err)
 {
@@ -309,6 +459,8 @@ static cpi_status explain_in(cpi_txn *t, const char *ref_a, const char *ref_b, c
     if ((s = cpi_fs_explain(&out->model, &vec, tf, &out->ex, err)))
         return s;
     out->band = cpi_fs_band(out->ex.probability, out->possible, out->link);
+    if (out->band == CPI_FS_LINK && out->entity_a[0] && out->entity_b[0] && strcmp(out->entity_a, out->entity_b) != 0)
+        return apart_reason(t, out, str, arena, err);
     return CPI_OK;
 }
 

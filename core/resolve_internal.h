@@ -183,19 +183,29 @@ typedef struct cpi_rs_uf {
     uint32_t n;
     const cpi_rs_data *d;
     bool fn_soft; /* forenames do not conflict: the data shows matches often differ on them (see
-                   * CPI_RS_GUARD_M_MAX); the score alone decides */
+                   * CPI_RS_GUARD_FN_SHARE); the score alone decides */
     int32_t dob_tol; /* days two exact DOBs no typo explains may be apart without conflict: 31, or as far
                       * as this data's matches are often apart (a year, ten years; CPI_RS_GUARD_M_MAX) */
 } cpi_rs_uf;
 
 /*
- * A value guard (the forename rule of the guard) holds only while the model trained on this data
- * says true matches disagree on that field completely at most this often: m of its "else" level.
- * Registers whose forenames are reliable (a force's, where twins differ by forename alone) keep the
- * guard; data where a record's forename is often replaced outright does not, or every such
- * duplicate would be refused. Measured: 0.017 on cpgen's forces, 0.064 on FEBRL.
+ * The guard's forename and DOB rules hold unless this data shows its matches break them
+ * (cpi_rs_guard_set, from cpi_rs_guard_evidence). A register whose forenames and DOBs are reliable
+ * (a force's: twins differ by forename alone, a father and son by DOB alone) keeps both; data where
+ * a duplicate's forename is often replaced outright, or its DOB typed a year or a decade out, would
+ * otherwise have every such duplicate refused.
+ *
+ * DOB: two DOBs up to a year (ten years) apart stop conflicting when more than CPI_RS_GUARD_M_MAX of
+ * the likely matches are that far apart. Measured: cpgen forces 0.001 / 0.014-0.017 (10k and 1M),
+ * FEBRL 0.00-0.01, Splink's fake_1000 0.20 / 0.21.
+ * Forenames: two forenames stop conflicting when more than CPI_RS_GUARD_FN_SHARE of the distinct
+ * likely matches with one DOB differ on them. Twins are such pairs in any register, about 1-2% of
+ * births; measured: cpgen forces (whose twins are over-represented) 0.037 at 10k and 0.034 at 1M,
+ * FEBRL1 0.095, FEBRL2 0.18, fake_1000 0.081.
+ * Either also needs CPI_RS_GUARD_MIN_PAIRS examples.
  */
 #define CPI_RS_GUARD_M_MAX 0.04
+#define CPI_RS_GUARD_FN_SHARE 0.06
 
 cpi_status cpi_rs_uf_init(cpi_rs_uf *uf, const cpi_rs_data *d, cpi_error *err);
 /* A deep copy (dst must be unused or freed). */
@@ -222,9 +232,20 @@ int cpi_rs_uf_join(cpi_rs_uf *uf, uint32_t i, uint32_t j, cpi_rs_join_mode mode)
 bool cpi_rs_dob_conflict(int32_t alo, int32_t ahi, int32_t blo, int32_t bhi);
 /* The same, tolerating exact DOBs up to tol days apart (cpi_rs_uf.dob_tol; 0 means the default 31). */
 bool cpi_rs_dob_conflict_tol(int32_t alo, int32_t ahi, int32_t blo, int32_t bhi, int32_t tol);
-/* Soften the guard as far as this data's matches differ: m_fn_else the trained model's m of forenames
- * "else"; dob_share[l] the share of likely matches at each DOB level (resolve_people.c). */
-void cpi_rs_guard_set(cpi_rs_uf *uf, double m_fn_else, const double *dob_share);
+/* What the data shows about its matches, for the guard (counted in resolve_people.c). */
+typedef struct cpi_rs_guard_evidence {
+    double m_fn_else;   /* the share of distinct likely matches with one DOB whose forenames differ outright */
+    size_t n_fn_else;   /* ...and their count */
+    double dob_share[CPI_FS_MAX_LEVELS]; /* likely matches (names exact) at each DOB level, as shares */
+    size_t dob_count[CPI_FS_MAX_LEVELS]; /* ...and counts */
+} cpi_rs_guard_evidence;
+/*
+ * Soften the guard as far as this data's matches differ: a rule steps back when both the share is
+ * over its threshold (above) and at least CPI_RS_GUARD_MIN_PAIRS likely matches show it, so a small
+ * file's twins (four pairs) do not switch the forename rule off.
+ */
+void cpi_rs_guard_set(cpi_rs_uf *uf, const cpi_rs_guard_evidence *ev);
+#define CPI_RS_GUARD_MIN_PAIRS 20
 /* A person born on or after dob_lo cannot have acted in act_year (RS_SV_ACT): under 9 all year. */
 bool cpi_rs_act_conflict(int32_t dob_lo, int act_year);
 bool cpi_rs_forename_conflict(const char *a, const char *b);
@@ -529,6 +550,8 @@ void cpi_rs_join_links(cpi_rs_uf *uf, cpi_rs_scored *v, size_t n, double link, c
 #define RS_META_MODEL_LOCATION "model:location"
 #define RS_META_LINK "resolve:link"         /* text, "%.17g" */
 #define RS_META_POSSIBLE "resolve:possible"
+#define RS_META_GUARD_FN "guard:forenames"  /* "on", or "off" when the data showed forenames unreliable */
+#define RS_META_GUARD_DOB "guard:dob_days"  /* days two DOBs may be apart without conflict, text */
 #define RS_META_TF_FN "tf:fn"                /* counters: n:tf:fn the TF denominator, n:tf:fn:VALUE each count */
 #define RS_META_TF_SN "tf:sn"
 

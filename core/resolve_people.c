@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "core/compare.h"
+#include "core/sort.h"
 #include "core/normalise.h"
 #include "core/resolve_internal.h"
 
@@ -114,29 +115,68 @@ uint8_t cpi_rs_person_flags(const cpi_fs_vec *v)
 }
 
 /*
- * How far apart the DOBs of likely matches are in this data, counted directly: among candidate
- * pairs whose forename (or a nickname of it) and surname agree exactly and who share a home, a
- * phone, an email or a house number and street, the share at each DOB level (DOB on both sides).
- * EM's m for the DOB comes from pairs selected on names alone, where namesakes (father and son)
- * stand in for DOB typos (m of within_10y 0.24 on a cpgen force, against 0.02 counted here).
+ * What the guard may step back on, counted among the candidate pairs the model trained in the first
+ * pass would link even without the field in question (the other fields make them one person): the
+ * share and count at each DOB level of those the DOB was left out of; and of those with one DOB the
+ * forename was left out of, the share of distinct (forenames, surnames, DOB) that differ on
+ * forenames outright. EM's own m would not do: for the DOB it comes from pairs selected on names
+ * alone, where namesakes (father and son) stand in for DOB typos (m of within_10y 0.24 on a cpgen
+ * force, against 0.014 counted here), and for the forename it grew with the force (0.018 at 10k,
+ * 0.13 at 1M, where it took 745 of 998 twin pairs for one person).
  */
-static void dob_shares(const cpi_rs_pairs *pairs, const cpi_rs_pairvec *pv, double share[CPI_FS_MAX_LEVELS])
+static int cmp_u64(const void *a, const void *b)
 {
-    size_t cnt[CPI_FS_MAX_LEVELS] = {0}, tot = 0;
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static cpi_status guard_evidence(const cpi_rs_data *d, const cpi_rs_pairs *pairs, const cpi_rs_pairvec *pv,
+                                 const cpi_fs_model *model, double link, cpi_rs_guard_evidence *ev, cpi_error *err)
+{
+    memset(ev, 0, sizeof *ev);
+    size_t tot = 0, nf = 0;
+    uint64_t *fk = malloc((pairs->n ? pairs->n : 1) * sizeof *fk);
+    if (!fk)
+        return cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory for the guard's evidence");
     for (size_t k = 0; k < pairs->n; k++) {
-        const uint8_t *l = pv[k].v.levels;
-        bool names = (l[RS_PC_FORENAME] == CPI_NAME_EXACT || l[RS_PC_FORENAME] == CPI_NAME_NICKNAME) &&
-                     l[RS_PC_SURNAME] == CPI_NAME_EXACT;
-        bool shared = l[RS_PC_HOME] == RS_CTX_SAME || l[RS_PC_PHONE] == RS_CTX_SAME ||
-                      l[RS_PC_EMAIL] == CPI_EMAIL_EXACT ||
-                      (l[RS_PC_ADDR_HOUSE] == CPI_IDENT_SAME && l[RS_PC_ADDR_STREET] == RS_PLACE_EXACT);
-        if (names && shared && l[RS_PC_DOB] != CPI_DOB_NULL) {
-            cnt[l[RS_PC_DOB]]++;
-            tot++;
+        double tf[CPI_FS_MAX_CMP] = {pv[k].tf0, pv[k].tf1};
+        cpi_fs_vec v = pv[k].v;
+        uint8_t dob = v.levels[RS_PC_DOB], fn = v.levels[RS_PC_FORENAME];
+        if (dob != CPI_DOB_NULL) {
+            v.levels[RS_PC_DOB] = CPI_DOB_NULL;
+            if (cpi_fs_probability(cpi_fs_weight(model, &v, tf)) >= link) {
+                ev->dob_count[dob]++;
+                tot++;
+            }
+            v.levels[RS_PC_DOB] = dob;
         }
+        if (fn == CPI_NAME_NULL || dob != CPI_DOB_EXACT) /* one DOB: twins are the pairs to tell apart */
+            continue;
+        v.levels[RS_PC_FORENAME] = CPI_NAME_NULL;
+        tf[RS_PC_FORENAME] = 0;
+        if (cpi_fs_probability(cpi_fs_weight(model, &v, tf)) < link)
+            continue;
+        /* one entry per distinct (forename pair, surname pair, DOB): twins recorded in ten rows each
+         * are one pair of people, not a hundred pairs of mentions */
+        const cpi_rs_mention *a = &d->m[pairs->v[k] >> 32], *b = &d->m[(uint32_t)pairs->v[k]];
+        uint32_t f0 = a->key[RS_P_FN], f1 = b->key[RS_P_FN], s0 = a->key[RS_P_SN], s1 = b->key[RS_P_SN];
+        uint64_t h = cpi_rs_hash_u64(0, f0 < f1 ? (uint64_t)f0 << 32 | f1 : (uint64_t)f1 << 32 | f0);
+        h = cpi_rs_hash_u64(h, s0 < s1 ? (uint64_t)s0 << 32 | s1 : (uint64_t)s1 << 32 | s0);
+        h = cpi_rs_hash_u64(h, (uint64_t)(uint32_t)(a->dob_lo < b->dob_lo ? a->dob_lo : b->dob_lo));
+        fk[nf++] = h << 1 | (fn == CPI_NAME_ELSE);
     }
+    cpi_sort(fk, nf, sizeof *fk, cmp_u64);
+    size_t distinct = 0;
+    for (size_t k = 0; k < nf; k++)
+        if (k == 0 || fk[k] != fk[k - 1]) {
+            distinct++;
+            ev->n_fn_else += fk[k] & 1;
+        }
+    free(fk);
+    ev->m_fn_else = distinct ? (double)ev->n_fn_else / (double)distinct : 0;
     for (int i = 0; i < CPI_FS_MAX_LEVELS; i++)
-        share[i] = tot ? (double)cnt[i] / (double)tot : 0;
+        ev->dob_share[i] = tot ? (double)ev->dob_count[i] / (double)tot : 0;
+    return CPI_OK;
 }
 
 /* What the person model compares of mention i, hashed (homes and phones by their cluster's table row). */
@@ -385,10 +425,11 @@ cpi_status cpi_rs_people(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_o
         goto out;
     /* the forename and DOB guards hold as far as this data's matches keep those fields (CPI_RS_GUARD_M_MAX) */
     if (kr->trained) {
-        double dob[CPI_FS_MAX_LEVELS];
-        dob_shares(&pairs, pv, dob);
-        cpi_rs_guard_set(&res->uf, res->person_model.cmp[RS_PC_FORENAME].m[CPI_NAME_ELSE], dob);
-        cpi_rs_guard_set(&before, res->person_model.cmp[RS_PC_FORENAME].m[CPI_NAME_ELSE], dob);
+        cpi_rs_guard_evidence ev;
+        if ((s = guard_evidence(d, &pairs, pv, &res->person_model, o->link, &ev, err)))
+            goto out;
+        cpi_rs_guard_set(&res->uf, &ev);
+        cpi_rs_guard_set(&before, &ev);
     }
     cpi_rs_join_links(&res->uf, sc.v, sc.n, o->link, defer, kr);
     for (int pass = 2; pass <= RS_PEOPLE_PASSES; pass++) {

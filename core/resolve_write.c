@@ -140,6 +140,12 @@ static cpi_status write_fn(cpi_txn *t, void *vctx, cpi_error *err)
     snprintf(num, sizeof num, "%.17g", w->o->possible);
     if ((s = put_text(t, RS_META_POSSIBLE, num, err)))
         return s;
+    /* how far the guard stepped back on this data, for explain to judge pairs as resolve did */
+    if ((s = put_text(t, RS_META_GUARD_FN, res->uf.fn_soft ? "off" : "on", err)))
+        return s;
+    snprintf(num, sizeof num, "%d", (int)(res->uf.dob_tol > 0 ? res->uf.dob_tol : 31));
+    if ((s = put_text(t, RS_META_GUARD_DOB, num, err)))
+        return s;
     for (int k = 1; k <= CPI_KIND_COUNT && !s; k++)
         s = set_counter(t, KIND_KEY[k], (int64_t)res->next_id[k] - 1, err);
     if (!s)

@@ -17,6 +17,7 @@ static int print_json(const char *a, const char *b, const cpi_resolve_explanatio
     json_object_set_new(o, "same_entity",
                         json_boolean(x->entity_a[0] && strcmp(x->entity_a, x->entity_b) == 0));
     json_object_set_new(o, "note", x->note ? json_string(x->note) : json_null());
+    json_object_set_new(o, "kept_apart_by", x->guard[0] ? json_string(x->guard) : json_null());
     if (x->kind == CPI_KIND_PERSON || x->kind == CPI_KIND_LOCATION)
         json_object_set_new(o, "waterfall", cpi_fs_explain_json(&x->ex));
     json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -51,10 +52,8 @@ static void print_text(const char *a, const char *b, const cpi_resolve_explanati
     }
     if (x->note)
         printf("note: %s\n", x->note);
-    if (!same && x->band == CPI_FS_LINK && x->note == NULL)
-        printf("note: the score links them, but joining their clusters would put conflicting facts in one\n"
-               "      entity (DOBs far apart, two PNC ids, different forenames, flats or house numbers),\n"
-               "      or a human decided they are different\n");
+    if (x->guard[0])
+        printf("kept apart by the guard: the score links them, but %s\n", x->guard);
 }
 
 int cmd_explain(cli_ctx *ctx, int argc, char **argv)
