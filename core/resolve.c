@@ -111,6 +111,8 @@ cpi_status cpi_resolve_run(cpi_store *st, const cpi_resolve_opts *opts, cpi_reso
         (s = cpi_rs_place_names_by_people(&d, &res.uf, &rep->kind[CPI_KIND_LOCATION], err)))
         goto out;
     rep->seconds_people = cpi_rs_now() - t;
+    rep->guard_forenames = !res.uf.fn_soft;
+    rep->guard_dob_days = res.uf.dob_tol > 0 ? res.uf.dob_tol : 31;
     if ((s = cpi_rs_ids(&d, &res, rep, err)))
         goto out;
     for (size_t k = 0; k < res.review.n; k++) {

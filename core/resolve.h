@@ -142,6 +142,8 @@ typedef struct cpi_resolve_report {
     unsigned nrules;
     double seconds_load, seconds_places, seconds_people, seconds_write, seconds_total;
     double cpu_seconds;       /* processor time of the whole run, all threads (the machine may be shared) */
+    bool guard_forenames;     /* the guard's forename rule held (the data did not show it broken) */
+    int guard_dob_days;       /* days two DOBs no typo explains may be apart in one entity (31, 366, 3653) */
 } cpi_resolve_report;
 
 /* Resolve everything in the store and store the result (unless opts->dry_run). */

@@ -71,6 +71,8 @@ static void print_json(const char *path, const cpi_resolve_report *r, bool dry)
                           "kinds", kinds, "blocking", rules, "seconds", "load", r->seconds_load, "places",
                           r->seconds_places, "people", r->seconds_people, "write", r->seconds_write, "total",
                           r->seconds_total, "cpu", r->cpu_seconds);
+    json_object_set_new(o, "guard", json_pack("{s:b, s:i}", "forenames", r->guard_forenames, "dob_days",
+                                              r->guard_dob_days));
     json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     putchar('\n');
     json_decref(o);
@@ -82,6 +84,10 @@ static void print_text(const char *path, const cpi_resolve_report *r, bool dry)
            (unsigned long long)r->mentions, r->seconds_total, dry ? " (dry run: nothing written)" : "");
     printf("thresholds  link at probability >= %g, review (possible) >= %g  (--link, --possible)\n", r->link,
            r->possible);
+    printf("guard       %s; DOBs no typo explains conflict beyond %d days%s\n",
+           r->guard_forenames ? "two forenames are two people" : "forenames do not conflict (this data's matches "
+                                                                "often differ on them)",
+           r->guard_dob_days, r->guard_dob_days > 31 ? " (this data's matches are often that far out)" : "");
     if (r->overrides_same || r->overrides_different)
         printf("decisions   %llu same, %llu different obeyed%s\n", (unsigned long long)r->overrides_same,
                (unsigned long long)r->overrides_different,
