@@ -252,6 +252,9 @@ int cmd_serve(cli_ctx *ctx, int argc, char **argv)
     }
     if ((ho.proxy_header || ho.secure_cookie) && !ho.addr)
         return cli_usage_error(self, "--proxy-user-header and --secure-cookie go with --http ADDR");
+    if (ho.proxy_header && strncmp(ho.addr, "unix:", 5) != 0)
+        return cli_usage_error(self, "--proxy-user-header is trusted only with --http unix:PATH (a front proxy's "
+                                     "socket), never on %s, where anyone could send the header", ho.addr);
 #ifndef CPI_HTTP
     if (ho.addr)
         return exec_web(ctx, argc, given);

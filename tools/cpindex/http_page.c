@@ -203,7 +203,8 @@ static void section_end(FILE *f, bool *open)
     *open = false;
 }
 
-void hp_answer(FILE *f, const char *out, size_t nout, const char *errs, size_t nerr, int status)
+void hp_answer(FILE *f, const char *out, size_t nout, const char *errs, size_t nerr, int status, const char *svg,
+               size_t nsvg)
 {
     /* the command's own messages first: a refusal or "nothing matches" is the answer */
     for (size_t i = 0; i < nerr;) {
@@ -220,7 +221,7 @@ void hp_answer(FILE *f, const char *out, size_t nout, const char *errs, size_t n
     if (!nout)
         return;
     fputs("<div id=\"answer\">\n", f);
-    bool open = false, first = true;
+    bool open = false, first = true, in_warnings = false;
     /* the renderer says RESTRICTED in the subject's lines when a withheld source holds warnings; an officer
      * must then never read "WARNINGS - none" (issue 18): restricted information is held */
     bool warnings_withheld = memmem(out, nout, "RESTRICTED:", 11) && memmem(out, nout, "(warnings", 9);
@@ -239,6 +240,11 @@ void hp_answer(FILE *f, const char *out, size_t nout, const char *errs, size_t n
         }
         if (l && is_heading(s, l)) {
             section_end(f, &open);
+            if (in_warnings && nsvg) { /* the chart right under the warnings: seen without scrolling */
+                hp_chart(f, svg, nsvg);
+                nsvg = 0;
+            }
+            in_warnings = l >= 8 && memcmp(s, "WARNINGS", 8) == 0;
             bool warn = l >= 8 && memcmp(s, "WARNINGS", 8) == 0;
             bool none = memmem(s, l, " - none", 7) != NULL;
             fprintf(f, "<section class=\"%s\"><h3>", warn && (!none || warnings_withheld) ? "warn" : "plain");
@@ -265,6 +271,7 @@ void hp_answer(FILE *f, const char *out, size_t nout, const char *errs, size_t n
         answer_line(f, s, l);
     }
     section_end(f, &open);
+    hp_chart(f, svg, nsvg); /* no section after the warnings: at the end */
     fputs("</div>\n", f);
 }
 
@@ -283,7 +290,7 @@ void hp_chart(FILE *f, const char *svg, size_t n)
 /* ------------------------------------------------------------------ the child's link chart */
 
 #define CHART_MAX 14 /* nodes around the child: a chart an officer reads at a glance */
-#define CHART_W 760
+#define CHART_W 900
 #define CHART_H 560
 
 /* Write at most max bytes of s, escaped, cut at a UTF-8 character boundary with an ellipsis. */
@@ -345,11 +352,11 @@ static void chart_svg(FILE *f, const cpi_profile *p)
         nodes[n++] = (chart_node){pl->id, pl->name, pl->flags & CPI_EF_PLACE_RISK ? "#b00020" : "#8a8f98",
                                   pl->flags, true, 0, 0};
     }
-    double cx = CHART_W / 2.0, cy = CHART_H / 2.0, rad = 205;
+    double cx = CHART_W / 2.0, cy = CHART_H / 2.0, rad = 330;
     for (uint32_t i = 0; i < n; i++) {
         double a = -M_PI / 2 + 2 * M_PI * i / (n ? n : 1);
         nodes[i].x = cx + rad * cos(a);
-        nodes[i].y = cy + rad * 0.82 * sin(a);
+        nodes[i].y = cy + rad * 0.68 * sin(a);
     }
     fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" "
                "role=\"img\" aria-label=\"link chart\" font-family=\"sans-serif\" font-size=\"12\">\n",
@@ -388,7 +395,7 @@ static void chart_svg(FILE *f, const cpi_profile *p)
                     nodes[i].color);
         double ty = nodes[i].y + (nodes[i].y >= cy ? 27 : -17);
         fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">", nodes[i].x, ty);
-        esc_cut(f, nodes[i].name, 30);
+        esc_cut(f, nodes[i].name, 24);
         fputs("</text>", f);
         fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\" fill=\"#555\" font-size=\"10\">",
                 nodes[i].x, ty + 12);

@@ -44,8 +44,10 @@ void hp_lookup_form(FILE *f, const hp_form *form);
  * marked; its stderr (notes, refusals, "nothing matches") as notices; status
  * its exit status. Entity ids (P-0000001, L-0000003) become links that fill
  * the form, never lookups by themselves: each lookup needs its reason.
+ * svg (nsvg bytes, 0: none) is the child's chart, put under the warnings.
  */
-void hp_answer(FILE *f, const char *out, size_t nout, const char *errs, size_t nerr, int status);
+void hp_answer(FILE *f, const char *out, size_t nout, const char *errs, size_t nerr, int status, const char *svg,
+               size_t nsvg);
 
 /* The chart's SVG, as hp_child_chart_command wrote it, under its heading. */
 void hp_chart(FILE *f, const char *svg, size_t n);

@@ -395,8 +395,7 @@ static enum MHD_Result send_lookup(http_server *h, struct MHD_Connection *c, uns
                     .logout = !h->proxy_header};
     hp_lookup_form(f, &form);
     if (status >= 0)
-        hp_answer(f, out, nout, errs, nerr, status);
-    hp_chart(f, svg, nsvg);
+        hp_answer(f, out, nout, errs, nerr, status, svg, nsvg);
     hp_end(f);
     fclose(f);
     return send_page(h, c, code, buf, n, cookie, NULL, NULL);
