@@ -89,6 +89,15 @@ async function shot(name) {
   writeFileSync(file, Buffer.from(r.data, 'base64'));
   console.log(`# screenshot ${file}`);
 }
+// A screenshot of one element (the chart), so it can be read at full size.
+async function shotOf(selector, name) {
+  const box = await js(`(() => { const r = document.querySelector(${JSON.stringify(selector)}).getBoundingClientRect();
+    return { x: r.x + scrollX, y: r.y + scrollY, width: r.width, height: r.height }; })()`);
+  const r = await page('Page.captureScreenshot', { format: 'png', captureBeyondViewport: true, clip: { ...box, scale: 1 } });
+  const file = join(shots, `${String(++step).padStart(2, '0')}-${name}.png`);
+  writeFileSync(file, Buffer.from(r.data, 'base64'));
+  console.log(`# screenshot ${file}`);
+}
 const text = () => js('document.body.innerText');
 
 async function login(user, password) {
@@ -148,7 +157,8 @@ try {
   check(nodes > 0 && nodes <= 14, `child: the chart is bounded (${nodes} nodes around the child)`);
   check(await js(`[...document.querySelectorAll('#chart svg circle, #chart svg rect')].some(e => e.getAttribute('fill') === '#b00020')`),
         'child: risky people or places are drawn in red');
-  await shot('child-link-chart');
+  await shot('child-profile');
+  await shotOf('#chart', 'child-link-chart');
 } catch (e) {
   console.error(`browser test: ${e.stack || e}`);
   failures++;

@@ -185,7 +185,7 @@ static void serve_one(const cli_ctx *server, int c)
  * eight more shared libraries that every other command would otherwise load
  * at start-up (the front's whole point is a fast start: cli.h).
  */
-static int exec_web(const cli_ctx *ctx, int argc, char **given)
+static int exec_web(const cli_ctx *ctx, const http_opts *ho)
 {
     char self[PATH_MAX], web[PATH_MAX + sizeof CLI_WEB_NAME + 1];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
@@ -198,22 +198,27 @@ static int exec_web(const cli_ctx *ctx, int argc, char **given)
     if (slash)
         *slash = '\0';
     snprintf(web, sizeof web, "%s/%s", self, CLI_WEB_NAME);
-    char **args = calloc((size_t)argc + 5, sizeof *args);
-    if (!args)
-        return EXIT_DATA;
+    /* the options as parsed: serve takes nothing else, and --user/--reason do not apply to it */
+    char *args[12];
     int k = 0;
     args[k++] = (char *)ctx->prog;
     args[k++] = "--db";
     args[k++] = (char *)ctx->db_path;
     if (ctx->force)
         args[k++] = "--force";
-    for (int i = 0; i < argc; i++)
-        args[k++] = given[i];
+    args[k++] = "serve";
+    args[k++] = "--http";
+    args[k++] = (char *)ho->addr;
+    if (ho->proxy_header) {
+        args[k++] = "--proxy-user-header";
+        args[k++] = (char *)ho->proxy_header;
+    }
+    if (ho->secure_cookie)
+        args[k++] = "--secure-cookie";
+    args[k] = NULL;
     fflush(NULL);
     execv(web, args);
     fprintf(stderr, "cpindex serve: --http needs %s beside this program (built with it): %s\n", web, strerror(errno));
-    free(args);
-    free(given);
     return EXIT_DATA;
 }
 #endif
@@ -221,10 +226,6 @@ static int exec_web(const cli_ctx *ctx, int argc, char **given)
 int cmd_serve(cli_ctx *ctx, int argc, char **argv)
 {
     const cli_command *self = cli_find("serve");
-    char **given = calloc((size_t)argc + 1, sizeof *given); /* before getopt permutes argv: for the exec below */
-    if (!given)
-        return EXIT_DATA;
-    memcpy(given, argv, sizeof *given * (size_t)argc);
     enum { OPT_HTTP = 1, OPT_PROXY, OPT_SECURE };
     static const struct option longopts[] = {{"http", required_argument, NULL, OPT_HTTP},
                                              {"proxy-user-header", required_argument, NULL, OPT_PROXY},
@@ -257,9 +258,8 @@ int cmd_serve(cli_ctx *ctx, int argc, char **argv)
                                      "socket), never on %s, where anyone could send the header", ho.addr);
 #ifndef CPI_HTTP
     if (ho.addr)
-        return exec_web(ctx, argc, given);
+        return exec_web(ctx, &ho);
 #endif
-    free(given);
     if (optind < argc)
         return cli_usage_error(self, "unexpected argument '%s'", argv[optind]);
     char path[sizeof ((struct sockaddr_un *)0)->sun_path];

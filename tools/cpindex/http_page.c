@@ -169,10 +169,16 @@ static size_t entity_id_at(const char *s, size_t n, size_t i)
     return d >= 5 && d <= 10 ? 2 + d : 0;
 }
 
-/* One line of an answer, escaped, entity ids as links that fill the form (GET: no lookup runs). */
-static void answer_line(FILE *f, const char *s, size_t n)
+/*
+ * One line of an answer, escaped, entity ids as links that fill the form (GET: no lookup runs). A warning's
+ * level ("  !!" high, "  ! " medium) colours it and the lines it wraps onto (*cls carries it to them).
+ */
+static void answer_line(FILE *f, const char *s, size_t n, const char **carry)
 {
     const char *cls = n >= 4 && memcmp(s, "  !!", 4) == 0 ? "high" : n >= 3 && memcmp(s, "  !", 3) == 0 ? "med" : NULL;
+    if (!cls && *carry && n >= 5 && memcmp(s, "     ", 5) == 0)
+        cls = *carry; /* the renderer wraps an item's text with a deeper indent */
+    *carry = cls;
     if (cls)
         fprintf(f, "<span class=\"%s\">", cls);
     size_t from = 0;
@@ -222,6 +228,7 @@ void hp_answer(FILE *f, const char *out, size_t nout, const char *errs, size_t n
         return;
     fputs("<div id=\"answer\">\n", f);
     bool open = false, first = true, in_warnings = false;
+    const char *carry = NULL; /* a warning's level, for the lines it wraps onto */
     /* the renderer says RESTRICTED in the subject's lines when a withheld source holds warnings; an officer
      * must then never read "WARNINGS - none" (issue 18): restricted information is held */
     bool warnings_withheld = memmem(out, nout, "RESTRICTED:", 11) && memmem(out, nout, "(warnings", 9);
@@ -268,7 +275,7 @@ void hp_answer(FILE *f, const char *out, size_t nout, const char *errs, size_t n
             fputs("</div><pre>", f);
             continue;
         }
-        answer_line(f, s, l);
+        answer_line(f, s, l, &carry);
     }
     section_end(f, &open);
     hp_chart(f, svg, nsvg); /* no section after the warnings: at the end */
@@ -290,7 +297,7 @@ void hp_chart(FILE *f, const char *svg, size_t n)
 /* ------------------------------------------------------------------ the child's link chart */
 
 #define CHART_MAX 14 /* nodes around the child: a chart an officer reads at a glance */
-#define CHART_W 900
+#define CHART_W 960
 #define CHART_H 560
 
 /* Write at most max bytes of s, escaped, cut at a UTF-8 character boundary with an ellipsis. */
@@ -352,15 +359,16 @@ static void chart_svg(FILE *f, const cpi_profile *p)
         nodes[n++] = (chart_node){pl->id, pl->name, pl->flags & CPI_EF_PLACE_RISK ? "#b00020" : "#8a8f98",
                                   pl->flags, true, 0, 0};
     }
-    double cx = CHART_W / 2.0, cy = CHART_H / 2.0, rad = 330;
+    double cx = CHART_W / 2.0, cy = CHART_H / 2.0, rad = 290;
     for (uint32_t i = 0; i < n; i++) {
         double a = -M_PI / 2 + 2 * M_PI * i / (n ? n : 1);
         nodes[i].x = cx + rad * cos(a);
-        nodes[i].y = cy + rad * 0.68 * sin(a);
+        nodes[i].y = cy + rad * 0.78 * sin(a);
     }
     fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" "
                "role=\"img\" aria-label=\"link chart\" font-family=\"sans-serif\" font-size=\"12\">\n",
             CHART_W, CHART_H, CHART_W, CHART_H);
+    fputs("<style>text{paint-order:stroke;stroke:#fff;stroke-width:3px}</style>\n", f); /* labels over lines */
     /* edges first, so nodes sit on top */
     for (uint32_t i = 0; i < n; i++)
         fprintf(f, "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"%s\" stroke-width=\"2\"/>\n", cx,
@@ -393,12 +401,21 @@ static void chart_svg(FILE *f, const cpi_profile *p)
         else
             fprintf(f, "<circle cx=\"%.0f\" cy=\"%.0f\" r=\"12\" fill=\"%s\"/>", nodes[i].x, nodes[i].y,
                     nodes[i].color);
-        double ty = nodes[i].y + (nodes[i].y >= cy ? 27 : -17);
-        fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">", nodes[i].x, ty);
+        /* labels point away from the centre: to the side for nodes left and right, above or below the rest */
+        double dx = nodes[i].x - cx, tx = nodes[i].x, ty;
+        const char *anchor = "middle";
+        if (dx < -60 || dx > 60) {
+            anchor = dx < 0 ? "end" : "start";
+            tx += dx < 0 ? -17 : 17;
+            ty = nodes[i].y - 2;
+        } else {
+            ty = nodes[i].y + (nodes[i].y >= cy ? 28 : -30);
+        }
+        fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"%s\">", tx, ty, anchor);
         esc_cut(f, nodes[i].name, 24);
         fputs("</text>", f);
-        fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\" fill=\"#555\" font-size=\"10\">",
-                nodes[i].x, ty + 12);
+        fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"%s\" fill=\"#555\" font-size=\"10\">", tx, ty + 12,
+                anchor);
         esc(f, nodes[i].id);
         fputs("</text></g>\n", f);
     }
