@@ -46,7 +46,7 @@ typedef struct session {
 typedef struct fail_count {
     char name[CPI_USER_MAX];
     unsigned fails;
-    time_t locked_until;
+    time_t last, locked_until; /* the last failure; until when the name is refused */
 } fail_count;
 
 struct http_server {
@@ -207,10 +207,13 @@ static session *session_new(http_server *h, const char *user, const char *roles)
     for (int i = 0; i < SESSIONS_MAX && !s; i++)
         if (!h->sessions[i].used)
             s = &h->sessions[i];
-    for (int i = 0; i < SESSIONS_MAX && !s; i++)
-        if (!s || h->sessions[i].seen < s->seen)
-            s = &h->sessions[i];
-    memset(s, 0, sizeof *s);
+    if (!s) {
+        s = &h->sessions[0];
+        for (int i = 1; i < SESSIONS_MAX; i++)
+            if (h->sessions[i].seen < s->seen)
+                s = &h->sessions[i];
+    }
+    sodium_memzero(s, sizeof *s);
     s->used = true;
     new_token(s->token);
     new_token(s->csrf);
@@ -221,23 +224,29 @@ static session *session_new(http_server *h, const char *user, const char *roles)
     return s;
 }
 
-/* The failure count of name (made when absent; the oldest unlocked entry is reused when full). */
+/*
+ * The failure count of name, made when absent. When the table is full the entry whose last failure is oldest
+ * (and that is not locked) gives way, so a flood of other names cannot wipe a live count or a lock cheaply.
+ */
 static fail_count *fails_of(http_server *h, const char *name)
 {
-    fail_count *free_slot = NULL;
+    fail_count *slot = NULL;
     time_t now = time(NULL);
     for (int i = 0; i < FAIL_NAMES; i++) {
         fail_count *f = &h->fails[i];
         if (f->name[0] && strcmp(f->name, name) == 0)
             return f;
-        if (!free_slot && (!f->name[0] || f->locked_until < now - LOCK_S))
-            free_slot = f;
+        bool usable = !f->name[0] || f->locked_until <= now;
+        if (usable && (!slot || (slot->name[0] && (!f->name[0] || f->last < slot->last))))
+            slot = f;
     }
-    if (!free_slot)
-        free_slot = &h->fails[randombytes_uniform(FAIL_NAMES)];
-    memset(free_slot, 0, sizeof *free_slot);
-    snprintf(free_slot->name, sizeof free_slot->name, "%s", name);
-    return free_slot;
+    if (!slot) /* every name locked: the oldest lock gives way */
+        for (int i = 0; i < FAIL_NAMES; i++)
+            if (!slot || h->fails[i].locked_until < slot->locked_until)
+                slot = &h->fails[i];
+    memset(slot, 0, sizeof *slot);
+    snprintf(slot->name, sizeof slot->name, "%s", name);
+    return slot;
 }
 
 /* Log a login event as an access entry (never the password): who, what happened, from where. */
@@ -443,6 +452,8 @@ static enum MHD_Result do_login(http_server *h, struct MHD_Connection *c, const 
     }
     fail_count *fc = fails_of(h, name);
     time_t now = time(NULL);
+    if (fc->fails && now - fc->last > LOCK_S)
+        fc->fails = 0; /* failures count towards a lock within a lock's length of each other */
     if (fc->locked_until > now) {
         sodium_memzero(pw, sizeof pw);
         char msg[256], when[32];
@@ -459,6 +470,7 @@ static enum MHD_Result do_login(http_server *h, struct MHD_Connection *c, const 
     if (s != CPI_OK) {
         if (s != CPI_ERR_ACCESS)
             return send_message(h, c, MHD_HTTP_INTERNAL_SERVER_ERROR, err.msg);
+        fc->last = now;
         if (++fc->fails >= FAILS_MAX) {
             fc->locked_until = now + LOCK_S;
             fc->fails = 0;
