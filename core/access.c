@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <msgpack.h>
 #include <pwd.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 
 #define CONF_NAME "access.conf"
 #define OWNER_NOTE "(store owner)"
+#define PW_PREFIX "pw:" /* META key of a user's password hash */
 
 static const char *const role_names[CPI_ROLE_COUNT] = {"officer", "analyst", "polit", "marac", "supervisor",
                                                       "admin"};
@@ -650,6 +652,11 @@ static cpi_status remove_fn(cpi_txn *txn, void *ctx, cpi_error *err)
         return s;
     if ((s = cpi_txn_del(txn, CPI_DB_USERS, j->name, strlen(j->name), NULL, 0, err)))
         return s;
+    char pwkey[CPI_USER_MAX + 8];
+    int pl = snprintf(pwkey, sizeof pwkey, PW_PREFIX "%s", j->name); /* a removed user's password goes too */
+    s = cpi_txn_del(txn, CPI_DB_META, pwkey, (size_t)pl, NULL, 0, err);
+    if (s && s != CPI_NOT_FOUND)
+        return s;
     uint64_t admins;
     if ((s = count_admins(txn, &admins, err)))
         return s;
@@ -719,4 +726,93 @@ cpi_status cpi_access_user_list(cpi_store *st, const cpi_grant *g, cpi_user **ou
     *out = v;
     *n = got;
     return CPI_OK;
+}
+
+/* ---------------------------------------------------------------- passwords */
+
+typedef struct pw_job {
+    user_job u;
+    const char *hash; /* crypto_pwhash_str output, computed before the write: argon2 must not hold the writer */
+} pw_job;
+
+/* Write name's hash beside the users table; the user must exist (the implicit owner is written down first). */
+static cpi_status passwd_fn(cpi_txn *txn, void *ctx, cpi_error *err)
+{
+    pw_job *j = ctx;
+    cpi_status s = materialise_owner(txn, &j->u, err);
+    if (s)
+        return s;
+    cpi_user u;
+    bool empty;
+    s = user_get(txn, j->u.name, &u, &empty, err);
+    if (s == CPI_NOT_FOUND)
+        return cpi_error_set(err, CPI_NOT_FOUND, "no user '%s' in this store; add them first with 'cpindex user add "
+                             "%s --role ROLE'", j->u.name, j->u.name);
+    if (s)
+        return s;
+    char key[CPI_USER_MAX + 8];
+    int kl = snprintf(key, sizeof key, PW_PREFIX "%s", j->u.name);
+    if ((s = cpi_txn_put(txn, CPI_DB_META, key, (size_t)kl, j->hash, strlen(j->hash), err)))
+        return s;
+    return log_access(txn, j->u.g, "user passwd", j->u.name, u.roles, "password set", err);
+}
+
+cpi_status cpi_access_password_set(cpi_store *st, const cpi_grant *g, const char *name, const char *password,
+                                   cpi_error *err)
+{
+    cpi_status s = require_user_action(g, err);
+    if (s)
+        return s;
+    if ((s = cpi_access_check_user_name(name, err)))
+        return s;
+    size_t n = password ? strlen(password) : 0;
+    if (n < CPI_PASSWORD_MIN || n > CPI_PASSWORD_MAX)
+        return cpi_error_set(err, CPI_ERR_USAGE, "a password is %d to %d bytes (a passphrase of a few words will do)",
+                             CPI_PASSWORD_MIN, CPI_PASSWORD_MAX);
+    if (sodium_init() < 0)
+        return cpi_error_set(err, CPI_ERR_IO, "libsodium could not start (no random source?)");
+    char hash[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str(hash, password, n, crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE))
+        return cpi_error_set(err, CPI_ERR_NOMEM, "hashing the password needs %zu MiB of memory, which is not there",
+                             (size_t)(crypto_pwhash_MEMLIMIT_INTERACTIVE >> 20));
+    pw_job j = {.u = {.st = st, .g = g, .name = name, .now = (int64_t)time(NULL)}, .hash = hash};
+    s = cpi_store_write(st, passwd_fn, &j, err);
+    sodium_memzero(hash, sizeof hash);
+    return s;
+}
+
+cpi_status cpi_access_password_check(cpi_store *st, const char *name, const char *password, cpi_error *err)
+{
+    /* a hash to check against when the user has none, so an unknown name costs what a wrong password costs */
+    static char dummy[crypto_pwhash_STRBYTES];
+    if (sodium_init() < 0)
+        return cpi_error_set(err, CPI_ERR_IO, "libsodium could not start (no random source?)");
+    if (!dummy[0] && crypto_pwhash_str(dummy, "not a password of anyone", 24, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                       crypto_pwhash_MEMLIMIT_INTERACTIVE))
+        return cpi_error_set(err, CPI_ERR_NOMEM, "out of memory checking a password");
+    char hash[crypto_pwhash_STRBYTES] = "";
+    bool known = false;
+    size_t n = password ? strlen(password) : 0;
+    if (name && cpi_access_check_user_name(name, NULL) == CPI_OK && n <= CPI_PASSWORD_MAX) {
+        cpi_txn *txn;
+        cpi_status s = cpi_store_read_begin(st, &txn, err);
+        if (s)
+            return s;
+        char key[CPI_USER_MAX + 8];
+        int kl = snprintf(key, sizeof key, PW_PREFIX "%s", name);
+        cpi_slice v, uv;
+        s = cpi_txn_get(txn, CPI_DB_META, key, (size_t)kl, &v, err);
+        if (s == CPI_OK && v.len < sizeof hash &&
+            cpi_txn_get(txn, CPI_DB_USERS, name, strlen(name), &uv, NULL) == CPI_OK) { /* removed users never log in */
+            memcpy(hash, v.data, v.len);
+            hash[v.len] = '\0';
+            known = true;
+        }
+        cpi_txn_end(txn);
+        if (s && s != CPI_NOT_FOUND)
+            return s;
+    }
+    bool ok = crypto_pwhash_str_verify(known ? hash : dummy, password ? password : "", n) == 0 && known;
+    sodium_memzero(hash, sizeof hash);
+    return ok ? CPI_OK : cpi_error_set(err, CPI_ERR_ACCESS, "wrong user name or password");
 }

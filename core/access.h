@@ -137,4 +137,27 @@ cpi_status cpi_access_user_remove(cpi_store *st, const cpi_grant *g, const char 
  */
 cpi_status cpi_access_user_list(cpi_store *st, const cpi_grant *g, cpi_user **out, size_t *n, cpi_error *err);
 
+/* ---- passwords (META "pw:NAME" -> libsodium crypto_pwhash_str, argon2id), for `cpindex serve --http` ---- */
+
+#define CPI_PASSWORD_MIN 10  /* bytes: a passphrase, not a PIN */
+#define CPI_PASSWORD_MAX 256 /* bytes, excluding NUL */
+
+/*
+ * Set (or replace) the password of user name, as admin g (a grant for "user"),
+ * hashed with argon2id at libsodium's interactive limits, in one write
+ * transaction with its audit entry (kind access, command "user passwd"; the
+ * password never reaches the log). name must be a user of the store (or its
+ * implicit owner, who is then written down as admin first). CPI_ERR_USAGE for
+ * a password shorter than CPI_PASSWORD_MIN or longer than CPI_PASSWORD_MAX.
+ */
+cpi_status cpi_access_password_set(cpi_store *st, const cpi_grant *g, const char *name, const char *password,
+                                   cpi_error *err);
+
+/*
+ * Is password name's? CPI_OK when it is; CPI_ERR_ACCESS ("wrong user name or
+ * password") when it is not, when name has no password or is not a user, with
+ * the same cost either way so a caller cannot tell which. Reads in its own snapshot.
+ */
+cpi_status cpi_access_password_check(cpi_store *st, const char *name, const char *password, cpi_error *err);
+
 #endif

@@ -96,6 +96,8 @@ int cli_global_opts(cli_ctx *ctx, int argc, char **argv);
 /* The full program the front (front.c) runs, beside it; and the variable by which the front says
  * it asked a server already (main.c then does not ask again). */
 #define CLI_FULL_NAME "cpindex-full"
+/* The full program with the browser page (`serve --http`) linked in, beside it: cmd_serve.c runs it. */
+#define CLI_WEB_NAME "cpindex-web"
 #define CLI_SERVE_ASKED "CPINDEX_SERVE_ASKED"
 
 /* Open the store at ctx->db_path; flags as in store.h (CPI_STORE_FORCE added from --force). */

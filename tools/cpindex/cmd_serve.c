@@ -8,6 +8,9 @@
  * Each request runs the very command function the client would have run
  * itself (same access check, same audit entry), with its stdout and stderr
  * redirected to memfds whose bytes are sent back. One connection at a time.
+ *
+ * With --http ADDR it also serves the browser page (http_serve.h) from the
+ * same loop and thread, so the page's answers queue with the socket's.
  */
 #include <errno.h>
 #include <poll.h>
@@ -25,6 +28,9 @@
 #include "cli.h"
 #include "core/audit_journal.h"
 #include "serve_proto.h"
+#include "serve_run.h"
+#include "http_serve.h" /* declarations only: http_serve.c is linked into cpindex-web alone */
+#include <limits.h>
 
 /* The journal is folded into the audit chain after SERVE_FOLD_IDLE_MS without a question, or once it holds
  * SERVE_FOLD_AT consultations. Nothing waits on it: whatever reads the log folds what is left first. */
@@ -107,59 +113,6 @@ static int send_memfd(int c, int m, int type)
     }
 }
 
-/*
- * Run the request's command as the in-process path would, its stdout and
- * stderr captured. Returns its exit status, or -1 when the capture could not
- * be set up (nothing ran).
- */
-static int run_captured(const cli_ctx *server, const sp_request *r, const cli_command *cmd, int out, int err)
-{
-    char **args = calloc((size_t)r->argc + 1, sizeof *args);   /* getopt permutes this one */
-    char **logged = calloc((size_t)r->argc + 1, sizeof *logged); /* the audit log's copy */
-    if (!args || !logged) {
-        free(args);
-        free(logged);
-        return -1;
-    }
-    memcpy(args, r->argv, sizeof *args * (size_t)r->argc);
-    memcpy(logged, r->argv, sizeof *logged * (size_t)r->argc);
-    fflush(stdout);
-    fflush(stderr);
-    int save1 = dup(1), save2 = dup(2);
-    if (save1 < 0 || save2 < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) {
-        if (save1 >= 0)
-            dup2(save1, 1), close(save1);
-        if (save2 >= 0)
-            dup2(save2, 2), close(save2);
-        free(args);
-        free(logged);
-        return -1;
-    }
-    /* a fresh context: nothing of the last request, nothing of the server's environment
-     * (the user and reason are the client's; "" means none, as an empty --user does) */
-    cli_ctx ctx = {.prog = server->prog,
-                   .db_path = server->db_path,
-                   .force = server->force,
-                   .user = r->user,
-                   .reason = r->reason,
-                   .argc = r->argc,
-                   .argv = logged};
-    optind = 0;
-    opterr = 1;
-    int status = cmd->fn(&ctx, r->argc, args);
-    fflush(stdout);
-    fflush(stderr);
-    dup2(save1, 1);
-    dup2(save2, 2);
-    close(save1);
-    close(save2);
-    clearerr(stdout);
-    clearerr(stderr);
-    free(args);
-    free(logged);
-    return status;
-}
-
 /* One connection: check who it is, read the request, run it, reply. */
 static void serve_one(const cli_ctx *server, int c)
 {
@@ -203,7 +156,7 @@ static void serve_one(const cli_ctx *server, int c)
         const char *m = "the server cannot capture output";
         sp_send(c, SP_REFUSED, m, strlen(m));
     } else if (sp_send(c, SP_ACCEPTED, NULL, 0) == 0) {
-        status = run_captured(server, &r, cmd, out, err);
+        status = serve_run_captured(server, r.user, r.reason, cmd->fn, r.argc, r.argv, out, err);
         char st[16];
         int n = snprintf(st, sizeof st, "%d", status < 0 ? EXIT_DATA : status);
         if (status < 0) {
@@ -225,16 +178,88 @@ static void serve_one(const cli_ctx *server, int c)
     free(payload);
 }
 
+#ifndef CPI_HTTP
+/*
+ * --http: run this command again in cpindex-web beside this program, the same
+ * program with the browser page linked in. libmicrohttpd brings GnuTLS and
+ * eight more shared libraries that every other command would otherwise load
+ * at start-up (the front's whole point is a fast start: cli.h).
+ */
+static int exec_web(const cli_ctx *ctx, const http_opts *ho)
+{
+    char self[PATH_MAX], web[PATH_MAX + sizeof CLI_WEB_NAME + 1];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0) {
+        fprintf(stderr, "cpindex serve: cannot find where this program is (/proc/self/exe): %s\n", strerror(errno));
+        return EXIT_DATA;
+    }
+    self[n] = '\0';
+    char *slash = strrchr(self, '/');
+    if (slash)
+        *slash = '\0';
+    snprintf(web, sizeof web, "%s/%s", self, CLI_WEB_NAME);
+    /* the options as parsed: serve takes nothing else, and --user/--reason do not apply to it */
+    char *args[12];
+    int k = 0;
+    args[k++] = (char *)ctx->prog;
+    args[k++] = "--db";
+    args[k++] = (char *)ctx->db_path;
+    if (ctx->force)
+        args[k++] = "--force";
+    args[k++] = "serve";
+    args[k++] = "--http";
+    args[k++] = (char *)ho->addr;
+    if (ho->proxy_header) {
+        args[k++] = "--proxy-user-header";
+        args[k++] = (char *)ho->proxy_header;
+    }
+    if (ho->secure_cookie)
+        args[k++] = "--secure-cookie";
+    args[k] = NULL;
+    fflush(NULL);
+    execv(web, args);
+    fprintf(stderr, "cpindex serve: --http needs %s beside this program (built with it): %s\n", web, strerror(errno));
+    return EXIT_DATA;
+}
+#endif
+
 int cmd_serve(cli_ctx *ctx, int argc, char **argv)
 {
     const cli_command *self = cli_find("serve");
-    static const struct option longopts[] = {CLI_COMMON_LONGOPTS, {0}};
+    enum { OPT_HTTP = 1, OPT_PROXY, OPT_SECURE };
+    static const struct option longopts[] = {{"http", required_argument, NULL, OPT_HTTP},
+                                             {"proxy-user-header", required_argument, NULL, OPT_PROXY},
+                                             {"secure-cookie", no_argument, NULL, OPT_SECURE},
+                                             CLI_COMMON_LONGOPTS,
+                                             {0}};
+    http_opts ho = {0};
     int opt;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (opt == OPT_HTTP) {
+            ho.addr = optarg;
+            continue;
+        }
+        if (opt == OPT_PROXY) {
+            ho.proxy_header = optarg;
+            continue;
+        }
+        if (opt == OPT_SECURE) {
+            ho.secure_cookie = true;
+            continue;
+        }
         int rc = cli_common_opt(ctx, self, opt, optarg);
         if (rc >= 0)
             return rc;
     }
+    if ((ho.proxy_header || ho.secure_cookie) && !ho.addr)
+        return cli_usage_error(self, "--proxy-user-header and --secure-cookie go with --http ADDR");
+    if (ho.proxy_header && strncmp(ho.addr, "unix:", 5) != 0)
+        return cli_usage_error(self, "--proxy-user-header is trusted only with --http unix:PATH (a front proxy's "
+                                     "socket), never on %s, where anyone could send the header", ho.addr);
+#ifndef CPI_HTTP
+    if (ho.addr)
+        return exec_web(ctx, &ho);
+#endif
     if (optind < argc)
         return cli_usage_error(self, "unexpected argument '%s'", argv[optind]);
     char path[sizeof ((struct sockaddr_un *)0)->sun_path];
@@ -275,6 +300,21 @@ int cmd_serve(cli_ctx *ctx, int argc, char **argv)
     }
     cpi_store_keep(st, true);
     cli_serve_store(st, ctx->db_path);
+#ifdef CPI_HTTP
+    http_server *http = NULL;
+    if (ho.addr) {
+        int hrc = http_start(ctx, st, &ho, &http);
+        if (hrc) {
+            cli_serve_store(NULL, NULL);
+            cpi_audit_journal_close(journal, &e);
+            cpi_store_keep(st, false);
+            close(lfd);
+            unlink(path);
+            cpi_store_close(st);
+            return hrc;
+        }
+    }
+#endif
     /* Map every page in use now, so no question waits on the server's own first touch of a page */
     uint64_t mapped = 0;
     double t0 = now_ms();
@@ -289,10 +329,27 @@ int cmd_serve(cli_ctx *ctx, int argc, char **argv)
             (int)getpid());
     double retry_at = 0; /* after a fold failed, the next try */
     while (!stopping) {
-        struct pollfd p = {.fd = lfd, .events = POLLIN};
+        struct pollfd p[2] = {{.fd = lfd, .events = POLLIN}, {.fd = -1, .events = POLLIN}};
         unsigned pending = cpi_audit_journal_pending(journal);
-        struct timespec idle = {.tv_sec = SERVE_FOLD_IDLE_MS / 1000, .tv_nsec = SERVE_FOLD_IDLE_MS % 1000 * 1000000L};
-        int n = ppoll(&p, 1, pending ? &idle : NULL, &waiting);
+        int wait_ms = pending ? SERVE_FOLD_IDLE_MS : -1, hwait = -1;
+#ifdef CPI_HTTP
+        if (http) {
+            p[1].fd = http_fd(http);
+            hwait = http_timeout_ms(http);
+        }
+#endif
+        if (hwait >= 0 && (wait_ms < 0 || hwait < wait_ms))
+            wait_ms = hwait;
+        struct timespec idle = {.tv_sec = wait_ms / 1000, .tv_nsec = wait_ms % 1000 * 1000000L};
+        int n = ppoll(p, 2, wait_ms >= 0 ? &idle : NULL, &waiting);
+#ifdef CPI_HTTP
+        if (http && !stopping) {
+            if (mapped != UINT64_MAX && p[1].revents) /* pages a writer added since: mapped before answering */
+                (void)cpi_store_prefault(st, &mapped, &e);
+            http_run(http); /* never blocks: whatever of the page's connections is ready */
+        }
+#endif
+        bool sock_ready = n > 0 && (p[0].revents & POLLIN);
         if (n < 0 && errno != EINTR) {
             fprintf(stderr, "cpindex serve: poll: %s\n", strerror(errno));
             break;
@@ -305,7 +362,7 @@ int cmd_serve(cli_ctx *ctx, int argc, char **argv)
                 retry_at = now_ms() + SERVE_FOLD_RETRY_MS;
             }
         }
-        if (n <= 0 || stopping)
+        if (!sock_ready || stopping)
             continue;
         int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
         if (c < 0)
@@ -315,6 +372,9 @@ int cmd_serve(cli_ctx *ctx, int argc, char **argv)
         serve_one(ctx, c);
         close(c);
     }
+#ifdef CPI_HTTP
+    http_stop(http);
+#endif
     close(lfd);
     unlink(path);
     cli_serve_store(NULL, NULL);
