@@ -35,6 +35,6 @@ static void text(const void *answer, FILE *out, int width) { cpi_address_text(an
 int cmd_address(cli_ctx *ctx, int argc, char **argv)
 {
     static const query_answer a = {CPI_KIND_LOCATION, sizeof(cpi_place_report), build, shown_place, json, text,
-                                   NULL, NULL};
+                                   NULL, NULL, NULL};
     return query_command(ctx, cli_find("address"), argc, argv, &a);
 }

@@ -143,7 +143,8 @@ static int run_captured(const cli_ctx *server, const sp_request *r, const cli_co
                    .user = r->user,
                    .reason = r->reason,
                    .argc = r->argc,
-                   .argv = logged};
+                   .argv = logged,
+                   .term = {.plain = true}}; /* the client colours, folds and pages (serve_client.c) */
     optind = 0;
     opterr = 1;
     int status = cmd->fn(&ctx, r->argc, args);
