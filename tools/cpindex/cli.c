@@ -14,6 +14,15 @@
 
 void cli_print_usage(const cli_command *cmd) { fputs(cmd->usage, stdout); }
 
+/* cli_print_text's renderer for a usage text: as written (its lines are already under 100 columns). */
+static void render_usage(const void *cmd, FILE *out, int width)
+{
+    (void)width;
+    fputs(((const cli_command *)cmd)->usage, out);
+}
+
+void cli_show_usage(const cli_ctx *ctx, const cli_command *cmd) { cli_print_text(ctx, render_usage, cmd); }
+
 int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
 {
     va_list ap;
@@ -58,7 +67,7 @@ int cli_common_opt(cli_ctx *ctx, const cli_command *cmd, int opt, const char *ar
         return -1;
     }
     case 'h':
-        cli_print_usage(cmd);
+        cli_show_usage(ctx, cmd);
         return EXIT_OK_;
     default:
         /* getopt has already said what was wrong */

@@ -49,6 +49,8 @@ extern const char cli_env_help[];    /* the environment variables read */
 
 const cli_command *cli_find(const char *name);
 void cli_print_usage(const cli_command *cmd);
+/* The same on a terminal: folded to its width and paged when longer than the screen (`help`, `--help`). */
+void cli_show_usage(const cli_ctx *ctx, const cli_command *cmd);
 
 /*
  * Report a usage error for cmd: one line saying what is wrong and one line

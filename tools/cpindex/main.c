@@ -10,19 +10,24 @@
 #include "core/store.h"
 #include "serve_proto.h"
 
-static void print_main_help(void)
+/* `cpindex --help`: every command one line each, the global options, the exit statuses. */
+static void render_main_help(const void *arg, FILE *f, int width)
 {
-    printf("usage: cpindex [--db PATH] [--force] COMMAND [ARGS]\n\n%s\nCommands:\n", cli_about);
+    (void)arg;
+    (void)width;
+    fprintf(f, "usage: cpindex [--db PATH] [--force] COMMAND [ARGS]\n\n%s\nCommands:\n", cli_about);
     for (int i = 0; i < cli_ncommands; i++)
-        printf("  %-10s %s\n", cli_commands[i].name, cli_commands[i].summary);
-    printf("\nGlobal options (also accepted after the command):\n%s\n%s", cli_global_help, cli_exit_help);
+        fprintf(f, "  %-10s %s\n", cli_commands[i].name, cli_commands[i].summary);
+    fprintf(f, "\nGlobal options (also accepted after the command):\n%s\n%s", cli_global_help, cli_exit_help);
 }
+
+/* Through the terminal layer: folded to the width, paged on a short screen (as git's help). */
+static void print_main_help(const cli_ctx *ctx) { cli_print_text(ctx, render_main_help, NULL); }
 
 int cmd_help(cli_ctx *ctx, int argc, char **argv)
 {
-    (void)ctx;
     if (argc < 2) {
-        print_main_help();
+        print_main_help(ctx);
         return EXIT_OK_;
     }
     const cli_command *cmd = cli_find(argv[1]);
@@ -30,7 +35,7 @@ int cmd_help(cli_ctx *ctx, int argc, char **argv)
         fprintf(stderr, "cpindex help: '%s' is not a cpindex command\nhint: see 'cpindex --help'\n", argv[1]);
         return EXIT_USAGE;
     }
-    cli_print_usage(cmd);
+    cli_show_usage(ctx, cmd);
     return EXIT_OK_;
 }
 
@@ -92,7 +97,7 @@ int main(int argc, char **argv)
     if (i < argc && argv[i][0] == '-') {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            print_main_help();
+            print_main_help(&ctx);
             return EXIT_OK_;
         }
         if (strcmp(a, "--version") == 0) {
@@ -111,7 +116,7 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (i >= argc) {
-        print_main_help();
+        print_main_help(&ctx);
         return EXIT_USAGE;
     }
     const cli_command *cmd = cli_find(argv[i]);
