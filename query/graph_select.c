@@ -75,6 +75,10 @@ typedef struct reach {
     uint32_t cap;
 } reach;
 
+/*
+ * Add id at hop from parent (UINT32_MAX: the walk's start) unless reached
+ * already: the first, shortest, walk is the one a bounded chart keeps.
+ */
 static cpi_status add(reach *r, const char *id, uint8_t hop, uint32_t parent, uint64_t flags, cpi_error *err)
 {
     uint32_t x;
@@ -108,6 +112,7 @@ static cpi_status add(reach *r, const char *id, uint8_t hop, uint32_t parent, ui
     return CPI_OK;
 }
 
+/* Free what a walk reached (the kept ids were copied into the caller's set). */
 static void reach_free(reach *r)
 {
     cpi_intern_free(&r->set);
@@ -117,6 +122,12 @@ static void reach_free(reach *r)
     free(r->flags);
 }
 
+/*
+ * The child, every entity linked to them (hop 1), then hop by hop the
+ * children and risky people around the risky people, places of concern,
+ * phones and ids reached - as a profile finds connected children, so a
+ * chart shows what the profile says.
+ */
 static cpi_status neighbourhood(cpi_txn *txn, const char *child, uint32_t hops, uint32_t withhold, reach *r,
                                 cpi_error *err)
 {
@@ -203,6 +214,7 @@ typedef struct group_walk {
     reach *r;
 } group_walk;
 
+/* One card of the pass over all cards: in the network or community asked for, and visible? */
 static cpi_status group_one(const cpi_card *card, void *ctx, cpi_error *err)
 {
     const group_walk *w = ctx;
@@ -212,6 +224,7 @@ static cpi_status group_one(const cpi_card *card, void *ctx, cpi_error *err)
     return CPI_OK;
 }
 
+/* A network's or community's members: one pass over the cards (the numbers are on them). */
 static cpi_status group(cpi_txn *txn, const cpi_export_graph_opts *o, reach *r, cpi_error *err)
 {
     group_walk w = {o->network, o->network ? 0 : o->community, o->withhold, r};
@@ -226,6 +239,7 @@ static cpi_status group(cpi_txn *txn, const cpi_export_graph_opts *o, reach *r, 
     return s;
 }
 
+/* Ids in order, so an export of the same store is the same file. */
 static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
 
 /*

@@ -68,6 +68,7 @@ static bool missing_event(const cpi_pf_event *e)
     return (e->type && strstr(e->type, "miraf")) || (e->summary && strcasestr(e->summary, "missing") != NULL);
 }
 
+/* A day as yyyy-mm-dd, or "undated": a record without a date is listed, never dropped. */
 static void iso(int32_t day, char out[CPI_NORM_ISO_DATE_MAX])
 {
     if (day == CPI_DAY_NONE)

@@ -154,6 +154,7 @@ typedef struct obuf {
     bool failed;
 } obuf;
 
+/* Append n bytes; on a failed allocation the buffer is marked failed and the answer is not written half. */
 static void put(obuf *b, const char *s, size_t n)
 {
     if (b->failed || !n)
@@ -175,6 +176,7 @@ static void put(obuf *b, const char *s, size_t n)
     b->p[b->n] = '\0';
 }
 
+/* Append a C string (the colour codes). */
 static void puts_(obuf *b, const char *s) { put(b, s, strlen(s)); }
 
 /*
