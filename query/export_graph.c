@@ -151,17 +151,17 @@ static void emit_node(FILE *f, const cpi_export_graph_opts *o, const cpi_card *c
     (*rows)++;
 }
 
-/* An edge's colour on a chart: red for risk to a child, orange for where children were found, grey otherwise. */
-static const char *edge_colour(const char *type)
+/* An edge's DOT style on a chart: red and heavy for risk to a child, orange for where children were found. */
+static const char *edge_style(const char *type)
 {
     static const char *const red[] = {"poses-risk-to", "cawn-served", "suspect-in", "offender-in", "suspect-against",
                                       "abuses", "exploits"};
     for (size_t i = 0; i < sizeof red / sizeof red[0]; i++)
         if (strcmp(type, red[i]) == 0)
-            return "#b2182b\", penwidth=\"1.8";
+            return "color=\"#b2182b\", penwidth=1.8";
     if (strcmp(type, "found-at") == 0 || strcmp(type, "frequents") == 0 || strcmp(type, "missing-from") == 0)
-        return "#e08214\", penwidth=\"1.4";
-    return "#8c8c8c";
+        return "color=\"#e08214\", penwidth=1.4";
+    return "color=\"#8c8c8c\"";
 }
 
 /* One edge (read from its `from` end, e->out) in the chosen format, visible part only. */
@@ -188,7 +188,7 @@ static cpi_status emit_edge(cpi_txn *txn, FILE *f, const cpi_export_graph_opts *
         xml_text(f, refs);
         fputs("</data></edge>\n", f);
     } else if (o->format == CPI_GRAPH_DOT) {
-        fprintf(f, "  \"%s\" -> \"%s\" [color=\"%s\", label=\"", from, e->other, edge_colour(e->type));
+        fprintf(f, "  \"%s\" -> \"%s\" [%s, label=\"", from, e->other, edge_style(e->type));
         dot_text(f, e->type);
         fprintf(f, "\", first=\"%s\", last=\"%s\", records=%u, sources=\"%s\", refs=\"", first, last, e->count, src);
         dot_text(f, refs);
@@ -324,12 +324,12 @@ static void dot_header(FILE *f, const cpi_export_graph_opts *o, const char *titl
 {
     fputs("digraph cpindex {\n", f);
     if (o->child) {
-        fprintf(f, "  graph [layout=twopi, root=\"%s\", ranksep=\"2.2 1.6\", overlap=false, splines=true, "
+        fprintf(f, "  graph [layout=twopi, root=\"%s\", ranksep=\"2.2 1.6\", overlap=false, "
                    "size=\"16,16\", outputorder=edgesfirst, fontname=\"Helvetica\", labelloc=t, fontsize=18, "
                    "label=\"",
                 o->child);
     } else if (o->network || o->community) {
-        fputs("  graph [layout=neato, overlap=false, sep=\"+8\", splines=true, size=\"16,16\", "
+        fputs("  graph [layout=neato, overlap=false, sep=\"+8\", size=\"16,16\", "
               "outputorder=edgesfirst, fontname=\"Helvetica\", labelloc=t, fontsize=18, label=\"",
               f);
     } else {

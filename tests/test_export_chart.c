@@ -24,7 +24,8 @@
 
 #include "testutil.h"
 
-static char *dir, *cli, child[32];
+static char *dir, *cli, child[32], top[5][32];
+static size_t ntop;
 
 static char *run(const char *args, int *status)
 {
@@ -55,7 +56,7 @@ static int setup(void **state)
     char cmd[8192];
     snprintf(cmd, sizeof cmd,
              "cd '%s' && export CPINDEX_DB=db CPINDEX_USER='%s' CPINDEX_REASON='chart tests: set-up' && "
-             "'%s' --seed 5 --children 300 --out force >/dev/null && "
+             "'%s' --seed 1 --children 500 --out force >/dev/null && "
              "for s in niche miraf mace marac polit soc; do '%s' ingest $s force/$s >/dev/null || exit 1; done && "
              "'%s' resolve >/dev/null && '%s' user add '%s' --role admin,supervisor >/dev/null && "
              "'%s' user add analyst1 --role analyst >/dev/null",
@@ -78,6 +79,8 @@ static int setup(void **state)
     json_array_foreach(json_object_get(j, "children"), i, c)
     {
         const char *id = json_string_value(json_object_get(c, "entity_id"));
+        if (ntop < 5)
+            snprintf(top[ntop++], sizeof top[0], "%s", id);
         char args[128];
         snprintf(args, sizeof args, "export graph --child %s --max-nodes 0 --format dot", id);
         char *dot = run_ok(args);
@@ -340,20 +343,30 @@ static void test_graphviz_draws_it_readable(void **state)
     free(tu_run("command -v dot >/dev/null 2>&1", &st));
     if (st != 0)
         skip(); /* scripts/install-deps installs graphviz */
-    char args[512];
-    snprintf(args, sizeof args, "export graph --child %s --format dot --out chart.dot", child);
-    free(run_ok(args));
+    /* every chart of the agenda's top children and the largest communities: drawn (Graphviz 2.43's twopi
+     * crashed on P-0000008 of this force with splines=true), at most 16 inches (1536 pixels) a side, a picture, not a strip */
+    char sel[8][64];
+    size_t nsel = 0;
+    for (size_t i = 0; i < ntop; i++)
+        snprintf(sel[nsel++], sizeof sel[0], "--child %s", top[i]);
+    snprintf(sel[nsel++], sizeof sel[0], "--community 1");
+    snprintf(sel[nsel++], sizeof sel[0], "--community 2");
     char cmd[4096], png[4096];
-    snprintf(cmd, sizeof cmd, "cd '%s' && dot -Tpng chart.dot -o chart.png 2>&1", dir);
-    char *out = tu_run(cmd, &st);
-    assert_int_equal(st, 0);
-    free(out);
-    snprintf(png, sizeof png, "%s/chart.png", dir);
-    unsigned w = 0, h = 0;
-    assert_true(png_size(png, &w, &h));
-    /* capped at 16 inches (1536 pixels) a side, and a picture, not a strip */
-    if (w > 1600 || h > 1600 || w > 3 * h || h > 3 * w)
-        fail_msg("the chart is %ux%u pixels", w, h);
+    for (size_t i = 0; i < nsel; i++) {
+        char args[512];
+        snprintf(args, sizeof args, "export graph %s --format dot --out chart.dot", sel[i]);
+        free(run_ok(args));
+        snprintf(cmd, sizeof cmd, "cd '%s' && dot -Tpng chart.dot -o chart.png 2>&1", dir);
+        char *out = tu_run(cmd, &st);
+        if (st != 0)
+            fail_msg("dot -Tpng of export graph %s failed (%d):\n%s", sel[i], st, out);
+        free(out);
+        snprintf(png, sizeof png, "%s/chart.png", dir);
+        unsigned w = 0, h = 0;
+        assert_true(png_size(png, &w, &h));
+        if (w > 1600 || h > 1600 || w > 3 * h || h > 3 * w)
+            fail_msg("the chart of %s is %ux%u pixels", sel[i], w, h);
+    }
     struct stat sb;
     snprintf(cmd, sizeof cmd, "%s/chart.dot", dir);
     assert_int_equal(stat(cmd, &sb), 0);
