@@ -9,107 +9,7 @@
 #include <string.h>
 
 #include "query/render.h"
-
-/* Columns of UTF-8 text: one per code point (continuation bytes take none). */
-static int columns(const char *s)
-{
-    int n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
-
-/*
- * One line: lead then text, cut to width columns with "..." when too long
- * (cut between characters, never inside one), so no item ever takes two.
- */
-static void one_line(FILE *f, int width, const char *lead, const char *text)
-{
-    int lw = columns(lead), room = width - lw;
-    fputs(lead, f);
-    if (room <= 0) {
-        fputc('\n', f);
-        return;
-    }
-    if (columns(text) <= room) {
-        fprintf(f, "%s\n", text);
-        return;
-    }
-    int keep = room > 3 ? room - 3 : room, cols = 0;
-    const char *p = text;
-    while (*p) {
-        if (((unsigned char)*p & 0xC0) != 0x80) {
-            if (cols == keep)
-                break;
-            cols++;
-        }
-        p++;
-    }
-    fwrite(text, 1, (size_t)(p - text), f);
-    fprintf(f, "%s\n", room > 3 ? "..." : "");
-}
-
-/* Bytes of s that hold at most cols columns (never ending inside a character). */
-static size_t prefix_bytes(const char *s, int cols)
-{
-    const char *p = s;
-    int c = 0;
-    while (*p) {
-        if (((unsigned char)*p & 0xC0) != 0x80) {
-            if (c == cols)
-                break;
-            c++;
-        }
-        p++;
-    }
-    return (size_t)(p - s);
-}
-
-/*
- * text after lead, wrapped at width with continuation lines indented by
- * indent, in at most maxlines lines: the last one cut with "..." when the
- * text goes on. Prints to f unless f is NULL; returns the lines the whole
- * text would take (so a fit can ask what an item needs before printing it).
- */
-static int some_lines(FILE *f, int width, const char *lead, int indent, const char *text, int maxlines)
-{
-    int needed = 0;
-    const char *p = text;
-    while (*p == ' ')
-        p++;
-    do {
-        int room = needed ? width - indent : width - columns(lead);
-        if (room < 4)
-            room = 4;
-        const char *end = p + prefix_bytes(p, room); /* as much as fits */
-        if (*end) {                                  /* more to come: end at the last space that fits */
-            const char *sp = end;
-            while (sp > p && *sp != ' ')
-                sp--;
-            if (sp > p)
-                end = sp;
-        }
-        needed++;
-        if (f && needed <= maxlines) {
-            if (needed == 1)
-                fputs(lead, f);
-            else
-                fprintf(f, "%*s", indent, "");
-            if (needed == maxlines && *end) { /* the last line allowed: cut here */
-                size_t k = prefix_bytes(p, room - 3);
-                fwrite(p, 1, k, f);
-                fputs("...\n", f);
-            } else {
-                fwrite(p, 1, (size_t)(end - p), f);
-                fputc('\n', f);
-            }
-        }
-        p = end;
-        while (*p == ' ')
-            p++;
-    } while (*p);
-    return needed;
-}
+#include "query/screen.h"
 
 /*
  * The last line: where everything is. Two when it does not fit one, split
@@ -121,14 +21,14 @@ static int footer(FILE *f, const cpi_profile *p, const cpi_pf_screen *s, int wid
     char cmd[128], line[256];
     snprintf(cmd, sizeof cmd, "cpindex %s %s --full)", s->command ? s->command : "child", p->entity_id);
     snprintf(line, sizeof line, "(every list, references, timeline: %s", cmd);
-    if (columns(line) <= width) {
+    if (cpi_scr_columns(line) <= width) {
         if (f)
             fprintf(f, "%s\n", line);
         return 1;
     }
     if (f) {
-        one_line(f, width, "", "(every list, references, timeline:");
-        one_line(f, width, " ", cmd);
+        cpi_scr_line(f, width, "", "(every list, references, timeline:");
+        cpi_scr_line(f, width, " ", cmd);
     }
     return 2;
 }
@@ -148,28 +48,6 @@ static int withheld_lines(const cpi_profile *p, int width)
         n += buf[i] == '\n';
     free(buf);
     return n;
-}
-
-/*
- * The lines the screen takes with alloc[] items shown of n[]: for each list
- * shown, its heading, its items and a "+ N more" line when cut; a list none
- * of whose items fit is one line (its heading with the count); the gaps and
- * children when none fit share one "ALSO HELD" line. Plus the fixed lines.
- */
-static int total(const uint32_t *alloc, const uint32_t *n, int fixed)
-{
-    int t = fixed;
-    bool also = false;
-    for (int s = 0; s < CPI_SCR__COUNT; s++) {
-        bool always = s == CPI_SCR_WARNINGS || s == CPI_SCR_RISKY || s == CPI_SCR_PLACES; /* "- none" says so */
-        if (!alloc[s] && (always || !n[s]))
-            t += always;
-        else if (!alloc[s])
-            also = true;
-        else
-            t += 1 + (int)alloc[s] + (alloc[s] < n[s]);
-    }
-    return t + also;
 }
 
 /*
@@ -246,36 +124,24 @@ void cpi_profile_screen_fit(cpi_profile *p, int width, int lines, uint32_t max_i
     /* header, a DOB conflict, the restricted notes, the current home, the --full pointer */
     int fixed = 1 + (p->ndobs > 1) + withheld_lines(p, width) + home + footer(NULL, p, s, width);
     /* what matters most first: high warnings, a first risky person and place, then the rest in turn */
-    static const struct {
-        int sec;
-        int target; /* -1: every high warning, -2: every high and medium, else a count */
-    } steps[] = {{CPI_SCR_WARNINGS, -1}, {CPI_SCR_RISKY, 1}, {CPI_SCR_PLACES, 1},   {CPI_SCR_WARNINGS, -2},
-                 {CPI_SCR_RISKY, 3},     {CPI_SCR_PLACES, 2}, {CPI_SCR_CHILDREN, 1}, {CPI_SCR_GAPS, 1},
-                 {CPI_SCR_WARNINGS, 1000}, {CPI_SCR_RISKY, 5}, {CPI_SCR_PLACES, 4},  {CPI_SCR_CHILDREN, 3},
-                 {CPI_SCR_GAPS, 3},      {CPI_SCR_RISKY, 1000}, {CPI_SCR_PLACES, 1000}, {CPI_SCR_CHILDREN, 1000},
-                 {CPI_SCR_GAPS, 1000}};
-    for (size_t k = 0; k < sizeof steps / sizeof steps[0]; k++) {
-        int sec = steps[k].sec;
-        uint32_t target = steps[k].target == -1 ? high : steps[k].target == -2 ? medium : (uint32_t)steps[k].target;
-        if (target > n[sec])
-            target = n[sec];
-        while (alloc[sec] < target) {
-            alloc[sec]++;
-            if (total(alloc, n, fixed) > lines) {
-                alloc[sec]--;
-                break;
-            }
-        }
-    }
+    const cpi_scr_step steps[] = {
+        {CPI_SCR_WARNINGS, high}, {CPI_SCR_RISKY, 1},    {CPI_SCR_PLACES, 1},     {CPI_SCR_WARNINGS, medium},
+        {CPI_SCR_RISKY, 3},       {CPI_SCR_PLACES, 2},   {CPI_SCR_CHILDREN, 1},   {CPI_SCR_GAPS, 1},
+        {CPI_SCR_WARNINGS, 1000}, {CPI_SCR_RISKY, 5},    {CPI_SCR_PLACES, 4},     {CPI_SCR_CHILDREN, 3},
+        {CPI_SCR_GAPS, 3},        {CPI_SCR_RISKY, 1000}, {CPI_SCR_PLACES, 1000},  {CPI_SCR_CHILDREN, 1000},
+        {CPI_SCR_GAPS, 1000}};
+    /* warnings, risky people and places are always headed ("- none" says so); gaps and children share a line */
+    static const uint8_t mode[CPI_SCR__COUNT] = {CPI_SCR_ALWAYS, CPI_SCR_MERGE, CPI_SCR_ALWAYS, CPI_SCR_ALWAYS,
+                                                 CPI_SCR_MERGE};
+    int left = cpi_scr_allocate(n, mode, CPI_SCR__COUNT, fixed, lines, steps, sizeof steps / sizeof steps[0], alloc);
     /* lines left over let the most important items wrap (up to 3 lines) instead of being cut */
-    int left = lines - total(alloc, n, fixed);
     static const int order[] = {CPI_SCR_WARNINGS, CPI_SCR_RISKY, CPI_SCR_PLACES, CPI_SCR_GAPS, CPI_SCR_CHILDREN};
     for (size_t k = 0; k < sizeof order / sizeof order[0] && left > 0; k++) {
         int sec = order[k];
         for (uint32_t i = 0; i < alloc[sec] && i < CPI_SCR_ITEMS && left > 0; i++) {
             char buf[2048], lead[32];
             item_text(p, sec, i, buf, sizeof buf, lead, sizeof lead);
-            int need = some_lines(NULL, width, lead, columns(lead), buf, 3);
+            int need = cpi_scr_wrap(NULL, width, lead, cpi_scr_columns(lead), buf, 3);
             int add = (need > 3 ? 3 : need) - 1;
             if (add > left)
                 add = left;
@@ -339,7 +205,7 @@ static void more_line(FILE *f, int width, const cpi_pf_screen *s, int sec, uint3
     char buf[256];
     (void)id;
     snprintf(buf, sizeof buf, "%u%s more %s (--full)", s->more[sec], s->at_least[sec] ? " or" : "", what);
-    one_line(f, width, "  + ", buf);
+    cpi_scr_line(f, width, "  + ", buf);
 }
 
 /* A heading: "WARNINGS (3)", " - none", or for a list none of whose items fit, "PLACES: 12 (--full)". */
@@ -352,7 +218,7 @@ static void heading(FILE *f, int width, const char *title, uint32_t shown, uint3
         snprintf(buf, sizeof buf, "%s: %u%s (--full)", title, more, at_least ? " or more" : "");
     else
         snprintf(buf, sizeof buf, "%s - none", title);
-    one_line(f, width, "", buf);
+    cpi_scr_line(f, width, "", buf);
 }
 
 /* The items of one list, each in the lines the fit gave it. */
@@ -361,7 +227,7 @@ static void items(FILE *out, int w, const cpi_profile *p, const cpi_pf_screen *s
     for (uint32_t i = 0; i < n; i++) {
         char buf[2048], lead[32];
         item_text(p, sec, i, buf, sizeof buf, lead, sizeof lead);
-        some_lines(out, w, lead, columns(lead), buf, 1 + (i < CPI_SCR_ITEMS ? s->extra[sec][i] : 0));
+        cpi_scr_wrap(out, w, lead, cpi_scr_columns(lead), buf, 1 + (i < CPI_SCR_ITEMS ? s->extra[sec][i] : 0));
     }
 }
 
@@ -371,19 +237,19 @@ void cpi_profile_screen_text(const cpi_profile *p, const cpi_pf_screen *s, FILE 
     char buf[2048];
     snprintf(buf, sizeof buf, "%s %s  %s  born %s", p->is_child ? "CHILD" : "PERSON", p->entity_id,
              p->name ? p->name : "(no name)", p->dob ? p->dob : "unknown");
-    one_line(out, w, "", buf);
+    cpi_scr_line(out, w, "", buf);
     if (p->ndobs > 1) {
         size_t n = 0;
         for (uint32_t i = 0; i < p->ndobs && n < sizeof buf; i++)
             n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s (%u)", i ? "; " : "", p->dobs[i].text,
                                   p->dobs[i].count);
-        one_line(out, w, "  dates of birth recorded: ", buf);
+        cpi_scr_line(out, w, "  dates of birth recorded: ", buf);
     }
     cpi_text_withheld(out, w, p->withheld, p->nwithheld);
 
     uint32_t mw = s->more[CPI_SCR_WARNINGS];
     if (!p->nwarnings && !mw && p->nwithheld)
-        one_line(out, w, "", "WARNINGS - none you may see; restricted information is held (above)");
+        cpi_scr_line(out, w, "", "WARNINGS - none you may see; restricted information is held (above)");
     else
         heading(out, w, "WARNINGS", p->nwarnings, mw, s->at_least[CPI_SCR_WARNINGS]);
     items(out, w, p, s, CPI_SCR_WARNINGS, p->nwarnings);
@@ -422,13 +288,13 @@ void cpi_profile_screen_text(const cpi_profile *p, const cpi_pf_screen *s, FILE 
                                   p->is_child ? "connected children" : "children linked");
         if (n < sizeof buf)
             snprintf(buf + n, sizeof buf - n, " (--full)");
-        one_line(out, w, "", buf);
+        cpi_scr_line(out, w, "", buf);
     }
     if (p->naddresses) {
         const cpi_pf_address *a = &p->addresses[0];
         snprintf(buf, sizeof buf, "%s%s%s (%s, %s)", a->name ? a->name : "?", a->postcode ? ", " : "",
                  a->postcode ? a->postcode : "", a->kind, a->id);
-        one_line(out, w, "HOME: ", buf);
+        cpi_scr_line(out, w, "HOME: ", buf);
     }
     footer(out, p, s, w);
 }

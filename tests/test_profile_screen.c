@@ -1,5 +1,6 @@
 /*
  * test_profile_screen.c - the one-screen brief profile (query/profile_screen.h)
+ * and place report (query/address_screen.h)
  * on a profile with far more than a screen holds: the printed answer keeps
  * to its line budget and width at every size, high warnings come first and
  * are never dropped for lesser items, every list cut short says how many
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "query/address_screen.h"
 #include "query/profile_screen.h"
 
 #define N 12
@@ -172,11 +174,61 @@ static void test_short_profile_whole(void **state)
     free(out);
 }
 
+/* The place report's screen: the same budget, warnings first, the people cut to what is printed. */
+static void test_address_budget(void **state)
+{
+    (void)state;
+    static cpi_place_person ps[3][N];
+    static cpi_place_activity act[N];
+    for (int k = 0; k < 3; k++)
+        for (int i = 0; i < N; i++)
+            ps[k][i] = (cpi_place_person){.id = "P-0000300", .name = names[1][i], .flags = CPI_EF(CPI_EF_OCG),
+                                          .links = &links[i], .nlinks = 1};
+    for (int i = 0; i < N; i++)
+        act[i] = (cpi_place_activity){.type = "victim-in", .people = 2, .records = 3};
+    static const int sizes[][2] = {{80, 23}, {40, 23}, {80, 12}, {120, 18}};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        cpi_profile p;
+        make(&p); /* for its warnings, links and withheld notes */
+        for (int i = 0; i < N; i++)
+            links[i].nrefs = 2;
+        cpi_place_report r = {.entity_id = "L-0000003", .name = "89 Corporation Rd, Ystrad Mynach",
+                              .postcode = "CF82 7JY", .flags = CPI_EF(CPI_EF_TRAP_HOUSE), .truncated = 4};
+        r.warnings = warnings, r.nwarnings = N;
+        r.risky_people = ps[0], r.nrisky_people = N;
+        r.children = ps[1], r.nchildren = N;
+        r.residents = ps[2], r.nresidents = N;
+        r.activity = act, r.nactivity = N;
+        r.gaps = gaps, r.ngaps = 3;
+        r.withheld = withheld, r.nwithheld = 1;
+        cpi_place_screen s;
+        cpi_address_screen_fit(&r, sizes[k][0], sizes[k][1], 0, &s);
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&buf, &len);
+        cpi_address_screen_text(&r, &s, m, sizes[k][0]);
+        fclose(m);
+        int lines, widest;
+        measure(buf, &lines, &widest);
+        if (lines > sizes[k][1] || widest > sizes[k][0])
+            fail_msg("%dx%d: %d lines, %d columns:\n%s", sizes[k][0], sizes[k][1], lines, widest, buf);
+        assert_true(strstr(buf, "RESTRICTED") < strstr(buf, "WARNINGS"));
+        assert_true(r.nwarnings >= 2);
+        assert_int_equal(r.nwarnings + s.more[CPI_ASCR_WARNINGS], N);
+        assert_int_equal(r.nrisky_people + s.more[CPI_ASCR_RISKY], N);
+        assert_non_null(strstr(buf, "cpindex address L-0000003 --full"));
+        for (uint32_t i = 0; i < r.nrisky_people; i++)
+            assert_int_equal(r.risky_people[i].links[0].nrefs, 0); /* the log names no reference it did not print */
+        free(buf);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_budget_every_size),
         cmocka_unit_test(test_short_profile_whole),
+        cmocka_unit_test(test_address_budget),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -359,6 +359,14 @@ static void test_cli_officer_screen(void **state)
     assert_non_null(strstr(out, "cpindex child P-0000001 --full"));
     assert_null(strstr(out, "marac:"));
     free(out);
+    /* a place before attending: one screen too */
+    out = run("", "pc1", "address L-0000002", &st);
+    assert_int_equal(st, 0);
+    widest(out, &lines);
+    if (lines > 24)
+        fail_msg("the officer's brief place report is %d lines:\n%s", lines, out);
+    assert_non_null(strstr(out, "cpindex address L-0000002 --full"));
+    free(out);
     /* --full for an officer: more (every list), still nothing restricted */
     out = run("", "pc1", "child P-0000001 --full", &st);
     assert_int_equal(st, 0);
