@@ -6,7 +6,10 @@ CMAKE_FLAGS ?=
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all deps build test test-asan demo check-memory bench bench-quick fuzz clean
+PREFIX  ?= /usr/local
+DESTDIR ?=
+
+.PHONY: all deps build test test-asan demo check-memory bench bench-quick fuzz clean install
 
 all: build
 
@@ -30,6 +33,12 @@ test-asan: deps
 
 demo: build
 	@scripts/demo
+
+# cpindex, cpindex-full and cpindex-igraph.so into $(DESTDIR)$(PREFIX)/bin (they run side by side),
+# the generated man page into share/man/man1 and the bash completion into
+# share/bash-completion/completions. DESTDIR stages it for a package.
+install: build
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix "$(PREFIX)"
 
 # The benchmark suite (bench/README.md): ~10k, 100k and 1M records, tens of
 # minutes; bench-quick is the 10k set in under two minutes (CI runs it). Both

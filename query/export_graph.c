@@ -62,11 +62,15 @@ static void date(int32_t day, char buf[CPI_NORM_ISO_DATE_MAX])
         cpi_norm_date_iso(day, buf);
 }
 
-/* DOT (Graphviz) quoted-string text: quote and backslash escaped, control characters dropped. */
+/* DOT (Graphviz) quoted-string text: quote and backslash escaped, a newline as DOT's \n, other control characters dropped. */
 static void dot_text(FILE *f, const char *s)
 {
     for (; s && *s; s++) {
         unsigned char c = (unsigned char)*s;
+        if (c == '\n') {
+            fputs("\\n", f);
+            continue;
+        }
         if (c == '"' || c == '\\')
             fputc('\\', f);
         if (c >= 0x20)
@@ -77,31 +81,87 @@ static void dot_text(FILE *f, const char *s)
 /* Whether an entity is visible at all: something about it comes from an open source. */
 static bool node_visible(const cpi_card *c, uint32_t withhold) { return (c->sources & ~withhold) != 0; }
 
+/* How a node looks on a chart: its risk (cpi_graph_risk) as a fill colour, its kind as a shape. */
+static const char *const risk_name[] = {"none", "low", "medium", "high"};
+static const char *const risk_fill[] = {"#e0e0e0", "#ffe28a", "#fc8d59", "#d7301f"};
+static const char *const kind_shape[] = {"box", "ellipse", "house", "diamond", "hexagon"};
+#define SUBJECT_FILL "#2b83ba"
+
+/*
+ * A DOT label: the name on up to three lines of about 22 characters (a long
+ * address would otherwise make one wide node), then the id.
+ */
+static void dot_label(FILE *f, const char *name, const char *id)
+{
+    int col = 0, lines = 1;
+    for (const char *p = name; p && *p; p++) {
+        if (*p == ' ' && col >= 18) {
+            if (lines == 3) { /* the rest would be a fourth line: cut */
+                fputs("...", f);
+                break;
+            }
+            fputs("\\n", f);
+            col = 0;
+            lines++;
+            continue;
+        }
+        unsigned char c = (unsigned char)*p;
+        if (c == '"' || c == '\\')
+            fputc('\\', f);
+        if (c >= 0x20)
+            fputc(c, f);
+        col += (c & 0xC0) != 0x80;
+    }
+    fprintf(f, "\\n%s", id);
+}
+
 /* One node in the chosen format (CSV has no node rows: its rows are links, each naming both ends). */
-static void emit_node(FILE *f, const cpi_export_graph_opts *o, const cpi_card *card, uint64_t *rows)
+static void emit_node(FILE *f, const cpi_export_graph_opts *o, const cpi_card *card, int hop, uint64_t *rows)
 {
     char flags[1024];
-    flag_list(cpi_flags_from_sources(card->flags, ~o->withhold), flags, sizeof flags);
+    uint64_t vis = cpi_flags_from_sources(card->flags, ~o->withhold);
+    flag_list(vis, flags, sizeof flags);
+    int risk = cpi_graph_risk(card->kind, vis);
+    bool subject = o->child && strcmp(card->id, o->child) == 0;
+    const char *shape = kind_shape[card->kind <= CPI_KIND_ONLINE ? card->kind : 0];
+    const char *fill = subject ? SUBJECT_FILL : risk_fill[risk];
     if (o->format == CPI_GRAPH_GRAPHML) {
         fprintf(f, "    <node id=\"%s\"><data key=\"kind\">%s</data><data key=\"name\">", card->id,
                 cpi_kind_name(card->kind));
         xml_text(f, card->name);
         fprintf(f, "</data><data key=\"dob\">%s</data><data key=\"postcode\">%s</data>"
                    "<data key=\"flags\">%s</data><data key=\"network\">%u</data><data key=\"community\">%u</data>"
-                   "</node>\n",
+                   "<data key=\"risk\">%s</data><data key=\"colour\">%s</data><data key=\"shape\">%s</data>"
+                   "<data key=\"subject\">%s</data><data key=\"hop\">%d</data></node>\n",
                 card->dob ? card->dob : "", card->postcode ? card->postcode : "", flags, card->component,
-                card->community);
+                card->community, risk_name[risk], fill, shape, subject ? "true" : "false", hop);
     } else if (o->format == CPI_GRAPH_DOT) {
-        static const char *const shape[] = {"box", "ellipse", "house", "diamond", "hexagon"};
-        fprintf(f, "  \"%s\" [shape=%s, label=\"", card->id, shape[card->kind <= CPI_KIND_ONLINE ? card->kind : 0]);
-        dot_text(f, card->name);
-        fprintf(f, "\\n%s\", kind=\"%s\", dob=\"%s\", postcode=\"%s\", flags=\"%s\", network=%u, community=%u];\n",
-                card->id, cpi_kind_name(card->kind), card->dob ? card->dob : "", card->postcode ? card->postcode : "",
-                flags, card->component, card->community);
+        fprintf(f, "  \"%s\" [shape=%s, style=\"filled%s\", fillcolor=\"%s\"%s, label=\"", card->id, shape,
+                subject ? ",bold" : "", fill,
+                subject ? ", peripheries=2, penwidth=3, fontsize=14, fontcolor=\"white\""
+                : risk == 3 ? ", fontcolor=\"white\"" : "");
+        dot_label(f, card->name, card->id);
+        fprintf(f, "\", kind=\"%s\", risk=\"%s\", hop=%d, dob=\"%s\", postcode=\"%s\", flags=\"%s\", network=%u, "
+                   "community=%u];\n",
+                cpi_kind_name(card->kind), risk_name[risk], hop, card->dob ? card->dob : "",
+                card->postcode ? card->postcode : "", flags, card->component, card->community);
     } else {
         return;
     }
     (*rows)++;
+}
+
+/* An edge's DOT style on a chart: red and heavy for risk to a child, orange for where children were found. */
+static const char *edge_style(const char *type)
+{
+    static const char *const red[] = {"poses-risk-to", "cawn-served", "suspect-in", "offender-in", "suspect-against",
+                                      "abuses", "exploits"};
+    for (size_t i = 0; i < sizeof red / sizeof red[0]; i++)
+        if (strcmp(type, red[i]) == 0)
+            return "color=\"#b2182b\", penwidth=1.8";
+    if (strcmp(type, "found-at") == 0 || strcmp(type, "frequents") == 0 || strcmp(type, "missing-from") == 0)
+        return "color=\"#e08214\", penwidth=1.4";
+    return "color=\"#8c8c8c\"";
 }
 
 /* One edge (read from its `from` end, e->out) in the chosen format, visible part only. */
@@ -128,7 +188,7 @@ static cpi_status emit_edge(cpi_txn *txn, FILE *f, const cpi_export_graph_opts *
         xml_text(f, refs);
         fputs("</data></edge>\n", f);
     } else if (o->format == CPI_GRAPH_DOT) {
-        fprintf(f, "  \"%s\" -> \"%s\" [label=\"", from, e->other);
+        fprintf(f, "  \"%s\" -> \"%s\" [%s, label=\"", from, e->other, edge_style(e->type));
         dot_text(f, e->type);
         fprintf(f, "\", first=\"%s\", last=\"%s\", records=%u, sources=\"%s\", refs=\"", first, last, e->count, src);
         dot_text(f, refs);
@@ -159,7 +219,7 @@ static cpi_status node_one(const cpi_card *card, void *ctx, cpi_error *err)
     (void)err;
     const node_walk *w = ctx;
     if (node_visible(card, w->o->withhold))
-        emit_node(w->f, w->o, card, w->rows);
+        emit_node(w->f, w->o, card, -1, w->rows);
     return CPI_OK;
 }
 
@@ -202,15 +262,16 @@ static cpi_status edges(cpi_txn *txn, FILE *f, const cpi_export_graph_opts *o, u
 
 /* A selection's nodes, then the edges between them (each once, from its `out` end; possible matches left out). */
 static cpi_status selected(cpi_txn *txn, FILE *f, const cpi_export_graph_opts *o, const cpi_intern *set,
-                           const char **ids, uint64_t *rows, cpi_error *err)
+                           const char **ids, const cpi_graph_sel_info *info, uint64_t *rows, cpi_error *err)
 {
     cpi_arena a = {0};
     cpi_status s = CPI_OK;
     for (uint32_t i = 0; i < set->count && !s; i++) {
         cpi_card card;
         cpi_arena_reset(&a);
+        int hop = info->hop[cpi_intern_find(set, ids[i], strlen(ids[i]))];
         if (!(s = cpi_card_get(txn, ids[i], &a, &card, err)) && node_visible(&card, o->withhold))
-            emit_node(f, o, &card, rows);
+            emit_node(f, o, &card, hop, rows);
     }
     uint64_t n = 0;
     for (uint32_t i = 0; i < set->count && !s; i++) {
@@ -225,6 +286,60 @@ static cpi_status selected(cpi_txn *txn, FILE *f, const cpi_export_graph_opts *o
     }
     cpi_arena_free(&a);
     return s;
+}
+
+/* What a chart shows, for its title: whose or which group, and how many of how many entities. */
+static void chart_title(cpi_txn *txn, const cpi_export_graph_opts *o, uint32_t shown, uint32_t total, char *buf,
+                        size_t cap)
+{
+    size_t n;
+    if (o->child) {
+        cpi_arena a = {0};
+        cpi_card c;
+        cpi_error e = {0};
+        bool have = cpi_card_get(txn, o->child, &a, &c, &e) == CPI_OK;
+        n = (size_t)snprintf(buf, cap, "%s %s: %u of %u entities within %u hops", o->child,
+                             have && c.name ? c.name : "", shown, total, o->hops ? o->hops : 2);
+        cpi_arena_free(&a);
+    } else {
+        n = (size_t)snprintf(buf, cap, "%s %u: %u of %u entities", o->network ? "network" : "community",
+                             o->network ? o->network : o->community, shown, total);
+    }
+    if (shown < total && n < cap)
+        n += (size_t)snprintf(buf + n, cap - n, "\n(%s; --max-nodes for more)",
+                              o->child ? "the nearest to the child, highest risk first" : "the highest risk");
+    if (n < cap)
+        snprintf(buf + n, cap - n, "\nred: poses a risk, trap house, place of concern, deal line - orange: child at "
+                                   "risk, place children were found\nyellow: other child - grey: other%s",
+                 o->child ? " - blue: the child" : "");
+}
+
+/*
+ * The DOT graph's attributes. A chart of one child is laid out radially
+ * from the child (twopi: each hop a ring), a group by springs (neato): the
+ * hierarchical default put a neighbourhood's dozens of entities in one rank,
+ * a 32767-pixel strip. size caps the drawing at a readable 16 inches.
+ */
+static void dot_header(FILE *f, const cpi_export_graph_opts *o, const char *title)
+{
+    fputs("digraph cpindex {\n", f);
+    if (o->child) {
+        fprintf(f, "  graph [layout=twopi, root=\"%s\", ranksep=\"2.2 1.6\", overlap=false, "
+                   "size=\"16,16\", outputorder=edgesfirst, fontname=\"Helvetica\", labelloc=t, fontsize=18, "
+                   "label=\"",
+                o->child);
+    } else if (o->network || o->community) {
+        fputs("  graph [layout=neato, overlap=false, sep=\"+8\", size=\"16,16\", "
+              "outputorder=edgesfirst, fontname=\"Helvetica\", labelloc=t, fontsize=18, label=\"",
+              f);
+    } else {
+        fputs("  graph [overlap=false];\n  node [fontsize=10];\n  edge [fontsize=8];\n", f);
+        return;
+    }
+    dot_text(f, title);
+    fputs("\"];\n  node [fontsize=10, fontname=\"Helvetica\", margin=\"0.06,0.03\"];\n"
+          "  edge [fontsize=7, fontname=\"Helvetica\", arrowsize=0.6, fontcolor=\"#555555\"];\n",
+          f);
 }
 
 static cpi_status have_graph(cpi_txn *txn, cpi_error *err)
@@ -248,16 +363,19 @@ cpi_status cpi_export_graph_count(cpi_store *st, const cpi_export_graph_opts *op
                                   cpi_error *err)
 {
     *nodes_out = 0;
-    if (!opts || (!opts->child && !opts->network))
-        return cpi_error_set(err, CPI_ERR_USAGE, "export graph: count a selection (--child or --network) only");
+    if (!opts || (!opts->child && !opts->network && !opts->community))
+        return cpi_error_set(err, CPI_ERR_USAGE, "export graph: count a selection (--child, --network or "
+                                                 "--community) only");
     cpi_txn *txn;
     cpi_status s = cpi_store_read_begin(st, &txn, err);
     if (s)
         return s;
     cpi_intern set = {0};
     const char **ids = NULL;
-    if (!(s = have_graph(txn, err)) && !(s = cpi_graph_select(txn, opts, &set, &ids, err)))
+    cpi_graph_sel_info info = {0};
+    if (!(s = have_graph(txn, err)) && !(s = cpi_graph_select(txn, opts, &set, &ids, &info, err)))
         *nodes_out = set.count;
+    free(info.hop);
     free(ids);
     cpi_intern_free(&set);
     cpi_txn_end(txn);
@@ -278,24 +396,37 @@ cpi_status cpi_export_graph_ex(cpi_store *st, FILE *out, const cpi_export_graph_
         return s;
     cpi_intern set = {0};
     const char **ids = NULL;
-    bool sel = o.child || o.network;
+    cpi_graph_sel_info info = {0};
+    bool sel = o.child || o.network || o.community;
     s = have_graph(txn, err);
     if (!s && sel) /* select first: a missing child or network is an error before a byte is written */
-        s = cpi_graph_select(txn, &o, &set, &ids, err);
+        s = cpi_graph_select(txn, &o, &set, &ids, &info, err);
+    char title[512] = "";
+    if (!s && sel)
+        chart_title(txn, &o, set.count, info.total, title, sizeof title);
     if (!s && o.format == CPI_GRAPH_GRAPHML) {
         fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
               "<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\n", out);
-        static const char *const nkeys[] = {"kind", "name", "dob", "postcode", "flags", "network", "community"};
+        static const char *const nkeys[] = {"kind", "name",  "dob",    "postcode", "flags",   "network",
+                                            "community", "risk", "colour", "shape",    "subject", "hop"};
+        static const char *const ntypes[] = {"string", "string", "string", "string", "string",  "int",
+                                             "int",    "string", "string", "string", "boolean", "int"};
         static const char *const ekeys[] = {"type", "first", "last", "records", "sources", "refs"};
         for (size_t i = 0; i < sizeof nkeys / sizeof nkeys[0]; i++)
             fprintf(out, "  <key id=\"%s\" for=\"node\" attr.name=\"%s\" attr.type=\"%s\"/>\n", nkeys[i], nkeys[i],
-                    i >= 5 ? "int" : "string");
+                    ntypes[i]);
         for (size_t i = 0; i < sizeof ekeys / sizeof ekeys[0]; i++)
             fprintf(out, "  <key id=\"%s\" for=\"edge\" attr.name=\"%s\" attr.type=\"%s\"/>\n", ekeys[i], ekeys[i],
                     i == 3 ? "int" : "string");
-        fputs("  <graph id=\"cpindex\" edgedefault=\"directed\">\n", out);
+        fputs("  <key id=\"description\" for=\"graph\" attr.name=\"description\" attr.type=\"string\"/>\n"
+              "  <graph id=\"cpindex\" edgedefault=\"directed\">\n", out);
+        if (title[0]) {
+            fputs("    <data key=\"description\">", out);
+            xml_text(out, title);
+            fputs("</data>\n", out);
+        }
     } else if (!s && o.format == CPI_GRAPH_DOT) {
-        fputs("digraph cpindex {\n  graph [overlap=false];\n  node [fontsize=10];\n  edge [fontsize=8];\n", out);
+        dot_header(out, &o, title);
     } else if (!s) {
         static const char *const header[] = {"from_id", "from_kind", "from_name", "type", "to_id", "to_kind", "to_name",
                                              "first", "last", "records", "sources", "refs"};
@@ -303,7 +434,7 @@ cpi_status cpi_export_graph_ex(cpi_store *st, FILE *out, const cpi_export_graph_
             s = IOFAIL();
     }
     if (!s && sel)
-        s = selected(txn, out, &o, &set, ids, rows, err);
+        s = selected(txn, out, &o, &set, ids, &info, rows, err);
     else if (!s) {
         s = nodes(txn, out, &o, rows, err);
         if (!s)
@@ -313,6 +444,7 @@ cpi_status cpi_export_graph_ex(cpi_store *st, FILE *out, const cpi_export_graph_
         fputs("  </graph>\n</graphml>\n", out);
     else if (!s && o.format == CPI_GRAPH_DOT)
         fputs("}\n", out);
+    free(info.hop);
     free(ids);
     cpi_intern_free(&set);
     cpi_txn_end(txn);

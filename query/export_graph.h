@@ -39,14 +39,30 @@ typedef enum cpi_graph_format {
  *    person, place of concern (found-at, frequents, victim-in, or flagged),
  *    phone or online id that is not a hub (over CPI_ANALYTICS_HUB links),
  *    the children and risky people linked to it (school attendance left out);
- *  - network: every entity of that network (`cpindex analyse networks`).
+ *    further hops (o->hops) walk on the same way from the risky people,
+ *    places of concern, phones and online ids reached;
+ *  - network: every entity of that network (`cpindex analyse networks`);
+ *  - community: every entity of that Louvain community.
  * The edges written are those between two selected entities.
+ *
+ * A selection is a link chart, so it is styled: in DOT each node's colour
+ * says its risk (cpi_graph_risk: red high, orange medium, yellow a child,
+ * grey none), its shape its kind (person ellipse, place house, phone
+ * diamond, online id hexagon), the child is blue with a double border, the
+ * layout is radial from the child (twopi) or spring (neato) for a group, and
+ * the drawing is capped at a readable size; GraphML carries the same as
+ * node data (risk, colour, shape, subject, hop) for Gephi, yEd or Cytoscape.
  */
 typedef struct cpi_export_graph_opts {
     cpi_graph_format format;
     uint32_t withhold;  /* CPI_SRC_BIT mask (query/source.h) */
     const char *child;  /* entity id of a person, or NULL */
     uint32_t network;   /* network number, or 0 */
+    uint32_t community; /* community number (`cpindex analyse communities`), or 0 */
+    uint32_t hops;      /* child: how far to walk; 0 = 2, the neighbourhood described above; 1 = direct links */
+    uint32_t max_nodes; /* a selection: at most this many entities (0: all). The child first, then the
+                           nearest, the highest risk (cpi_graph_risk) first at each distance, each kept with
+                           the entities joining it to the child; for a network or community, by risk */
 } cpi_export_graph_opts;
 
 /* *rows: nodes + edges written (GraphML) or data rows (CSV). CPI_NOT_FOUND if no graph has been built. */

@@ -242,9 +242,45 @@ void cpi_jw_withheld(cpi_jw *w, const cpi_pf_withheld *wh, uint32_t n)
 
 /* ------------------------------------------------------------------ text */
 
+/* Display columns of n bytes of UTF-8: one per code point (continuation bytes take none). */
+static int text_columns(const char *s, size_t n)
+{
+    int c = 0;
+    for (size_t i = 0; i < n; i++)
+        c += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return c;
+}
+
+/* Bytes of s holding at most cols columns, never ending inside a character. */
+static size_t bytes_for_columns(const char *s, size_t n, int cols)
+{
+    size_t i = 0;
+    int c = 0;
+    while (i < n) {
+        if (((unsigned char)s[i] & 0xC0) != 0x80) {
+            if (c == cols)
+                break;
+            c++;
+        }
+        i++;
+    }
+    while (i < n && ((unsigned char)s[i] & 0xC0) == 0x80)
+        i++;
+    return i;
+}
+
+/*
+ * Words are kept whole where they fit; a word wider than a whole line (a long
+ * reference, an address written without spaces) is cut across lines, so no
+ * line ever passes width: an officer's terminal never wraps it for us.
+ * Columns are counted per character, not per byte (Welsh names: ŵ, ŷ).
+ */
 void cpi_text_wrap(FILE *f, int width, const char *lead, int indent, const char *text)
 {
-    int col = fprintf(f, "%s", lead);
+    if (indent >= width)
+        indent = width / 2;
+    fputs(lead, f);
+    int col = text_columns(lead, strlen(lead));
     bool line_start = col == 0;
     for (const char *p = text; *p;) {
         while (*p == ' ')
@@ -254,16 +290,41 @@ void cpi_text_wrap(FILE *f, int width, const char *lead, int indent, const char 
         const char *e = p;
         while (*e && *e != ' ')
             e++;
-        int wl = (int)(e - p);
+        size_t wb = (size_t)(e - p);
+        int wl = text_columns(p, wb);
         if (!line_start && col + 1 + wl > width && col > indent) {
-            col = fprintf(f, "\n%*s", indent, "") - 1;
+            fprintf(f, "\n%*s", indent, "");
+            col = indent;
             line_start = true;
+        }
+        while (col + (line_start ? 0 : 1) + wl > width && wl > 0) { /* wider than any line: cut it */
+            int room = width - col - (line_start ? 0 : 1);
+            if (room > 0) {
+                if (!line_start)
+                    fputc(' ', f);
+                size_t k = bytes_for_columns(p, wb, room);
+                fwrite(p, 1, k, f);
+                p += k;
+                wb -= k;
+                wl = text_columns(p, wb);
+                col += room + (line_start ? 0 : 1);
+                line_start = false;
+                if (!wl)
+                    break;
+            }
+            fprintf(f, "\n%*s", indent, "");
+            col = indent;
+            line_start = true;
+        }
+        if (!wb) {
+            p = e;
+            continue;
         }
         if (!line_start) {
             fputc(' ', f);
             col++;
         }
-        fwrite(p, 1, (size_t)wl, f);
+        fwrite(p, 1, wb, f);
         col += wl;
         line_start = false;
         p = e;

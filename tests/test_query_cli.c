@@ -125,8 +125,8 @@ static void test_officer_sees_less(void **state)
     assert_null(strstr(s, "EVANS"));
     free(s);
     json_decref(j);
-    /* asking for more than the role allows gives the brief view, and says so */
-    expect("pc1", "child P-0000001 --full", 0, "brief view only");
+    /* --full for an officer: every list at the summary level, saying what the role leaves out */
+    expect("pc1", "child P-0000001 --full", 0, "without free-text details or the timeline");
     expect("pc1", "agenda", 2, "refused");
 }
 

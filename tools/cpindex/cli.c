@@ -14,6 +14,15 @@
 
 void cli_print_usage(const cli_command *cmd) { fputs(cmd->usage, stdout); }
 
+/* cli_print_text's renderer for a usage text: as written (its lines are already under 100 columns). */
+static void render_usage(const void *cmd, FILE *out, int width)
+{
+    (void)width;
+    fputs(((const cli_command *)cmd)->usage, out);
+}
+
+void cli_show_usage(const cli_ctx *ctx, const cli_command *cmd) { cli_print_text(ctx, render_usage, cmd); }
+
 int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
 {
     va_list ap;
@@ -46,8 +55,19 @@ int cli_common_opt(cli_ctx *ctx, const cli_command *cmd, int opt, const char *ar
     case CLI_OPT_REASON:
         ctx->reason = arg;
         return -1;
+    case CLI_OPT_WIDTH:
+    case CLI_OPT_COLOR:
+    case CLI_OPT_NO_PAGER: {
+        char word[64];
+        const char *why = "";
+        snprintf(word, sizeof word, "--%s%s%s", opt == CLI_OPT_WIDTH ? "width" : opt == CLI_OPT_COLOR ? "color" : "no-pager",
+                 arg ? "=" : "", arg ? arg : "");
+        if (cli_term_parse_arg(&ctx->term, word, NULL, &why) < 0)
+            return cli_usage_error(cmd, "%s", why);
+        return -1;
+    }
     case 'h':
-        cli_print_usage(cmd);
+        cli_show_usage(ctx, cmd);
         return EXIT_OK_;
     default:
         /* getopt has already said what was wrong */
@@ -185,10 +205,17 @@ int cli_require_user(cli_ctx *ctx, const char *action, const cpi_store_opts *opt
     return EXIT_OK_;
 }
 
-/* Options that say who is asking or where, not what: left out of the logged query. */
+/*
+ * Options that say who is asking or where, not what, and those that say only
+ * how the answer looks (width, colour, pager: the serve client adds its
+ * terminal's width): left out of the logged query.
+ */
 static int skip_arg(const char *a)
 {
-    static const char *const with_value[] = {"--user", "--reason", "--db"};
+    if (strcmp(a, "--no-pager") == 0 || strcmp(a, "--color") == 0 || strncmp(a, "--color=", 8) == 0 ||
+        strcmp(a, "--colour") == 0 || strncmp(a, "--colour=", 9) == 0)
+        return 1;
+    static const char *const with_value[] = {"--user", "--reason", "--db", "--width"};
     for (size_t i = 0; i < sizeof with_value / sizeof with_value[0]; i++) {
         size_t n = strlen(with_value[i]);
         if (strncmp(a, with_value[i], n) == 0) {
@@ -247,4 +274,30 @@ const char *cli_human_bytes(unsigned long long bytes, char *buf, unsigned cap)
     }
     snprintf(buf, cap, u ? "%.1f %s" : "%.0f %s", v, units[u]);
     return buf;
+}
+
+void cli_term_get(const cli_ctx *ctx, cli_term *t) { cli_term_decide(&ctx->term, 1, t); }
+
+int cli_print_text(const cli_ctx *ctx, cli_render_fn render, const void *arg)
+{
+    cli_term t;
+    cli_term_get(ctx, &t);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    if (!mem) {
+        fprintf(stderr, "cpindex: out of memory\n");
+        return EXIT_DATA;
+    }
+    /* the renderers wrap at 40 or more; a narrower screen is folded by cli_term_emit */
+    render(arg, mem, t.width >= 40 ? t.width : 40);
+    int bad = fclose(mem) != 0;
+    if (!bad)
+        bad = cli_term_emit(&t, buf, len, stdout) != 0 || fflush(stdout) != 0;
+    free(buf);
+    if (bad) {
+        fprintf(stderr, "cpindex: writing the answer failed\n");
+        return EXIT_DATA;
+    }
+    return EXIT_OK_;
 }

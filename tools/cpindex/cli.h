@@ -14,6 +14,7 @@
 #include "core/access.h"
 #include "core/error.h"
 #include "core/store.h"
+#include "term.h"
 
 /* Exit statuses, documented in `cpindex --help`. */
 enum { EXIT_OK_ = 0, EXIT_NOT_FOUND = 1, EXIT_USAGE = 2, EXIT_DATA = 3 };
@@ -26,6 +27,7 @@ typedef struct cli_ctx {
     const char *reason;  /* --reason, else $CPINDEX_REASON */
     int argc;            /* the command's own arguments, from its name on, for the audit log */
     char **argv;
+    cli_term_opts term;  /* --width, --color, --no-pager (term.h): how a text answer is shown */
 } cli_ctx;
 
 typedef int (*cli_fn)(cli_ctx *ctx, int argc, char **argv);
@@ -39,9 +41,16 @@ typedef struct cli_command {
 
 extern const cli_command cli_commands[];
 extern const int cli_ncommands;
+/* The rest of `cpindex --help` (commands.c), shared with the man page generator (tools/mangen). */
+extern const char cli_about[];       /* what cpindex is for, a paragraph */
+extern const char cli_global_help[]; /* the global options, one per line, indented */
+extern const char cli_exit_help[];   /* the exit statuses */
+extern const char cli_env_help[];    /* the environment variables read */
 
 const cli_command *cli_find(const char *name);
 void cli_print_usage(const cli_command *cmd);
+/* The same on a terminal: folded to its width and paged when longer than the screen (`help`, `--help`). */
+void cli_show_usage(const cli_ctx *ctx, const cli_command *cmd);
 
 /*
  * Report a usage error for cmd: one line saying what is wrong and one line
@@ -54,7 +63,8 @@ int cli_fail(const cpi_error *err);
 
 /*
  * Options every subcommand accepts: --db PATH, --force, --help, --user NAME,
- * --reason TEXT. Commands put
+ * --reason TEXT, and the presentation options --width N, --color[=WHEN],
+ * --no-pager (term.h). Commands put
  * CLI_COMMON_LONGOPTS in their option table and call cli_common_opt() for
  * any option they do not handle themselves. Returns -1 when handled and the
  * command should go on, or an exit status to return.
@@ -63,10 +73,15 @@ int cli_fail(const cpi_error *err);
 #define CLI_OPT_FORCE 1001
 #define CLI_OPT_USER 1002
 #define CLI_OPT_REASON 1003
+#define CLI_OPT_WIDTH 1004
+#define CLI_OPT_COLOR 1005
+#define CLI_OPT_NO_PAGER 1006
 #define CLI_COMMON_LONGOPTS                                                                          \
     {"db", required_argument, NULL, CLI_OPT_DB}, {"force", no_argument, NULL, CLI_OPT_FORCE},        \
         {"help", no_argument, NULL, 'h'}, {"user", required_argument, NULL, CLI_OPT_USER},           \
-        {"reason", required_argument, NULL, CLI_OPT_REASON}
+        {"reason", required_argument, NULL, CLI_OPT_REASON},                                         \
+        {"width", required_argument, NULL, CLI_OPT_WIDTH}, {"color", optional_argument, NULL, CLI_OPT_COLOR}, \
+        {"colour", optional_argument, NULL, CLI_OPT_COLOR}, {"no-pager", no_argument, NULL, CLI_OPT_NO_PAGER}
 int cli_common_opt(cli_ctx *ctx, const cli_command *cmd, int opt, const char *arg);
 
 /*
@@ -140,6 +155,19 @@ int cli_log_consultation(cli_ctx *ctx, cpi_store *st, const cpi_grant *g, const 
 
 /* This command's arguments as one line, without --user/--reason/--db and their values. */
 void cli_query_text(const cli_ctx *ctx, char *buf, size_t cap);
+
+/* How this command's text answer is shown (term.h): from ctx->term, the environment and standard output. */
+void cli_term_get(const cli_ctx *ctx, cli_term *t);
+
+/*
+ * Print a text answer: render(arg, stream, width) writes it into memory at
+ * the terminal's width (at least 40: the renderers' narrowest), then it is
+ * folded to the real width, coloured and paged as cli_term_emit says. Text
+ * answers go through this one call so every command is the same terminal
+ * program. Returns 0, or EXIT_DATA after saying the output failed.
+ */
+typedef void (*cli_render_fn)(const void *arg, FILE *out, int width);
+int cli_print_text(const cli_ctx *ctx, cli_render_fn render, const void *arg);
 
 /* Format a byte count as "12.3 MiB" into buf. */
 const char *cli_human_bytes(unsigned long long bytes, char *buf, unsigned cap);

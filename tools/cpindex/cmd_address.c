@@ -2,7 +2,15 @@
 #include <stdio.h>
 
 #include "query/address.h"
+#include "query/address_screen.h"
 #include "query_cli.h"
+
+/* A place report, and when its text is the one-screen brief, how it was fitted (query/address_screen.h). */
+typedef struct place_answer {
+    cpi_place_report r; /* first: the answer is a cpi_place_report to everything but the text */
+    cpi_place_screen screen;
+    bool fitted;
+} place_answer;
 
 static cpi_status build(cpi_txn *txn, const char *id, const cpi_profile_opts *opts, cpi_arena *arena, void *out,
                         cpi_error *err)
@@ -30,11 +38,30 @@ static void shown_place(shown *sh, const void *answer)
 }
 
 static json_t *json(const void *answer) { return cpi_address_json(answer); }
-static void text(const void *answer, FILE *out, int width) { cpi_address_text(answer, out, width); }
+static void text(const void *answer, FILE *out, int width)
+{
+    const place_answer *pa = answer;
+    if (pa->fitted)
+        cpi_address_screen_text(&pa->r, &pa->screen, out, width);
+    else
+        cpi_address_text(&pa->r, out, width);
+}
+
+/* An officer's brief answer before attending fits one screen, warnings first (issue 18), as a child's does. */
+static void fit(void *answer, const query_opts *q, const cli_term *t, const char *command)
+{
+    (void)command;
+    place_answer *pa = answer;
+    if (pa->r.detail != CPI_DETAIL_BRIEF || q->officer_full)
+        return;
+    cpi_address_screen_fit(&pa->r, t->width >= 40 ? t->width : 40, query_screen_lines(t), q->profile.max_items,
+                           &pa->screen);
+    pa->fitted = true;
+}
 
 int cmd_address(cli_ctx *ctx, int argc, char **argv)
 {
-    static const query_answer a = {CPI_KIND_LOCATION, sizeof(cpi_place_report), build, shown_place, json, text,
-                                   NULL, NULL};
+    static const query_answer a = {CPI_KIND_LOCATION, sizeof(place_answer), build, shown_place, json, text,
+                                   NULL, NULL, fit};
     return query_command(ctx, cli_find("address"), argc, argv, &a);
 }

@@ -7,6 +7,9 @@
 #include "query/agenda.h"
 #include "query_cli.h"
 
+/* cli_print_text's renderer: the agenda at the terminal's width. */
+static void render_agenda(const void *a, FILE *out, int width) { cpi_agenda_text(a, out, width); }
+
 int cmd_agenda(cli_ctx *ctx, int argc, char **argv)
 {
     const cli_command *self = cli_find("agenda");
@@ -18,7 +21,7 @@ int cmd_agenda(cli_ctx *ctx, int argc, char **argv)
                                              QUERY_LONGOPTS,
                                              CLI_COMMON_LONGOPTS,
                                              {0}};
-    query_opts q = {.width = 100};
+    query_opts q = {0};
     cpi_agenda_opts ao = {0};
     int opt, rc;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -82,7 +85,7 @@ int cmd_agenda(cli_ctx *ctx, int argc, char **argv)
         if (q.json)
             query_print_json(cpi_agenda_json(&a));
         else
-            cpi_agenda_text(&a, stdout, q.width);
+            rc = cli_print_text(ctx, render_agenda, &a);
     }
     cpi_store_close(st);
     cpi_arena_free(&arena);

@@ -39,11 +39,11 @@ static const struct {
     {"central", 1u << 0},  {"found", 1u << 1},              {"meet", 1u << 2},
 };
 
-static void print_list(const cpi_aitem *it, uint32_t n, size_t v, uint32_t top)
+static void print_list(FILE *f, int width, const cpi_aitem *it, uint32_t n, size_t v, uint32_t top)
 {
-    printf("\n%s\n", views[v].title);
+    fprintf(f, "\n%s\n", views[v].title);
     if (!n)
-        printf("  none\n");
+        fprintf(f, "  none\n");
     for (uint32_t i = 0; i < n && i < top; i++) {
         char d[CPI_NORM_ISO_DATE_MAX] = "";
         if (views[v].list != CPI_ALIST_NETWORKS && views[v].list != CPI_ALIST_COMMUNITIES && it[i].day != CPI_DAY_NONE)
@@ -55,7 +55,7 @@ static void print_list(const cpi_aitem *it, uint32_t n, size_t v, uint32_t top)
                  d[0] ? ", last " : "", d);
         char lead[16];
         snprintf(lead, sizeof lead, "  %3u.", i + 1);
-        cpi_text_wrap(stdout, 100, lead, 7, line);
+        cpi_text_wrap(f, width, lead, 7, line);
     }
 }
 
@@ -76,6 +76,40 @@ static json_t *list_json(const cpi_aitem *it, uint32_t n, size_t v, uint32_t top
     return a;
 }
 
+/* What the text answer shows, for cli_print_text. */
+typedef struct analyse_text {
+    const cpi_asummary *sum;
+    const char *canon;
+    unsigned want;
+    uint32_t top;
+    cpi_aitem **items;
+    const uint32_t *counts;
+} analyse_text;
+
+/* The summary line, the area note and each view asked for, at the terminal's width. */
+static void render_analyse(const void *arg, FILE *f, int width)
+{
+    const analyse_text *t = arg;
+    char d[CPI_NORM_ISO_DATE_MAX] = "?", line[512];
+    if (t->sum->as_of != CPI_DAY_NONE)
+        cpi_norm_date_iso(t->sum->as_of, d);
+    snprintf(line, sizeof line,
+             "graph as of %s: %llu entities, %llu links; %llu networks (largest %llu), %llu communities "
+             "(modularity %.2f)",
+             d, (unsigned long long)t->sum->entities, (unsigned long long)t->sum->edges,
+             (unsigned long long)t->sum->components, (unsigned long long)t->sum->largest_component,
+             (unsigned long long)t->sum->communities, t->sum->modularity);
+    cpi_text_wrap(f, width, "", 2, line);
+    if (t->canon) {
+        snprintf(line, sizeof line, "area %s: adults and places in it, networks and communities with a member in it "
+                                    "(the figures are the whole group's)", t->canon);
+        cpi_text_wrap(f, width, "", 2, line);
+    }
+    for (size_t v = 0; v < NVIEWS; v++)
+        if (t->want & (1u << v))
+            print_list(f, width, t->items[v], t->counts[v], v, t->top);
+}
+
 int cmd_analyse(cli_ctx *ctx, int argc, char **argv)
 {
     const cli_command *self = cli_find("analyse");
@@ -85,7 +119,7 @@ int cmd_analyse(cli_ctx *ctx, int argc, char **argv)
                                              CLI_COMMON_LONGOPTS,
                                              {0}};
     const char *area = NULL;
-    query_opts q = {.width = 100};
+    query_opts q = {0};
     uint32_t top = 10;
     int opt, rc;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -158,20 +192,8 @@ int cmd_analyse(cli_ctx *ctx, int argc, char **argv)
                     json_object_set_new(o, views[v].view, list_json(items[v], counts[v], v, top));
             query_print_json(o);
         } else {
-            char d[CPI_NORM_ISO_DATE_MAX] = "?";
-            if (sum.as_of != CPI_DAY_NONE)
-                cpi_norm_date_iso(sum.as_of, d);
-            printf("graph as of %s: %llu entities, %llu links; %llu networks (largest %llu), %llu communities "
-                   "(modularity %.2f)\n",
-                   d, (unsigned long long)sum.entities, (unsigned long long)sum.edges,
-                   (unsigned long long)sum.components, (unsigned long long)sum.largest_component,
-                   (unsigned long long)sum.communities, sum.modularity);
-            if (canon)
-                printf("area %s: adults and places in it, networks and communities with a member in it (the figures "
-                       "are the whole group's)\n", canon);
-            for (size_t v = 0; v < NVIEWS; v++)
-                if (want & (1u << v))
-                    print_list(items[v], counts[v], v, top);
+            analyse_text t = {&sum, canon, want, top, items, counts};
+            rc = cli_print_text(ctx, render_analyse, &t);
         }
     }
     cpi_store_close(st);

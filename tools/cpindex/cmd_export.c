@@ -2,8 +2,9 @@
  * cmd_export.c - `cpindex export TABLE [--out FILE]`: tables out of the store.
  * TABLE picks what to export; each table is one row of the table below and
  * one library call (core/export.h, query/export_graph.h). `graph` also takes
- * a selection (--child REF: a child's neighbourhood; --network ID) and a
- * format (--format graphml|dot|csv). An export is a disclosure: it is logged
+ * a selection (--child REF: a child's neighbourhood, --hops N; --network ID;
+ * --community ID), bounded by --max-nodes (default 60), and a format
+ * (--format graphml|dot|csv); `timeline` is one child's records as SVG. An export is a disclosure: it is logged
  * (what, which selection, where to, how many rows or entities) before a byte
  * is written, and refused if it cannot be logged.
  */
@@ -20,7 +21,9 @@
 #include "query/export_graph.h"
 #include "query/graphdb.h"
 #include "query/lookup.h"
+#include "query/profile.h"
 #include "query/source.h"
+#include "query/timeline_svg.h"
 
 typedef cpi_status (*export_fn)(cpi_store *st, FILE *out, uint64_t *rows, cpi_error *err);
 
@@ -72,6 +75,101 @@ static int resolve_child(const cli_command *self, cpi_store *st, const char *ref
     return rc;
 }
 
+/* FILE for an export: created readable by the owner only (it holds references to children's records). */
+static FILE *open_out(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        fprintf(stderr, "cpindex export: cannot write %s: %s\n", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+    }
+    return f;
+}
+
+/*
+ * `export timeline --child REF`: the child's records as an SVG time line
+ * (query/timeline_svg.h). A disclosure like any export: the profile is read
+ * in one snapshot (MARAC and POLIT withheld, as every export withholds
+ * them), the entry names the child and every record drawn, and is logged
+ * before a byte is written.
+ */
+static int export_timeline(cli_ctx *ctx, const cli_command *self, const char *child, const char *out_path)
+{
+    if (!child)
+        return cli_usage_error(self, "export timeline needs --child REF (whose records)");
+    cpi_store *st;
+    cpi_grant g;
+    int rc = cli_require_user(ctx, "export", NULL, &st, &g);
+    if (rc)
+        return rc;
+    char id[CPI_ENTITY_ID_MAX + 1] = "";
+    if ((rc = resolve_child(self, st, child, id, sizeof id)) >= 0) {
+        cpi_store_close(st);
+        return rc;
+    }
+    cpi_error err = {0};
+    cpi_arena arena = {0};
+    cpi_profile p;
+    cpi_profile_opts po = {.detail = CPI_DETAIL_FULL, .withhold = CPI_SRC_RESTRICTED};
+    po.contact[CPI_SRC_POLIT] = g.contact[0];
+    po.contact[CPI_SRC_MARAC] = g.contact[1];
+    cpi_txn *txn;
+    cpi_status s = cpi_store_read_begin(st, &txn, &err);
+    if (!s) {
+        s = cpi_profile_build(txn, id, &po, &arena, &p, &err);
+        cpi_txn_end(txn);
+    }
+    if (s) {
+        cpi_store_close(st);
+        cpi_arena_free(&arena);
+        return s == CPI_ERR_USAGE ? cli_usage_error(self, "--child: %s", err.msg) : cli_fail(&err);
+    }
+    const char **refs = malloc(sizeof *refs * (p.ntimeline ? p.ntimeline : 1));
+    if (!refs) {
+        cpi_store_close(st);
+        cpi_arena_free(&arena);
+        fprintf(stderr, "cpindex export: out of memory\n");
+        return EXIT_DATA;
+    }
+    for (uint32_t i = 0; i < p.ntimeline; i++)
+        refs[i] = p.timeline[i].ref;
+    char count[32], query[2048], selection[64];
+    snprintf(count, sizeof count, "%u", p.ntimeline);
+    snprintf(selection, sizeof selection, "child %s", id);
+    cli_query_text(ctx, query, sizeof query);
+    cpi_kv kv[5] = {{"what", "timeline"}, {"to", out_path ? out_path : "standard output"}, {"format", "svg"},
+                    {"count", count}, {"selection", selection}};
+    const char *ids[1] = {id};
+    cpi_audit_entry e = {.kind = CPI_AUDIT_DISCLOSURE, .user = g.user, .reason = g.reason, .command = "export",
+                         .query = query, .entities = ids, .nentities = 1, .refs = refs, .nrefs = p.ntimeline,
+                         .details = {kv, 5}};
+    s = cpi_audit_log(st, &e, &err);
+    free(refs);
+    cpi_store_close(st);
+    if (s) {
+        cpi_arena_free(&arena);
+        fprintf(stderr, "cpindex export: this disclosure could not be logged, so nothing is written: %s\n", err.msg);
+        return cpi_status_exit_code(s == CPI_ERR_USAGE ? CPI_ERR_STORE : s);
+    }
+    FILE *out = out_path ? open_out(out_path) : stdout;
+    if (!out) {
+        cpi_arena_free(&arena);
+        return EXIT_DATA;
+    }
+    int bad = cpi_timeline_svg(&p, out) != 0;
+    bad |= out != stdout ? fclose(out) != 0 : fflush(out) != 0;
+    cpi_arena_free(&arena);
+    if (bad) {
+        fprintf(stderr, "cpindex export: could not write %s\n", out_path ? out_path : "standard output");
+        return EXIT_DATA;
+    }
+    if (out_path)
+        fprintf(stderr, "exported a timeline of %u records to %s\n", p.ntimeline, out_path);
+    return EXIT_OK_;
+}
+
 int cmd_export(cli_ctx *ctx, int argc, char **argv)
 {
     const cli_command *self = cli_find("export");
@@ -79,10 +177,14 @@ int cmd_export(cli_ctx *ctx, int argc, char **argv)
                                              {"child", required_argument, NULL, 'c'},
                                              {"network", required_argument, NULL, 'n'},
                                              {"format", required_argument, NULL, 'f'},
+                                             {"community", required_argument, NULL, 'm'},
+                                             {"hops", required_argument, NULL, 'H'},
+                                             {"max-nodes", required_argument, NULL, 'N'},
                                              CLI_COMMON_LONGOPTS,
                                              {0}};
     const char *out_path = NULL, *child = NULL, *format = NULL;
-    uint32_t network = 0;
+    uint32_t network = 0, community = 0, hops = 0, max_nodes = 60;
+    bool bounded = false; /* --hops or --max-nodes given */
     int opt;
     while ((opt = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
         if (opt == 'o') {
@@ -105,27 +207,51 @@ int cmd_export(cli_ctx *ctx, int argc, char **argv)
             format = optarg;
             continue;
         }
+        if (opt == 'm' || opt == 'H' || opt == 'N') {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            long lo = opt == 'N' ? 0 : 1, hi = opt == 'H' ? 6 : opt == 'N' ? 100000 : INT32_MAX;
+            if (*end || !*optarg || n < lo || n > hi)
+                return cli_usage_error(self, opt == 'm'   ? "--community takes a community number (from 'cpindex analyse "
+                                                            "communities')"
+                                             : opt == 'H' ? "--hops takes a number from 1 to 6"
+                                                          : "--max-nodes takes a number from 0 (no bound) to 100000");
+            *(opt == 'm' ? &community : opt == 'H' ? &hops : &max_nodes) = (uint32_t)n;
+            bounded |= opt != 'm';
+            continue;
+        }
         int rc = cli_common_opt(ctx, self, opt, optarg);
         if (rc >= 0)
             return rc;
     }
     if (optind >= argc)
-        return cli_usage_error(self, "say what to export: entities, graph or links");
+        return cli_usage_error(self, "say what to export: entities, graph, links or timeline");
     if (optind + 1 < argc)
         return cli_usage_error(self, "unexpected argument '%s'", argv[optind + 1]);
+    if (strcmp(argv[optind], "timeline") == 0) {
+        if (network || community || format || bounded)
+            return cli_usage_error(self, "export timeline takes --child and --out (not the graph's options)");
+        return export_timeline(ctx, self, child, out_path);
+    }
     export_fn fn = NULL;
     for (size_t i = 0; i < sizeof TABLES / sizeof TABLES[0]; i++)
         if (strcmp(argv[optind], TABLES[i].name) == 0)
             fn = TABLES[i].fn;
     if (!fn)
-        return cli_usage_error(self, "'%s' is not something export writes (try: entities, graph, links)",
+        return cli_usage_error(self, "'%s' is not something export writes (try: entities, graph, links, timeline)",
                                argv[optind]);
     bool graph = fn == cpi_export_graph;
-    cpi_export_graph_opts go = {.format = CPI_GRAPH_GRAPHML, .withhold = CPI_SRC_RESTRICTED, .network = network};
-    if ((child || network || format) && !graph)
-        return cli_usage_error(self, "--child, --network and --format go with 'export graph'");
-    if (child && network)
-        return cli_usage_error(self, "give --child or --network, not both");
+    cpi_export_graph_opts go = {.format = CPI_GRAPH_GRAPHML, .withhold = CPI_SRC_RESTRICTED, .network = network,
+                                .community = community, .hops = hops, .max_nodes = max_nodes};
+    if ((child || network || community || format || bounded) && !graph)
+        return cli_usage_error(self, "--child, --network, --community, --format, --hops and --max-nodes go with "
+                                     "'export graph'");
+    if (!!child + !!network + !!community > 1)
+        return cli_usage_error(self, "give one of --child, --network and --community");
+    if (hops && !child)
+        return cli_usage_error(self, "--hops goes with --child (how far from the child to walk)");
+    if (bounded && !child && !network && !community)
+        return cli_usage_error(self, "--max-nodes bounds a selection: give --child, --network or --community");
     if (format && strcmp(format, "graphml") == 0)
         go.format = CPI_GRAPH_GRAPHML;
     else if (format && strcmp(format, "dot") == 0)
@@ -150,7 +276,7 @@ int cmd_export(cli_ctx *ctx, int argc, char **argv)
     /* log the disclosure first: the rows are every mention the store holds, or the selection's entities */
     int64_t mentions = 0;
     cpi_status ls = CPI_OK;
-    if (go.child || go.network) {
+    if (go.child || go.network || go.community) {
         uint64_t nodes = 0;
         ls = cpi_export_graph_count(st, &go, &nodes, &err);
         mentions = (int64_t)nodes;
@@ -172,6 +298,8 @@ int cmd_export(cli_ctx *ctx, int argc, char **argv)
         snprintf(selection, sizeof selection, "child %s", go.child);
     else if (go.network)
         snprintf(selection, sizeof selection, "network %u", go.network);
+    else if (go.community)
+        snprintf(selection, sizeof selection, "community %u", go.community);
     cli_query_text(ctx, query, sizeof query);
     const char *fmt_name = !graph ? "csv" : go.format == CPI_GRAPH_DOT ? "dot" : go.format == CPI_GRAPH_LINKS_CSV ? "csv"
                                                                                                                   : "graphml";
@@ -196,16 +324,9 @@ int cmd_export(cli_ctx *ctx, int argc, char **argv)
         return cpi_status_exit_code(ls == CPI_ERR_USAGE ? CPI_ERR_STORE : ls);
     }
     FILE *out = stdout;
-    if (out_path) {
-        /* the file holds references to children's records: readable by the owner only */
-        int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        if (fd < 0 || !(out = fdopen(fd, "w"))) {
-            fprintf(stderr, "cpindex export: cannot write %s: %s\n", out_path, strerror(errno));
-            if (fd >= 0)
-                close(fd);
-            cpi_store_close(st);
-            return EXIT_DATA;
-        }
+    if (out_path && !(out = open_out(out_path))) {
+        cpi_store_close(st);
+        return EXIT_DATA;
     }
     uint64_t rows = 0;
     cpi_status s = graph ? cpi_export_graph_ex(st, out, &go, &rows, &err) : fn(st, out, &rows, &err);

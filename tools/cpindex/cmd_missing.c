@@ -31,6 +31,6 @@ static void note(const void *answer, const char *id)
 
 int cmd_missing(cli_ctx *ctx, int argc, char **argv)
 {
-    static const query_answer a = {CPI_KIND_PERSON, sizeof(cpi_missing_plan), build, shown_plan, json, text, note, NULL};
+    static const query_answer a = {CPI_KIND_PERSON, sizeof(cpi_missing_plan), build, shown_plan, json, text, note, NULL, NULL};
     return query_command(ctx, cli_find("missing"), argc, argv, &a);
 }

@@ -1,10 +1,19 @@
 /*
  * commands.c - the table of cpindex subcommands. Adding a subcommand is one
- * cmd_NAME.c file and one row here.
+ * cmd_NAME.c file and one row here. The table and the texts below are also
+ * the source of the man page and the bash completion (tools/mangen, run at
+ * build time), which compiles this file with CLI_TABLE_ONLY: the rows then
+ * hold no functions, so the generator links nothing of the CLI.
  */
 #include "cli.h"
 
 #include <string.h>
+
+#ifdef CLI_TABLE_ONLY
+#define CLI_FN(f) NULL
+#else
+#define CLI_FN(f) f
+#endif
 
 int cmd_help(cli_ctx *ctx, int argc, char **argv);
 int cmd_version(cli_ctx *ctx, int argc, char **argv);
@@ -26,8 +35,42 @@ int cmd_agenda(cli_ctx *ctx, int argc, char **argv);
 int cmd_analyse(cli_ctx *ctx, int argc, char **argv);
 int cmd_serve(cli_ctx *ctx, int argc, char **argv);
 
+const char cli_about[] =
+    "cpindex links what a police force holds about children across its separate\n"
+    "systems (Niche, MIRAF, MACE, MARAC, POLIT, SOC) and answers: what do we hold\n"
+    "on this child, and who and what around them is a risk?\n";
+
+const char cli_global_help[] =
+    "  --db PATH   store directory (default: $CPINDEX_DB, then ./cpindex.db)\n"
+    "  --force     open a store whose directory is readable by others\n"
+    "  --user NAME, --reason TEXT\n"
+    "              who is asking and why (default $CPINDEX_USER, $CPINDEX_REASON);\n"
+    "              every command that shows, exports or changes personal data needs\n"
+    "              both, and a reason of more than one word (docs/operations.md)\n"
+    "  --width N   fit text answers to N columns (default: the terminal's width, or\n"
+    "              80 when standard output is not a terminal)\n"
+    "  --color[=WHEN]\n"
+    "              colour text answers: auto (the default: only on a terminal, and\n"
+    "              not when NO_COLOR is set), always or never\n"
+    "  --no-pager  never page a long answer ($PAGER, else less -FRX, on a terminal)\n"
+    "  --help      this text; 'cpindex help COMMAND' for one command\n"
+    "  --version   print the version\n";
+
+const char cli_exit_help[] =
+    "Exit status: 0 ok, 1 nothing found, 2 usage error (or access refused),\n"
+    "3 data or store error.\n";
+
+const char cli_env_help[] =
+    "CPINDEX_DB      the store directory when --db is not given\n"
+    "CPINDEX_USER    who is asking, when --user is not given\n"
+    "CPINDEX_REASON  why, when --reason is not given\n"
+    "CPINDEX_SERVE   'off': never hand a query to a running 'cpindex serve'\n"
+    "PAGER           the pager for long answers on a terminal (default: less -FRX; '' or cat: none)\n"
+    "NO_COLOR        set and not empty: no colour unless --color=always\n"
+    "TERM            'dumb': no colour unless --color=always\n";
+
 const cli_command cli_commands[] = {
-    {"ingest", cmd_ingest, "load one silo's export files into the store (every row stored or rejected)",
+    {"ingest", CLI_FN(cmd_ingest), "load one silo's export files into the store (every row stored or rejected)",
      "usage: cpindex ingest SOURCE PATH... --user ADMIN --reason TEXT [--json] [--rejects DIR]\n"
      "       cpindex ingest csv --map FILE PATH... --user ADMIN --reason TEXT [--json]\n"
      "\n"
@@ -61,9 +104,9 @@ const cli_command cli_commands[] = {
      "\n"
      "Example: cpgen --children 1000 --out force &&\n"
      "         cpindex ingest miraf force/miraf --user $USER --reason 'monthly MIRAF export'\n"},
-    {"child", cmd_child, "everything held on a child, warnings first: risky people, places, gaps",
+    {"child", CLI_FN(cmd_child), "everything held on a child, warnings first: risky people, places, gaps",
      "usage: cpindex child QUERY [--dob DATE] [--full | --detail brief|full] [--json]\n"
-     "                     [--withhold SOURCES] [--width N] [--db PATH]\n"
+     "                     [--withhold SOURCES] [--width N] [--color=WHEN] [--no-pager] [--db PATH]\n"
      "\n"
      "Show what every system holds on one child, most important first: warnings\n"
      "(CPP, looked after, missing history and MIRAF grading, CSE/CCE risk and SERAF,\n"
@@ -80,19 +123,27 @@ const cli_command cli_commands[] = {
      "apart (DOB, home, sources, dates); run again with the id you mean or --dob.\n"
      "\n"
      "  --dob DATE        narrow a name to this date of birth (2011-05-03, 03/05/2011)\n"
-     "  --detail brief    the top 5 of each list, no timeline (the default: before attending)\n"
-     "  --full            every list in full, with the timeline (same as --detail full)\n"
+     "  --detail brief    one screen (about 24 lines): warnings first, then the most\n"
+     "                    important people and places, each list cut short saying\n"
+     "                    how many more (the default for an officer: before attending)\n"
+     "  --full            every list in full, with the timeline (same as --detail full;\n"
+     "                    the default for an analyst). An officer's role shows no\n"
+     "                    free text: for an officer --full is every list in full\n"
+     "                    without free-text details or the timeline, and says so\n"
      "  --withhold SRCS   leave out what these sources hold, saying only that it exists and\n"
      "                    whom to ask: a list (polit,marac) or 'restricted' (= marac,polit)\n"
      "  --json            one JSON object (keys in docs/queries.md); a list of candidates is\n"
      "                    {\"candidates\": [...]} instead\n"
-     "  --width N         wrap text at N columns (default 100)\n"
+     "  --width N         fit text to N columns (default: the terminal's, else 80)\n"
+     "  --color=WHEN      auto (on a terminal, unless NO_COLOR), always or never\n"
+     "  --no-pager        print a long answer straight out (default on a terminal:\n"
+     "                    $PAGER, else less -FRX)\n"
      "\n"
      "Needs 'cpindex resolve' to have run. Exit status: 0 shown (or a list of\n"
      "candidates), 1 nothing matches, 2 usage, 3 store error.\n"
      "\n"
      "Example: cpindex child \"Rhiannon Jones\" --dob 2011-05-03\n"},
-    {"person", cmd_person, "what is held on anyone (an adult of concern too), and the children linked",
+    {"person", CLI_FN(cmd_person), "what is held on anyone (an adult of concern too), and the children linked",
      "usage: cpindex person QUERY [--dob DATE] [--full] [--json] [--withhold SOURCES] [--db PATH]\n"
      "\n"
      "The same profile as 'cpindex child' for any person: an adult's warnings (RSO,\n"
@@ -101,7 +152,7 @@ const cli_command cli_commands[] = {
      "places, references and timeline. QUERY and options as for 'cpindex child'.\n"
      "\n"
      "Example: cpindex person P-0003947 --full\n"},
-    {"address", cmd_address, "what is held on a place, warnings first: who lives there, who is linked, what happened",
+    {"address", CLI_FN(cmd_address), "what is held on a place, warnings first: who lives there, who is linked, what happened",
      "usage: cpindex address QUERY [--full] [--json] [--withhold SOURCES] [--db PATH]\n"
      "\n"
      "Before attending an address: warnings first (cuckooed or trap house, a county\n"
@@ -111,6 +162,9 @@ const cli_command cli_commands[] = {
      "lists children, then the risky people and the children linked to it and how,\n"
      "the other residents, and what happened there (occurrences by kind).\n"
      "\n"
+     "An officer's answer (the brief view) fits one screen, each list cut short\n"
+     "saying how many more; --full shows every list.\n"
+     "\n"
      "QUERY is an address (\"7 Maes y Deri, Abergavenny\"), a postcode (NP7 2PB), an\n"
      "entity id (L-0000032), a Niche location id or a reference. Several places\n"
      "matching are listed, never guessed between. Options as for 'cpindex child'.\n"
@@ -118,7 +172,7 @@ const cli_command cli_commands[] = {
      "Exit status: 0 shown (or a list), 1 nothing matches, 2 usage, 3 store error.\n"
      "\n"
      "Example: cpindex address 'NP7 2PB'\n"},
-    {"missing", cmd_missing, "trigger plan for a child missing now: where to look first, whom to locate",
+    {"missing", CLI_FN(cmd_missing), "trigger plan for a child missing now: where to look first, whom to locate",
      "usage: cpindex missing QUERY [--dob DATE] [--json] [--withhold SOURCES] [--db PATH]\n"
      "\n"
      "For a child reported missing now: the MIRAF grading, episodes and last missing\n"
@@ -133,7 +187,7 @@ const cli_command cli_commands[] = {
      "QUERY as for 'cpindex child'.\n"
      "\n"
      "Example: cpindex missing \"Rhiannon Jones\" --dob 2011-05-03\n"},
-    {"agenda", cmd_agenda, "MACE meeting agenda: children ranked by a published score, with its parts",
+    {"agenda", CLI_FN(cmd_agenda), "MACE meeting agenda: children ranked by a published score, with its parts",
      "usage: cpindex agenda [--area AREA] [--since DATE] [--top N] [--new] [--as-of DATE] [--json]\n"
      "                      [--withhold SOURCES] [--db PATH]\n"
      "\n"
@@ -169,7 +223,7 @@ const cli_command cli_commands[] = {
      "                 refs, score_then, change}}], unplaced: {total, children}}\n"
      "\n"
      "Example: cpindex agenda --area Newport --since 2024-06-05 --top 20\n"},
-    {"analyse", cmd_analyse, "networks, hotspots, adults linked to most children, communities; per area",
+    {"analyse", CLI_FN(cmd_analyse), "networks, hotspots, adults linked to most children, communities; per area",
      "usage: cpindex analyse [networks|hotspots|adults|communities] [--area AREA] [--top N] [--json]\n"
      "                       [--db PATH]\n"
      "\n"
@@ -196,7 +250,7 @@ const cli_command cli_commands[] = {
      "Exit status: 0, 1 when the graph has not been built, 2 usage, 3 store error.\n"
      "\n"
      "Example: cpindex analyse hotspots --area Newport --top 20\n"},
-    {"stats", cmd_stats, "show what the store holds: records per source, mentions, entities, size",
+    {"stats", CLI_FN(cmd_stats), "show what the store holds: records per source, mentions, entities, size",
      "usage: cpindex stats [--json] [--db PATH]\n"
      "\n"
      "Print what the store holds: records per source, mentions, entities, edges,\n"
@@ -207,7 +261,7 @@ const cli_command cli_commands[] = {
      "               records_by_source, mentions, entities, edges, audit_entries,\n"
      "               file_bytes, map_bytes\n"
      "  --db PATH    the store directory (default $CPINDEX_DB, then ./cpindex.db)\n"},
-    {"user", cmd_user, "add, remove or list the people who may use the store and their roles (admin)",
+    {"user", CLI_FN(cmd_user), "add, remove or list the people who may use the store and their roles (admin)",
      "usage: cpindex user add NAME --role ROLE[,ROLE...] --user ADMIN --reason TEXT\n"
      "       cpindex user remove NAME --user ADMIN --reason TEXT\n"
      "       cpindex user list [--json] --user ADMIN --reason TEXT\n"
@@ -235,7 +289,7 @@ const cli_command cli_commands[] = {
      "Exit status: 0 done, 1 no such user (remove), 2 usage or refused, 3 store error.\n"
      "\n"
      "Example: cpindex user add pc1234 --role officer,marac --user admin1 --reason 'new starter, MASH'\n"},
-    {"audit", cmd_audit, "show who looked at what and why (supervisor), or verify the log's hash chain",
+    {"audit", CLI_FN(cmd_audit), "show who looked at what and why (supervisor), or verify the log's hash chain",
      "usage: cpindex [--user SUPERVISOR] audit show [--user U] [--entity ID|REF] [--since DATE]\n"
      "                                    [--kind KIND] [--json] --reason TEXT\n"
      "       cpindex audit verify [--head HEX] [--json] --user NAME --reason TEXT\n"
@@ -262,7 +316,7 @@ const cli_command cli_commands[] = {
      "\n"
      "Exit status: 0 ok, 1 no entries match (show), 2 usage or refused, 3 the chain is\n"
      "broken (verify) or a store error.\n"},
-    {"purge", cmd_purge, "erase one source record from the store and every index (admin, logged)",
+    {"purge", CLI_FN(cmd_purge), "erase one source record from the store and every index (admin, logged)",
      "usage: cpindex purge SOURCE:RECORD_ID --user ADMIN --reason TEXT [--no-resolve]\n"
      "\n"
      "Remove a record, its mentions and relations, its matching keys, its mentions'\n"
@@ -278,7 +332,7 @@ const cli_command cli_commands[] = {
      "Exit status: 0 purged, 1 no such record, 2 usage or refused, 3 store error.\n"
      "\n"
      "Example: cpindex purge miraf:MF-2021-000045 --user admin1 --reason 'erasure request 2024/17, DPO'\n"},
-    {"resolve", cmd_resolve, "link mentions into people, places, phones and online ids (entities)",
+    {"resolve", CLI_FN(cmd_resolve), "link mentions into people, places, phones and online ids (entities)",
      "usage: cpindex resolve --user ADMIN --reason TEXT [--link P] [--possible P] [--block-cap N]\n"
      "                       [--dry-run] [--json] [--db PATH]\n"
      "\n"
@@ -308,7 +362,7 @@ const cli_command cli_commands[] = {
      "\n"
      "Then: 'cpindex review' (possible matches to decide), 'cpindex explain A B'\n"
      "(why two mentions scored as they did), 'cpindex export entities'.\n"},
-    {"review", cmd_review, "list possible matches for a person to decide, children first",
+    {"review", CLI_FN(cmd_review), "list possible matches for a person to decide, children first",
      "usage: cpindex review --user ANALYST --reason TEXT [--kind person|location] [--limit N] [--json]\n"
      "\n"
      "List the pairs the last 'cpindex resolve' could not decide: a match\n"
@@ -327,7 +381,7 @@ const cli_command cli_commands[] = {
      "\n"
      "Needs an analyst; what was shown is logged (a consultation).\n"
      "Settle a pair with 'cpindex link A B --same|--different --user U --reason TEXT'.\n"},
-    {"link", cmd_link, "record a human decision: two mentions are the same, or different",
+    {"link", CLI_FN(cmd_link), "record a human decision: two mentions are the same, or different",
      "usage: cpindex link REF_A REF_B (--same | --different) --user ADMIN --reason TEXT [--db PATH]\n"
      "\n"
      "Record that two mentions (SOURCE:RECORD_ID/N, of one kind) are the same\n"
@@ -344,7 +398,7 @@ const cli_command cli_commands[] = {
      "\n"
      "example: cpindex link niche:NOM-0000123/1 marac:MRC-000310/4 --different \\\n"
      "           --user ds.evans --reason \"twin sister, checked with the school 12/03/2024\"\n"},
-    {"explain", cmd_explain, "show why two mentions were (or were not) linked, field by field",
+    {"explain", CLI_FN(cmd_explain), "show why two mentions were (or were not) linked, field by field",
      "usage: cpindex explain REF_A REF_B --user ANALYST --reason TEXT [--json] [--db PATH]\n"
      "\n"
      "Compare two mentions (SOURCE:RECORD_ID/N, of one kind) with the model the\n"
@@ -363,9 +417,11 @@ const cli_command cli_commands[] = {
      "\n"
      "example: cpindex explain niche:NOM-0000123/1 miraf:MF-2021-000045/1 \\\n"
      "           --user a.jones --reason 'checking a MIRAF link before the strategy meeting'\n"},
-    {"export", cmd_export, "write a table from the store: entities, graph (or a child's neighbourhood), links",
-     "usage: cpindex export TABLE --user ANALYST --reason TEXT [--out FILE] [--db PATH]\n"
-     "       cpindex export graph [--child REF | --network ID] [--format graphml|dot|csv] ...\n"
+    {"export", CLI_FN(cmd_export), "write a table from the store: entities, graph (or a child's neighbourhood), links",
+     "usage: cpindex export entities|graph|links --user ANALYST --reason TEXT [--out FILE] [--db PATH]\n"
+     "       cpindex export graph [--child REF [--hops N] | --network ID | --community ID]\n"
+     "                            [--max-nodes N] [--format graphml|dot|csv] ...\n"
+     "       cpindex export timeline --child REF --out FILE.svg ...\n"
      "\n"
      "Write a table from the store as CSV (RFC 4180, header row first) to\n"
      "standard output or FILE. Tables:\n"
@@ -374,21 +430,37 @@ const cli_command cli_commands[] = {
      "             entity 'cpindex resolve' put it in (empty if resolve has not\n"
      "             run since the record was ingested)\n"
      "  graph      the entity graph as GraphML for Gephi, yEd or Cytoscape: nodes\n"
-     "             (kind, name, dob, postcode, flags, network, community) and each\n"
-     "             edge once (type, first, last, records, sources, refs)\n"
+     "             (kind, name, dob, postcode, flags, network, community, risk,\n"
+     "             colour, shape, subject, hop) and each edge once (type, first,\n"
+     "             last, records, sources, refs)\n"
      "  links      the same edges as CSV for link-chart tools: from_id, from_kind,\n"
      "             from_name, type, to_id, to_kind, to_name, first, last, records,\n"
      "             sources, refs\n"
-     "graph and links leave out what only MARAC or POLIT hold (docs/queries.md).\n"
+     "  timeline   one child's records on a time line, as SVG: a lane per system,\n"
+     "             a mark per record (hover for what it is), missing episodes and\n"
+     "             the latest records listed under it; needs --child and --out\n"
+     "graph, links and timeline leave out what only MARAC or POLIT hold (docs/queries.md).\n"
      "\n"
      "For a link chart of one case rather than the force, graph takes a selection:\n"
-     "  --child REF   the child (an entity id, a reference, or a name that fits one\n"
-     "                person), everyone and everything linked to them, and one hop\n"
-     "                beyond: the children and risky people around the risky people,\n"
-     "                places of concern, phones and online ids linked to the child\n"
-     "  --network ID  every entity of network ID ('cpindex analyse networks')\n"
-     "  --format F    graphml (default), dot (Graphviz: 'dot -Tsvg'), or csv (the\n"
-     "                links CSV above, one row per link naming both entities)\n"
+     "  --child REF      the child (an entity id, a reference, or a name that fits one\n"
+     "                   person), everyone and everything linked to them, and one hop\n"
+     "                   beyond: the children and risky people around the risky people,\n"
+     "                   places of concern, phones and online ids linked to the child\n"
+     "  --hops N         with --child: walk N hops (1: direct links only; default 2)\n"
+     "  --network ID     every entity of network ID ('cpindex analyse networks')\n"
+     "  --community ID   every entity of community ID ('cpindex analyse communities')\n"
+     "  --max-nodes N    draw at most N entities (default 60; 0: all): the child, then\n"
+     "                   the highest-risk people and places nearest the child, each with\n"
+     "                   the entities that join it to the child; for a network or\n"
+     "                   community the highest risk. The chart's title says how many\n"
+     "                   of how many are drawn\n"
+     "  --format F       graphml (default), dot (Graphviz: 'dot -Tpng'), or csv (the\n"
+     "                   links CSV above, one row per link naming both entities)\n"
+     "A selection is styled: colour by risk (red: poses a risk, trap house or place of\n"
+     "concern, deal line; orange: child at risk, place children were found; yellow:\n"
+     "another child; grey: other), shape by kind (person ellipse, place house, phone\n"
+     "diamond, online id hexagon), the child blue with a double border; DOT lays a\n"
+     "child's chart out in rings around the child.\n"
      "\n"
      "  --out FILE  write to FILE (created readable by you only) instead of stdout\n"
      "  --db PATH   the store directory (default $CPINDEX_DB, then ./cpindex.db)\n"
@@ -403,8 +475,10 @@ const cli_command cli_commands[] = {
      "example: cpindex export entities --out entities.csv --user a.jones \\\n"
      "           --reason 'link chart for the OCG-0003 review'\n"
      "         cpindex export graph --out force.graphml\n"
-     "         cpindex export graph --child P-0000047 --format dot --out p47.dot\n"},
-    {"serve", cmd_serve, "keep the store open and answer child, person, address, missing fast",
+     "         cpindex export graph --child P-0000047 --format dot --out p47.dot && dot -Tpng p47.dot -o p47.png\n"
+     "         cpindex export graph --community 3 --max-nodes 40 --format dot --out c3.dot\n"
+     "         cpindex export timeline --child P-0000047 --out p47-timeline.svg\n"},
+    {"serve", CLI_FN(cmd_serve), "keep the store open and answer child, person, address, missing fast",
      "usage: cpindex serve [--db PATH] [--http ADDR [--proxy-user-header NAME] [--secure-cookie]]\n"
      "\n"
      "Open the store once and answer the read-only queries (child, person, address,\n"
@@ -441,12 +515,12 @@ const cli_command cli_commands[] = {
      "\n"
      "Exit status: 0 stopped by a signal, 2 usage (or a server already answers),\n"
      "3 store error.\n"},
-    {"help", cmd_help, "show help for cpindex or for one command",
+    {"help", CLI_FN(cmd_help), "show help for cpindex or for one command",
      "usage: cpindex help [COMMAND]\n"
      "\n"
      "With no COMMAND, list every command. With one, show its full usage\n"
      "(the same as 'cpindex COMMAND --help').\n"},
-    {"version", cmd_version, "print the cpindex version and store schema version",
+    {"version", CLI_FN(cmd_version), "print the cpindex version and store schema version",
      "usage: cpindex version\n"},
 };
 

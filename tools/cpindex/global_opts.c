@@ -1,6 +1,6 @@
 /*
  * global_opts.c - the options before a command (--db, --user, --reason,
- * --force), read the one way by the full program (main.c) and by the front
+ * --force, and the presentation options of term.h), read the one way by the full program (main.c) and by the front
  * (front.c), which runs without the rest of the CLI.
  */
 #include <stdlib.h>
@@ -13,6 +13,7 @@ int cli_global_opts(cli_ctx *ctx, int argc, char **argv)
     const char *env = getenv("CPINDEX_DB");
     ctx->db_path = env && *env ? env : "./cpindex.db";
     int i = 1;
+    const char *why;
     for (; i < argc && argv[i][0] == '-'; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--force") == 0)
@@ -25,6 +26,8 @@ int cli_global_opts(cli_ctx *ctx, int argc, char **argv)
             ctx->user = a + 7;
         else if (strncmp(a, "--reason=", 9) == 0)
             ctx->reason = a + 9;
+        else if (cli_term_parse_arg(&ctx->term, a, i + 1 < argc ? argv[i + 1] : NULL, &why) > 0)
+            i += strcmp(a, "--width") == 0; /* its value was the next word */
         else
             break; /* --help, --version, a value missing, or a mistake: the caller's to say */
     }

@@ -10,37 +10,24 @@
 #include "core/store.h"
 #include "serve_proto.h"
 
-static void print_main_help(void)
+/* `cpindex --help`: every command one line each, the global options, the exit statuses. */
+static void render_main_help(const void *arg, FILE *f, int width)
 {
-    printf("usage: cpindex [--db PATH] [--force] COMMAND [ARGS]\n"
-           "\n"
-           "cpindex links what a police force holds about children across its separate\n"
-           "systems (Niche, MIRAF, MACE, MARAC, POLIT, SOC) and answers: what do we hold\n"
-           "on this child, and who and what around them is a risk?\n"
-           "\n"
-           "Commands:\n");
+    (void)arg;
+    (void)width;
+    fprintf(f, "usage: cpindex [--db PATH] [--force] COMMAND [ARGS]\n\n%s\nCommands:\n", cli_about);
     for (int i = 0; i < cli_ncommands; i++)
-        printf("  %-10s %s\n", cli_commands[i].name, cli_commands[i].summary);
-    printf("\n"
-           "Global options (also accepted after the command):\n"
-           "  --db PATH   store directory (default: $CPINDEX_DB, then ./cpindex.db)\n"
-           "  --force     open a store whose directory is readable by others\n"
-           "  --user NAME, --reason TEXT\n"
-           "              who is asking and why (default $CPINDEX_USER, $CPINDEX_REASON);\n"
-           "              every command that shows, exports or changes personal data needs\n"
-           "              both, and a reason of more than one word (docs/operations.md)\n"
-           "  --help      this text; 'cpindex help COMMAND' for one command\n"
-           "  --version   print the version\n"
-           "\n"
-           "Exit status: 0 ok, 1 nothing found, 2 usage error (or access refused),\n"
-           "3 data or store error.\n");
+        fprintf(f, "  %-10s %s\n", cli_commands[i].name, cli_commands[i].summary);
+    fprintf(f, "\nGlobal options (also accepted after the command):\n%s\n%s", cli_global_help, cli_exit_help);
 }
+
+/* Through the terminal layer: folded to the width, paged on a short screen (as git's help). */
+static void print_main_help(const cli_ctx *ctx) { cli_print_text(ctx, render_main_help, NULL); }
 
 int cmd_help(cli_ctx *ctx, int argc, char **argv)
 {
-    (void)ctx;
     if (argc < 2) {
-        print_main_help();
+        print_main_help(ctx);
         return EXIT_OK_;
     }
     const cli_command *cmd = cli_find(argv[1]);
@@ -48,7 +35,7 @@ int cmd_help(cli_ctx *ctx, int argc, char **argv)
         fprintf(stderr, "cpindex help: '%s' is not a cpindex command\nhint: see 'cpindex --help'\n", argv[1]);
         return EXIT_USAGE;
     }
-    cli_print_usage(cmd);
+    cli_show_usage(ctx, cmd);
     return EXIT_OK_;
 }
 
@@ -110,14 +97,18 @@ int main(int argc, char **argv)
     if (i < argc && argv[i][0] == '-') {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            print_main_help();
+            print_main_help(&ctx);
             return EXIT_OK_;
         }
         if (strcmp(a, "--version") == 0) {
             printf("cpindex %s (store schema %d)\n", CPI_VERSION, CPI_SCHEMA_VERSION);
             return EXIT_OK_;
         }
-        if (strcmp(a, "--db") == 0 || strcmp(a, "--user") == 0 || strcmp(a, "--reason") == 0)
+        cli_term_opts scratch = {0};
+        const char *why = NULL;
+        if (cli_term_parse_arg(&scratch, a, i + 1 < argc ? argv[i + 1] : NULL, &why) < 0)
+            fprintf(stderr, "cpindex: %s\nhint: see 'cpindex --help'\n", why);
+        else if (strcmp(a, "--db") == 0 || strcmp(a, "--user") == 0 || strcmp(a, "--reason") == 0)
             fprintf(stderr, "cpindex: %s needs a %s\nhint: see 'cpindex --help'\n", a,
                     a[2] == 'd' ? "PATH" : "value");
         else
@@ -125,7 +116,7 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (i >= argc) {
-        print_main_help();
+        print_main_help(&ctx);
         return EXIT_USAGE;
     }
     const cli_command *cmd = cli_find(argv[i]);

@@ -2,6 +2,8 @@
  * (see query_cli.h). */
 #include "query_cli.h"
 
+#include "query/profile_screen.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,14 +38,6 @@ int query_opt(const cli_command *cmd, query_opts *q, int opt, const char *arg)
             return cli_usage_error(cmd, "--withhold: '%s' is not a source (niche, miraf, mace, marac, polit, soc, "
                                         "or 'restricted' for marac,polit)", bad);
         return -1;
-    case QOPT_WIDTH: {
-        char *end;
-        long w = strtol(arg, &end, 10);
-        if (*end || w < 40 || w > 1000)
-            return cli_usage_error(cmd, "--width takes a number of columns from 40 to 1000");
-        q->width = (int)w;
-        return -1;
-    }
     default:
         return EXIT_USAGE;
     }
@@ -53,7 +47,6 @@ int query_parse(cli_ctx *ctx, const cli_command *self, int argc, char **argv, qu
                 size_t cap, bool need_query)
 {
     static const struct option longopts[] = {QUERY_LONGOPTS, CLI_COMMON_LONGOPTS, {0}};
-    q->width = q->width ? q->width : 100;
     int opt;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         int rc = opt >= QOPT_JSON && opt <= QOPT_AS_OF ? query_opt(self, q, opt, optarg)
@@ -81,8 +74,17 @@ int query_authorise(cli_ctx *ctx, const char *action, query_opts *q, cpi_store *
     if (!q->detail_set)
         q->profile.detail = allowed;
     else if (q->profile.detail > allowed) {
-        fprintf(stderr, "cpindex %s: your role allows the brief view only; showing that\n", action);
+        /*
+         * The role rules (core/access.c) give an officer the summary view: who,
+         * warnings, risk levels, whom to call, no free text. --full cannot lift
+         * that, but it can show every item of every list at that level instead
+         * of the one-screen brief - so it does, and says what it leaves out.
+         */
         q->profile.detail = allowed;
+        q->profile.max_items = 200;
+        q->officer_full = true;
+        fprintf(stderr, "cpindex %s: --full for your role (summary view): every list in full, without free-text "
+                        "details or the timeline (those need the analyst role)\n", action);
     }
     static const struct {
         unsigned bit;
@@ -129,15 +131,38 @@ int query_pick(cpi_txn *txn, const char *query, cpi_kind kind, const query_opts 
     return l->n == 0 ? EXIT_NOT_FOUND : EXIT_OK_;
 }
 
-void query_print_candidates(const cpi_lookup *l, const char *query, const query_opts *q)
+typedef struct candidates_text {
+    const cpi_lookup *l;
+    const char *query;
+} candidates_text;
+
+/* cli_print_text's renderer for a candidate list (the lookup renders at its own width). */
+static void render_candidates(const void *arg, FILE *out, int width)
+{
+    (void)width;
+    const candidates_text *c = arg;
+    cpi_lookup_text(c->l, c->query, out);
+}
+
+int query_screen_lines(const cli_term *t)
+{
+    int lines = 23;
+    if (t->tty && t->height > 1 && t->height - 1 < lines)
+        lines = t->height - 1;
+    return lines < 12 ? 12 : lines;
+}
+
+void query_print_candidates(const cli_ctx *ctx, const cpi_lookup *l, const char *query, const query_opts *q)
 {
     if (q->json)
         query_print_json(cpi_lookup_json(l, query));
     else if (l->n == 0)
         fprintf(stderr, "cpindex: nothing matches '%s' (read as %s)%s\n", query, l->query_kind ? l->query_kind : "?",
                 q->dob ? " with that date of birth" : "");
-    else
-        cpi_lookup_text(l, query, stdout);
+    else {
+        candidates_text c = {l, query};
+        cli_print_text(ctx, render_candidates, &c);
+    }
 }
 
 /* ------------------------------------------------------------------ what was shown */
@@ -241,6 +266,18 @@ int query_snapshot(cpi_store *st, cpi_txn **txn)
 
 /* ------------------------------------------------------------------ the sequence every query follows */
 
+typedef struct answer_text {
+    const query_answer *a;
+    const void *answer;
+} answer_text;
+
+/* cli_print_text's renderer for an answer: its own text function at the terminal's width. */
+static void render_answer(const void *arg, FILE *out, int width)
+{
+    const answer_text *t = arg;
+    t->a->text(t->answer, out, width);
+}
+
 int query_command(cli_ctx *ctx, const cli_command *self, int argc, char **argv, const query_answer *a)
 {
     query_opts q = {0};
@@ -272,6 +309,11 @@ int query_command(cli_ctx *ctx, const cli_command *self, int argc, char **argv, 
         else
             have = true;
     }
+    if (have && !q.json && a->fit) {
+        cli_term t;
+        cli_term_get(ctx, &t);
+        a->fit(answer, &q, &t, self->name);
+    }
     cpi_txn_end(txn); /* the answer lives in the arena now: log before showing it */
     shown sh = {0};
     if (have)
@@ -287,10 +329,12 @@ int query_command(cli_ctx *ctx, const cli_command *self, int argc, char **argv, 
                 query_print_jw(a->json_write, answer);
             else if (q.json)
                 query_print_json(a->json(answer));
-            else
-                a->text(answer, stdout, q.width);
+            else {
+                answer_text at = {a, answer};
+                rc = cli_print_text(ctx, render_answer, &at);
+            }
         } else {
-            query_print_candidates(&l, query, &q);
+            query_print_candidates(ctx, &l, query, &q);
             rc = found;
         }
     }
@@ -302,18 +346,47 @@ int query_command(cli_ctx *ctx, const cli_command *self, int argc, char **argv, 
 
 /* ------------------------------------------------------------------ child and person */
 
+/* A profile, and when its text is the one-screen brief, how it was fitted (query/profile_screen.h). */
+typedef struct profile_answer {
+    cpi_profile p; /* first: the answer is a cpi_profile to everything but the text */
+    cpi_pf_screen screen;
+    bool fitted;
+} profile_answer;
+
 static cpi_status profile_build(cpi_txn *txn, const char *id, const cpi_profile_opts *opts, cpi_arena *arena,
                                 void *out, cpi_error *err)
 {
-    return cpi_profile_build(txn, id, opts, arena, out, err);
+    return cpi_profile_build(txn, id, opts, arena, &((profile_answer *)out)->p, err);
 }
-static void profile_shown(shown *s, const void *p) { shown_profile(s, p); }
-static json_t *profile_json(const void *p) { return cpi_profile_json(p); }
-static void profile_json_write(const void *p, cpi_jw *w) { cpi_profile_json_write(p, w); }
-static void profile_text(const void *p, FILE *out, int width) { cpi_profile_text(p, out, width); }
+static void profile_shown(shown *s, const void *a) { shown_profile(s, &((const profile_answer *)a)->p); }
+static json_t *profile_json(const void *a) { return cpi_profile_json(&((const profile_answer *)a)->p); }
+static void profile_json_write(const void *a, cpi_jw *w) { cpi_profile_json_write(&((const profile_answer *)a)->p, w); }
+static void profile_text(const void *a, FILE *out, int width)
+{
+    const profile_answer *pa = a;
+    if (pa->fitted)
+        cpi_profile_screen_text(&pa->p, &pa->screen, out, width);
+    else
+        cpi_profile_text(&pa->p, out, width);
+}
+/*
+ * The brief view (an officer's, or --detail brief) is one screen: warnings
+ * first, the most important items, "N more" lines (issue 18: answers of
+ * 107-164 lines scrolled the warnings away). An officer's --full, and every
+ * full view, print every list as before.
+ */
+static void profile_fit(void *a, const query_opts *q, const cli_term *t, const char *command)
+{
+    profile_answer *pa = a;
+    if (pa->p.detail != CPI_DETAIL_BRIEF || q->officer_full)
+        return;
+    cpi_profile_screen_fit(&pa->p, t->width >= 40 ? t->width : 40, query_screen_lines(t), q->profile.max_items,
+                           command, &pa->screen);
+    pa->fitted = true;
+}
 static void child_note(const void *answer, const char *id)
 {
-    const cpi_profile *p = answer;
+    const cpi_profile *p = &((const profile_answer *)answer)->p;
     if (!p->is_child)
         fprintf(stderr, "cpindex child: %s is not recorded as a child; showing what is held on them "
                         "(see also 'cpindex person')\n", id);
@@ -321,8 +394,8 @@ static void child_note(const void *answer, const char *id)
 
 int query_profile_command(cli_ctx *ctx, const cli_command *self, int argc, char **argv, bool child)
 {
-    const query_answer a = {CPI_KIND_PERSON, sizeof(cpi_profile), profile_build, profile_shown,
-                            profile_json,    profile_text,        child ? child_note : NULL,
-                            profile_json_write};
+    const query_answer a = {CPI_KIND_PERSON, sizeof(profile_answer), profile_build, profile_shown,
+                            profile_json,    profile_text,           child ? child_note : NULL,
+                            profile_json_write, profile_fit};
     return query_command(ctx, self, argc, argv, &a);
 }

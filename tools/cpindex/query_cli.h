@@ -22,14 +22,14 @@ enum { QOPT_JSON = 2000, QOPT_DOB, QOPT_DETAIL, QOPT_FULL, QOPT_WITHHOLD, QOPT_W
 #define QUERY_LONGOPTS                                                                                   \
     {"json", no_argument, NULL, QOPT_JSON}, {"dob", required_argument, NULL, QOPT_DOB},                  \
         {"detail", required_argument, NULL, QOPT_DETAIL}, {"full", no_argument, NULL, QOPT_FULL},        \
-        {"withhold", required_argument, NULL, QOPT_WITHHOLD}, {"width", required_argument, NULL, QOPT_WIDTH}
+        {"withhold", required_argument, NULL, QOPT_WITHHOLD}
 
 typedef struct query_opts {
     bool json;
     const char *dob;
     bool detail_set;
     cpi_profile_opts profile;
-    int width;
+    bool officer_full; /* --full asked by a role allowed the summary only: every list, still no free text */
 } query_opts;
 
 /* Handle one of QUERY_LONGOPTS: -1 handled, else an exit status (usage error). */
@@ -41,7 +41,9 @@ int query_parse(cli_ctx *ctx, const cli_command *self, int argc, char **argv, qu
 
 /*
  * Authorise (the gate), then shape the profile options by the grant: the
- * detail level never above what the role allows (the grant's by default), and
+ * detail level never above what the role allows (the grant's by default; an
+ * officer's --full is every list in full at the summary level, said on
+ * stderr: see query_cli.c), and
  * restricted sources the user may not read withheld, with the grant's
  * contacts. Returns -1 with *st open, or an exit status.
  */
@@ -56,7 +58,7 @@ int query_pick(cpi_txn *txn, const char *query, cpi_kind kind, const query_opts 
                const char **id, cpi_lookup *l, cpi_error *err);
 
 /* Print a candidate list (or "nothing matches") as text or JSON. */
-void query_print_candidates(const cpi_lookup *l, const char *query, const query_opts *q);
+void query_print_candidates(const cli_ctx *ctx, const cpi_lookup *l, const char *query, const query_opts *q);
 
 /* A growing list of entity ids and references shown, for the consultation log. */
 typedef struct shown {
@@ -91,7 +93,12 @@ typedef struct query_answer {
     void (*note)(const void *answer, const char *id);
     /* optional: the answer written to a streaming writer (query/jsonw.h), used instead of json: no tree is built */
     void (*json_write)(const void *answer, cpi_jw *w);
+    /* optional: cut a text answer to the screen before it is logged (so the log names what is shown) */
+    void (*fit)(void *answer, const query_opts *q, const cli_term *t, const char *command);
 } query_answer;
+
+/* Lines a brief answer may take: one 24-row screen with the prompt left in view, or a smaller terminal's. */
+int query_screen_lines(const cli_term *t);
 
 /* Run QUERY through the gate to one entity's answer (or the candidates), logged before it is shown. */
 int query_command(cli_ctx *ctx, const cli_command *self, int argc, char **argv, const query_answer *a);

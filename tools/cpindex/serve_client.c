@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "serve_proto.h"
+#include "term.h"
 
 /* Write all of buf to fd (the answer a server sent). */
 static void write_out(int fd, const char *buf, size_t n)
@@ -50,10 +51,32 @@ int serve_ask(const cli_ctx *ctx, int argc, char **argv)
     /* the user and reason as the command would pick them: options first, then the environment */
     const char *user = ctx->user ? ctx->user : getenv("CPINDEX_USER");
     const char *reason = ctx->reason ? ctx->reason : getenv("CPINDEX_REASON");
+    /*
+     * The terminal is ours, not the server's: decide width, colour and pager
+     * here, tell the server the width (it renders plain, its output is a
+     * memfd) and colour, fold and page what it sends back.
+     */
+    cli_term_opts to = ctx->term;
+    bool json = false;
+    cli_term_scan(&to, argc, argv, &json);
+    cli_term t;
+    cli_term_decide(&to, 1, &t);
+    char width_arg[32];
+    snprintf(width_arg, sizeof width_arg, "--width=%d", t.width);
+    char **fwd = calloc((size_t)argc + 2, sizeof *fwd);
+    if (!fwd) {
+        close(fd);
+        return -1;
+    }
+    fwd[0] = argv[0];
+    fwd[1] = width_arg; /* right after the name: never after a "--" */
+    memcpy(fwd + 2, argv + 1, sizeof *fwd * (size_t)(argc - 1));
     char *req, *data = NULL;
     size_t len;
     int type = 0;
-    if (sp_request_encode(ctx->force, user, reason, argc, argv, &req, &len)) {
+    int enc = sp_request_encode(ctx->force, user, reason, argc + 1, fwd, &req, &len);
+    free(fwd);
+    if (enc) {
         close(fd);
         return -1;
     }
@@ -101,7 +124,10 @@ int serve_ask(const cli_ctx *ctx, int argc, char **argv)
     close(fd);
     if (status >= 0) {
         write_out(2, err, nerr);
-        write_out(1, out, nout);
+        if (json || !nout)
+            write_out(1, out, nout);
+        else if (cli_term_emit(&t, out, nout, stdout) != 0 || fflush(stdout) != 0)
+            status = status ? status : EXIT_DATA;
     } else {
         fprintf(stderr,
                 "cpindex %s: the server at %s failed while answering (its consultation may already be logged, "

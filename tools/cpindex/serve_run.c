@@ -38,7 +38,8 @@ int serve_run_captured(const cli_ctx *server, const char *user, const char *reas
                    .user = user ? user : "",
                    .reason = reason ? reason : "",
                    .argc = argc,
-                   .argv = logged};
+                   .argv = logged,
+                   .term = {.plain = true}}; /* the client colours, folds and pages (serve_client.c) */
     optind = 0;
     opterr = 1;
     int status = fn(&ctx, argc, args);
