@@ -468,6 +468,6 @@ static void chart_note(const void *answer, const char *id)
 int hp_child_chart_command(cli_ctx *ctx, int argc, char **argv)
 {
     const query_answer a = {CPI_KIND_PERSON, sizeof(cpi_profile), chart_build, chart_shown, chart_json,
-                            chart_text,      chart_note,          chart_json_write};
+                            chart_text,      chart_note,          chart_json_write, NULL};
     return query_command(ctx, cli_find("child"), argc, argv, &a);
 }
