@@ -99,7 +99,7 @@ int cmd_analyse(cli_ctx *ctx, int argc, char **argv)
             if (!*optarg)
                 return cli_usage_error(self, "--area takes a local authority or policing area (e.g. Newport, EAST)");
             area = optarg;
-        } else if ((rc = opt >= QOPT_JSON && opt <= QOPT_AS_OF ? query_opt(self, &q, opt, optarg)
+        } else if ((rc = opt >= QOPT_JSON && opt <= QOPT_NAME ? query_opt(self, &q, opt, optarg)
                                                                : cli_common_opt(ctx, self, opt, optarg)) >= 0) {
             return rc;
         }
@@ -116,6 +116,9 @@ int cmd_analyse(cli_ctx *ctx, int argc, char **argv)
         if (optind + 1 < argc)
             return cli_usage_error(self, "unexpected argument '%s'", argv[optind + 1]);
     }
+    if (q.name) /* query_opt takes --name for every query command; only a lookup has a QUERY to give */
+        return cli_usage_error(self, "--name is for the commands that look someone up (child, person, address, "
+                                     "missing)");
     cpi_store *st;
     cpi_grant g;
     cpi_txn *txn;

@@ -63,7 +63,7 @@ const cli_command cli_commands[] = {
      "         cpindex ingest miraf force/miraf --user $USER --reason 'monthly MIRAF export'\n"},
     {"child", cmd_child, "everything held on a child, warnings first: risky people, places, gaps",
      "usage: cpindex child QUERY [--dob DATE] [--full | --detail brief|full] [--json]\n"
-     "                     [--withhold SOURCES] [--width N] [--db PATH]\n"
+     "                     [--name QUERY] [--withhold SOURCES] [--width N] [--db PATH]\n"
      "\n"
      "Show what every system holds on one child, most important first: warnings\n"
      "(CPP, looked after, missing history and MIRAF grading, CSE/CCE risk and SERAF,\n"
@@ -79,6 +79,7 @@ const cli_command cli_commands[] = {
      "matches, nothing is guessed: the candidates are listed with what tells them\n"
      "apart (DOB, home, sources, dates); run again with the id you mean or --dob.\n"
      "\n"
+     "  --name QUERY      the QUERY as an option instead of words (--name 'JONES, Rhiannon')\n"
      "  --dob DATE        narrow a name to this date of birth (2011-05-03, 03/05/2011)\n"
      "  --detail brief    the top 5 of each list, no timeline (the default: before attending)\n"
      "  --full            every list in full, with the timeline (same as --detail full)\n"

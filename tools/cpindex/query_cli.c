@@ -36,6 +36,12 @@ int query_opt(const cli_command *cmd, query_opts *q, int opt, const char *arg)
             return cli_usage_error(cmd, "--withhold: '%s' is not a source (niche, miraf, mace, marac, polit, soc, "
                                         "or 'restricted' for marac,polit)", bad);
         return -1;
+    case QOPT_NAME:
+        /* operations.md and officers' habits write `child --name '...'`: the same QUERY as the bare words */
+        if (!*arg)
+            return cli_usage_error(cmd, "--name takes the name (or any QUERY) to look up");
+        q->name = arg;
+        return -1;
     case QOPT_WIDTH: {
         char *end;
         long w = strtol(arg, &end, 10);
@@ -56,7 +62,7 @@ int query_parse(cli_ctx *ctx, const cli_command *self, int argc, char **argv, qu
     q->width = q->width ? q->width : 100;
     int opt;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        int rc = opt >= QOPT_JSON && opt <= QOPT_AS_OF ? query_opt(self, q, opt, optarg)
+        int rc = opt >= QOPT_JSON && opt <= QOPT_NAME ? query_opt(self, q, opt, optarg)
                                                        : cli_common_opt(ctx, self, opt, optarg);
         if (rc >= 0)
             return rc;
@@ -65,6 +71,13 @@ int query_parse(cli_ctx *ctx, const cli_command *self, int argc, char **argv, qu
     query[0] = '\0';
     for (int i = optind; i < argc && n < cap; i++) /* a name may come as several words without quotes */
         n += (size_t)snprintf(query + n, cap - n, "%s%s", n ? " " : "", argv[i]);
+    if (q->name && query[0])
+        return cli_usage_error(self, "give the QUERY once: either --name '%s' or '%s', not both", q->name, query);
+    if (q->name && !need_query)
+        return cli_usage_error(self, "--name is for the commands that look someone up (child, person, address, "
+                                     "missing)");
+    if (q->name)
+        snprintf(query, cap, "%s", q->name);
     if (need_query && !query[0])
         return cli_usage_error(self, "give a QUERY: a name, an entity id or a reference");
     if (!need_query && query[0])
