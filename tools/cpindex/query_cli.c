@@ -131,11 +131,14 @@ static void query_print_jw(void (*write)(const void *, cpi_jw *), const void *an
 int query_pick(cpi_txn *txn, const char *query, cpi_kind kind, const query_opts *q, cpi_arena *arena,
                const char **id, cpi_lookup *l, cpi_error *err)
 {
-    cpi_lookup_opts lo = {.kind = kind, .dob = q->dob};
+    /* the candidates obey the same gate as the answer: a withheld source's people are counted, not named */
+    cpi_lookup_opts lo = {.kind = kind, .dob = q->dob, .withhold = q->profile.withhold};
+    memcpy(lo.contact, q->profile.contact, sizeof lo.contact);
     cpi_status s = cpi_lookup_run(txn, query, &lo, arena, l, err);
     if (s)
         return cli_fail(err);
-    if (l->n == 1 && l->items[0].entity_id && !l->more) {
+    /* one place, but not in the town the officer gave: a list of one to check, never a profile of another town */
+    if (l->n == 1 && l->items[0].entity_id && !l->more && l->items[0].area_match >= 0) {
         *id = l->items[0].entity_id;
         return -1;
     }
@@ -146,6 +149,8 @@ void query_print_candidates(const cpi_lookup *l, const char *query, const query_
 {
     if (q->json)
         query_print_json(cpi_lookup_json(l, query));
+    else if (l->n == 0 && l->withheld)
+        cpi_lookup_text(l, query, stdout); /* "nothing" would be false: say restricted information is held */
     else if (l->n == 0)
         fprintf(stderr, "cpindex: nothing matches '%s' (read as %s)%s\n", query, l->query_kind ? l->query_kind : "?",
                 q->dob ? " with that date of birth" : "");
