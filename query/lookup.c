@@ -999,12 +999,16 @@ void cpi_lookup_text(const cpi_lookup *l, const char *query, FILE *out)
         if (i + 1 < l->n && l->items[i + 1].same_as && !c->same_as) /* a group starts: say so above it */
             fprintf(out, "  +- possibly the same %s (review): the next rows, until 'cpindex review' decides\n", same);
         const char *id = c->entity_id ? c->entity_id : c->mention_ref;
+        const char *kind = cpi_kind_name(c->kind) ? cpi_kind_name(c->kind) : "?";
+        char what[96]; /* "person, adult"; just "person" when its type says no more */
+        snprintf(what, sizeof what, "%s%s%s", kind, c->type && strcmp(c->type, kind) ? ", " : "",
+                 c->type && strcmp(c->type, kind) ? c->type : "");
         if (c->kind == CPI_KIND_PERSON)
-            fprintf(out, "  %-10s %s, born %s - %s, %s%s\n", id, c->name ? c->name : "?", c->dob ? c->dob : "unknown",
-                    cpi_kind_name(c->kind), c->type ? c->type : "?", c->entity_id ? "" : "  [unresolved mention]");
+            fprintf(out, "  %-10s %s, born %s - %s%s\n", id, c->name ? c->name : "?", c->dob ? c->dob : "unknown", what,
+                    c->entity_id ? "" : "  [unresolved mention]");
         else
-            fprintf(out, "  %-10s %s - %s, %s%s\n", id, c->name ? c->name : "?", cpi_kind_name(c->kind),
-                    c->type ? c->type : "?", c->entity_id ? "" : "  [unresolved mention]");
+            fprintf(out, "  %-10s %s - %s%s\n", id, c->name ? c->name : "?", what,
+                    c->entity_id ? "" : "  [unresolved mention]");
         fprintf(out, "             warnings: %u%s%s\n", c->warnings, marks[0] ? " - " : "", marks);
         if (c->kind == CPI_KIND_PERSON)
             fprintf(out, "             home: %s\n", c->home ? c->home : "none recorded");

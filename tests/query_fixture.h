@@ -354,7 +354,8 @@ static cpi_status fx_write(cpi_txn *txn, void *ctx, cpi_error *err)
  *             same number and street as L-0000001 in another town; OCG-0002
  *             operates from it (SOC-000002).
  *   P-0000020 Gareth JONES, 1980-02-02: OCG-0002 member (SOC), poses a risk
- *             to P-0000009, who is a child at risk in that plan.
+ *             to P-0000009, who is a child at risk in that plan; a suspect
+ *             in OCC-23-000001 (2023) and a victim in OCC-24-000002 (2024).
  *   P-0000021 Gareth Jones, 1980-02-02: a second entity for him (Niche
  *             nominal only, and a MIRAF person posing a risk to Lily, P-3);
  *             the resolver left P-20 and P-21 as a possible match (p 0.71).
@@ -411,6 +412,19 @@ static cpi_status fx_write_more(cpi_txn *txn, void *ctx, cpi_error *err)
         fx_rel rels[] = {{"poses-risk-to", 2, 1, NULL}};
         const char *facts[] = {"risk_grading", "LOW", "episodes", "1", NULL};
         FXR("miraf:MF-2023-000003", "miraf-form", "2023-02-01", facts, ms, rels);
+    }
+    /* Gareth (P-20): a suspect in 2023, a victim since (a victim is not a risk flag: it comes after his own) */
+    {
+        fx_mention ms[] = {{CPI_KIND_PERSON, "occurrence-nominal", "P-0000020", {"nominal_id", "NOM-0000020", NULL},
+                            {"nid", "NOM-0000020", NULL}}};
+        const char *facts[] = {"urn", "OCC-23-000001", "involvement", "SUSPECT", NULL};
+        FX("niche:ONL-0000020", "occurrence-nominal", "2023-03-01", facts, ms);
+    }
+    {
+        fx_mention ms[] = {{CPI_KIND_PERSON, "occurrence-nominal", "P-0000020", {"nominal_id", "NOM-0000020", NULL},
+                            {"nid", "NOM-0000020", NULL}}};
+        const char *facts[] = {"urn", "OCC-24-000002", "involvement", "VICTIM", NULL};
+        FX("niche:ONL-0000021", "occurrence-nominal", "2024-02-01", facts, ms);
     }
     {
         msgpack_sbuffer sb;
