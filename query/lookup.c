@@ -16,6 +16,7 @@
 #include "query/intern.h"
 #include "core/compare.h"
 #include "query/query_parse.h"
+#include "query/render.h"
 #include "query/same.h"
 #include "query/sort.h"
 
@@ -1009,7 +1010,9 @@ void cpi_lookup_text(const cpi_lookup *l, const char *query, FILE *out)
         else
             fprintf(out, "  %-10s %s - %s%s\n", id, c->name ? c->name : "?", what,
                     c->entity_id ? "" : "  [unresolved mention]");
-        fprintf(out, "             warnings: %u%s%s\n", c->warnings, marks[0] ? " - " : "", marks);
+        char wl[600]; /* wrapped like every other text answer, so a long list of markers stays readable */
+        snprintf(wl, sizeof wl, "%u%s%s", c->warnings, marks[0] ? " - " : "", marks);
+        cpi_text_wrap(out, 100, "             warnings:", 15, wl);
         if (c->kind == CPI_KIND_PERSON)
             fprintf(out, "             home: %s\n", c->home ? c->home : "none recorded");
         else if (c->kind == CPI_KIND_LOCATION)

@@ -97,9 +97,11 @@ static void print_list(const row *rows, uint32_t n, size_t v, uint32_t top)
         char d[CPI_NORM_ISO_DATE_MAX] = "";
         if (views[v].list != CPI_ALIST_NETWORKS && views[v].list != CPI_ALIST_COMMUNITIES && it->day != CPI_DAY_NONE)
             cpi_norm_date_iso(it->day, d);
-        char line[1024];
-        snprintf(line, sizeof line, "%s%s%s%s: %llu %s, %llu %s, %llu %s%s%s", it->name, it->id[0] ? " (" : "",
-                 it->id, it->id[0] ? ")" : "", (unsigned long long)it->n1, views[v].n1,
+        char line[1024], marks[256] = "";
+        if (views[v].list == CPI_ALIST_HOT_FOUND || views[v].list == CPI_ALIST_HOT_MEET) /* a place: say what it is */
+            cpi_text_place_marks(it->flags, marks, sizeof marks);
+        snprintf(line, sizeof line, "%s%s%s%s%s: %llu %s, %llu %s, %llu %s%s%s", it->name, it->id[0] ? " (" : "",
+                 it->id, it->id[0] ? ")" : "", marks, (unsigned long long)it->n1, views[v].n1,
                  (unsigned long long)it->n2, views[v].n2, (unsigned long long)it->n3, views[v].n3,
                  d[0] ? ", last " : "", d);
         char lead[16];
