@@ -458,6 +458,9 @@ typedef struct street_hit {
     char *ref;           /* a mention stored under it */
 } street_hit;
 
+/* The kind of reading a street score is: as written (3), with the town off the end (2), alike (1). */
+static int hit_tier(int score) { return score >= 100 ? 3 : score >= 95 ? 2 : 1; }
+
 static int cmp_hit(const void *x, const void *y)
 {
     const street_hit *a = x, *b = y;
@@ -587,6 +590,10 @@ static cpi_status by_numbered_address(found *f, const cpi_address *a, cpi_error 
         s = cs;
     if (!s) {
         cpi_qsort(hits, nh, sizeof *hits, cmp_hit); /* the best reading of each mention comes first */
+        /* only the best kind of reading: a street matched as written hides its lookalikes under the same
+         * number (12 Church Road is not 12 Church Lane), and one read with the town off the end hides fuzzy ones */
+        while (nh && hit_tier(hits[nh - 1].score) < hit_tier(hits[0].score))
+            nh--;
         area_given g = {a->town[0] ? a->town : NULL, a->postcode[0] ? a->postcode : NULL};
         s = add_hits(f, hits, nh, &g, err);
     }

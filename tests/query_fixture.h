@@ -352,7 +352,8 @@ static cpi_status fx_write(cpi_txn *txn, void *ctx, cpi_error *err)
  * possible matches in lists (written after fx_write, before the graph):
  *   L-0000011 14 Heol y Coed, Caerphilly CF83 1AA: a trap house (Niche), the
  *             same number and street as L-0000001 in another town; OCG-0002
- *             operates from it (SOC-000002).
+ *             operates from it (SOC-000002). L-0000012 14 Heol y Coed Isaf,
+ *             Caerphilly CF83 1AB: a home on a street whose name starts alike.
  *   P-0000020 Gareth JONES, 1980-02-02: OCG-0002 member (SOC), poses a risk
  *             to P-0000009, who is a child at risk in that plan; a suspect
  *             in OCC-23-000001 (2023) and a victim in OCC-24-000002 (2024).
@@ -371,6 +372,14 @@ static cpi_status fx_write_more(cpi_txn *txn, void *ctx, cpi_error *err)
                             {"lid", "LOC-0000011", "addr", "|14|heol y coed", "pc", "CF83 1AA", NULL}}};
         const char *facts[] = {"local_authority", "Caerphilly", NULL};
         FX("niche:LOC-0000011", "location", "2022-01-01", facts, ms);
+    }
+    {
+        fx_mention ms[] = {{CPI_KIND_LOCATION, "location", "L-0000012",
+                            {"location_id", "LOC-0000012", "address", "14 Heol y Coed Isaf, Caerphilly", "postcode",
+                             "CF83 1AB", "place_type", "HOME", NULL},
+                            {"lid", "LOC-0000012", "addr", "|14|heol y coed isaf", "pc", "CF83 1AB", NULL}}};
+        const char *facts[] = {"local_authority", "Caerphilly", NULL};
+        FX("niche:LOC-0000012", "location", "2022-01-01", facts, ms);
     }
     {
         fx_mention ms[] = {{CPI_KIND_PERSON, "nominal", "P-0000020",

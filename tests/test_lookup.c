@@ -270,7 +270,7 @@ static void test_address_as_typed(void **state)
         if (l.n != 1 || strcmp(l.items[0].entity_id, "L-0000001") != 0)
             fail_msg("'%s': %u candidates, first %s", bettws[i], l.n, l.n ? l.items[0].entity_id : "-");
         assert_int_equal(l.items[0].area_match, 1);
-        assert_int_equal(l.elsewhere, 1);
+        assert_true(l.elsewhere >= 1); /* L-11 (and, for the misspelt street, L-12 too) */
     }
     l = run(c, "14 Heol y Coed Caerphilly", CPI_KIND_LOCATION, NULL);
     assert_int_equal(l.n, 1);
@@ -284,6 +284,12 @@ static void test_address_as_typed(void **state)
     assert_int_equal(l.n, 2);
     assert_int_equal(l.items[0].area_match, -1);
     assert_non_null(strstr(l.items[0].matched, "not in the town"));
+    /* a street found as written hides its lookalikes at that number (Heol y Coed Isaf is another street) */
+    l = run(c, "14 Heol y Coed", CPI_KIND_LOCATION, NULL);
+    assert_int_equal(index_of(&l, "L-0000012"), -1);
+    l = run(c, "14 Heol y Coed Isaf", CPI_KIND_LOCATION, NULL);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.items[0].entity_id, "L-0000012");
     /* a different number is not a fuzzy match */
     l = run(c, "15 Heol y Coed, Bettws", CPI_KIND_LOCATION, NULL);
     assert_int_equal(l.n, 0);
