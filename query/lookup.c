@@ -967,7 +967,7 @@ static void withheld_line(const cpi_lookup *l, FILE *out)
     const char *sep = "";
     for (int s = 0; s < CPI_SRC__COUNT; s++)
         if (l->withheld_sources & CPI_SRC_BIT(s)) {
-            fprintf(out, "%s%s", sep, cpi_src_name((cpi_src)s));
+            fprintf(out, "%s%s", sep, cpi_src_label((cpi_src)s));
             sep = ", ";
         }
     fprintf(out, ": contact ");

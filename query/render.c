@@ -319,7 +319,7 @@ static bool held_contacts(const cpi_pf_withheld *wh, uint32_t nwh, char *out, si
             if (wh[i].source == (cpi_src)src && wh[i].items) {
                 if (k < cap)
                     k += (size_t)snprintf(out + k, cap - k, "%s%s (%s)", k ? " or " : "contact ", wh[i].contact,
-                                          cpi_src_name((cpi_src)src));
+                                          cpi_src_label((cpi_src)src));
                 break;
             }
     return k > 0;

@@ -7,6 +7,12 @@ static const char *const names[CPI_SRC__COUNT] = {"niche", "miraf", "mace", "mar
 
 const char *cpi_src_name(cpi_src s) { return (unsigned)s < CPI_SRC__COUNT ? names[s] : "other"; }
 
+const char *cpi_src_label(cpi_src s)
+{
+    static const char *const labels[CPI_SRC__COUNT] = {"Niche", "MIRAF", "MACE", "MARAC", "POLIT", "SOC", "other"};
+    return (unsigned)s < CPI_SRC__COUNT ? labels[s] : "other";
+}
+
 /* One wording everywhere a withheld item is announced (profiles, place reports, candidate lists). */
 const char *cpi_src_default_contact(cpi_src s)
 {
