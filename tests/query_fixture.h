@@ -360,6 +360,8 @@ static cpi_status fx_write(cpi_txn *txn, void *ctx, cpi_error *err)
  *   P-0000021 Gareth Jones, 1980-02-02: a second entity for him (Niche
  *             nominal only, and a MIRAF person posing a risk to Lily, P-3);
  *             the resolver left P-20 and P-21 as a possible match (p 0.71).
+ *   P-0000022 Mark EVANS, 1990-03-03: on Niche only; another man than the
+ *             MARAC perpetrator P-0000005 of the same name.
  * So P-0000009 (a possible match of P-0000001) is on the agenda too.
  */
 static cpi_status fx_write_more(cpi_txn *txn, void *ctx, cpi_error *err)
@@ -388,6 +390,14 @@ static cpi_status fx_write_more(cpi_txn *txn, void *ctx, cpi_error *err)
                             {"nid", "NOM-0000020", "fn", "gareth", "sn", "jones", "dob", "1980-02-02", NULL}}};
         const char *facts[] = {NULL};
         FX("niche:NOM-0000020", "nominal", "2021-01-01", facts, ms);
+    }
+    {
+        fx_mention ms[] = {{CPI_KIND_PERSON, "nominal", "P-0000022",
+                            {"nominal_id", "NOM-0000022", "surname", "EVANS", "forenames", "Mark", "dob",
+                             "03/03/1990", NULL},
+                            {"nid", "NOM-0000022", "fn", "mark", "sn", "evans", "dob", "1990-03-03", NULL}}};
+        const char *facts[] = {NULL};
+        FX("niche:NOM-0000022", "nominal", "2021-06-01", facts, ms);
     }
     {
         fx_mention ms[] = {{CPI_KIND_PERSON, "nominal", "P-0000021",

@@ -242,12 +242,21 @@ static void test_lists_as_typed(void **state)
     assert_non_null(strstr(out, "not in the town"));
     assert_null(strstr(out, "PLACE L-"));
     free(out);
-    /* an officer looking up someone known only to MARAC: told it is held and whom to ask, not "nothing" */
+    /* an officer: the open Mark Evans and, of the one known only to MARAC, that he is held and whom to ask -
+     * a list to read, never the open one's profile as if he were the only one */
     out = run("pc1", "person 'Mark Evans'", &st);
-    assert_int_equal(st, 1);
+    assert_int_equal(st, 0);
+    assert_non_null(strstr(out, "P-0000022"));
+    assert_null(strstr(out, "PERSON P-0000022"));
     assert_non_null(strstr(out, "restricted information held"));
     assert_non_null(strstr(out, "MARAC"));
-    assert_null(strstr(out, "EVANS"));
+    assert_null(strstr(out, "P-0000005"));
+    free(out);
+    /* known only to MARAC, asked by id: not "nothing matches", but held and whom to ask */
+    out = run("pc1", "person P-0000005", &st);
+    assert_int_equal(st, 1);
+    assert_non_null(strstr(out, "restricted information held"));
+    assert_null(strstr(out, "nothing matches"));
     free(out);
 }
 

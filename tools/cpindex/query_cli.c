@@ -137,8 +137,9 @@ int query_pick(cpi_txn *txn, const char *query, cpi_kind kind, const query_opts 
     cpi_status s = cpi_lookup_run(txn, query, &lo, arena, l, err);
     if (s)
         return cli_fail(err);
-    /* one place, but not in the town the officer gave: a list of one to check, never a profile of another town */
-    if (l->n == 1 && l->items[0].entity_id && !l->more && l->items[0].area_match >= 0) {
+    /* one place, but not in the town the officer gave: a list of one to check, never a profile of another town;
+     * one open match beside others the role hides: a list that says so, never the open one as if alone */
+    if (l->n == 1 && l->items[0].entity_id && !l->more && l->items[0].area_match >= 0 && !l->withheld) {
         *id = l->items[0].entity_id;
         return -1;
     }
