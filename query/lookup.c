@@ -439,6 +439,7 @@ static bool in_town(const char *name, const char *la, const char *town)
     return false;
 }
 
+/* 1 when a place is in the town or postcode the query gave, -1 when not, 0 when it gave none: the narrowing's input. */
 static int area_match(const area_given *g, const char *name, const char *la, const char *postcode)
 {
     if (!g || (!g->town && !g->postcode))
@@ -461,6 +462,7 @@ typedef struct street_hit {
 /* The kind of reading a street score is: as written (3), with the town off the end (2), alike (1). */
 static int hit_tier(int score) { return score >= 100 ? 3 : score >= 95 ? 2 : 1; }
 
+/* Best reading first, then by reference, so the same query always lists the same candidates in the same order. */
 static int cmp_hit(const void *x, const void *y)
 {
     const street_hit *a = x, *b = y;
@@ -600,6 +602,11 @@ static cpi_status by_numbered_address(found *f, const cpi_address *a, cpi_error 
     return s;
 }
 
+/*
+ * Turn the street hits into candidates, best reading first (so a mention's
+ * entity is described by its best match), each with the town its reading
+ * gives (the query's, or the one read off the end) for area_match.
+ */
 static cpi_status add_hits(found *f, street_hit *hits, uint32_t n, const area_given *given, cpi_error *err)
 {
     cpi_status s = CPI_OK;
@@ -616,6 +623,7 @@ static cpi_status add_hits(found *f, street_hit *hits, uint32_t n, const area_gi
     return s;
 }
 
+/* A postcode (every place under it), a numbered address (by_numbered_address) or a house name (its key). */
 static cpi_status by_place(found *f, const cpi_query_parsed *p, cpi_error *err)
 {
     cpi_intern set = {0};
@@ -710,6 +718,7 @@ static cpi_status by_name(found *f, const cpi_query_parsed *p, cpi_error *err)
 /* The ranking's score: the match, and for a place whether it is in the town or postcode given. */
 static int rank_score(const cpi_candidate *c) { return c->score + (c->area_match > 0 ? 10 : 0); }
 
+/* The ranking: match score, then warnings (the riskier first), then the latest record, then id for stability. */
 static int cmp_cand(const void *x, const void *y)
 {
     const cpi_candidate *a = x, *b = y;

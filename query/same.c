@@ -88,6 +88,7 @@ typedef struct ord {
     uint32_t root, i;
 } ord;
 
+/* By group (its best-ranked member's index), then by rank inside the group. */
 static int cmp_ord(const void *a, const void *b)
 {
     const ord *x = a, *y = b;
