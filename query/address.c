@@ -397,7 +397,7 @@ void cpi_address_text(const cpi_place_report *r, FILE *out, int width)
              r->postcode ? r->postcode : "", fl[0] ? " - " : "", fl);
     cpi_text_wrap(out, w, "", 2, buf);
     cpi_text_withheld(out, w, r->withheld, r->nwithheld);
-    cpi_text_warnings(out, w, r->warnings, r->nwarnings);
+    cpi_text_warnings(out, w, r->warnings, r->nwarnings, r->withheld, r->nwithheld);
     cpi_text_gaps(out, w, r->gaps, r->ngaps);
     people_text(out, w, "RISKY PEOPLE LINKED", r->risky_people, r->nrisky_people, CPI_EF_RISKY);
     people_text(out, w, "CHILDREN LINKED", r->children, r->nchildren, ~CPI_EF(CPI_EF_CHILD));

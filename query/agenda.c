@@ -16,6 +16,7 @@
 #include "query/area.h"
 #include "query/intern.h"
 #include "query/render.h"
+#include "query/same.h"
 #include "query/sort.h"
 
 #define NOMEM() cpi_error_set(err, CPI_ERR_NOMEM, "agenda: out of memory")
@@ -94,6 +95,46 @@ static int cmp_item(const void *x, const void *y)
     if (a->last_meeting != b->last_meeting) /* never or longest ago first */
         return a->last_meeting < b->last_meeting ? -1 : 1;
     return strcmp(a->id, b->id);
+}
+
+/*
+ * Fold possible matches into one row: each ranked item the resolver left as a
+ * possible match of a better-ranked one joins that one's row (named in
+ * `same`) instead of taking a row of its own; *n becomes the number of rows.
+ */
+static cpi_status fold_same(cpi_txn *txn, cpi_agenda_item *items, uint32_t *n, uint32_t withhold, cpi_arena *arena,
+                            cpi_error *err)
+{
+    if (*n < 2)
+        return CPI_OK;
+    const char **ids = malloc(sizeof *ids * *n);
+    uint32_t *partner = malloc(sizeof *partner * *n), *prob = malloc(sizeof *prob * *n);
+    uint32_t *row = malloc(sizeof *row * *n);
+    cpi_status s = ids && partner && prob && row ? CPI_OK : NOMEM();
+    for (uint32_t i = 0; i < *n && !s; i++)
+        ids[i] = items[i].id;
+    if (!s)
+        s = cpi_same_partners(txn, ids, *n, withhold, arena, partner, prob, err);
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < *n && !s; i++) {
+        if (partner[i] == CPI_SAME_NONE) { /* a row of its own; rows keep their rank order */
+            row[i] = k;
+            if (k != i)
+                items[k] = items[i];
+            k++;
+            continue;
+        }
+        cpi_agenda_item *r = &items[row[partner[i]]]; /* the partner ranks higher, so its row is placed */
+        if (r->nsame < CPI_AGENDA_SAME)
+            r->same[r->nsame++] = (struct cpi_agenda_same){items[i].id, items[i].name, items[i].score, prob[i]};
+    }
+    if (!s)
+        *n = k;
+    free(ids);
+    free(partner);
+    free(prob);
+    free(row);
+    return s;
 }
 
 /* Edges by which an adult of concern reaches a child. */
@@ -246,14 +287,20 @@ cpi_status cpi_agenda_build(cpi_txn *txn, const cpi_agenda_opts *opts, cpi_arena
         if (it->score > 0)
             *(out->area && !placed ? &nun : &n) += 1;
     }
+    uint32_t scored = n, scored_un = nun; /* children scored, before possible matches share rows */
     if (!s) {
-        uint32_t top = o.top ? o.top : 40;
         cpi_qsort(items, n, sizeof *items, cmp_item);
         cpi_qsort(unplaced, nun, sizeof *unplaced, cmp_item);
-        out->considered = n;
+        s = fold_same(txn, items, &n, o.withhold, arena, err);
+        if (!s)
+            s = fold_same(txn, unplaced, &nun, o.withhold, arena, err);
+    }
+    if (!s) {
+        uint32_t top = o.top ? o.top : 40;
+        out->considered = scored;
         out->items = items;
         out->n = n < top ? n : top;
-        out->unplaced_total = nun;
+        out->unplaced_total = scored_un;
         out->unplaced = unplaced;
         out->nunplaced = nun < top ? nun : top;
     }
@@ -279,6 +326,14 @@ static json_t *items_json(const cpi_agenda *a, const cpi_agenda_item *list, uint
                               "local_authority", cpi_json_str(it->la), "area", cpi_json_str(it->area), "score",
                               it->score, "parts", parts, "discussed", it->discussed, "last_meeting",
                               cpi_json_date(it->last_meeting), "flags", cpi_json_flags(it->flags));
+        json_t *same = json_array();
+        for (uint32_t j = 0; j < it->nsame; j++)
+            json_array_append_new(same, json_pack("{s:s, s:o, s:i, s:o, s:s}", "entity_id", it->same[j].id, "name",
+                                                  cpi_json_str(it->same[j].name), "score", it->same[j].score,
+                                                  "probability", it->same[j].prob ? json_real(it->same[j].prob / 1000.0)
+                                                                                  : json_null(),
+                                                  "note", "possibly the same person (review)"));
+        json_object_set_new(o, "possibly_same", same);
         if (a->since != CPI_DAY_NONE) {
             json_t *refs = json_array();
             for (uint32_t j = 0; j < it->nnew_refs; j++)
@@ -330,6 +385,12 @@ static void items_text(const cpi_agenda *a, const cpi_agenda_item *list, uint32_
                                         it->score_then, it->score - it->score_then);
         }
         cpi_text_wrap(out, w, lead, 10, buf);
+        for (uint32_t j = 0; j < it->nsame; j++) {
+            snprintf(buf, sizeof buf, "possibly the same person (review): %s (%s), scored %d on its own%s",
+                     it->same[j].name ? it->same[j].name : "?", it->same[j].id, it->same[j].score,
+                     it->same[j].prob ? "" : ", through another record");
+            cpi_text_wrap(out, w, "          =", 12, buf);
+        }
     }
 }
 

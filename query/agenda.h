@@ -38,6 +38,10 @@
  * up to it (score_then; query/agenda_since.c), so the meeting sees what is
  * new and whose risk rose.
  *
+ * Possible matches: two children the resolver left as a possible match
+ * (review) are one row, the better-scored one's, naming the other as
+ * "possibly the same person (review)"; the row's score is its own (the
+ * entities are not merged until review decides).
  * Reads: every person card once (one cursor), then the edges of each adult of
  * concern; with since, the listed children's records and edges. An analyst's
  * command, not a latency target.
@@ -55,6 +59,7 @@ typedef struct cpi_agenda_part {
 } cpi_agenda_part;
 
 #define CPI_AGENDA_NEW_REFS 5
+#define CPI_AGENDA_SAME 3 /* possible matches named in one row (more are folded in but not named) */
 
 typedef struct cpi_agenda_item {
     const char *id, *name, *dob;
@@ -73,6 +78,14 @@ typedef struct cpi_agenda_item {
     const char *new_refs[CPI_AGENDA_NEW_REFS]; /* the latest of them, newest first */
     uint32_t nnew_refs;
     int score_then;        /* the rule applied to the records dated up to since, as of since */
+    /* possibly the same child (a pair the resolver left for review, query/same.h): listed in this row, the
+     * better-scored one's, rather than as rows of their own, so a meeting does not discuss one child twice */
+    struct cpi_agenda_same {
+        const char *id, *name;
+        int score;
+        uint32_t prob;     /* the pair's probability in thousandths; 0 when linked through another */
+    } same[CPI_AGENDA_SAME];
+    uint32_t nsame;
 } cpi_agenda_item;
 
 typedef struct cpi_agenda_opts {

@@ -14,7 +14,10 @@
 #include "core/normalise.h"
 #include "query/graphdb.h"
 #include "query/intern.h"
+#include "core/compare.h"
 #include "query/query_parse.h"
+#include "query/render.h"
+#include "query/same.h"
 #include "query/sort.h"
 
 #define NOMEM() cpi_error_set(err, CPI_ERR_NOMEM, "lookup: out of memory")
@@ -50,6 +53,14 @@ static cpi_status collect(cpi_txn *txn, const char *name, const char *value, cpi
 
 /* ------------------------------------------------------------------ candidates */
 
+#define LOOKUP_POOL 2000 /* candidates gathered before ranking; past it they are only counted in `more` */
+
+/* The town or postcode a query gave, for add_entity to mark each place found as in it or not. */
+typedef struct area_given {
+    const char *town;     /* folded, or NULL */
+    const char *postcode; /* normalised, or NULL */
+} area_given;
+
 typedef struct found {
     cpi_lookup *out;
     cpi_arena *a;
@@ -61,12 +72,19 @@ typedef struct found {
     const char *dob_iso;
     cpi_intern dob_mentions;
     bool nomem;
+    int score;           /* the match quality of the search running now (cpi_candidate.score) */
+    area_given area;     /* the town or postcode of the search running now, to mark places in it */
 } found;
 
+/*
+ * A slot for one more candidate. Everything is gathered (up to LOOKUP_POOL)
+ * before ranking, so the best matches are kept whatever order the index
+ * gave them in; only then is the list cut to max.
+ */
 static cpi_candidate *push(found *f)
 {
     cpi_lookup *l = f->out;
-    if (l->n >= f->max) {
+    if (l->n >= LOOKUP_POOL) {
         l->more++;
         return NULL;
     }
@@ -84,6 +102,13 @@ static cpi_candidate *push(found *f)
     cpi_candidate *c = &l->items[l->n++];
     memset(c, 0, sizeof *c);
     return c;
+}
+
+/* A candidate known only to withheld sources: counted, so the list can say restricted information is held. */
+static void withhold(found *f, uint32_t sources)
+{
+    f->out->withheld++;
+    f->out->withheld_sources |= sources & f->o->withhold;
 }
 
 /* The current home of a person: address and postcode of a current lives-at edge. */
@@ -109,6 +134,49 @@ static const char *home_of(found *f, const char *id)
              pc.postcode ? pc.postcode : "", best->current ? "" : " (previous)");
     return cpi_arena_strdup(f->a, buf);
 }
+
+uint64_t cpi_lookup_warn_flags(uint64_t flags)
+{
+    uint64_t warn = CPI_EF_RISKY | CPI_EF_PLACE_RISK | CPI_EF(CPI_EF_CPP) | CPI_EF(CPI_EF_LAC) |
+                    CPI_EF(CPI_EF_CSE_RISK) | CPI_EF(CPI_EF_CCE_RISK) | CPI_EF(CPI_EF_REPEAT_MISSING) |
+                    CPI_EF(CPI_EF_MARAC_MARKER) | CPI_EF(CPI_EF_MISSING) | CPI_EF(CPI_EF_MACE_CHILD) |
+                    CPI_EF(CPI_EF_SOC_CHILD) | CPI_EF(CPI_EF_MARAC_CHILD) | CPI_EF(CPI_EF_POLIT_CHILD) |
+                    CPI_EF(CPI_EF_PPN_UNSHARED) | CPI_EF(CPI_EF_MARAC_ADDRESS) | CPI_EF(CPI_EF_POLIT_ADDRESS) |
+                    CPI_EF(CPI_EF_DEAL_LINE) | CPI_EF(CPI_EF_RISK_PHONE);
+    if (flags & CPI_EF(CPI_EF_CHILD)) /* a child suspect in a fight is not a warning to attend with */
+        warn &= ~CPI_EF(CPI_EF_SUSPECT);
+    return flags & warn;
+}
+
+/* What kind of person or place it is, in the words a list shows: the most telling of its flags. */
+static const char *cand_type(cpi_kind kind, uint64_t flags)
+{
+    static const struct {
+        unsigned flag;
+        const char *type;
+    } places[] = {
+        {CPI_EF_TRAP_HOUSE, "trap house"},       {CPI_EF_CUCKOOED, "cuckooed address"},
+        {CPI_EF_OCG_ADDRESS, "OCG address"},     {CPI_EF_PLACE_OF_CONCERN, "MACE location of concern"},
+        {CPI_EF_FOUND_AT, "where missing children are found"}, {CPI_EF_CARE_HOME, "care home"},
+        {CPI_EF_FOSTER_HOME, "foster home"},     {CPI_EF_SCHOOL, "school"},
+        {CPI_EF_HOME, "home"},
+    };
+    switch (kind) {
+    case CPI_KIND_PERSON:
+        return flags & CPI_EF(CPI_EF_CHILD) ? "child" : flags & CPI_EF(CPI_EF_ADULT) ? "adult" : "person";
+    case CPI_KIND_LOCATION:
+        for (size_t i = 0; i < sizeof places / sizeof places[0]; i++)
+            if (flags & CPI_EF(places[i].flag))
+                return places[i].type;
+        return "place";
+    case CPI_KIND_PHONE:
+        return flags & CPI_EF(CPI_EF_DEAL_LINE) ? "deal line" : "phone";
+    default:
+        return "online identity";
+    }
+}
+
+static int area_match(const area_given *g, const char *name, const char *la, const char *postcode);
 
 /* Whether a known DOB rules the entity out: it has one, and it is not the one asked for. */
 static bool dob_excludes(found *f, const cpi_card *c, const char *mref)
@@ -147,13 +215,23 @@ static cpi_status add_entity(found *f, const char *id, const char *mref, const c
         return CPI_OK;
     if (dob_excludes(f, &c, mref))
         return CPI_OK;
+    uint32_t open = c.sources & ~f->o->withhold;
+    if (c.sources && !open) { /* its very existence is what a withheld source holds */
+        withhold(f, c.sources);
+        return CPI_OK;
+    }
     cpi_candidate *cand = push(f);
     if (!cand)
         return f->nomem ? NOMEM() : CPI_OK;
+    uint64_t flags = cpi_flags_from_sources(c.flags, ~f->o->withhold);
     *cand = (cpi_candidate){.entity_id = c.id, .mention_ref = mref ? cpi_arena_strdup(f->a, mref) : NULL,
-                            .kind = c.kind, .name = c.name, .dob = c.dob, .flags = c.flags, .sources = c.sources,
-                            .nmentions = c.nmentions, .first = c.first, .last = c.last, .matched = matched};
-    cand->home = c.kind == CPI_KIND_PERSON ? home_of(f, c.id) : c.postcode;
+                            .kind = c.kind, .name = c.name, .dob = c.dob, .flags = flags, .sources = open,
+                            .nmentions = c.nmentions, .first = c.first, .last = c.last, .matched = matched,
+                            .type = cand_type(c.kind, flags), .score = f->score,
+                            .warnings = (uint32_t)__builtin_popcountll(cpi_lookup_warn_flags(flags))};
+    cand->home = c.kind == CPI_KIND_PERSON ? NULL : c.postcode; /* a person's home is read once ranked */
+    if (c.kind == CPI_KIND_LOCATION)
+        cand->area_match = area_match(&f->area, c.name, c.la, c.postcode);
     if (f->dob_day != CPI_DAY_NONE && !c.dob)
         cand->matched = cpi_arena_strdup(f->a, "name (no DOB recorded to compare)");
     return CPI_OK;
@@ -203,6 +281,10 @@ static cpi_status add_mention(found *f, const char *mref, const char *matched, c
     const char *dob = cpi_kv_get(&m->keys, "dob");
     if (f->dob_day != CPI_DAY_NONE && dob && strcmp(dob, f->dob_iso) != 0)
         return CPI_OK;
+    if (f->o->withhold & CPI_SRC_BIT(cpi_src_of_ref(mref))) {
+        withhold(f, CPI_SRC_BIT(cpi_src_of_ref(mref)));
+        return CPI_OK;
+    }
     cpi_candidate *c = push(f);
     if (!c)
         return f->nomem ? NOMEM() : CPI_OK;
@@ -218,8 +300,11 @@ static cpi_status add_mention(found *f, const char *mref, const char *matched, c
     *c = (cpi_candidate){.mention_ref = cpi_arena_strdup(f->a, mref), .kind = m->kind,
                          .name = cpi_arena_strdup(f->a, name), .dob = dob ? cpi_arena_strdup(f->a, dob) : NULL,
                          .sources = CPI_SRC_BIT(cpi_src_of_ref(mref)), .nmentions = 1, .first = r.day, .last = r.day,
-                         .matched = unresolved_text(f, matched)};
+                         .matched = unresolved_text(f, matched), .type = cand_type(m->kind, 0),
+                         .score = f->score};
     c->home = m->kind == CPI_KIND_LOCATION ? cpi_kv_get(&m->keys, "pc") : NULL;
+    if (m->kind == CPI_KIND_LOCATION)
+        c->area_match = area_match(&f->area, cpi_kv_get(&m->raw, "address"), NULL, c->home);
     return CPI_OK;
 }
 
@@ -315,6 +400,230 @@ static cpi_status by_phone(found *f, const char *tel, cpi_error *err)
     return s;
 }
 
+/* Fold free text as the address normaliser folds a part: lower case, letters and digits, single spaces. */
+static void fold(const char *raw, size_t len, char *out, size_t cap)
+{
+    size_t n = 0;
+    bool space = false;
+    for (size_t i = 0; i < len && raw[i] && n + 2 < cap; i++) {
+        unsigned char ch = (unsigned char)raw[i];
+        if (isalnum(ch) || ch >= 0x80) {
+            if (space && n)
+                out[n++] = ' ';
+            out[n++] = (char)tolower(ch);
+            space = false;
+        } else {
+            space = true;
+        }
+    }
+    out[n] = '\0';
+}
+
+/* Whether a place (its card's display name and local authority) is in the town a query gave. */
+static bool in_town(const char *name, const char *la, const char *town)
+{
+    char part[CPI_NORM_ADDR_PART_MAX];
+    if (la) {
+        fold(la, strlen(la), part, sizeof part);
+        if (strcmp(part, town) == 0)
+            return true;
+    }
+    for (const char *p = name; p && *p;) { /* any comma-separated part of "premises, number street, town" */
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        fold(p, len, part, sizeof part);
+        if (strcmp(part, town) == 0)
+            return true;
+        p = e ? e + 1 : NULL;
+    }
+    return false;
+}
+
+/* 1 when a place is in the town or postcode the query gave, -1 when not, 0 when it gave none: the narrowing's input. */
+static int area_match(const area_given *g, const char *name, const char *la, const char *postcode)
+{
+    if (!g || (!g->town && !g->postcode))
+        return 0;
+    if (g->postcode && postcode && strcmp(g->postcode, postcode) == 0)
+        return 1;
+    if (g->town && in_town(name, la, g->town))
+        return 1;
+    return -1;
+}
+
+/* One street the index holds under the house number asked for, and how it answers the query. */
+typedef struct street_hit {
+    int score;
+    char *town;          /* the town read off the end of the query (no comma), or NULL */
+    const char *matched;
+    char *ref;           /* a mention stored under it */
+} street_hit;
+
+/* The kind of reading a street score is: as written (3), with the town off the end (2), alike (1). */
+static int hit_tier(int score) { return score >= 100 ? 3 : score >= 95 ? 2 : 1; }
+
+/* Best reading first, then by reference, so the same query always lists the same candidates in the same order. */
+static int cmp_hit(const void *x, const void *y)
+{
+    const street_hit *a = x, *b = y;
+    return a->score != b->score ? (a->score > b->score ? -1 : 1) : strcmp(a->ref, b->ref);
+}
+
+/*
+ * How the street stored under the number answers the query's street: exactly
+ * (100); as its first words, the rest being the town written without a comma
+ * (95); or fuzzily (Jaro-Winkler >= 0.9: 70, or 65 when the rest is a town).
+ * 0: not at all. *town_at is where the town starts in qstreet, or -1.
+ */
+static int street_score(const char *stored, size_t slen, const char *qstreet, bool may_split, int *town_at)
+{
+    char st[CPI_NORM_ADDR_PART_MAX];
+    if (slen >= sizeof st)
+        return 0;
+    memcpy(st, stored, slen);
+    st[slen] = '\0';
+    *town_at = -1;
+    if (strcmp(st, qstreet) == 0)
+        return 100;
+    size_t qlen = strlen(qstreet);
+    if (may_split && qlen > slen + 1 && memcmp(qstreet, st, slen) == 0 && qstreet[slen] == ' ') {
+        *town_at = (int)slen + 1;
+        return 95;
+    }
+    if (cpi_jaro_winkler(st, qstreet) >= 0.9)
+        return 70;
+    if (!may_split)
+        return 0;
+    /* the query's first words, as many as the stored street has, fuzzily; the rest the town */
+    int words = 1;
+    for (const char *p = st; *p; p++)
+        words += *p == ' ';
+    const char *q = qstreet;
+    for (int w = 0; w < words && q; w++) {
+        q = strchr(q, ' ');
+        if (q && w + 1 < words)
+            q++;
+    }
+    if (!q || !q[1])
+        return 0;
+    char head[CPI_NORM_ADDR_PART_MAX];
+    size_t hl = (size_t)(q - qstreet);
+    if (hl >= sizeof head)
+        return 0;
+    memcpy(head, qstreet, hl);
+    head[hl] = '\0';
+    if (cpi_jaro_winkler(st, head) < 0.9)
+        return 0;
+    *town_at = (int)hl + 1;
+    return 65;
+}
+
+static cpi_status add_hits(found *f, street_hit *hits, uint32_t n, const area_given *given, cpi_error *err);
+
+/*
+ * An address with a house number: every street the index holds under that
+ * flat and number (one cursor over "addr\x1fFLAT|NUMBER|"), each judged by
+ * street_score, so that a missing comma, a misspelt street or a town typed
+ * after the street still finds the place.
+ */
+static cpi_status by_numbered_address(found *f, const cpi_address *a, cpi_error *err)
+{
+    char prefix[CPI_NORM_ADDR_KEY_MAX + 8];
+    int plen = snprintf(prefix, sizeof prefix, "addr%c%s|%s|", CPI_KEY_SEP, a->flat, a->number);
+    if (plen < 0 || (size_t)plen >= sizeof prefix)
+        return CPI_OK;
+    cpi_cursor *c;
+    cpi_status s = cpi_cursor_open(f->txn, CPI_DB_KEYS, &c, err);
+    if (s)
+        return s;
+    street_hit *hits = NULL;
+    uint32_t nh = 0, caph = 0;
+    cpi_slice k, v;
+    char last[CPI_NORM_ADDR_KEY_MAX + 8] = "";
+    size_t lastlen = 0;
+    int score = 0, town_at = -1;
+    cpi_status cs = cpi_cursor_seek(c, prefix, (size_t)plen, &k, &v, err);
+    while (cs == CPI_OK && k.len >= (size_t)plen && memcmp(k.data, prefix, (size_t)plen) == 0 && !s) {
+        if (k.len != lastlen || memcmp(k.data, last, k.len) != 0) { /* a new street: judge it once */
+            lastlen = k.len < sizeof last ? k.len : 0;
+            memcpy(last, k.data, lastlen);
+            score = street_score((const char *)k.data + plen, k.len - (size_t)plen, a->street, !a->town[0], &town_at);
+        }
+        if (score && nh < LOOKUP_POOL) {
+            if (nh == caph) {
+                caph = caph ? caph * 2 : 16;
+                street_hit *nhits = cpi_arena_alloc(f->a, sizeof *nhits * caph);
+                if (!nhits) {
+                    s = NOMEM();
+                    break;
+                }
+                if (nh)
+                    memcpy(nhits, hits, sizeof *hits * nh);
+                hits = nhits;
+            }
+            street_hit *h = &hits[nh++];
+            h->score = score;
+            h->town = town_at >= 0 ? cpi_arena_strdup(f->a, a->street + town_at) : NULL;
+            char st[CPI_NORM_ADDR_PART_MAX];
+            size_t sl = k.len - (size_t)plen < sizeof st ? k.len - (size_t)plen : sizeof st - 1;
+            memcpy(st, (const char *)k.data + plen, sl);
+            st[sl] = '\0';
+            char how[CPI_NORM_ADDR_PART_MAX * 2 + 64];
+            if (score == 100)
+                snprintf(how, sizeof how, "address");
+            else if (score == 95)
+                snprintf(how, sizeof how, "address (town '%s' read from the end)", h->town);
+            else
+                snprintf(how, sizeof how, "number %s and a street like '%s'%s%s%s", a->number, st,
+                         h->town ? " (town '" : "", h->town ? h->town : "", h->town ? "')" : "");
+            h->matched = cpi_arena_strdup(f->a, how);
+            h->ref = cpi_arena_alloc(f->a, v.len + 1);
+            if (!h->ref || !h->matched) {
+                s = NOMEM();
+                break;
+            }
+            memcpy(h->ref, v.data, v.len);
+            h->ref[v.len] = '\0';
+        }
+        cs = cpi_cursor_next(c, &k, &v, err);
+    }
+    cpi_cursor_close(c);
+    if (!s && cs != CPI_OK && cs != CPI_NOT_FOUND)
+        s = cs;
+    if (!s) {
+        cpi_qsort(hits, nh, sizeof *hits, cmp_hit); /* the best reading of each mention comes first */
+        /* only the best kind of reading: a street matched as written hides its lookalikes under the same
+         * number (12 Church Road is not 12 Church Lane), and one read with the town off the end hides fuzzy ones */
+        while (nh && hit_tier(hits[nh - 1].score) < hit_tier(hits[0].score))
+            nh--;
+        area_given g = {a->town[0] ? a->town : NULL, a->postcode[0] ? a->postcode : NULL};
+        s = add_hits(f, hits, nh, &g, err);
+    }
+    return s;
+}
+
+/*
+ * Turn the street hits into candidates, best reading first (so a mention's
+ * entity is described by its best match), each with the town its reading
+ * gives (the query's, or the one read off the end) for area_match.
+ */
+static cpi_status add_hits(found *f, street_hit *hits, uint32_t n, const area_given *given, cpi_error *err)
+{
+    cpi_status s = CPI_OK;
+    for (uint32_t i = 0; i < n && !s; i++) {
+        area_given g = *given;
+        if (hits[i].town)
+            g.town = hits[i].town;
+        f->score = hits[i].score;
+        f->area = g;
+        s = add_mention(f, hits[i].ref, hits[i].matched, err);
+    }
+    f->area = (area_given){0};
+    f->score = 100;
+    return s;
+}
+
+/* A postcode (every place under it), a numbered address (by_numbered_address) or a house name (its key). */
 static cpi_status by_place(found *f, const cpi_query_parsed *p, cpi_error *err)
 {
     cpi_intern set = {0};
@@ -327,13 +636,14 @@ static cpi_status by_place(found *f, const cpi_query_parsed *p, cpi_error *err)
         return s;
     }
     const cpi_address *a = &p->address;
+    if (a->number[0])
+        return by_numbered_address(f, a, err);
+    /* a house name: its key as written (the name is the match; nothing to be fuzzy about) */
     s = collect(f->txn, "addr", a->key, &set, err);
-    cpi_intern in_pc = {0};
-    if (!s && a->postcode[0])
-        s = collect(f->txn, "pc", a->postcode, &in_pc, err);
+    f->area = (area_given){a->town[0] ? a->town : NULL, a->postcode[0] ? a->postcode : NULL};
     if (!s)
-        s = add_set(f, &set, a->postcode[0] ? &in_pc : NULL, a->postcode[0] ? "address and postcode" : "address", err);
-    cpi_intern_free(&in_pc);
+        s = add_set(f, &set, NULL, "address", err);
+    f->area = (area_given){0};
     cpi_intern_free(&set);
     return s;
 }
@@ -375,13 +685,117 @@ static cpi_status name_search(found *f, const char *fn, const char *sn, const ch
     return s;
 }
 
+/*
+ * A name. Forename and surname: both must match (100), else the two read the
+ * other way round (80). One word alone: as a surname (90), then as a forename
+ * (50), since "Jones" typed by an officer is a surname as often as not.
+ */
 static cpi_status by_name(found *f, const cpi_query_parsed *p, cpi_error *err)
 {
-    const char *matched = f->dob_day != CPI_DAY_NONE ? "name and dob" : "name";
+    bool dob = f->dob_day != CPI_DAY_NONE;
+    if (p->single_word) {
+        f->score = 90;
+        cpi_status s = name_search(f, NULL, p->swap_surname, dob ? "surname and dob" : "surname", err);
+        f->score = 50;
+        if (!s)
+            s = name_search(f, p->forename, NULL, dob ? "forename and dob" : "forename", err);
+        f->score = 100;
+        return s;
+    }
+    const char *matched = !p->forename[0] ? (dob ? "surname and dob" : "surname") : dob ? "name and dob" : "name";
     cpi_status s = name_search(f, p->forename, p->surname, matched, err);
     /* nothing: the two parts may have been written the other way round */
-    if (!s && f->out->n == 0 && p->swap)
+    if (!s && f->out->n == 0 && p->swap) {
+        f->score = 80;
         s = name_search(f, p->surname, p->swap_surname, "name with forename and surname swapped", err);
+        f->score = 100;
+    }
+    return s;
+}
+
+/* ------------------------------------------------------------------ ranking */
+
+/* The ranking's score: the match, and for a place whether it is in the town or postcode given. */
+static int rank_score(const cpi_candidate *c) { return c->score + (c->area_match > 0 ? 10 : 0); }
+
+/* The ranking: match score, then warnings (the riskier first), then the latest record, then id for stability. */
+static int cmp_cand(const void *x, const void *y)
+{
+    const cpi_candidate *a = x, *b = y;
+    int sa = rank_score(a), sb = rank_score(b);
+    if (sa != sb)
+        return sa > sb ? -1 : 1;
+    if (a->warnings != b->warnings)
+        return a->warnings > b->warnings ? -1 : 1;
+    if (a->last != b->last) /* the most recently recorded first; undated last */
+        return a->last == CPI_DAY_NONE ? 1 : b->last == CPI_DAY_NONE ? -1 : a->last > b->last ? -1 : 1;
+    const char *ia = a->entity_id ? a->entity_id : a->mention_ref, *ib = b->entity_id ? b->entity_id : b->mention_ref;
+    return strcmp(ia ? ia : "", ib ? ib : "");
+}
+
+/*
+ * Rank what was gathered and cut it to max: when the query named a town or
+ * postcode and some place is in it, places elsewhere are dropped (counted in
+ * `elsewhere`). Then, for the candidates kept only, read each person's home
+ * and the resolver's possible matches among them, and put each possible match
+ * straight after the candidate it may be the same as.
+ */
+static cpi_status rank_and_cut(found *f, cpi_error *err)
+{
+    cpi_lookup *l = f->out;
+    bool any_in = false;
+    for (uint32_t i = 0; i < l->n; i++)
+        any_in |= l->items[i].area_match > 0;
+    if (any_in) {
+        uint32_t k = 0;
+        for (uint32_t i = 0; i < l->n; i++) {
+            if (l->items[i].area_match < 0)
+                l->elsewhere++;
+            else
+                l->items[k++] = l->items[i];
+        }
+        l->n = k;
+    }
+    for (uint32_t i = 0; i < l->n && !any_in; i++) /* none is where the query said: say so on each */
+        if (l->items[i].area_match < 0) {
+            char how[512];
+            snprintf(how, sizeof how, "%s, but not in the town or postcode given", l->items[i].matched);
+            l->items[i].matched = cpi_arena_strdup(f->a, how);
+        }
+    cpi_qsort(l->items, l->n, sizeof *l->items, cmp_cand);
+    if (l->n > f->max) {
+        l->more += l->n - f->max;
+        l->n = f->max;
+    }
+    for (uint32_t i = 0; i < l->n; i++)
+        if (l->items[i].kind == CPI_KIND_PERSON && l->items[i].entity_id)
+            l->items[i].home = home_of(f, l->items[i].entity_id);
+    if (l->n < 2)
+        return CPI_OK;
+    const char **ids = malloc(sizeof *ids * l->n);
+    uint32_t *partner = malloc(sizeof *partner * l->n), *prob = malloc(sizeof *prob * l->n);
+    uint32_t *order = malloc(sizeof *order * l->n);
+    cpi_candidate *copy = cpi_arena_alloc(f->a, sizeof *copy * l->n);
+    cpi_status s = ids && partner && prob && order && copy ? CPI_OK : NOMEM();
+    for (uint32_t i = 0; i < l->n && !s; i++)
+        ids[i] = l->items[i].entity_id;
+    if (!s)
+        s = cpi_same_partners(f->txn, ids, l->n, f->o->withhold, f->a, partner, prob, err);
+    if (!s) {
+        for (uint32_t i = 0; i < l->n; i++)
+            if (partner[i] != CPI_SAME_NONE) {
+                l->items[i].same_as = l->items[partner[i]].entity_id;
+                l->items[i].same_prob = prob[i];
+            }
+        cpi_same_order(partner, l->n, order);
+        memcpy(copy, l->items, sizeof *copy * l->n);
+        for (uint32_t i = 0; i < l->n; i++)
+            l->items[i] = copy[order[i]];
+    }
+    free(ids);
+    free(partner);
+    free(prob);
+    free(order);
     return s;
 }
 
@@ -438,7 +852,8 @@ cpi_status cpi_lookup_run(cpi_txn *txn, const char *query, const cpi_lookup_opts
         free(p);
         return s;
     }
-    found f = {.out = out, .a = arena, .txn = txn, .o = o, .max = o->max ? o->max : 20, .dob_day = p->dob_day};
+    found f = {.out = out, .a = arena, .txn = txn, .o = o, .max = o->max ? o->max : 20, .dob_day = p->dob_day,
+               .score = 100};
     if (p->has_dob) {
         f.dob_iso = p->dob_iso;
         s = collect(txn, "dob", p->dob_iso, &f.dob_mentions, err);
@@ -469,6 +884,15 @@ cpi_status cpi_lookup_run(cpi_txn *txn, const char *query, const cpi_lookup_opts
         out->query_kind = "name";
         s = cpi_error_set(err, CPI_ERR_USAGE, "%s", p->invalid);
     }
+    if (!s && f.nomem)
+        s = NOMEM();
+    if (!s)
+        s = rank_and_cut(&f, err);
+    if (!s && p->form == CPI_QF_ADDRESS && out->elsewhere)
+        out->town = p->address.town[0] ? cpi_arena_strdup(arena, p->address.town) : NULL;
+    for (int src = 0; src < CPI_SRC__COUNT; src++)
+        if (out->withheld_sources & CPI_SRC_BIT(src))
+            out->contact[src] = o->contact[src] ? o->contact[src] : cpi_src_default_contact((cpi_src)src);
     cpi_intern_free(&f.seen);
     cpi_intern_free(&f.dob_mentions);
     free(p);
@@ -490,6 +914,18 @@ static json_t *jdate(int32_t day)
 
 static json_t *jstr(const char *s) { return s ? json_string(s) : json_null(); }
 
+/* The warning flags' names, for JSON, or their labels joined for text. */
+static json_t *jmarkers(uint64_t flags)
+{
+    json_t *a = json_array();
+    uint64_t w = cpi_lookup_warn_flags(flags);
+    for (unsigned fl = 0; fl < CPI_EF__COUNT; fl++)
+        if (w & CPI_EF(fl))
+            json_array_append_new(a, json_pack("{s:s, s:s}", "code", cpi_flag_info_get(fl)->name, "text",
+                                               cpi_flag_info_get(fl)->label));
+    return a;
+}
+
 json_t *cpi_lookup_json(const cpi_lookup *l, const char *query)
 {
     json_t *cands = json_array();
@@ -502,28 +938,67 @@ json_t *cpi_lookup_json(const cpi_lookup *l, const char *query)
         for (unsigned fl = 0; fl < CPI_EF__COUNT; fl++)
             if (c->flags & CPI_EF(fl))
                 json_array_append_new(flags, json_string(cpi_flag_info_get(fl)->name));
-        json_array_append_new(cands, json_pack("{s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:i, s:o, s:o, s:s}",
-                                               "entity_id", jstr(c->entity_id), "mention_ref", jstr(c->mention_ref),
-                                               "kind", cpi_kind_name(c->kind) ? cpi_kind_name(c->kind) : "?",
-                                               "name", jstr(c->name), "dob", jstr(c->dob), "home", jstr(c->home),
-                                               "flags", flags, "sources", src, "mentions", (int)c->nmentions,
-                                               "first", jdate(c->first), "last", jdate(c->last), "matched",
-                                               c->matched ? c->matched : ""));
+        json_t *o = json_pack("{s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:i, s:o, s:o, s:o, s:i, s:o, s:s}",
+                              "entity_id", jstr(c->entity_id), "mention_ref", jstr(c->mention_ref), "kind",
+                              cpi_kind_name(c->kind) ? cpi_kind_name(c->kind) : "?", "type", c->type ? c->type : "?",
+                              "name", jstr(c->name), "dob", jstr(c->dob), "home", jstr(c->home), "flags", flags,
+                              "warnings", (int)c->warnings, "markers", jmarkers(c->flags), "sources", src,
+                              "first", jdate(c->first), "mentions", (int)c->nmentions, "last", jdate(c->last),
+                              "matched", c->matched ? c->matched : "");
+        json_object_set_new(o, "possibly_same_as",
+                            c->same_as ? json_pack("{s:s, s:s, s:o}", "entity_id", c->same_as, "note",
+                                                   "possibly the same person (review)", "probability",
+                                                   c->same_prob ? json_real(c->same_prob / 1000.0) : json_null())
+                                       : json_null());
+        json_array_append_new(cands, o);
     }
     json_t *diff = json_array();
     for (uint32_t i = 0; i < l->ndiffers; i++)
         json_array_append_new(diff, json_string(l->differs[i]));
-    return json_pack("{s:s, s:s, s:o, s:i, s:o}", "query", query, "query_kind", l->query_kind ? l->query_kind : "",
-                     "candidates", cands, "more", (int)l->more, "differs", diff);
+    json_t *wh = json_array();
+    for (int s = 0; s < CPI_SRC__COUNT; s++)
+        if (l->withheld_sources & CPI_SRC_BIT(s))
+            json_array_append_new(wh, json_pack("{s:s, s:s}", "source", cpi_src_name((cpi_src)s), "contact",
+                                                l->contact[s] ? l->contact[s] : cpi_src_default_contact((cpi_src)s)));
+    return json_pack("{s:s, s:s, s:o, s:i, s:o, s:i, s:o, s:i, s:o}", "query", query, "query_kind",
+                     l->query_kind ? l->query_kind : "", "candidates", cands, "more", (int)l->more, "differs", diff,
+                     "withheld", (int)l->withheld, "withheld_sources", wh, "elsewhere", (int)l->elsewhere, "town",
+                     jstr(l->town));
+}
+
+/* "restricted information held: contact the MARAC coordinator (MARAC)" for a list's withheld candidates. */
+static void withheld_line(const cpi_lookup *l, FILE *out)
+{
+    if (!l->withheld)
+        return;
+    fprintf(out, "\n  restricted information held: %u more candidate%s known only to ", l->withheld,
+            l->withheld == 1 ? "" : "s");
+    const char *sep = "";
+    for (int s = 0; s < CPI_SRC__COUNT; s++)
+        if (l->withheld_sources & CPI_SRC_BIT(s)) {
+            fprintf(out, "%s%s", sep, cpi_src_label((cpi_src)s));
+            sep = ", ";
+        }
+    fprintf(out, ": contact ");
+    sep = "";
+    for (int s = 0; s < CPI_SRC__COUNT; s++)
+        if (l->withheld_sources & CPI_SRC_BIT(s)) {
+            fprintf(out, "%s%s", sep, l->contact[s] ? l->contact[s] : cpi_src_default_contact((cpi_src)s));
+            sep = " or ";
+        }
+    fputc('\n', out);
 }
 
 void cpi_lookup_text(const cpi_lookup *l, const char *query, FILE *out)
 {
-    fprintf(out, "'%s' (%s) matches %u%s candidates; pick one by its id:\n\n", query, l->query_kind,
-            l->n, l->more ? "+" : "");
+    if (l->n)
+        fprintf(out, "'%s' (%s) matches %u%s candidates; pick one by its id:\n\n", query, l->query_kind, l->n,
+                l->more ? "+" : "");
+    else
+        fprintf(out, "'%s' (%s): nothing you may see matches\n", query, l->query_kind);
     for (uint32_t i = 0; i < l->n; i++) {
         const cpi_candidate *c = &l->items[i];
-        char src[64] = "", d1[CPI_NORM_ISO_DATE_MAX] = "?", d2[CPI_NORM_ISO_DATE_MAX] = "?";
+        char src[64] = "", d1[CPI_NORM_ISO_DATE_MAX] = "?", d2[CPI_NORM_ISO_DATE_MAX] = "?", marks[512] = "";
         size_t n = 0;
         for (int s = 0; s < CPI_SRC__COUNT; s++)
             if (c->sources & CPI_SRC_BIT(s))
@@ -532,15 +1007,45 @@ void cpi_lookup_text(const cpi_lookup *l, const char *query, FILE *out)
             cpi_norm_date_iso(c->first, d1);
         if (c->last != CPI_DAY_NONE)
             cpi_norm_date_iso(c->last, d2);
-        fprintf(out, "  %-10s %s%s, born %s%s\n", c->entity_id ? c->entity_id : c->mention_ref, c->name ? c->name : "?",
-                c->flags & CPI_EF(CPI_EF_CHILD) ? " (child)" : "", c->dob ? c->dob : "unknown",
-                c->entity_id ? "" : "  [unresolved mention]");
-        fprintf(out, "             home: %s\n", c->home ? c->home : "none recorded");
+        n = 0;
+        uint64_t w = cpi_lookup_warn_flags(c->flags);
+        for (unsigned fl = 0; fl < CPI_EF__COUNT && n < sizeof marks; fl++)
+            if (w & CPI_EF(fl))
+                n += (size_t)snprintf(marks + n, sizeof marks - n, "%s%s", n ? "; " : "", cpi_flag_info_get(fl)->label);
+        const char *same = c->kind == CPI_KIND_PERSON ? "person" : "place";
+        if (i + 1 < l->n && l->items[i + 1].same_as && !c->same_as) /* a group starts: say so above it */
+            fprintf(out, "  +- possibly the same %s (review): the next rows, until 'cpindex review' decides\n", same);
+        const char *id = c->entity_id ? c->entity_id : c->mention_ref;
+        const char *kind = cpi_kind_name(c->kind) ? cpi_kind_name(c->kind) : "?";
+        char what[96]; /* "person, adult"; just "person" when its type says no more */
+        snprintf(what, sizeof what, "%s%s%s", kind, c->type && strcmp(c->type, kind) ? ", " : "",
+                 c->type && strcmp(c->type, kind) ? c->type : "");
+        if (c->kind == CPI_KIND_PERSON)
+            fprintf(out, "  %-10s %s, born %s - %s%s\n", id, c->name ? c->name : "?", c->dob ? c->dob : "unknown", what,
+                    c->entity_id ? "" : "  [unresolved mention]");
+        else
+            fprintf(out, "  %-10s %s - %s%s\n", id, c->name ? c->name : "?", what,
+                    c->entity_id ? "" : "  [unresolved mention]");
+        char wl[600]; /* wrapped like every other text answer, so a long list of markers stays readable */
+        snprintf(wl, sizeof wl, "%u%s%s", c->warnings, marks[0] ? " - " : "", marks);
+        cpi_text_wrap(out, 100, "             warnings:", 15, wl);
+        if (c->kind == CPI_KIND_PERSON)
+            fprintf(out, "             home: %s\n", c->home ? c->home : "none recorded");
+        else if (c->kind == CPI_KIND_LOCATION)
+            fprintf(out, "             postcode: %s\n", c->home ? c->home : "none recorded");
         fprintf(out, "             %u mention%s in %s, %s..%s; matched by %s\n", c->nmentions,
                 c->nmentions == 1 ? "" : "s", src, d1, d2, c->matched ? c->matched : "?");
+        if (c->same_as)
+            fprintf(out, "             possibly the same %s as %s (review)%s\n", same, c->same_as,
+                    c->same_prob ? "" : ", through another candidate");
     }
     if (l->more)
-        fprintf(out, "\n  ... and %u more: narrow the search (add --dob, or the forename)\n", l->more);
+        fprintf(out, "\n  ... and %u more: narrow the search (add --dob, the forename, the town or postcode)\n",
+                l->more);
+    if (l->elsewhere)
+        fprintf(out, "\n  %u place%s of that address elsewhere left out: %s %s given\n", l->elsewhere,
+                l->elsewhere == 1 ? "" : "s", l->town ? "the town" : "the town or postcode", l->town ? l->town : "");
+    withheld_line(l, out);
     if (l->ndiffers) {
         fprintf(out, "\n  they differ in:");
         for (uint32_t i = 0; i < l->ndiffers; i++)

@@ -161,8 +161,9 @@ json_t *cpi_missing_json(const cpi_missing_plan *m)
         for (uint32_t j = 0; j < r->nphones; j++)
             json_array_append_new(phones, json_string(r->phones[j]));
         for (uint32_t j = 0; j < r->naddresses; j++)
-            json_array_append_new(addr, json_pack("{s:s, s:s, s:o}", "entity_id", r->address_ids[j], "type",
-                                                  r->address_types[j], "address", cpi_json_str(r->address_names[j])));
+            json_array_append_new(addr, json_pack("{s:s, s:s, s:o, s:o}", "entity_id", r->address_ids[j], "type",
+                                                  r->address_types[j], "address", cpi_json_str(r->address_names[j]),
+                                                  "flags", cpi_json_flags(r->address_flags[j])));
         json_array_append_new(people, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}", "entity_id", r->id, "name",
                                                 cpi_json_str(r->name), "dob", cpi_json_str(r->dob), "why",
                                                 cpi_json_reasons(r->flags), "phones", phones, "addresses", addr));
@@ -215,8 +216,10 @@ void cpi_missing_text(const cpi_missing_plan *m, FILE *out, int width)
         const cpi_plan_place *pl = &m->places[i];
         char lead[16];
         snprintf(lead, sizeof lead, "  %2u.", i + 1);
-        snprintf(buf, sizeof buf, "%s%s%s (%s): %s", pl->name ? pl->name : "?", pl->postcode ? ", " : "",
-                 pl->postcode ? pl->postcode : "", pl->id, pl->why);
+        char marks[256];
+        cpi_text_place_marks(pl->flags, marks, sizeof marks);
+        snprintf(buf, sizeof buf, "%s%s%s (%s)%s: %s", pl->name ? pl->name : "?", pl->postcode ? ", " : "",
+                 pl->postcode ? pl->postcode : "", pl->id, marks, pl->why);
         cpi_text_wrap(out, w, lead, 6, buf);
     }
     cpi_text_heading(out, "PEOPLE TO LOCATE", p->nrisky_people);
@@ -227,19 +230,25 @@ void cpi_missing_text(const cpi_missing_plan *m, FILE *out, int width)
         size_t n = (size_t)snprintf(buf, sizeof buf, "%s (%s): %s", r->name ? r->name : "?", r->id, why);
         for (uint32_t j = 0; j < r->nphones && n < sizeof buf; j++)
             n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", j ? ", " : "; phone ", r->phones[j]);
-        for (uint32_t j = 0; j < r->naddresses && n < sizeof buf; j++)
-            n += (size_t)snprintf(buf + n, sizeof buf - n, "; %s %s", r->address_types[j],
-                                  r->address_names[j] ? r->address_names[j] : r->address_ids[j]);
+        for (uint32_t j = 0; j < r->naddresses && n < sizeof buf; j++) {
+            char marks[256];
+            cpi_text_place_marks(r->address_flags[j], marks, sizeof marks);
+            n += (size_t)snprintf(buf + n, sizeof buf - n, "; %s %s%s", r->address_types[j],
+                                  r->address_names[j] ? r->address_names[j] : r->address_ids[j], marks);
+        }
         cpi_text_wrap(out, w, "  -", 4, buf);
     }
     cpi_text_heading(out, "CHILDREN WHO MAY BE WITH THEM", p->nconnected_children);
     for (uint32_t i = 0; i < p->nconnected_children; i++) {
         const cpi_pf_child *c = &p->connected_children[i];
         size_t n = (size_t)snprintf(buf, sizeof buf, "%s (%s), via", c->name ? c->name : "?", c->id);
-        for (uint32_t j = 0; j < c->nvias && n < sizeof buf; j++)
-            n += (size_t)snprintf(buf + n, sizeof buf - n, "%s %s", j ? "," : "", c->vias[j].name ? c->vias[j].name
-                                                                                                    : c->vias[j].id);
+        for (uint32_t j = 0; j < c->nvias && n < sizeof buf; j++) {
+            char marks[256];
+            cpi_text_place_marks(c->vias[j].flags, marks, sizeof marks);
+            n += (size_t)snprintf(buf + n, sizeof buf - n, "%s %s%s", j ? "," : "",
+                                  c->vias[j].name ? c->vias[j].name : c->vias[j].id, marks);
+        }
         cpi_text_wrap(out, w, "  -", 4, buf);
     }
-    cpi_text_warnings(out, w, p->warnings, p->nwarnings);
+    cpi_text_warnings(out, w, p->warnings, p->nwarnings, p->withheld, p->nwithheld);
 }

@@ -59,18 +59,6 @@ const char *pb_date(pb *b, int32_t day)
     return cpi_arena_strdup(b->a, iso);
 }
 
-static const char *default_contact(cpi_src s)
-{
-    switch (s) {
-    case CPI_SRC_POLIT:
-        return "the POLIT (online child abuse) team";
-    case CPI_SRC_MARAC:
-        return "the MARAC coordinator";
-    default:
-        return "the system's owner";
-    }
-}
-
 cpi_status pb_withhold(pb *b, const char *section, uint32_t sources)
 {
     uint32_t hidden = sources & b->o->withhold;
@@ -88,7 +76,7 @@ cpi_status pb_withhold(pb *b, const char *section, uint32_t sources)
                 return pb_nomem(b);
             nw->section = section;
             nw->source = (cpi_src)s;
-            nw->contact = b->o->contact[s] ? b->o->contact[s] : default_contact((cpi_src)s);
+            nw->contact = b->o->contact[s] ? b->o->contact[s] : cpi_src_default_contact((cpi_src)s);
             w = b->withheld.items;
         }
         w[i].items++;
@@ -179,7 +167,35 @@ typedef struct rec_facts {
     uint32_t nsoc;
     bool lac_miraf, lac_niche;
     const char *placement;
+    /* the subject's own risk roles, one accumulator per row of own_roles[] */
+    struct role_acc {
+        uint32_t records;
+        const cpi_record *latest;
+        const char *refs[CPI_PF_REFS];
+        uint32_t nrefs;
+        const char *groups[4]; /* SOC: the organised crime groups named */
+        uint32_t ngroups;
+    } roles[6];
 } rec_facts;
+
+/*
+ * The roles in which a record names the subject as a risk to others, and the
+ * warning each gives: these are the person's own risk flags, so they open
+ * the WARNINGS (the graph's card flags say the same, as CPI_EF_RISKY).
+ */
+static const struct own_role {
+    const char *role; /* the mention's role; "suspect" stands for a Niche SUSPECT or OFFENDER involvement */
+    cpi_src src;
+    const char *code;
+    int level;
+} own_roles[] = {
+    {"group-member", CPI_SRC_SOC, "ocg-member", 3},
+    {"person-posing-risk", CPI_SRC_MIRAF, "miraf-risk", 3},
+    {"adult-of-concern", CPI_SRC_MACE, "mace-adult", 3},
+    {"perpetrator", CPI_SRC_MARAC, "marac-perpetrator", 3},
+    {"subject", CPI_SRC_POLIT, "polit-subject", 3},
+    {"suspect", CPI_SRC_NICHE, "suspect", 2},
+};
 
 static void keep_ref(const char **refs, uint32_t *n, const char *ref)
 {
@@ -314,6 +330,24 @@ static cpi_status one_record(pb *b, const cpi_record *r, const char *role, rec_f
         return s;
     }
     const char *refs[1] = {r->ref};
+    const char *inv = src == CPI_SRC_NICHE && strcmp(r->type, "occurrence-nominal") == 0
+                          ? cpi_kv_get(x, "involvement") : NULL;
+    const char *as_role = eq(inv, "SUSPECT") || eq(inv, "OFFENDER") ? "suspect" : role;
+    for (size_t i = 0; i < sizeof own_roles / sizeof own_roles[0]; i++) {
+        if (own_roles[i].src != src || strcmp(own_roles[i].role, as_role) != 0)
+            continue;
+        struct role_acc *ra = &rf->roles[i];
+        ra->records++;
+        if (!ra->latest || r->day >= ra->latest->day)
+            ra->latest = r;
+        keep_ref(ra->refs, &ra->nrefs, r->ref);
+        const char *group = src == CPI_SRC_SOC ? cpi_kv_get(x, "group_ref") : NULL;
+        bool known = !group;
+        for (uint32_t g = 0; g < ra->ngroups && !known; g++)
+            known = strcmp(ra->groups[g], group) == 0;
+        if (!known && ra->ngroups < sizeof ra->groups / sizeof ra->groups[0])
+            ra->groups[ra->ngroups++] = group;
+    }
     if (src == CPI_SRC_NICHE && strcmp(r->type, "warning") == 0) {
         int level;
         const char *type = or(cpi_kv_get(x, "warning_type"), "WARNING");
@@ -330,10 +364,15 @@ static cpi_status one_record(pb *b, const cpi_record *r, const char *role, rec_f
         b->niche_cse_marker |= strcmp(code, "cse-risk") == 0;
         b->niche_cce_marker |= strcmp(code, "cce-risk") == 0;
         rf->lac_niche |= strcmp(code, "looked-after") == 0;
+        uint32_t before = b->warnings.n;
         s = pb_add_warning(b, code, level, src, r->day, end, refs, 1,
                            pb_fmt(b, "%s (Niche marker) since %s%s%s%s%s", type, pb_date(b, r->day),
                                   end != CPI_DAY_NONE ? ", ended " : "", pb_date(b, end), details ? ": " : "",
                                   details ? details : ""));
+        /* a marker saying the subject is a risk to others is one of their own risk flags */
+        if (!s && b->warnings.n > before && (strcmp(code, "rso") == 0 || strcmp(code, "shpo") == 0 ||
+                                             strcmp(code, "violent") == 0 || strcmp(code, "cawn") == 0))
+            ((cpi_pf_warning *)b->warnings.items)[b->warnings.n - 1].own = true;
     } else if (src == CPI_SRC_NICHE && strcmp(r->type, "ppn") == 0) {
         bool unshared = eq(cpi_kv_get(x, "shared_with_social_care"), "N");
         const char *risk = or(cpi_kv_get(x, "risk"), "?"), *concern = or(cpi_kv_get(x, "concern"), "?");
@@ -345,7 +384,6 @@ static cpi_status one_record(pb *b, const cpi_record *r, const char *role, rec_f
                            pb_fmt(b, "PPN %s (%s, %s risk) was never shared with social care", pb_date(b, r->day),
                                   concern, risk));
     } else if (src == CPI_SRC_NICHE && strcmp(r->type, "occurrence-nominal") == 0) {
-        const char *inv = cpi_kv_get(x, "involvement");
         if (eq(inv, "MISSING PERSON")) {
             rf->niche_missing++;
             rf->niche_missing_last = dmax(rf->niche_missing_last, r->day);
@@ -412,11 +450,74 @@ static cpi_status one_record(pb *b, const cpi_record *r, const char *role, rec_f
     return s;
 }
 
+/* The text of an own-role warning: what the records say the subject is, how often, the latest. */
+static const char *own_role_text(pb *b, size_t i, const struct role_acc *ra)
+{
+    const cpi_record *r = ra->latest;
+    const cpi_kvlist *x = &r->facts;
+    const char *id = strchr(r->ref, ':') + 1, *date = pb_date(b, r->day);
+    uint32_t n = ra->records;
+    const char *more = n > 1 ? pb_fmt(b, " (%u records)", n) : "";
+    switch (i) {
+    case 0: {
+        const char *groups = ra->ngroups ? ra->groups[0] : "?";
+        for (uint32_t g = 1; g < ra->ngroups; g++)
+            groups = pb_fmt(b, "%s, %s", groups, ra->groups[g]);
+        const char *line = cpi_kv_get(x, "line_name");
+        return pb_fmt(b, "Organised crime group member: %s%s%s%s, SOC plan %s %s%s", groups, line ? " (" : "",
+                      line ? line : "", line ? ")" : "", id, date, more);
+    }
+    case 1:
+        return pb_fmt(b, "Named as posing a risk to a missing child on MIRAF %s %s%s", id, date, more);
+    case 2:
+        return pb_fmt(b, "MACE adult of concern: %s %s%s%s%s", or(cpi_kv_get(x, "meeting_ref"), id), date,
+                      cpi_kv_get(x, "exploitation_type") ? ", " : "", or(cpi_kv_get(x, "exploitation_type"), ""),
+                      more);
+    case 3:
+        return pb_fmt(b, "Domestic abuse perpetrator at MARAC: case %s heard %s, DASH %s%s", id, date,
+                      or(cpi_kv_get(x, "dash_score"), "?"), more);
+    case 4: {
+        bool lives = eq(cpi_kv_get(x, "lives_with_children"), "Y"), works = eq(cpi_kv_get(x, "works_with_children"), "Y");
+        return pb_fmt(b, "Online child abuse subject (POLIT %s %s, risk %s, status %s)%s%s%s", id, date,
+                      or(cpi_kv_get(x, "risk_grade"), "?"), or(cpi_kv_get(x, "status"), "?"),
+                      lives ? "; lives with children" : "", works ? "; works with children" : "", more);
+    }
+    default:
+        return pb_fmt(b, "Suspect or offender in %u occurrence%s, last %s (%s)", n, n == 1 ? "" : "s", date, id);
+    }
+}
+
+/* The subject's own risk flags, as warnings that open the list (see own_roles[]). */
+static cpi_status own_role_warnings(pb *b, const rec_facts *rf)
+{
+    cpi_status s = CPI_OK;
+    for (size_t i = 0; i < sizeof own_roles / sizeof own_roles[0] && !s; i++) {
+        const struct role_acc *ra = &rf->roles[i];
+        if (!ra->records)
+            continue;
+        /* a child suspect in a fight is not a risk to other children (cpi_flags_risky says the same) */
+        if (strcmp(own_roles[i].code, "suspect") == 0 && b->p->is_child)
+            continue;
+        /* the latest record first (the one the text names), then the others kept */
+        const char *refs[CPI_PF_REFS] = {ra->latest->ref};
+        uint32_t nrefs = 1;
+        for (uint32_t k = 0; k < ra->nrefs && nrefs < CPI_PF_REFS; k++)
+            if (strcmp(ra->refs[k], ra->latest->ref) != 0)
+                refs[nrefs++] = ra->refs[k];
+        uint32_t before = b->warnings.n;
+        s = pb_add_warning(b, own_roles[i].code, own_roles[i].level, own_roles[i].src, ra->latest->day, CPI_DAY_NONE,
+                           refs, nrefs, own_role_text(b, i, ra));
+        if (!s && b->warnings.n > before)
+            ((cpi_pf_warning *)b->warnings.items)[b->warnings.n - 1].own = true;
+    }
+    return s;
+}
+
 /* Warnings and gaps that need every record seen first. */
 static cpi_status record_summaries(pb *b, rec_facts *rf)
 {
-    cpi_status s = CPI_OK;
-    if (rf->miraf_latest) {
+    cpi_status s = own_role_warnings(b, rf);
+    if (!s && rf->miraf_latest) {
         const cpi_record *r = rf->miraf_latest;
         const cpi_kvlist *x = &r->facts;
         const char *grade = or(cpi_kv_get(x, "risk_grading"), "?");
@@ -578,6 +679,8 @@ static int cmp_day_desc(int32_t x, int32_t y)
 static int cmp_warning(const void *a, const void *b)
 {
     const cpi_pf_warning *x = a, *y = b;
+    if (x->own != y->own) /* the subject's own risk flags first, then what is linked to them */
+        return x->own ? -1 : 1;
     if (x->level != y->level)
         return x->level > y->level ? -1 : 1;
     int d = cmp_day_desc(x->day, y->day);

@@ -78,12 +78,16 @@ typedef struct cpi_pf_warning {
     int32_t day, end;  /* start (or latest) and end, CPI_DAY_NONE if none */
     const char *refs[CPI_PF_REFS];
     uint32_t nrefs;
+    bool own;          /* the subject's own risk flag or risk marker (OCG member, MIRAF risk person, MACE adult
+                          of concern, MARAC perpetrator, POLIT subject, suspect; RSO, SHPO, violent, CAWN
+                          markers): listed before everything else, which is what is linked to them */
 } cpi_pf_warning;
 
 /* Occurrences a risky person was a suspect or offender in, by place (or by victim). */
 typedef struct cpi_pf_occurrence {
     const char *type;  /* "suspect-in", "offender-in" (other = the place), "suspect-against" (other = the victim) */
     const char *other_id, *other_name;
+    uint64_t other_flags;   /* the place's (or victim's) visible flags: a trap house says so wherever it is named */
     int32_t first, last;
     uint32_t count;
     const char *refs[CPI_PF_REFS];
@@ -102,6 +106,7 @@ typedef struct cpi_pf_person {
     const char **phones;    /* numbers they use */
     uint32_t nphones;
     const char *address_ids[3], *address_names[3], *address_types[3]; /* where they live or operate from */
+    uint64_t address_flags[3]; /* those places' visible flags (type and risk markers) */
     uint32_t naddresses;
 } cpi_pf_person;
 
@@ -120,6 +125,7 @@ typedef struct cpi_pf_place {
 typedef struct cpi_pf_via {
     const char *kind;      /* "person", "place", "phone" */
     const char *id, *name;
+    uint64_t flags;        /* a place's visible flags (its type and risk markers); 0 for people and phones */
 } cpi_pf_via;
 
 typedef struct cpi_pf_child {
@@ -158,6 +164,7 @@ typedef struct cpi_pf_address {
     const char *kind;   /* "home", "care-home", "foster-home", "school", "other" */
     int32_t first, last;
     uint32_t sources;
+    uint64_t flags;     /* the place's visible flags: type and risk markers (trap house, cuckooed, ...) */
 } cpi_pf_address;
 
 typedef struct cpi_pf_reference {

@@ -157,7 +157,7 @@ static cpi_status add_risky(lx *l, const char *id, const cpi_edge *e, const char
 
 /* A connected child, by id; names and DOBs are read later, for the children kept. */
 static cpi_status add_child(lx *l, const char *id, uint64_t flags, const char *kind, const char *via_id,
-                            const char *via_name, uint32_t sources)
+                            const char *via_name, uint64_t via_flags, uint32_t sources)
 {
     pb *b = l->b;
     if (strcmp(id, b->p->entity_id) == 0)
@@ -186,7 +186,7 @@ static cpi_status add_child(lx *l, const char *id, uint64_t flags, const char *k
         return pb_nomem(b);
     if (c->nvias)
         memcpy(nv, c->vias, sizeof *nv * c->nvias);
-    nv[c->nvias++] = (cpi_pf_via){kind, via_id, via_name};
+    nv[c->nvias++] = (cpi_pf_via){kind, via_id, via_name, via_flags};
     c->vias = nv;
     return CPI_OK;
 }
@@ -253,7 +253,7 @@ static cpi_status expand_person(lx *l, cpi_pf_person *p)
             if (!o)
                 return pb_nomem(b);
             *o = (cpi_pf_occurrence){.type = e->type, .other_id = e->other, .first = e->first, .last = e->last,
-                                     .count = e->count};
+                                     .count = e->count, .other_flags = visible_flags(b, e->other_flags)};
             cpi_edge **oe = pvec_push(b->a, &occ_edges, sizeof *oe);
             if (!oe)
                 return pb_nomem(b);
@@ -273,7 +273,7 @@ static cpi_status expand_person(lx *l, cpi_pf_person *p)
                 if (strcmp(u->other, p->id) == 0 || !is_type(u, "uses-phone") || !pb_visible(b, u->sources))
                     continue;
                 if (u->other_flags & CPI_EF(CPI_EF_CHILD)) {
-                    s = add_child(l, u->other, u->other_flags, "phone", e->other, *ph, u->sources);
+                    s = add_child(l, u->other, u->other_flags, "phone", e->other, *ph, 0, u->sources);
                     continue;
                 }
                 cpi_edge *ue;
@@ -284,15 +284,16 @@ static cpi_status expand_person(lx *l, cpi_pf_person *p)
                                           b->err);
                 for (uint32_t k = 0; !s && utotal <= CPI_ANALYTICS_HUB && k < un; k++)
                     if (reaches_child(&ue[k]))
-                        s = add_child(l, ue[k].other, ue[k].other_flags, "phone", e->other, *ph, ue[k].sources);
+                        s = add_child(l, ue[k].other, ue[k].other_flags, "phone", e->other, *ph, 0, ue[k].sources);
             }
         } else if (e->out && (is_type(e, "lives-at") || is_type(e, "operates-from")) && p->naddresses < 3) {
             p->address_ids[p->naddresses] = e->other;
             p->address_types[p->naddresses] = is_type(e, "operates-from") ? "operates-from"
                                               : e->current ? "lives-at" : "lived-at";
+            p->address_flags[p->naddresses] = visible_flags(b, e->other_flags);
             p->address_names[p->naddresses++] = name_of(l, e->other);
         } else if (reaches_child(e)) {
-            s = add_child(l, e->other, e->other_flags, "person", p->id, p->name, e->sources);
+            s = add_child(l, e->other, e->other_flags, "person", p->id, p->name, 0, e->sources);
         }
     }
     /* references are copied for the occurrences kept (the edge is found again by its place in occ_edges) */
@@ -437,7 +438,7 @@ static cpi_status expand_place(lx *l, cpi_pf_place *p)
                 s = add_risky(l, e->other, e, p->id, p->name);
         } else if ((e->other_flags & CPI_EF(CPI_EF_CHILD)) && concern && !home &&
                    (is_type(e, "found-at") || is_type(e, "frequents"))) {
-            s = add_child(l, e->other, e->other_flags, "place", p->id, p->name, e->sources);
+            s = add_child(l, e->other, e->other_flags, "place", p->id, p->name, p->flags, e->sources);
         }
     }
     /* at the child's own home, anyone risky linked to it is listed, whatever the link */
@@ -510,7 +511,8 @@ static cpi_status add_address(lx *l, const cpi_edge *e)
     if (!a)
         return pb_nomem(b);
     *a = (cpi_pf_address){c->id, c->name, c->postcode, e->current ? "current" : "previous",
-                          place_kind(c->flags), e->first, e->last, pb_visible(b, e->sources)};
+                          place_kind(c->flags), e->first, e->last, pb_visible(b, e->sources),
+                          visible_flags(b, c->flags)};
     return CPI_OK;
 }
 
@@ -521,8 +523,17 @@ static cpi_status cawn_and_gaps(lx *l)
     cpi_status s = CPI_OK;
     for (uint32_t i = 0; i < b->nedges && !s; i++) {
         const cpi_edge *e = &b->edges[i];
-        if (e->out || !is_type(e, "cawn-served"))
+        if (!is_type(e, "cawn-served"))
             continue;
+        if (e->out) { /* served on the subject: one of their own risk flags, so it opens the warnings */
+            uint32_t before = b->warnings.n;
+            s = pb_add_warning(b, "cawn-served-on", 3, CPI_SRC_MIRAF, e->last, CPI_DAY_NONE, e->refs, e->nrefs,
+                               pb_fmt(b, "CAWN served on this person %s to keep them away from %s (%s)",
+                                      pb_date(b, e->last), name_of(l, e->other), e->other));
+            if (!s && b->warnings.n > before)
+                ((cpi_pf_warning *)b->warnings.items)[b->warnings.n - 1].own = true;
+            continue;
+        }
         s = pb_add_warning(b, "cawn", 3, CPI_SRC_MIRAF, e->last, CPI_DAY_NONE, e->refs, e->nrefs,
                            pb_fmt(b, "CAWN served on %s (%s) %s to keep them away from this child",
                                   name_of(l, e->other), e->other, pb_date(b, e->last)));
@@ -578,7 +589,7 @@ cpi_status pb_links(pb *b)
                                                                  is_type(e, "suspect-against"))))
                 s = add_risky(&l, e->other, e, NULL, NULL);
             else if (b->p->is_child == false && reaches_child(e))
-                s = add_child(&l, e->other, e->other_flags, "person", b->p->entity_id, b->p->name, e->sources);
+                s = add_child(&l, e->other, e->other_flags, "person", b->p->entity_id, b->p->name, 0, e->sources);
         }
     }
     /* places first: they add risky people "via" a place */

@@ -53,6 +53,8 @@ static void jperson(cpi_jw *w, const cpi_pf_person *p)
         cpi_jw_kint(w, "count", (int)o->count);
         cpi_jw_key(w, "refs");
         cpi_jw_refs(w, o->refs, o->nrefs);
+        cpi_jw_key(w, "flags");
+        cpi_jw_flags(w, o->other_flags);
         cpi_jw_obj_end(w);
     }
     cpi_jw_arr_end(w);
@@ -68,6 +70,8 @@ static void jperson(cpi_jw *w, const cpi_pf_person *p)
         cpi_jw_kstr(w, "entity_id", p->address_ids[j]);
         cpi_jw_kstr(w, "type", p->address_types[j]);
         cpi_jw_kstr(w, "address", p->address_names[j]);
+        cpi_jw_key(w, "flags");
+        cpi_jw_flags(w, p->address_flags[j]);
         cpi_jw_obj_end(w);
     }
     cpi_jw_arr_end(w);
@@ -136,6 +140,8 @@ void cpi_profile_json_write(const cpi_profile *p, cpi_jw *w)
         cpi_jw_date(w, ad->last);
         cpi_jw_key(w, "sources");
         cpi_jw_sources(w, ad->sources);
+        cpi_jw_key(w, "flags");
+        cpi_jw_flags(w, ad->flags);
         cpi_jw_obj_end(w);
     }
     cpi_jw_arr_end(w);
@@ -186,6 +192,10 @@ void cpi_profile_json_write(const cpi_profile *p, cpi_jw *w)
             cpi_jw_kstr(w, "kind", c->vias[j].kind);
             cpi_jw_kstr(w, "entity_id", c->vias[j].id);
             cpi_jw_kstr(w, "name", c->vias[j].name);
+            if (c->vias[j].flags) { /* a place: its type and risk markers */
+                cpi_jw_key(w, "flags");
+                cpi_jw_flags(w, c->vias[j].flags);
+            }
             cpi_jw_obj_end(w);
         }
         cpi_jw_arr_end(w);
@@ -287,8 +297,10 @@ static void person_text(FILE *f, int width, const cpi_pf_person *r, uint32_t i, 
         for (uint32_t j = 0; j < shown && n < sizeof buf; j++) {
             char sp[64];
             cpi_text_span(sp, sizeof sp, r->occurrences[j].first, r->occurrences[j].last);
-            n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s %s %s", j ? "; " : "", r->occurrences[j].type,
-                                  r->occurrences[j].other_name ? r->occurrences[j].other_name : "?", sp);
+            char marks[256];
+            cpi_text_place_marks(r->occurrences[j].other_flags, marks, sizeof marks);
+            n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s %s%s %s", j ? "; " : "", r->occurrences[j].type,
+                                  r->occurrences[j].other_name ? r->occurrences[j].other_name : "?", marks, sp);
         }
         if (shown < total && n < sizeof buf)
             snprintf(buf + n, sizeof buf - n, "; and %u more", total - shown);
@@ -296,9 +308,12 @@ static void person_text(FILE *f, int width, const cpi_pf_person *r, uint32_t i, 
     }
     if (r->naddresses) {
         size_t n = 0;
-        for (uint32_t j = 0; j < r->naddresses && n < sizeof buf; j++)
-            n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s %s", j ? "; " : "", r->address_types[j],
-                                  r->address_names[j] ? r->address_names[j] : r->address_ids[j]);
+        for (uint32_t j = 0; j < r->naddresses && n < sizeof buf; j++) {
+            char marks[256];
+            cpi_text_place_marks(r->address_flags[j], marks, sizeof marks);
+            n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s %s%s", j ? "; " : "", r->address_types[j],
+                                  r->address_names[j] ? r->address_names[j] : r->address_ids[j], marks);
+        }
         cpi_text_wrap(f, width, "      places:", 10, buf);
     }
     if (r->nphones) {
@@ -331,7 +346,7 @@ void cpi_profile_text(const cpi_profile *p, FILE *out, int width)
         cpi_text_wrap(out, w, "  dates of birth recorded:", 4, buf);
     }
     cpi_text_withheld(out, w, p->withheld, p->nwithheld);
-    cpi_text_warnings(out, w, p->warnings, p->nwarnings);
+    cpi_text_warnings(out, w, p->warnings, p->nwarnings, p->withheld, p->nwithheld);
     cpi_text_gaps(out, w, p->gaps, p->ngaps);
 
     cpi_text_heading(out, p->is_child ? "RISKY PEOPLE" : "RISKY PEOPLE LINKED", p->nrisky_people);
@@ -375,9 +390,12 @@ void cpi_profile_text(const cpi_profile *p, FILE *out, int width)
         const cpi_pf_child *c = &p->connected_children[i];
         size_t n = (size_t)snprintf(buf, sizeof buf, "%s (%s)%s%s, via", c->name ? c->name : "?", c->id,
                                     c->dob ? " born " : "", c->dob ? c->dob : "");
-        for (uint32_t j = 0; j < c->nvias && n < sizeof buf; j++)
-            n += (size_t)snprintf(buf + n, sizeof buf - n, "%s %s %s", j ? ";" : "", c->vias[j].kind,
-                                  c->vias[j].name ? c->vias[j].name : c->vias[j].id);
+        for (uint32_t j = 0; j < c->nvias && n < sizeof buf; j++) {
+            char marks[256];
+            cpi_text_place_marks(c->vias[j].flags, marks, sizeof marks);
+            n += (size_t)snprintf(buf + n, sizeof buf - n, "%s %s %s%s", j ? ";" : "", c->vias[j].kind,
+                                  c->vias[j].name ? c->vias[j].name : c->vias[j].id, marks);
+        }
         cpi_text_wrap(out, w, "  -", 4, buf);
     }
 
@@ -386,8 +404,10 @@ void cpi_profile_text(const cpi_profile *p, FILE *out, int width)
         const cpi_pf_address *a = &p->addresses[i];
         char sp[64];
         cpi_text_span(sp, sizeof sp, a->first, a->last);
-        snprintf(buf, sizeof buf, "%s: %s%s%s (%s, %s) %s", a->status, a->name ? a->name : "?",
-                 a->postcode ? ", " : "", a->postcode ? a->postcode : "", a->kind, a->id, sp);
+        char marks[256];
+        cpi_text_place_marks(a->flags, marks, sizeof marks);
+        snprintf(buf, sizeof buf, "%s: %s%s%s (%s, %s)%s %s", a->status, a->name ? a->name : "?",
+                 a->postcode ? ", " : "", a->postcode ? a->postcode : "", a->kind, a->id, marks, sp);
         cpi_text_wrap(out, w, "  -", 4, buf);
     }
 

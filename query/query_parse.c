@@ -76,6 +76,12 @@ static void as_name(cpi_query_parsed *p)
         cpi_norm_surname_key(p->forename, strlen(p->forename), p->swap_surname, sizeof p->swap_surname, &e) ==
             CPI_OK)
         p->swap = true;
+    /* one word in lower or mixed case is read as a forename (MARAC's children), but an officer typing
+     * "Jones" means the surname as often: keep its surname key too, for the lookup to try both */
+    if (pn.n_forenames == 1 && p->forename[0] && !p->surname[0] && !strchr(p->text, ',') &&
+        cpi_norm_surname_key(p->forename, strlen(p->forename), p->swap_surname, sizeof p->swap_surname, &e) ==
+            CPI_OK)
+        p->single_word = true;
 }
 
 cpi_status cpi_query_parse(const char *query, cpi_kind kind, const char *dob, cpi_query_parsed *out, cpi_error *err)

@@ -52,6 +52,8 @@ typedef struct cpi_query_parsed {
     char surname[CPI_NORM_NAME_MAX];  /* surname key, "" if none */
     bool swap;                /* one forename and a surname: also try them the other way round */
     char swap_surname[CPI_NORM_NAME_MAX]; /* the forename as a surname key, for that second try */
+    bool single_word;         /* one word and no comma ("Jones"): a surname as often as a forename, so the
+                                 lookup tries it as both (swap_surname holds it as a surname key) */
     char invalid[200];        /* CPI_QF_INVALID: the message */
 } cpi_query_parsed;
 

@@ -77,10 +77,11 @@ json_t *cpi_json_warnings(const cpi_pf_warning *w, uint32_t n)
 {
     json_t *a = json_array();
     for (uint32_t i = 0; i < n; i++)
-        json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "code", w[i].code, "text",
+        json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:b}", "code", w[i].code, "text",
                                            w[i].text, "level", w[i].level == 3 ? "high" : w[i].level == 2 ? "medium" : "info",
                                            "source", cpi_src_name(w[i].source), "date", cpi_json_date(w[i].day), "end",
-                                           cpi_json_date(w[i].end), "refs", cpi_json_refs(w[i].refs, w[i].nrefs)));
+                                           cpi_json_date(w[i].end), "refs", cpi_json_refs(w[i].refs, w[i].nrefs),
+                                           "own", w[i].own));
     return a;
 }
 
@@ -206,6 +207,7 @@ void cpi_jw_warnings(cpi_jw *w, const cpi_pf_warning *wn, uint32_t n)
         cpi_jw_date(w, wn[i].end);
         cpi_jw_key(w, "refs");
         cpi_jw_refs(w, wn[i].refs, wn[i].nrefs);
+        cpi_jw_kbool(w, "own", wn[i].own);
         cpi_jw_obj_end(w);
     }
     cpi_jw_arr_end(w);
@@ -356,12 +358,51 @@ void cpi_text_flags(uint64_t flags, uint64_t mask, char *out, size_t cap)
             n += (size_t)snprintf(out + n, cap - n, "%s%s", n ? "; " : "", cpi_flag_info_get(f)->label);
 }
 
+void cpi_text_place_marks(uint64_t flags, char *out, size_t cap)
+{
+    char fl[400];
+    cpi_text_flags(flags, CPI_EF_PLACE_MARKS, fl, sizeof fl);
+    snprintf(out, cap, "%s%s%s", fl[0] ? " [" : "", fl, fl[0] ? "]" : "");
+}
+
 void cpi_text_heading(FILE *f, const char *title, uint32_t n) { fprintf(f, "\n%s%s\n", title, n ? "" : " - none"); }
 
-void cpi_text_warnings(FILE *f, int width, const cpi_pf_warning *w, uint32_t n)
+/*
+ * "contact the MARAC coordinator (MARAC) or ..." for every source something was withheld from, into out:
+ * the words an officer needs when a list is empty or short only because of their role.
+ */
+static bool held_contacts(const cpi_pf_withheld *wh, uint32_t nwh, char *out, size_t cap)
 {
-    char buf[1400];
+    size_t k = 0;
+    out[0] = '\0';
+    for (int src = 0; src < CPI_SRC__COUNT; src++)
+        for (uint32_t i = 0; i < nwh; i++)
+            if (wh[i].source == (cpi_src)src && wh[i].items) {
+                if (k < cap)
+                    k += (size_t)snprintf(out + k, cap - k, "%s%s (%s)", k ? " or " : "contact ", wh[i].contact,
+                                          cpi_src_label((cpi_src)src));
+                break;
+            }
+    return k > 0;
+}
+
+void cpi_text_warnings(FILE *f, int width, const cpi_pf_warning *w, uint32_t n, const cpi_pf_withheld *wh,
+                       uint32_t nwh)
+{
+    char buf[1400], held[600];
+    /* never "none" when the role hid something: that would be false; say what is held and whom to ask */
+    bool restricted = held_contacts(wh, nwh, held, sizeof held);
+    if (n == 0 && restricted) {
+        snprintf(buf, sizeof buf, "WARNINGS - restricted information held: %s", held);
+        fputc('\n', f);
+        cpi_text_wrap(f, width, "", 2, buf);
+        return;
+    }
     cpi_text_heading(f, "WARNINGS", n);
+    if (restricted) { /* first: what is withheld may be the most serious of them */
+        snprintf(buf, sizeof buf, "restricted information held: %s", held);
+        cpi_text_wrap(f, width, "  !!", 6, buf);
+    }
     for (uint32_t i = 0; i < n; i++) {
         snprintf(buf, sizeof buf, "%s [%s%s%s]", w[i].text, cpi_src_name(w[i].source), w[i].nrefs ? " " : "",
                  w[i].nrefs ? w[i].refs[0] : "");

@@ -50,10 +50,25 @@ void cpi_text_wrap(FILE *f, int width, const char *lead, int indent, const char 
 void cpi_text_span(char *out, size_t cap, int32_t first, int32_t last);
 /* "label; label" for the flags in flags & mask. */
 void cpi_text_flags(uint64_t flags, uint64_t mask, char *out, size_t cap);
+/*
+ * A place's type and risk markers, " [trap house; MACE location of concern]"
+ * ("" when it has none), for every list that names the place: an officer
+ * must see that an address is a trap house wherever it appears.
+ */
+void cpi_text_place_marks(uint64_t flags, char *out, size_t cap);
+/* The flags cpi_text_place_marks shows: risk markers and the types other than a plain home. */
+#define CPI_EF_PLACE_MARKS                                                                               \
+    (CPI_EF_PLACE_RISK | CPI_EF(CPI_EF_MARAC_ADDRESS) | CPI_EF(CPI_EF_POLIT_ADDRESS) | CPI_EF(CPI_EF_CARE_HOME) | \
+     CPI_EF(CPI_EF_FOSTER_HOME) | CPI_EF(CPI_EF_SCHOOL))
 /* A heading line, with " - none" when the section is empty. */
 void cpi_text_heading(FILE *f, const char *title, uint32_t n);
-/* The warnings block (level markers), the gaps block and the restricted notes. */
-void cpi_text_warnings(FILE *f, int width, const cpi_pf_warning *w, uint32_t n);
+/*
+ * The warnings block (level markers), the gaps block and the restricted notes.
+ * The warnings block is given what was withheld: when anything was, it never
+ * says "none" but "restricted information held: contact ..." (whom, per source).
+ */
+void cpi_text_warnings(FILE *f, int width, const cpi_pf_warning *w, uint32_t n, const cpi_pf_withheld *wh,
+                       uint32_t nwh);
 void cpi_text_gaps(FILE *f, int width, const cpi_pf_gap *g, uint32_t n);
 void cpi_text_withheld(FILE *f, int width, const cpi_pf_withheld *w, uint32_t n);
 

@@ -7,6 +7,25 @@ static const char *const names[CPI_SRC__COUNT] = {"niche", "miraf", "mace", "mar
 
 const char *cpi_src_name(cpi_src s) { return (unsigned)s < CPI_SRC__COUNT ? names[s] : "other"; }
 
+const char *cpi_src_label(cpi_src s)
+{
+    static const char *const labels[CPI_SRC__COUNT] = {"Niche", "MIRAF", "MACE", "MARAC", "POLIT", "SOC", "other"};
+    return (unsigned)s < CPI_SRC__COUNT ? labels[s] : "other";
+}
+
+/* One wording everywhere a withheld item is announced (profiles, place reports, candidate lists). */
+const char *cpi_src_default_contact(cpi_src s)
+{
+    switch (s) {
+    case CPI_SRC_POLIT:
+        return "the POLIT (online child abuse) team";
+    case CPI_SRC_MARAC:
+        return "the MARAC coordinator";
+    default:
+        return "the system's owner";
+    }
+}
+
 static bool parse_n(const char *name, size_t n, cpi_src *out)
 {
     for (int i = 0; i < CPI_SRC__COUNT; i++)

@@ -37,6 +37,10 @@ typedef enum cpi_src {
 cpi_src cpi_src_of_ref(const char *ref);
 /* "niche", ... "other". */
 const char *cpi_src_name(cpi_src s);
+/* The silo's name as people write it, for text: "Niche", "MIRAF", "MACE", "MARAC", "POLIT", "SOC", "other". */
+const char *cpi_src_label(cpi_src s);
+/* Whom to ask about a source's withheld content when the access grant names nobody (the unit that holds it). */
+const char *cpi_src_default_contact(cpi_src s);
 /* Parse a source name; false if it is not one of the named silos (or "other"). */
 bool cpi_src_parse(const char *name, cpi_src *out);
 /* Parse a comma-separated list of source names into a mask; false (and *bad set) on an unknown name. */

@@ -347,14 +347,139 @@ static cpi_status fx_write(cpi_txn *txn, void *ctx, cpi_error *err)
     return CPI_OK;
 }
 
+/*
+ * More of the force, for the tests of search as people type it, warnings and
+ * possible matches in lists (written after fx_write, before the graph):
+ *   L-0000011 14 Heol y Coed, Caerphilly CF83 1AA: a trap house (Niche), the
+ *             same number and street as L-0000001 in another town; OCG-0002
+ *             operates from it (SOC-000002). L-0000012 14 Heol y Coed Isaf,
+ *             Caerphilly CF83 1AB: a home on a street whose name starts alike.
+ *   P-0000020 Gareth JONES, 1980-02-02: OCG-0002 member (SOC), poses a risk
+ *             to P-0000009, who is a child at risk in that plan; a suspect
+ *             in OCC-23-000001 (2023) and a victim in OCC-24-000002 (2024).
+ *   P-0000021 Gareth Jones, 1980-02-02: a second entity for him (Niche
+ *             nominal only, and a MIRAF person posing a risk to Lily, P-3);
+ *             the resolver left P-20 and P-21 as a possible match (p 0.71).
+ *   P-0000022 Mark EVANS, 1990-03-03: on Niche only; another man than the
+ *             MARAC perpetrator P-0000005 of the same name.
+ * So P-0000009 (a possible match of P-0000001) is on the agenda too.
+ */
+static cpi_status fx_write_more(cpi_txn *txn, void *ctx, cpi_error *err)
+{
+    (void)ctx;
+    {
+        fx_mention ms[] = {{CPI_KIND_LOCATION, "location", "L-0000011",
+                            {"location_id", "LOC-0000011", "address", "14 Heol y Coed, Caerphilly", "postcode",
+                             "CF83 1AA", "place_type", "TRAP HOUSE", NULL},
+                            {"lid", "LOC-0000011", "addr", "|14|heol y coed", "pc", "CF83 1AA", NULL}}};
+        const char *facts[] = {"local_authority", "Caerphilly", NULL};
+        FX("niche:LOC-0000011", "location", "2022-01-01", facts, ms);
+    }
+    {
+        fx_mention ms[] = {{CPI_KIND_LOCATION, "location", "L-0000012",
+                            {"location_id", "LOC-0000012", "address", "14 Heol y Coed Isaf, Caerphilly", "postcode",
+                             "CF83 1AB", "place_type", "HOME", NULL},
+                            {"lid", "LOC-0000012", "addr", "|14|heol y coed isaf", "pc", "CF83 1AB", NULL}}};
+        const char *facts[] = {"local_authority", "Caerphilly", NULL};
+        FX("niche:LOC-0000012", "location", "2022-01-01", facts, ms);
+    }
+    {
+        fx_mention ms[] = {{CPI_KIND_PERSON, "nominal", "P-0000020",
+                            {"nominal_id", "NOM-0000020", "surname", "JONES", "forenames", "Gareth", "dob",
+                             "02/02/1980", NULL},
+                            {"nid", "NOM-0000020", "fn", "gareth", "sn", "jones", "dob", "1980-02-02", NULL}}};
+        const char *facts[] = {NULL};
+        FX("niche:NOM-0000020", "nominal", "2021-01-01", facts, ms);
+    }
+    {
+        fx_mention ms[] = {{CPI_KIND_PERSON, "nominal", "P-0000022",
+                            {"nominal_id", "NOM-0000022", "surname", "EVANS", "forenames", "Mark", "dob",
+                             "03/03/1990", NULL},
+                            {"nid", "NOM-0000022", "fn", "mark", "sn", "evans", "dob", "1990-03-03", NULL}}};
+        const char *facts[] = {NULL};
+        FX("niche:NOM-0000022", "nominal", "2021-06-01", facts, ms);
+    }
+    {
+        fx_mention ms[] = {{CPI_KIND_PERSON, "nominal", "P-0000021",
+                            {"nominal_id", "NOM-0000021", "surname", "Jones", "forenames", "Gareth", "dob",
+                             "02/02/1980", NULL},
+                            {"nid", "NOM-0000021", "fn", "gareth", "sn", "jones", "dob", "1980-02-02", NULL}}};
+        const char *facts[] = {NULL};
+        FX("niche:NOM-0000021", "nominal", "2020-01-01", facts, ms);
+    }
+    {
+        fx_mention ms[] = {
+            {CPI_KIND_PERSON, "child-at-risk", "P-0000009", {"name", "Sian Pryce", "dob", "01/01/2012", NULL},
+             {"fn", "sian", "sn", "pryce", "dob", "2012-01-01", NULL}},
+            {CPI_KIND_PERSON, "group-member", "P-0000020", {"name", "Gareth Jones", NULL},
+             {"fn", "gareth", "sn", "jones", NULL}},
+            {CPI_KIND_LOCATION, "address-used", "L-0000011", {"address", "14 Heol y Coed, Caerphilly", NULL},
+             {"addr", "|14|heol y coed", "pc", "CF83 1AA", NULL}},
+        };
+        fx_rel rels[] = {{"poses-risk-to", 2, 1, NULL}, {"operates-from", 2, 3, NULL}};
+        const char *facts[] = {"group_ref", "OCG-0002", "line_name", "Jonesy line", "address_1_type", "TRAP HOUSE",
+                               NULL};
+        FXR("soc:SOC-000002", "soc-plan", "2023-09-01", facts, ms, rels);
+    }
+    {
+        fx_mention ms[] = {
+            {CPI_KIND_PERSON, "missing-child", "P-0000003", {"forenames", "Lily", "surname", "Price", NULL},
+             {"fn", "lily", "sn", "price", "dob", "2011-02-01", NULL}},
+            {CPI_KIND_PERSON, "person-posing-risk", "P-0000021", {"name", "Gareth Jones", NULL},
+             {"fn", "gareth", "sn", "jones", NULL}},
+        };
+        fx_rel rels[] = {{"poses-risk-to", 2, 1, NULL}};
+        const char *facts[] = {"risk_grading", "LOW", "episodes", "1", NULL};
+        FXR("miraf:MF-2023-000003", "miraf-form", "2023-02-01", facts, ms, rels);
+    }
+    /* Gareth (P-20): a suspect in 2023, a victim since (a victim is not a risk flag: it comes after his own) */
+    {
+        fx_mention ms[] = {{CPI_KIND_PERSON, "occurrence-nominal", "P-0000020", {"nominal_id", "NOM-0000020", NULL},
+                            {"nid", "NOM-0000020", NULL}}};
+        const char *facts[] = {"urn", "OCC-23-000001", "involvement", "SUSPECT", NULL};
+        FX("niche:ONL-0000020", "occurrence-nominal", "2023-03-01", facts, ms);
+    }
+    {
+        fx_mention ms[] = {{CPI_KIND_PERSON, "occurrence-nominal", "P-0000020", {"nominal_id", "NOM-0000020", NULL},
+                            {"nid", "NOM-0000020", NULL}}};
+        const char *facts[] = {"urn", "OCC-24-000002", "involvement", "VICTIM", NULL};
+        FX("niche:ONL-0000021", "occurrence-nominal", "2024-02-01", facts, ms);
+    }
+    {
+        msgpack_sbuffer sb;
+        msgpack_packer pk;
+        msgpack_sbuffer_init(&sb);
+        msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+        msgpack_pack_map(&pk, 4);
+        msgpack_pack_str(&pk, 1);
+        msgpack_pack_str_body(&pk, "k", 1);
+        msgpack_pack_uint8(&pk, CPI_KIND_PERSON);
+        msgpack_pack_str(&pk, 1);
+        msgpack_pack_str_body(&pk, "p", 1);
+        msgpack_pack_double(&pk, 0.71);
+        msgpack_pack_str(&pk, 1);
+        msgpack_pack_str_body(&pk, "w", 1);
+        msgpack_pack_double(&pk, 2.0);
+        msgpack_pack_str(&pk, 1);
+        msgpack_pack_str_body(&pk, "c", 1);
+        msgpack_pack_true(&pk);
+        static const char key[] = "niche:NOM-0000020/1\x1f" "niche:NOM-0000021/1";
+        cpi_status s_ = cpi_txn_put(txn, CPI_DB_REVIEW, key, sizeof key - 1, sb.data, sb.size, err);
+        msgpack_sbuffer_destroy(&sb);
+        if (s_)
+            return s_;
+    }
+    return CPI_OK;
+}
+
 typedef struct fx_store {
     char *dir, *db;
     cpi_store *st;
     cpi_graph_stats gs;
 } fx_store;
 
-/* Build the fixture store and its graph; NULL (with a message) on failure. */
-static fx_store *fx_open(void)
+/* Build the fixture store (with fx_write_more's records when more) and its graph; NULL (with a message) on failure. */
+static fx_store *fx_open_with(bool more)
 {
     fx_store *f = calloc(1, sizeof *f);
     f->dir = tu_mkdtemp();
@@ -364,12 +489,14 @@ static fx_store *fx_open(void)
     cpi_store_opts o = {.flags = CPI_STORE_CREATE};
     cpi_error err = {0};
     if (cpi_store_open(f->db, &o, &f->st, &err) || cpi_store_write(f->st, fx_write, NULL, &err) ||
-        cpi_graph_build(f->st, NULL, &f->gs, &err)) {
+        (more && cpi_store_write(f->st, fx_write_more, NULL, &err)) || cpi_graph_build(f->st, NULL, &f->gs, &err)) {
         fprintf(stderr, "fixture: %s\n", err.msg);
         return NULL;
     }
     return f;
 }
+
+static fx_store *fx_open(void) { return fx_open_with(false); }
 
 static void fx_close(fx_store *f)
 {
@@ -392,6 +519,18 @@ static inline int fx_setup_group(void **state)
 {
     fx_ctx *c = calloc(1, sizeof *c);
     c->f = fx_open();
+    cpi_error err = {0};
+    if (!c->f || cpi_store_read_begin(c->f->st, &c->txn, &err))
+        return -1;
+    *state = c;
+    return 0;
+}
+
+/* The same over the fixture with fx_write_more's records. */
+static inline int fx_setup_group_more(void **state)
+{
+    fx_ctx *c = calloc(1, sizeof *c);
+    c->f = fx_open_with(true);
     cpi_error err = {0};
     if (!c->f || cpi_store_read_begin(c->f->st, &c->txn, &err))
         return -1;

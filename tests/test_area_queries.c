@@ -420,7 +420,10 @@ static void test_agenda_since(void **state)
     /* the area's children and those in no area alike */
     json_t *kids = json_deep_copy(json_object_get(j, "children"));
     json_array_extend(kids, json_object_get(json_object_get(j, "unplaced"), "children"));
-    assert_true(json_array_size(kids) >= 10);
+    /* a child the resolver left as a possible match of a listed one shares that one's row (query/same.h) */
+    size_t listed = json_array_size(kids);
+    json_array_foreach(kids, i, x) listed += json_array_size(json_object_get(x, "possibly_same"));
+    assert_true(listed >= 10);
     json_array_foreach(kids, i, x)
     {
         const char *id = json_string_value(json_object_get(x, "entity_id"));

@@ -3,7 +3,11 @@
  * Pryce, P-0000001): warnings in order, risky people with why and how,
  * places with found-at counts, connected children, gaps, identity and
  * references; withholding MARAC and POLIT item by item; brief vs full;
- * JSON keys; refusals for a place or an unknown id.
+ * JSON keys; refusals for a place or an unknown id. A person's own risk
+ * flags (OCG member, MIRAF risk person, MACE adult of concern, MARAC
+ * perpetrator, suspect, CAWN served on them) open the warnings; a warning
+ * withheld by role is never reported as "none"; a place's type and risk
+ * markers appear wherever a list names it (fixture with fx_write_more).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -298,6 +302,134 @@ static void test_adult_profile(void **state)
     assert_true(sian && lily);
 }
 
+/* The profile's text at a width, as a string the caller frees. */
+static char *text_of(const cpi_profile *p)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    cpi_profile_text(p, f, 100);
+    fclose(f);
+    return buf;
+}
+
+static void test_own_risk_flags_first(void **state)
+{
+    ctx *c = *state;
+    /* Dean Morgan: MIRAF risk person, MACE adult of concern, OCG member, suspect, CAWN served on him */
+    for (int d = 0; d < 2; d++) {
+        cpi_profile p = build(c, "P-0000002", d ? CPI_DETAIL_FULL : CPI_DETAIL_BRIEF, CPI_SRC_RESTRICTED);
+        static const char *const own[] = {"ocg-member", "miraf-risk", "mace-adult", "suspect", "cawn-served-on"};
+        for (size_t i = 0; i < sizeof own / sizeof own[0]; i++) {
+            const cpi_pf_warning *w = warning(&p, own[i]);
+            if (!w || !w->own)
+                fail_msg("%s view: no own '%s' warning", d ? "full" : "brief", own[i]);
+        }
+        assert_non_null(strstr(warning(&p, "ocg-member")->text, "OCG-0001"));
+        assert_non_null(strstr(warning(&p, "miraf-risk")->text, "2 records"));
+        assert_string_equal(warning(&p, "miraf-risk")->refs[0], "miraf:MF-2023-000001"); /* the latest first */
+        assert_true(p.warnings[0].own);
+        /* own first, then what is linked to him */
+        bool linked = false;
+        for (uint32_t i = 0; i < p.nwarnings; i++) {
+            if (p.warnings[i].own && linked)
+                fail_msg("own warning '%s' after a linked one", p.warnings[i].code);
+            linked |= !p.warnings[i].own;
+        }
+        char *t = text_of(&p);
+        assert_non_null(strstr(t, "Organised crime group member"));
+        assert_null(strstr(t, "WARNINGS - none"));
+        free(t);
+    }
+    /* a child's own suspect role is not a warning (a 14-year-old in a fight is not a risk to children) */
+    cpi_profile p = build(c, "P-0000001", CPI_DETAIL_FULL, 0);
+    assert_null(warning(&p, "suspect"));
+    p = build(c, "P-0000002", CPI_DETAIL_FULL, 0);
+    json_t *j = cpi_profile_json(&p);
+    json_t *w0 = json_array_get(json_object_get(j, "warnings"), 0);
+    assert_true(json_is_true(json_object_get(w0, "own")));
+    json_decref(j);
+}
+
+static void test_withheld_warnings_never_none(void **state)
+{
+    ctx *c = *state;
+    /* Mark Evans is known only to MARAC: the analyst sees him as a perpetrator */
+    cpi_profile p = build(c, "P-0000005", CPI_DETAIL_FULL, 0);
+    const cpi_pf_warning *w = warning(&p, "marac-perpetrator");
+    assert_non_null(w);
+    assert_true(w->own);
+    assert_non_null(strstr(w->text, "MRC-000001"));
+    /* the officer: no warning to show, and the text must say that one is held, and whom to ask */
+    cpi_profile_opts o = {.detail = CPI_DETAIL_BRIEF, .withhold = CPI_SRC_RESTRICTED};
+    o.contact[CPI_SRC_MARAC] = "the MARAC coordinator, ext 4321";
+    cpi_error err = {0};
+    assert_int_equal(cpi_profile_build(c->txn, "P-0000005", &o, &c->arena, &p, &err), CPI_OK);
+    assert_int_equal(p.nwarnings, 0);
+    char *t = text_of(&p);
+    assert_null(strstr(t, "WARNINGS - none"));
+    assert_non_null(strstr(t, "restricted information held: contact the MARAC coordinator, ext 4321"));
+    free(t);
+    /* with warnings to show as well, the restricted line is there too */
+    p = build(c, "P-0000001", CPI_DETAIL_BRIEF, CPI_SRC_RESTRICTED);
+    assert_true(p.nwarnings > 0);
+    t = text_of(&p);
+    assert_non_null(strstr(t, "restricted information held: contact"));
+    free(t);
+    /* nothing withheld and nothing to warn of: "none" is then the truth */
+    p = build(c, "P-0000009", CPI_DETAIL_BRIEF, CPI_SRC_RESTRICTED); /* one Niche nominal, nothing else */
+    assert_int_equal(p.nwithheld, 0);
+    assert_int_equal(p.nwarnings, 0);
+    t = text_of(&p);
+    assert_non_null(strstr(t, "WARNINGS - none"));
+    assert_null(strstr(t, "restricted information held"));
+    free(t);
+}
+
+static void test_place_markers_in_lists(void **state)
+{
+    ctx *c = *state;
+    /* Sian (P-9) is at risk from Gareth Jones, who operates from a trap house: the list of risky people says so */
+    cpi_profile p = build(c, "P-0000009", CPI_DETAIL_BRIEF, 0);
+    char *t = text_of(&p);
+    if (!strstr(t, "operates-from 14 Heol y Coed, Caerphilly [trap house"))
+        fail_msg("no trap house beside the address:\n%s", t);
+    free(t);
+    json_t *j = cpi_profile_json(&p);
+    bool found = false;
+    json_t *rp, *ad;
+    size_t i, k;
+    json_array_foreach(json_object_get(j, "risky_people"), i, rp) json_array_foreach(json_object_get(rp, "addresses"),
+                                                                                         k, ad)
+    {
+        json_t *fl;
+        size_t m;
+        json_array_foreach(json_object_get(ad, "flags"), m, fl) found |= strcmp(json_string_value(fl), "trap-house") == 0;
+    }
+    assert_true(found);
+    json_decref(j);
+    /* Gareth's own profile: the place he operates from, with its markers */
+    p = build(c, "P-0000020", CPI_DETAIL_BRIEF, 0);
+    t = text_of(&p);
+    assert_non_null(strstr(t, "trap house"));
+    free(t);
+}
+
+static void test_own_before_linked(void **state)
+{
+    ctx *c = *state;
+    /* Gareth: OCG member and suspect (2023) are his own; victim (2024, as serious as suspect, and later) is not */
+    cpi_profile p = build(c, "P-0000020", CPI_DETAIL_BRIEF, 0);
+    assert_int_equal(p.nwarnings, 3);
+    assert_string_equal(p.warnings[0].code, "ocg-member");
+    assert_string_equal(p.warnings[1].code, "suspect");
+    assert_string_equal(p.warnings[2].code, "victim");
+    assert_false(p.warnings[2].own);
+    char *t = text_of(&p);
+    assert_true(strstr(t, "Suspect or offender") < strstr(t, "Victim in"));
+    free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -306,5 +438,13 @@ int main(void)
         cmocka_unit_test(test_withholding),   cmocka_unit_test(test_brief_and_json),
         cmocka_unit_test(test_refusals),      cmocka_unit_test(test_adult_profile),
     };
-    return cmocka_run_group_tests(tests, fx_setup_group, fx_teardown_group);
+    const struct CMUnitTest warnings[] = {
+        cmocka_unit_test(test_own_risk_flags_first),
+        cmocka_unit_test(test_withheld_warnings_never_none),
+    };
+    const struct CMUnitTest more[] = {cmocka_unit_test(test_place_markers_in_lists),
+                                      cmocka_unit_test(test_own_before_linked)};
+    int failed = cmocka_run_group_tests(tests, fx_setup_group, fx_teardown_group);
+    failed += cmocka_run_group_tests(warnings, fx_setup_group, fx_teardown_group);
+    return failed + cmocka_run_group_tests(more, fx_setup_group_more, fx_teardown_group);
 }

@@ -1,7 +1,11 @@
 /*
  * test_queries.c - the address report, the missing-child trigger plan and
  * the MACE agenda on the fixture force, against answers worked out by hand
- * from query_fixture.h and the rules in address.h, missing.h and agenda.h.
+ * from query_fixture.h and the rules in address.h, missing.h and agenda.h;
+ * the officer told that restricted warnings exist at a MARAC address, a
+ * place's markers in the missing plan's lists, and (fixture with
+ * fx_write_more) two children the resolver left as a possible match sharing
+ * one agenda row.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -166,6 +170,86 @@ static void test_agenda(void **state)
     assert_true(a.considered >= 2);
 }
 
+static char *text_of(void (*fn)(const void *, FILE *, int), const void *answer)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    fn(answer, f, 100);
+    fclose(f);
+    return buf;
+}
+static void address_text(const void *r, FILE *f, int w) { cpi_address_text(r, f, w); }
+static void missing_text(const void *m, FILE *f, int w) { cpi_missing_text(m, f, w); }
+static void agenda_text(const void *a, FILE *f, int w) { cpi_agenda_text(a, f, w); }
+
+static void test_address_restricted_not_none(void **state)
+{
+    ctx *c = *state;
+    cpi_place_report r;
+    cpi_error err = {0};
+    cpi_profile_opts o = {.detail = CPI_DETAIL_BRIEF, .withhold = CPI_SRC_RESTRICTED};
+    o.contact[CPI_SRC_MARAC] = "the MARAC coordinator on 01633 000000";
+    assert_int_equal(cpi_address_build(c->txn, "L-0000001", &o, &c->arena, &r, &err), CPI_OK);
+    char *t = text_of(address_text, &r);
+    assert_non_null(strstr(t, "restricted information held: contact the MARAC coordinator on 01633 000000"));
+    assert_null(strstr(t, "WARNINGS - none"));
+    /* said under WARNINGS, before the warnings an officer may see */
+    assert_true(strstr(t, "WARNINGS") < strstr(t, "restricted information held"));
+    assert_true(strstr(t, "restricted information held") < strstr(t, "registered sex offender"));
+    free(t);
+    /* the analyst has nothing withheld: no such line */
+    assert_int_equal(cpi_address_build(c->txn, "L-0000001", NULL, &c->arena, &r, &err), CPI_OK);
+    t = text_of(address_text, &r);
+    assert_null(strstr(t, "restricted information held"));
+    free(t);
+}
+
+static void test_missing_plan_place_markers(void **state)
+{
+    ctx *c = *state;
+    cpi_missing_plan m;
+    cpi_error err = {0};
+    assert_int_equal(cpi_missing_build(c->txn, "P-0000001", NULL, &c->arena, &m, &err), CPI_OK);
+    char *t = text_of(missing_text, &m);
+    /* the chicken shop is a MACE location of concern: the search list says so */
+    if (!strstr(t, "(L-0000003) [MACE location of concern"))
+        fail_msg("no marker on the place of concern:\n%s", t);
+    free(t);
+}
+
+static void test_agenda_possible_match_one_row(void **state)
+{
+    ctx *c = *state;
+    cpi_agenda a;
+    cpi_error err = {0};
+    cpi_agenda_opts o = {.as_of = fx_day("2023-09-15")};
+    assert_int_equal(cpi_agenda_build(c->txn, &o, &c->arena, &a, &err), CPI_OK);
+    /* both Sians are scored (P-9 is a SOC child at risk now), but only one row is hers */
+    const cpi_agenda_item *sian = item(&a, "P-0000001");
+    assert_non_null(sian);
+    assert_null(item(&a, "P-0000009"));
+    assert_int_equal(sian->nsame, 1);
+    assert_string_equal(sian->same[0].id, "P-0000009");
+    assert_int_equal(sian->same[0].prob, 620);
+    assert_true(sian->same[0].score > 0);
+    assert_int_equal(a.considered, 3); /* Sian, Lily and the second Sian were all scored */
+    char *t = text_of(agenda_text, &a);
+    assert_non_null(strstr(t, "possibly the same person (review): Sian Pryce (P-0000009)"));
+    free(t);
+    json_t *j = cpi_agenda_json(&a);
+    json_t *row = json_array_get(json_object_get(j, "children"), 0);
+    assert_string_equal(json_string_value(json_object_get(row, "entity_id")), "P-0000001");
+    json_t *same = json_array_get(json_object_get(row, "possibly_same"), 0);
+    assert_string_equal(json_string_value(json_object_get(same, "entity_id")), "P-0000009");
+    json_decref(j);
+    /* --top counts rows: the top 2 are Sian (with her possible match) and Lily */
+    o.top = 2;
+    assert_int_equal(cpi_agenda_build(c->txn, &o, &c->arena, &a, &err), CPI_OK);
+    assert_int_equal(a.n, 2);
+    assert_non_null(item(&a, "P-0000003"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -173,6 +257,10 @@ int main(void)
         cmocka_unit_test(test_address_hotspot),
         cmocka_unit_test(test_missing_plan),
         cmocka_unit_test(test_agenda),
+        cmocka_unit_test(test_address_restricted_not_none),
+        cmocka_unit_test(test_missing_plan_place_markers),
     };
-    return cmocka_run_group_tests(tests, fx_setup_group, fx_teardown_group);
+    const struct CMUnitTest more[] = {cmocka_unit_test(test_agenda_possible_match_one_row)};
+    int failed = cmocka_run_group_tests(tests, fx_setup_group, fx_teardown_group);
+    return failed + cmocka_run_group_tests(more, fx_setup_group_more, fx_teardown_group);
 }

@@ -45,13 +45,16 @@ int cmd_agenda(cli_ctx *ctx, int argc, char **argv)
             cpi_error e2 = {0};
             if (cpi_norm_date(optarg, 0, CPI_DATE_EVENT, &ao.since, &e2) != CPI_OK)
                 return cli_usage_error(self, "--since: %s", e2.msg);
-        } else if ((rc = opt >= QOPT_JSON && opt <= QOPT_AS_OF ? query_opt(self, &q, opt, optarg)
+        } else if ((rc = opt >= QOPT_JSON && opt <= QOPT_NAME ? query_opt(self, &q, opt, optarg)
                                                                : cli_common_opt(ctx, self, opt, optarg)) >= 0) {
             return rc;
         }
     }
     if (optind < argc)
         return cli_usage_error(self, "unexpected argument '%s'", argv[optind]);
+    if (q.name) /* query_opt takes --name for every query command; only a lookup has a QUERY to give */
+        return cli_usage_error(self, "--name is for the commands that look someone up (child, person, address, "
+                                     "missing)");
     cpi_store *st;
     cpi_grant g;
     cpi_txn *txn;

@@ -12,6 +12,7 @@
 #include "query/analytics.h"
 #include "query/area.h"
 #include "query/render.h"
+#include "query/same.h"
 #include "query_cli.h"
 
 static const struct {
@@ -39,38 +40,104 @@ static const struct {
     {"central", 1u << 0},  {"found", 1u << 1},              {"meet", 1u << 2},
 };
 
-static void print_list(FILE *f, int width, const cpi_aitem *it, uint32_t n, size_t v, uint32_t top)
+/* One row of a list: an entry, and the entries the resolver left as possibly the same person or place. */
+typedef struct row {
+    const cpi_aitem *it;
+    const cpi_aitem *same[3];
+    uint32_t nsame;
+} row;
+
+/*
+ * The rows of a ranked list: an entry that is a possible match (a review
+ * pair, query/same.h) of a better-ranked one is named in that one's row, not
+ * given a row of its own, so one person is not counted as two of the most
+ * linked adults. Networks and communities name a group, not a person: one row
+ * each. Reads the possible-match edges of each entry (one seek each).
+ */
+static cpi_status fold_rows(cpi_txn *txn, const cpi_aitem *it, uint32_t n, bool groups, uint32_t withhold,
+                            cpi_arena *arena, row **out, uint32_t *nrows, cpi_error *err)
+{
+    row *rows = cpi_arena_alloc(arena, sizeof *rows * (n ? n : 1));
+    const char **ids = malloc(sizeof *ids * (n ? n : 1));
+    uint32_t *partner = malloc(sizeof *partner * (n ? n : 1)), *rowof = malloc(sizeof *rowof * (n ? n : 1));
+    cpi_status s = rows && ids && partner && rowof ? CPI_OK
+                                                   : cpi_error_set(err, CPI_ERR_NOMEM, "analyse: out of memory");
+    for (uint32_t i = 0; i < n && !s; i++)
+        ids[i] = it[i].id[0] ? it[i].id : NULL;
+    if (!s && !groups)
+        s = cpi_same_partners(txn, ids, n, withhold, arena, partner, NULL, err);
+    else
+        for (uint32_t i = 0; i < n; i++)
+            partner[i] = CPI_SAME_NONE;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < n && !s; i++) {
+        if (partner[i] == CPI_SAME_NONE) {
+            rowof[i] = k;
+            rows[k++] = (row){.it = &it[i]};
+        } else if (rows[rowof[partner[i]]].nsame < 3) {
+            row *r = &rows[rowof[partner[i]]];
+            r->same[r->nsame++] = &it[i];
+        }
+    }
+    free(ids);
+    free(partner);
+    free(rowof);
+    *out = rows;
+    *nrows = s ? 0 : k;
+    return s;
+}
+
+static void print_list(FILE *f, int width, const row *rows, uint32_t n, size_t v, uint32_t top)
 {
     fprintf(f, "\n%s\n", views[v].title);
     if (!n)
         fprintf(f, "  none\n");
     for (uint32_t i = 0; i < n && i < top; i++) {
+        const cpi_aitem *it = rows[i].it;
         char d[CPI_NORM_ISO_DATE_MAX] = "";
-        if (views[v].list != CPI_ALIST_NETWORKS && views[v].list != CPI_ALIST_COMMUNITIES && it[i].day != CPI_DAY_NONE)
-            cpi_norm_date_iso(it[i].day, d);
-        char line[1024];
-        snprintf(line, sizeof line, "%s%s%s%s: %llu %s, %llu %s, %llu %s%s%s", it[i].name, it[i].id[0] ? " (" : "",
-                 it[i].id, it[i].id[0] ? ")" : "", (unsigned long long)it[i].n1, views[v].n1,
-                 (unsigned long long)it[i].n2, views[v].n2, (unsigned long long)it[i].n3, views[v].n3,
+        if (views[v].list != CPI_ALIST_NETWORKS && views[v].list != CPI_ALIST_COMMUNITIES && it->day != CPI_DAY_NONE)
+            cpi_norm_date_iso(it->day, d);
+        char line[1024], marks[256] = "";
+        if (views[v].list == CPI_ALIST_HOT_FOUND || views[v].list == CPI_ALIST_HOT_MEET) /* a place: say what it is */
+            cpi_text_place_marks(it->flags, marks, sizeof marks);
+        snprintf(line, sizeof line, "%s%s%s%s%s: %llu %s, %llu %s, %llu %s%s%s", it->name, it->id[0] ? " (" : "",
+                 it->id, it->id[0] ? ")" : "", marks, (unsigned long long)it->n1, views[v].n1,
+                 (unsigned long long)it->n2, views[v].n2, (unsigned long long)it->n3, views[v].n3,
                  d[0] ? ", last " : "", d);
         char lead[16];
         snprintf(lead, sizeof lead, "  %3u.", i + 1);
         cpi_text_wrap(f, width, lead, 7, line);
+        for (uint32_t j = 0; j < rows[i].nsame; j++) {
+            const cpi_aitem *o = rows[i].same[j];
+            snprintf(line, sizeof line, "possibly the same %s (review): %s (%s): %llu %s on its own",
+                     views[v].list == CPI_ALIST_CENTRAL ? "person" : "place", o->name, o->id,
+                     (unsigned long long)o->n1, views[v].n1);
+            cpi_text_wrap(f, width, "       =", 9, line);
+        }
     }
 }
 
-static json_t *list_json(const cpi_aitem *it, uint32_t n, size_t v, uint32_t top)
+static json_t *list_json(const row *rows, uint32_t n, size_t v, uint32_t top)
 {
     json_t *a = json_array();
     for (uint32_t i = 0; i < n && i < top; i++) {
+        const cpi_aitem *it = rows[i].it;
         json_t *o = json_pack("{s:i, s:o, s:s, s:o}", "rank", (int)i + 1, "entity_id",
-                              it[i].id[0] ? json_string(it[i].id) : json_null(), "name", it[i].name, "flags",
-                              cpi_json_flags(it[i].flags));
-        json_object_set_new(o, views[v].n1, json_integer((json_int_t)it[i].n1));
-        json_object_set_new(o, views[v].n2, json_integer((json_int_t)it[i].n2));
-        json_object_set_new(o, views[v].n3, json_integer((json_int_t)it[i].n3));
-        if (views[v].list != CPI_ALIST_NETWORKS && views[v].list != CPI_ALIST_COMMUNITIES)
-            json_object_set_new(o, "last", cpi_json_date(it[i].day));
+                              it->id[0] ? json_string(it->id) : json_null(), "name", it->name, "flags",
+                              cpi_json_flags(it->flags));
+        json_object_set_new(o, views[v].n1, json_integer((json_int_t)it->n1));
+        json_object_set_new(o, views[v].n2, json_integer((json_int_t)it->n2));
+        json_object_set_new(o, views[v].n3, json_integer((json_int_t)it->n3));
+        if (views[v].list != CPI_ALIST_NETWORKS && views[v].list != CPI_ALIST_COMMUNITIES) {
+            json_object_set_new(o, "last", cpi_json_date(it->day));
+            json_t *same = json_array();
+            for (uint32_t j = 0; j < rows[i].nsame; j++)
+                json_array_append_new(same, json_pack("{s:s, s:s, s:I, s:s}", "entity_id", rows[i].same[j]->id, "name",
+                                                      rows[i].same[j]->name, views[v].n1,
+                                                      (json_int_t)rows[i].same[j]->n1, "note",
+                                                      "possibly the same person (review)"));
+            json_object_set_new(o, "possibly_same", same);
+        }
         json_array_append_new(a, o);
     }
     return a;
@@ -82,8 +149,8 @@ typedef struct analyse_text {
     const char *canon;
     unsigned want;
     uint32_t top;
-    cpi_aitem **items;
-    const uint32_t *counts;
+    row **rows;
+    const uint32_t *nrows;
 } analyse_text;
 
 /* The summary line, the area note and each view asked for, at the terminal's width. */
@@ -107,7 +174,7 @@ static void render_analyse(const void *arg, FILE *f, int width)
     }
     for (size_t v = 0; v < NVIEWS; v++)
         if (t->want & (1u << v))
-            print_list(f, width, t->items[v], t->counts[v], v, t->top);
+            print_list(f, width, t->rows[v], t->nrows[v], v, t->top);
 }
 
 int cmd_analyse(cli_ctx *ctx, int argc, char **argv)
@@ -133,7 +200,7 @@ int cmd_analyse(cli_ctx *ctx, int argc, char **argv)
             if (!*optarg)
                 return cli_usage_error(self, "--area takes a local authority or policing area (e.g. Newport, EAST)");
             area = optarg;
-        } else if ((rc = opt >= QOPT_JSON && opt <= QOPT_AS_OF ? query_opt(self, &q, opt, optarg)
+        } else if ((rc = opt >= QOPT_JSON && opt <= QOPT_NAME ? query_opt(self, &q, opt, optarg)
                                                                : cli_common_opt(ctx, self, opt, optarg)) >= 0) {
             return rc;
         }
@@ -150,6 +217,9 @@ int cmd_analyse(cli_ctx *ctx, int argc, char **argv)
         if (optind + 1 < argc)
             return cli_usage_error(self, "unexpected argument '%s'", argv[optind + 1]);
     }
+    if (q.name) /* query_opt takes --name for every query command; only a lookup has a QUERY to give */
+        return cli_usage_error(self, "--name is for the commands that look someone up (child, person, address, "
+                                     "missing)");
     cpi_store *st;
     cpi_grant g;
     cpi_txn *txn;
@@ -164,9 +234,16 @@ int cmd_analyse(cli_ctx *ctx, int argc, char **argv)
     cpi_status s = cpi_analytics_summary(txn, &sum, &err);
     if (!s && area)
         s = cpi_area_find(txn, area, &arena, &canon, NULL, &err);
+    row *rows[NVIEWS] = {0};
+    uint32_t nrows[NVIEWS] = {0};
     for (size_t v = 0; v < NVIEWS && !s; v++)
-        if (want & (1u << v))
+        if (want & (1u << v)) {
             s = cpi_analytics_list_area(txn, views[v].list, canon, &arena, &items[v], &counts[v], &err);
+            if (!s)
+                s = fold_rows(txn, items[v], counts[v],
+                              views[v].list == CPI_ALIST_NETWORKS || views[v].list == CPI_ALIST_COMMUNITIES,
+                              q.profile.withhold, &arena, &rows[v], &nrows[v], &err);
+        }
     cpi_txn_end(txn);
     if (s) {
         cpi_store_close(st);
@@ -177,9 +254,12 @@ int cmd_analyse(cli_ctx *ctx, int argc, char **argv)
     }
     shown sh = {0};
     for (size_t v = 0; v < NVIEWS; v++)
-        for (uint32_t i = 0; i < counts[v] && i < top; i++)
-            if (items[v][i].id[0])
-                shown_id(&sh, items[v][i].id);
+        for (uint32_t i = 0; i < nrows[v] && i < top; i++) {
+            if (rows[v][i].it->id[0])
+                shown_id(&sh, rows[v][i].it->id);
+            for (uint32_t j = 0; j < rows[v][i].nsame; j++)
+                shown_id(&sh, rows[v][i].same[j]->id);
+        }
     if ((rc = shown_log(ctx, st, &g, &sh)) == EXIT_OK_) {
         if (q.json) {
             json_t *o = json_pack("{s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:f}", "as_of", cpi_json_date(sum.as_of), "area",
@@ -189,10 +269,10 @@ int cmd_analyse(cli_ctx *ctx, int argc, char **argv)
                                   "community_count", (json_int_t)sum.communities, "modularity", sum.modularity);
             for (size_t v = 0; v < NVIEWS; v++)
                 if (want & (1u << v))
-                    json_object_set_new(o, views[v].view, list_json(items[v], counts[v], v, top));
+                    json_object_set_new(o, views[v].view, list_json(rows[v], nrows[v], v, top));
             query_print_json(o);
         } else {
-            analyse_text t = {&sum, canon, want, top, items, counts};
+            analyse_text t = {&sum, canon, want, top, rows, nrows};
             rc = cli_print_text(ctx, render_analyse, &t);
         }
     }

@@ -106,7 +106,7 @@ const cli_command cli_commands[] = {
      "         cpindex ingest miraf force/miraf --user $USER --reason 'monthly MIRAF export'\n"},
     {"child", CLI_FN(cmd_child), "everything held on a child, warnings first: risky people, places, gaps",
      "usage: cpindex child QUERY [--dob DATE] [--full | --detail brief|full] [--json]\n"
-     "                     [--withhold SOURCES] [--width N] [--color=WHEN] [--no-pager] [--db PATH]\n"
+     "                     [--name QUERY] [--withhold SOURCES] [--width N] [--color=WHEN] [--no-pager] [--db PATH]\n"
      "\n"
      "Show what every system holds on one child, most important first: warnings\n"
      "(CPP, looked after, missing history and MIRAF grading, CSE/CCE risk and SERAF,\n"
@@ -122,6 +122,7 @@ const cli_command cli_commands[] = {
      "matches, nothing is guessed: the candidates are listed with what tells them\n"
      "apart (DOB, home, sources, dates); run again with the id you mean or --dob.\n"
      "\n"
+     "  --name QUERY      the QUERY as an option instead of words (--name 'JONES, Rhiannon')\n"
      "  --dob DATE        narrow a name to this date of birth (2011-05-03, 03/05/2011)\n"
      "  --detail brief    one screen (about 24 lines): warnings first, then the most\n"
      "                    important people and places, each list cut short saying\n"

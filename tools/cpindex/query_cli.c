@@ -38,6 +38,12 @@ int query_opt(const cli_command *cmd, query_opts *q, int opt, const char *arg)
             return cli_usage_error(cmd, "--withhold: '%s' is not a source (niche, miraf, mace, marac, polit, soc, "
                                         "or 'restricted' for marac,polit)", bad);
         return -1;
+    case QOPT_NAME:
+        /* operations.md and officers' habits write `child --name '...'`: the same QUERY as the bare words */
+        if (!*arg)
+            return cli_usage_error(cmd, "--name takes the name (or any QUERY) to look up");
+        q->name = arg;
+        return -1;
     default:
         return EXIT_USAGE;
     }
@@ -49,7 +55,7 @@ int query_parse(cli_ctx *ctx, const cli_command *self, int argc, char **argv, qu
     static const struct option longopts[] = {QUERY_LONGOPTS, CLI_COMMON_LONGOPTS, {0}};
     int opt;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        int rc = opt >= QOPT_JSON && opt <= QOPT_AS_OF ? query_opt(self, q, opt, optarg)
+        int rc = opt >= QOPT_JSON && opt <= QOPT_NAME ? query_opt(self, q, opt, optarg)
                                                        : cli_common_opt(ctx, self, opt, optarg);
         if (rc >= 0)
             return rc;
@@ -58,6 +64,13 @@ int query_parse(cli_ctx *ctx, const cli_command *self, int argc, char **argv, qu
     query[0] = '\0';
     for (int i = optind; i < argc && n < cap; i++) /* a name may come as several words without quotes */
         n += (size_t)snprintf(query + n, cap - n, "%s%s", n ? " " : "", argv[i]);
+    if (q->name && query[0])
+        return cli_usage_error(self, "give the QUERY once: either --name '%s' or '%s', not both", q->name, query);
+    if (q->name && !need_query)
+        return cli_usage_error(self, "--name is for the commands that look someone up (child, person, address, "
+                                     "missing)");
+    if (q->name)
+        snprintf(query, cap, "%s", q->name);
     if (need_query && !query[0])
         return cli_usage_error(self, "give a QUERY: a name, an entity id or a reference");
     if (!need_query && query[0])
@@ -120,11 +133,15 @@ static void query_print_jw(void (*write)(const void *, cpi_jw *), const void *an
 int query_pick(cpi_txn *txn, const char *query, cpi_kind kind, const query_opts *q, cpi_arena *arena,
                const char **id, cpi_lookup *l, cpi_error *err)
 {
-    cpi_lookup_opts lo = {.kind = kind, .dob = q->dob};
+    /* the candidates obey the same gate as the answer: a withheld source's people are counted, not named */
+    cpi_lookup_opts lo = {.kind = kind, .dob = q->dob, .withhold = q->profile.withhold};
+    memcpy(lo.contact, q->profile.contact, sizeof lo.contact);
     cpi_status s = cpi_lookup_run(txn, query, &lo, arena, l, err);
     if (s)
         return cli_fail(err);
-    if (l->n == 1 && l->items[0].entity_id && !l->more) {
+    /* one place, but not in the town the officer gave: a list of one to check, never a profile of another town;
+     * one open match beside others the role hides: a list that says so, never the open one as if alone */
+    if (l->n == 1 && l->items[0].entity_id && !l->more && l->items[0].area_match >= 0 && !l->withheld) {
         *id = l->items[0].entity_id;
         return -1;
     }
@@ -156,6 +173,8 @@ void query_print_candidates(const cli_ctx *ctx, const cpi_lookup *l, const char 
 {
     if (q->json)
         query_print_json(cpi_lookup_json(l, query));
+    else if (l->n == 0 && l->withheld)
+        cpi_lookup_text(l, query, stdout); /* "nothing" would be false: say restricted information is held */
     else if (l->n == 0)
         fprintf(stderr, "cpindex: nothing matches '%s' (read as %s)%s\n", query, l->query_kind ? l->query_kind : "?",
                 q->dob ? " with that date of birth" : "");

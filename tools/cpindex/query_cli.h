@@ -18,11 +18,12 @@
 #include "query/profile.h"
 
 /* Long options every query command takes, and their codes. */
-enum { QOPT_JSON = 2000, QOPT_DOB, QOPT_DETAIL, QOPT_FULL, QOPT_WITHHOLD, QOPT_WIDTH, QOPT_TOP, QOPT_AS_OF };
+/* QOPT_NAME comes last so the range QOPT_JSON..QOPT_NAME is every query option a command hands to query_opt. */
+enum { QOPT_JSON = 2000, QOPT_DOB, QOPT_DETAIL, QOPT_FULL, QOPT_WITHHOLD, QOPT_WIDTH, QOPT_TOP, QOPT_AS_OF, QOPT_NAME };
 #define QUERY_LONGOPTS                                                                                   \
     {"json", no_argument, NULL, QOPT_JSON}, {"dob", required_argument, NULL, QOPT_DOB},                  \
         {"detail", required_argument, NULL, QOPT_DETAIL}, {"full", no_argument, NULL, QOPT_FULL},        \
-        {"withhold", required_argument, NULL, QOPT_WITHHOLD}
+        {"withhold", required_argument, NULL, QOPT_WITHHOLD}, {"name", required_argument, NULL, QOPT_NAME}
 
 typedef struct query_opts {
     bool json;
@@ -30,6 +31,7 @@ typedef struct query_opts {
     bool detail_set;
     cpi_profile_opts profile;
     bool officer_full; /* --full asked by a role allowed the summary only: every list, still no free text */
+    const char *name; /* --name TEXT: the QUERY given as an option (docs/operations.md's form) */
 } query_opts;
 
 /* Handle one of QUERY_LONGOPTS: -1 handled, else an exit status (usage error). */
