@@ -165,7 +165,7 @@ static void test_other_commands(void **state)
                         "L-0000002");
     json_decref(j);
     expect("analyst1", "analyse central", 0, "Dean");
-    expect("analyst1", "analyse hotspots", 0, "(L-0000003) [MACE location of concern");
+    expect("analyst1", "analyse hotspots --width 120", 0, "(L-0000003) [MACE location of concern");
     expect("analyst1", "analyse nonsense", 2, "not a view");
     expect("analyst1", "person P-0000002", 0, "CHILDREN LINKED");
     const char *helps[] = {"child", "person", "address", "missing", "agenda", "analyse"};
