@@ -164,6 +164,19 @@ static void test_other_commands(void **state)
     assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "found"), 0), "entity_id")),
                         "L-0000002");
     json_decref(j);
+    /* the stored lists carry every source's markers: with MARAC and POLIT withheld none of theirs show */
+    {
+        int st = -1;
+        char *all = run("analyst1", "analyse --json", &st);
+        assert_int_equal(st, 0);
+        char *held = run("analyst1", "analyse --json --withhold marac,polit", &st);
+        assert_int_equal(st, 0);
+        assert_non_null(strstr(all, "\"marac-")); /* the fixture's lists hold a MARAC marker */
+        assert_null(strstr(held, "\"marac-"));
+        assert_null(strstr(held, "\"polit-"));
+        free(all);
+        free(held);
+    }
     expect("analyst1", "analyse central", 0, "Dean");
     expect("analyst1", "analyse hotspots --width 120", 0, "(L-0000003) [MACE location of concern");
     expect("analyst1", "analyse nonsense", 2, "not a view");

@@ -10,6 +10,7 @@
 
 #include "core/normalise.h"
 #include "query/analytics.h"
+#include "query/graphdb.h"
 #include "query/area.h"
 #include "query/render.h"
 #include "query/same.h"
@@ -239,6 +240,9 @@ int cmd_analyse(cli_ctx *ctx, int argc, char **argv)
     for (size_t v = 0; v < NVIEWS && !s; v++)
         if (want & (1u << v)) {
             s = cpi_analytics_list_area(txn, views[v].list, canon, &arena, &items[v], &counts[v], &err);
+            /* the stored lists carry every source's markers: a role without MARAC or POLIT sees none of theirs */
+            for (uint32_t i = 0; !s && i < counts[v]; i++)
+                items[v][i].flags &= ~cpi_flags_from_sources(items[v][i].flags, q.profile.withhold);
             if (!s)
                 s = fold_rows(txn, items[v], counts[v],
                               views[v].list == CPI_ALIST_NETWORKS || views[v].list == CPI_ALIST_COMMUNITIES,
