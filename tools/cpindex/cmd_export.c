@@ -48,7 +48,8 @@ static int resolve_child(const cli_command *self, cpi_store *st, const char *ref
     cpi_lookup l;
     cpi_status s = cpi_store_read_begin(st, &txn, &err);
     if (!s) {
-        cpi_lookup_opts lo = {.kind = CPI_KIND_PERSON};
+        /* as the export itself, MARAC and POLIT withheld: a name known only there is not confirmed here */
+        cpi_lookup_opts lo = {.kind = CPI_KIND_PERSON, .withhold = CPI_SRC_RESTRICTED};
         s = cpi_lookup_run(txn, ref, &lo, &arena, &l, &err);
         cpi_txn_end(txn);
     }
