@@ -15,27 +15,11 @@
 #include "core/normalise.h"
 #include "query/graph_select.h"
 #include "query/graphdb.h"
+#include "query/render.h"
 #include "query/source.h"
 
 #define IOFAIL() cpi_error_set(err, CPI_ERR_IO, "export graph: the output could not be written")
 
-/* XML text: the five special characters escaped, control characters (not allowed in XML 1.0) dropped. */
-static void xml_text(FILE *f, const char *s)
-{
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        switch (c) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\'': fputs("&apos;", f); break;
-        default:
-            if (c >= 0x20 || c == '\t')
-                fputc(c, f);
-        }
-    }
-}
 
 static void flag_list(uint64_t flags, char *buf, size_t cap)
 {
@@ -128,7 +112,7 @@ static void emit_node(FILE *f, const cpi_export_graph_opts *o, const cpi_card *c
     if (o->format == CPI_GRAPH_GRAPHML) {
         fprintf(f, "    <node id=\"%s\"><data key=\"kind\">%s</data><data key=\"name\">", card->id,
                 cpi_kind_name(card->kind));
-        xml_text(f, card->name);
+        cpi_xml_text(f, card->name);
         fprintf(f, "</data><data key=\"dob\">%s</data><data key=\"postcode\">%s</data>"
                    "<data key=\"flags\">%s</data><data key=\"network\">%u</data><data key=\"community\">%u</data>"
                    "<data key=\"risk\">%s</data><data key=\"colour\">%s</data><data key=\"shape\">%s</data>"
@@ -181,11 +165,11 @@ static cpi_status emit_edge(cpi_txn *txn, FILE *f, const cpi_export_graph_opts *
     if (o->format == CPI_GRAPH_GRAPHML) {
         fprintf(f, "    <edge id=\"e%llu\" source=\"%s\" target=\"%s\"><data key=\"type\">", (unsigned long long)++*n,
                 from, e->other);
-        xml_text(f, e->type);
+        cpi_xml_text(f, e->type);
         fprintf(f, "</data><data key=\"first\">%s</data><data key=\"last\">%s</data><data key=\"records\">%u</data>"
                    "<data key=\"sources\">%s</data><data key=\"refs\">",
                 first, last, e->count, src);
-        xml_text(f, refs);
+        cpi_xml_text(f, refs);
         fputs("</data></edge>\n", f);
     } else if (o->format == CPI_GRAPH_DOT) {
         fprintf(f, "  \"%s\" -> \"%s\" [%s, label=\"", from, e->other, edge_style(e->type));
@@ -422,7 +406,7 @@ cpi_status cpi_export_graph_ex(cpi_store *st, FILE *out, const cpi_export_graph_
               "  <graph id=\"cpindex\" edgedefault=\"directed\">\n", out);
         if (title[0]) {
             fputs("    <data key=\"description\">", out);
-            xml_text(out, title);
+            cpi_xml_text(out, title);
             fputs("</data>\n", out);
         }
     } else if (!s && o.format == CPI_GRAPH_DOT) {

@@ -439,3 +439,22 @@ void cpi_text_withheld(FILE *f, int width, const cpi_pf_withheld *w, uint32_t n)
         cpi_text_wrap(f, width, "  RESTRICTED:", 4, line);
     }
 }
+
+/* XML text: the five special characters escaped, control characters (not allowed in XML 1.0) dropped. */
+void cpi_xml_text(FILE *f, const char *s)
+{
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        switch (c) {
+        case '&': fputs("&amp;", f); break;
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '"': fputs("&quot;", f); break;
+        case '\'': fputs("&apos;", f); break;
+        default:
+            if (c >= 0x20 || c == '\t')
+                fputc(c, f);
+        }
+    }
+}
+

@@ -72,4 +72,8 @@ void cpi_text_warnings(FILE *f, int width, const cpi_pf_warning *w, uint32_t n, 
 void cpi_text_gaps(FILE *f, int width, const cpi_pf_gap *g, uint32_t n);
 void cpi_text_withheld(FILE *f, int width, const cpi_pf_withheld *w, uint32_t n);
 
+/* s as XML text (GraphML, DOT labels in SVG, the timeline): & < > " ' escaped, control characters
+ * but tab dropped (XML 1.0 allows none). NULL prints nothing. */
+void cpi_xml_text(FILE *f, const char *s);
+
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/normalise.h"
+#include "query/render.h"
 #include "query/source.h"
 
 #define W 1200
@@ -27,23 +28,6 @@ static const char *src_colour(cpi_src s)
     return (unsigned)s < sizeof c / sizeof c[0] ? c[s] : "#666666";
 }
 
-/* XML text: the five special characters escaped, control characters dropped. */
-static void xml(FILE *f, const char *s)
-{
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        switch (c) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\'': fputs("&apos;", f); break;
-        default:
-            if (c >= 0x20)
-                fputc(c, f);
-        }
-    }
-}
 
 /* XML text cut to at most max characters (not bytes), with "..." when cut: a list line stays on the picture. */
 static void xml_cut(FILE *f, const char *s, int max)
@@ -57,7 +41,7 @@ static void xml_cut(FILE *f, const char *s, int max)
         buf[i] = s[i];
     }
     buf[i] = '\0';
-    xml(f, buf);
+    cpi_xml_text(f, buf);
     if (s && s[i])
         fputs("...", f);
 }
@@ -124,12 +108,12 @@ int cpi_timeline_svg(const cpi_profile *p, FILE *out)
     char span[64];
     cpi_norm_date_iso(lo, a);
     fprintf(out, "<text x=\"20\" y=\"30\" font-size=\"18\" font-weight=\"bold\">Timeline: ");
-    xml(out, p->entity_id);
+    cpi_xml_text(out, p->entity_id);
     fputs(" ", out);
-    xml(out, p->name ? p->name : "(no name)");
+    cpi_xml_text(out, p->name ? p->name : "(no name)");
     if (p->dob) {
         fputs(", born ", out);
-        xml(out, p->dob);
+        cpi_xml_text(out, p->dob);
     }
     fputs("</text>\n", out);
     iso(hi, b);
@@ -145,7 +129,7 @@ int cpi_timeline_svg(const cpi_profile *p, FILE *out)
             continue;
         fprintf(out, "<text x=\"%d\" y=\"52\" text-anchor=\"end\" fill=\"#a50026\">%s withheld: ask ", W - RIGHT,
                 cpi_src_name(p->withheld[i].source));
-        xml(out, p->withheld[i].contact);
+        cpi_xml_text(out, p->withheld[i].contact);
         fputs("</text>\n", out);
         break; /* one line of room; the rest are in the profile */
     }
@@ -201,9 +185,9 @@ int cpi_timeline_svg(const cpi_profile *p, FILE *out)
             fprintf(out, "<circle cx=\"%d\" cy=\"%d\" r=\"%d\" fill=\"%s\" fill-opacity=\"0.85\" stroke=\"white\">", x,
                     y, MARK, src_colour(e->source));
         fprintf(out, "<title>%s ", d);
-        xml(out, e->summary ? e->summary : e->type);
+        cpi_xml_text(out, e->summary ? e->summary : e->type);
         fputs(" (", out);
-        xml(out, e->ref);
+        cpi_xml_text(out, e->ref);
         fputs(")</title>", out);
         fputs(miss ? "</path>\n" : "</circle>\n", out);
     }
@@ -213,7 +197,7 @@ int cpi_timeline_svg(const cpi_profile *p, FILE *out)
     fprintf(out, "<text x=\"20\" y=\"%d\" font-size=\"14\" font-weight=\"bold\">Latest records (newest first%s",
             list_top, p->ntimeline > listed ? "; every record: cpindex child " : "");
     if (p->ntimeline > listed) {
-        xml(out, p->entity_id);
+        cpi_xml_text(out, p->entity_id);
         fputs(" --full", out);
     }
     fputs(")</text>\n", out);
@@ -227,7 +211,7 @@ int cpi_timeline_svg(const cpi_profile *p, FILE *out)
                 y, d, src_colour(e->source), cpi_src_name(e->source));
         xml_cut(out, e->summary ? e->summary : e->type, 120);
         fputs(" <tspan fill=\"#666\">", out);
-        xml(out, e->ref);
+        cpi_xml_text(out, e->ref);
         fputs("</tspan></text>\n", out);
     }
     fputs("</svg>\n", out);
