@@ -9,7 +9,8 @@
 # Usage: bench/linkage_public.sh [--build DIR] [--data DIR] [--json FILE] [--keep DIR]
 #   --build DIR  the binaries (default build)
 #   --data DIR   the sets, one folder each as in ../shared/benchmarks/linkage (default
-#                $CPI_LINKAGE_DATA, then ../shared/benchmarks/linkage beside the repository)
+#                $CPI_LINKAGE_DATA, then ../shared/benchmarks/linkage beside the repository, then
+#                /work/shared/benchmarks/linkage)
 #   --json FILE  also write the figures as one JSON object
 #   --keep DIR   keep each set's store, entities and reports in DIR/SET
 # Prints one table: per set the person pairs, cpindex's P / R / F1, each baseline's, and the target
@@ -21,7 +22,14 @@ set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 BUILD="$ROOT/build"
-DATA="${CPI_LINKAGE_DATA:-$ROOT/../shared/benchmarks/linkage}"
+# the sets: $CPI_LINKAGE_DATA, else the workplace's shared folder beside the repository or at /work/shared
+DATA="${CPI_LINKAGE_DATA:-}"
+if [ -z "$DATA" ]; then
+    for d in "$ROOT/../shared/benchmarks/linkage" /work/shared/benchmarks/linkage; do
+        if [ -d "$d" ]; then DATA=$d; break; fi
+    done
+    DATA=${DATA:-$ROOT/../shared/benchmarks/linkage}
+fi
 JSON="" KEEP=""
 while [ $# -gt 0 ]; do
     case "$1" in
