@@ -13,6 +13,9 @@
 #include "query/render.h"
 #include "query/sort.h"
 
+/* Children linked to the missing child only through a place, listed in the text plan (the rest counted). */
+#define MISSING_PLACE_ONLY_MAX 10
+
 typedef struct plan_acc {
     cpi_plan_place *items;
     uint32_t n, cap;
@@ -210,7 +213,8 @@ void cpi_missing_text(const cpi_missing_plan *m, FILE *out, int width)
         snprintf(buf, sizeof buf, "%s (%s)", m->home_name ? m->home_name : "?", m->home_id);
         cpi_text_wrap(out, w, "  start: home or placement:", 4, buf);
     }
-    cpi_text_withheld(out, w, p->withheld, p->nwithheld);
+    /* warnings first, as every answer an officer reads (the profile's, the address report's) */
+    cpi_text_warnings(out, w, p->warnings, p->nwarnings, p->withheld, p->nwithheld);
     cpi_text_heading(out, "SEARCH FIRST (most likely first)", m->nplaces);
     for (uint32_t i = 0; i < m->nplaces; i++) {
         const cpi_plan_place *pl = &m->places[i];
@@ -236,19 +240,51 @@ void cpi_missing_text(const cpi_missing_plan *m, FILE *out, int width)
             n += (size_t)snprintf(buf + n, sizeof buf - n, "; %s %s%s", r->address_types[j],
                                   r->address_names[j] ? r->address_names[j] : r->address_ids[j], marks);
         }
-        cpi_text_wrap(out, w, "  -", 4, buf);
-    }
-    cpi_text_heading(out, "CHILDREN WHO MAY BE WITH THEM", p->nconnected_children);
-    for (uint32_t i = 0; i < p->nconnected_children; i++) {
-        const cpi_pf_child *c = &p->connected_children[i];
-        size_t n = (size_t)snprintf(buf, sizeof buf, "%s (%s), via", c->name ? c->name : "?", c->id);
-        for (uint32_t j = 0; j < c->nvias && n < sizeof buf; j++) {
-            char marks[256];
-            cpi_text_place_marks(c->vias[j].flags, marks, sizeof marks);
-            n += (size_t)snprintf(buf + n, sizeof buf - n, "%s %s%s", j ? "," : "",
-                                  c->vias[j].name ? c->vias[j].name : c->vias[j].id, marks);
+        /* when and where they were linked to the child, so an officer can find the record */
+        for (uint32_t j = 0; j < r->nlinks && j < 2 && n < sizeof buf; j++) {
+            const cpi_pf_link *l = &r->links[j];
+            char d1[CPI_NORM_ISO_DATE_MAX] = "", d2[CPI_NORM_ISO_DATE_MAX] = "";
+            if (l->first != CPI_DAY_NONE)
+                cpi_norm_date_iso(l->first, d1);
+            if (l->last != CPI_DAY_NONE && l->last != l->first)
+                cpi_norm_date_iso(l->last, d2);
+            n += (size_t)snprintf(buf + n, sizeof buf - n, "; %s %s%s%s%s", l->type ? l->type : "linked",
+                                  d1[0] ? d1 : "undated", d2[0] ? ".." : "", d2, l->nrefs ? " [" : "");
+            for (uint32_t k = 0; k < l->nrefs && k < 2 && n < sizeof buf; k++)
+                n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", k ? ", " : "", l->refs[k]);
+            if (l->nrefs && n < sizeof buf)
+                n += (size_t)snprintf(buf + n, sizeof buf - n, "%s]", l->nrefs > 2 ? ", ..." : "");
         }
         cpi_text_wrap(out, w, "  -", 4, buf);
     }
-    cpi_text_warnings(out, w, p->warnings, p->nwarnings, p->withheld, p->nwithheld);
+    cpi_text_heading(out, "CHILDREN WHO MAY BE WITH THEM", p->nconnected_children);
+    /* Children reached through a person first: one busy place (a takeaway every child passes through)
+     * links dozens of children who have nothing else to do with this one. Those reached only through
+     * places are listed after, MISSING_PLACE_ONLY_MAX of them, the rest counted. */
+    uint32_t place_only = 0, shown_place_only = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (uint32_t i = 0; i < p->nconnected_children; i++) {
+            const cpi_pf_child *c = &p->connected_children[i];
+            bool via_person = false;
+            for (uint32_t j = 0; j < c->nvias; j++)
+                via_person |= c->vias[j].kind && strcmp(c->vias[j].kind, "place") != 0;
+            if (via_person != (pass == 0))
+                continue;
+            if (!via_person && ++place_only > MISSING_PLACE_ONLY_MAX)
+                continue;
+            shown_place_only += !via_person;
+            size_t n = (size_t)snprintf(buf, sizeof buf, "%s (%s), via", c->name ? c->name : "?", c->id);
+            for (uint32_t j = 0; j < c->nvias && n < sizeof buf; j++) {
+                char marks[256];
+                cpi_text_place_marks(c->vias[j].flags, marks, sizeof marks);
+                n += (size_t)snprintf(buf + n, sizeof buf - n, "%s %s%s", j ? "," : "",
+                                      c->vias[j].name ? c->vias[j].name : c->vias[j].id, marks);
+            }
+            cpi_text_wrap(out, w, "  -", 4, buf);
+        }
+    if (place_only > shown_place_only) {
+        snprintf(buf, sizeof buf, "+ %u more linked only through a place (--json lists every one)",
+                 place_only - shown_place_only);
+        cpi_text_wrap(out, w, "   ", 4, buf);
+    }
 }

@@ -177,6 +177,21 @@ static void test_other_commands(void **state)
         free(all);
         free(held);
     }
+    /* the trigger plan: warnings first, and each person to locate with when and where they were linked */
+    {
+        int st = -1;
+        char *plan = run("analyst1", "missing P-0000001 --width 200", &st);
+        assert_int_equal(st, 0);
+        const char *warn = strstr(plan, "WARNINGS"), *search = strstr(plan, "SEARCH FIRST");
+        const char *locate = strstr(plan, "PEOPLE TO LOCATE");
+        if (!warn || !search || !locate || warn > search)
+            fail_msg("the plan's warnings are not first:\n%s", plan);
+        const char *children = strstr(locate, "CHILDREN WHO MAY BE WITH THEM");
+        const char *cawn = strstr(locate, "cawn-served 2023-05-01 [miraf:MF-2023-000001]");
+        if (!children || !cawn || cawn > children || !strstr(locate, "poses-risk-to 2022-08-01 [marac:MRC-000001]"))
+            fail_msg("the people to locate lack when and where they were linked:\n%s", plan);
+        free(plan);
+    }
     expect("analyst1", "analyse central", 0, "Dean");
     expect("analyst1", "analyse hotspots --width 120", 0, "(L-0000003) [MACE location of concern");
     expect("analyst1", "analyse nonsense", 2, "not a view");
