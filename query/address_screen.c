@@ -10,47 +10,34 @@
 #include "query/render.h"
 #include "query/screen.h"
 
-/* Lines a text takes when it is wrapped as the header or the restricted notes are (they must be read whole). */
-static int counted(const cpi_place_report *r, int width, bool header)
+static void render_header(FILE *f, int width, const void *arg)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
-    if (!m)
-        return 4; /* an overestimate keeps the budget */
-    if (header) {
-        char line[1024], fl[512];
-        cpi_text_flags(r->flags, ~(uint64_t)0, fl, sizeof fl);
-        snprintf(line, sizeof line, "PLACE %s  %s%s%s%s%s", r->entity_id, r->name ? r->name : "?",
-                 r->postcode ? ", " : "", r->postcode ? r->postcode : "", fl[0] ? " - " : "", fl);
-        cpi_text_wrap(m, width, "", 2, line);
-    } else {
-        cpi_text_withheld(m, width, r->withheld, r->nwithheld);
-    }
-    fclose(m);
-    int n = 0;
-    for (size_t i = 0; i < len; i++)
-        n += buf[i] == '\n';
-    free(buf);
-    return n;
+    const cpi_place_report *r = arg;
+    char line[1024], fl[512];
+    cpi_text_flags(r->flags, ~(uint64_t)0, fl, sizeof fl);
+    snprintf(line, sizeof line, "PLACE %s  %s%s%s%s%s", r->entity_id, r->name ? r->name : "?",
+             r->postcode ? ", " : "", r->postcode ? r->postcode : "", fl[0] ? " - " : "", fl);
+    cpi_text_wrap(f, width, "", 2, line);
 }
 
-/* The last line: the command for everything; two lines when narrow, never breaking the command. Returns the lines. */
+static void render_withheld(FILE *f, int width, const void *arg)
+{
+    const cpi_place_report *r = arg;
+    cpi_text_withheld(f, width, r->withheld, r->nwithheld);
+}
+
+/* Lines the header or the restricted notes take when wrapped (they must be read whole). */
+static int counted(const cpi_place_report *r, int width, bool header)
+{
+    return cpi_scr_lines_of(header ? render_header : render_withheld, r, width, 4);
+}
+
+/* The last line: the command for everything (cpi_scr_footer). Returns the lines. */
 static int footer(FILE *f, const cpi_place_report *r, int width)
 {
-    char cmd[128], line[160];
+    char cmd[128];
     snprintf(cmd, sizeof cmd, "cpindex address %s --full)", r->entity_id);
-    snprintf(line, sizeof line, "(everything held: %s", cmd);
-    if (cpi_scr_columns(line) <= width) {
-        if (f)
-            fprintf(f, "%s\n", line);
-        return 1;
-    }
-    if (f) {
-        cpi_scr_line(f, width, "", "(everything held:");
-        cpi_scr_line(f, width, " ", cmd);
-    }
-    return 2;
+    return cpi_scr_footer(f, width, "(everything held:", cmd);
 }
 
 /* The people lists: risky people, children, other residents. */
@@ -175,12 +162,9 @@ static void list(FILE *f, int w, const cpi_place_report *r, const cpi_place_scre
 void cpi_address_screen_text(const cpi_place_report *r, const cpi_place_screen *s, FILE *out, int width)
 {
     int w = width >= 20 ? width : 80;
-    char buf[1024], fl[512];
-    cpi_text_flags(r->flags, ~(uint64_t)0, fl, sizeof fl);
-    snprintf(buf, sizeof buf, "PLACE %s  %s%s%s%s%s", r->entity_id, r->name ? r->name : "?", r->postcode ? ", " : "",
-             r->postcode ? r->postcode : "", fl[0] ? " - " : "", fl);
-    cpi_text_wrap(out, w, "", 2, buf);
-    cpi_text_withheld(out, w, r->withheld, r->nwithheld);
+    char buf[1024];
+    render_header(out, w, r); /* the same lines the fit counted */
+    render_withheld(out, w, r);
     if (!r->nwarnings && !s->more[CPI_ASCR_WARNINGS] && r->nwithheld)
         cpi_scr_line(out, w, "", "WARNINGS - none you may see; restricted information is held (above)");
     else

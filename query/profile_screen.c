@@ -11,43 +11,24 @@
 #include "query/render.h"
 #include "query/screen.h"
 
-/*
- * The last line: where everything is. Two when it does not fit one, split
- * before the command so the command is never broken (an officer types it).
- * Returns the lines it takes (or took, when f is not NULL).
- */
+/* The last line: where everything is (cpi_scr_footer). */
 static int footer(FILE *f, const cpi_profile *p, const cpi_pf_screen *s, int width)
 {
-    char cmd[128], line[256];
+    char cmd[128];
     snprintf(cmd, sizeof cmd, "cpindex %s %s --full)", s->command ? s->command : "child", p->entity_id);
-    snprintf(line, sizeof line, "(every list, references, timeline: %s", cmd);
-    if (cpi_scr_columns(line) <= width) {
-        if (f)
-            fprintf(f, "%s\n", line);
-        return 1;
-    }
-    if (f) {
-        cpi_scr_line(f, width, "", "(every list, references, timeline:");
-        cpi_scr_line(f, width, " ", cmd);
-    }
-    return 2;
+    return cpi_scr_footer(f, width, "(every list, references, timeline:", cmd);
+}
+
+static void render_withheld(FILE *f, int width, const void *arg)
+{
+    const cpi_profile *p = arg;
+    cpi_text_withheld(f, width, p->withheld, p->nwithheld);
 }
 
 /* Lines the restricted notes take at width (they wrap: whom to call must be read whole). */
 static int withheld_lines(const cpi_profile *p, int width)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
-    if (!m)
-        return 3 * (int)p->nwithheld; /* an overestimate keeps the budget */
-    cpi_text_withheld(m, width, p->withheld, p->nwithheld);
-    fclose(m);
-    int n = 0;
-    for (size_t i = 0; i < len; i++)
-        n += buf[i] == '\n';
-    free(buf);
-    return n;
+    return cpi_scr_lines_of(render_withheld, p, width, 3 * (int)p->nwithheld);
 }
 
 /*

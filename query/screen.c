@@ -1,6 +1,7 @@
 /* screen.c - lines and the line-budget fit of the one-screen answers (see screen.h). */
 #include "query/screen.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 int cpi_scr_columns(const char *s)
@@ -114,4 +115,36 @@ int cpi_scr_allocate(const uint32_t *n, const uint8_t *mode, int nlists, int fix
         }
     }
     return lines - cpi_scr_total(alloc, n, mode, nlists, fixed);
+}
+
+int cpi_scr_footer(FILE *f, int width, const char *label, const char *cmd)
+{
+    char line[320];
+    snprintf(line, sizeof line, "%s %s", label, cmd);
+    if (cpi_scr_columns(line) <= width) {
+        if (f)
+            fprintf(f, "%s\n", line);
+        return 1;
+    }
+    if (f) {
+        cpi_scr_line(f, width, "", label);
+        cpi_scr_line(f, width, " ", cmd);
+    }
+    return 2;
+}
+
+int cpi_scr_lines_of(void (*render)(FILE *f, int width, const void *arg), const void *arg, int width, int fallback)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m)
+        return fallback; /* an overestimate keeps the budget */
+    render(m, width, arg);
+    fclose(m);
+    int n = 0;
+    for (size_t i = 0; i < len; i++)
+        n += buf[i] == '\n';
+    free(buf);
+    return n;
 }

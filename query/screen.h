@@ -42,5 +42,13 @@ int cpi_scr_total(const uint32_t *alloc, const uint32_t *n, const uint8_t *mode,
 /* Fill alloc[] (zeroed here) step by step while the total stays within lines; returns the lines left. */
 int cpi_scr_allocate(const uint32_t *n, const uint8_t *mode, int nlists, int fixed, int lines,
                      const cpi_scr_step *steps, size_t nsteps, uint32_t *alloc);
+/*
+ * The last line of a one-screen answer: label then cmd (the command for everything). Two lines when
+ * it does not fit one, split before the command so the command is never broken (an officer types
+ * it). Prints to f unless NULL; returns the lines it takes.
+ */
+int cpi_scr_footer(FILE *f, int width, const char *label, const char *cmd);
+/* The lines render(arg) prints at width, counted by printing into memory; on no memory, fallback. */
+int cpi_scr_lines_of(void (*render)(FILE *f, int width, const void *arg), const void *arg, int width, int fallback);
 
 #endif
