@@ -142,10 +142,11 @@ static bool meets(const cpi_rs_session *ss, const cpi_fs_vec *v)
  * (null_share[c]), because m is a distribution over present values only and
  * the prior's recall needs "present and agreeing".
  */
-static cpi_status session(const cpi_fs_model *start, const cpi_rs_session *ss, const pair_vec *pv, size_t n,
-                          const cpi_resolve_opts *o, cpi_fs_model *final, double *null_share, double *expected,
-                          cpi_fs_em_result *r, cpi_error *err)
+static cpi_status session(const cpi_fs_model *start, const cpi_rs_session *ss, const cpi_rs_fold *fold,
+                          const pair_vec *pv, size_t n, const cpi_resolve_opts *o, cpi_fs_model *final,
+                          double *null_share, double *expected, cpi_fs_em_result *r, cpi_error *err)
 {
+    bool folding = fold->mask && !(ss->exclude & (1u << fold->cmp));
     size_t n_meet = 0;
     for (size_t i = 0; i < n; i++)
         n_meet += meets(ss, &pv[i].v);
@@ -156,8 +157,11 @@ static cpi_status session(const cpi_fs_model *start, const cpi_rs_session *ss, c
     size_t cap = o->em_pairs ? o->em_pairs : CPI_RESOLVE_EM_PAIRS;
     size_t n_em = n_meet < cap ? n_meet : cap;
     cpi_fs_vec *em = malloc(n_em * sizeof *em);
-    if (!em)
+    uint8_t *fine = folding ? malloc(n_em) : NULL; /* the folded comparison's own level per sample */
+    if (!em || (folding && !fine)) {
+        free(em);
         return cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory for the EM sample");
+    }
     /* an even sample: take the k-th meeting pair when k * n_em / n_meet passes the next slot */
     size_t k = 0, taken = 0;
     for (size_t i = 0; i < n && taken < n_em; i++) {
@@ -168,27 +172,60 @@ static cpi_status session(const cpi_fs_model *start, const cpi_rs_session *ss, c
             for (int c = 0; c < start->n_cmp; c++)
                 if (ss->exclude & (1u << c))
                     em[taken].levels[c] = start->cmp[c].null_level;
+            if (folding) {
+                uint8_t *l = &em[taken].levels[fold->cmp];
+                fine[taken] = *l;
+                if (fold->mask & (1u << *l))
+                    *l = fold->to;
+            }
             taken++;
         }
         k++;
     }
     cpi_fs_model m = *start;
     m.lambda = 0.3;
+    if (folding) { /* EM sees one level: its u is theirs together */
+        cpi_fs_comparison *fc = &m.cmp[fold->cmp];
+        for (int l = 0; l < fc->n_levels; l++)
+            if (fold->mask & (1u << l)) {
+                fc->u[fold->to] += fc->u[l];
+                fc->m[fold->to] += fc->m[l];
+                fc->u[l] = fc->m[l] = 1e-12; /* never seen: the model checks (0, 1] */
+            }
+    }
     cpi_status s = cpi_fs_train_em(&m, em, taken, o->em_iter ? o->em_iter : CPI_RESOLVE_EM_ITER,
                                    o->em_tol > 0 ? o->em_tol : CPI_RESOLVE_EM_TOL, true, r, err);
     if (s) {
         free(em);
+        free(fine);
         return s;
     }
-    double post_sum = 0, null_post[CPI_FS_MAX_CMP] = {0};
+    double post_sum = 0, null_post[CPI_FS_MAX_CMP] = {0}, fine_post[CPI_FS_MAX_LEVELS] = {0};
     for (size_t i = 0; i < taken; i++) {
         double p = cpi_fs_probability(cpi_fs_weight(&m, &em[i], NULL));
         post_sum += p;
         for (int c = 0; c < start->n_cmp; c++)
             if (em[i].levels[c] == start->cmp[c].null_level)
                 null_post[c] += p;
+        if (folding && em[i].levels[fold->cmp] == fold->to)
+            fine_post[fine[i]] += p;
     }
     free(em);
+    free(fine);
+    if (folding) {
+        /* share the folded level's m out by the expected matches at each finer level (smoothed) */
+        cpi_fs_comparison *fc = &m.cmp[fold->cmp];
+        uint32_t all = fold->mask | 1u << fold->to;
+        double total = 0, sum = 0;
+        for (int l = 0; l < fc->n_levels; l++)
+            if (all & (1u << l)) {
+                total += fc->m[l]; /* the folded level's, and the smoothing EM gave the unseen ones */
+                sum += fine_post[l] + CPI_FS_SMOOTHING;
+            }
+        for (int l = 0; l < fc->n_levels; l++)
+            if (all & (1u << l))
+                fc->m[l] = total * (fine_post[l] + CPI_FS_SMOOTHING) / sum;
+    }
     for (int c = 0; c < start->n_cmp; c++)
         if (ss->take & (1u << c)) {
             memcpy(final->cmp[c].m, m.cmp[c].m, sizeof m.cmp[c].m);
@@ -321,7 +358,7 @@ cpi_status cpi_rs_fit_and_score(cpi_fs_model *model, const cpi_rs_training *tr, 
     for (int i = 0; i < tr->n && !s; i++) {
         double expected;
         cpi_fs_em_result r;
-        s = session(model, &tr->s[i], pv, pairs->n, o, &final, null_share, &expected, &r, err);
+        s = session(model, &tr->s[i], &tr->fold, pv, pairs->n, o, &final, null_share, &expected, &r, err);
         kr->em.iterations += r.iterations;
         kr->em.converged &= r.converged || r.iterations == 0;
         kr->em.distinct_patterns += r.distinct_patterns;

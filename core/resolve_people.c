@@ -400,7 +400,9 @@ cpi_status cpi_rs_people(cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_o
      * agrees.
      */
     uint32_t from_b = 1u << RS_PC_DOB | 1u << RS_PC_PHONE | 1u << RS_PC_STREET | 1u << RS_PC_RELATED;
-    cpi_rs_training tr = {.n = 2, .prior_session = 0};
+    /* EM sees a DOB a year or ten years out as one "else" (cpi_rs_fold); those levels' m is its share */
+    cpi_rs_training tr = {.n = 2, .prior_session = 0,
+                          .fold = {RS_PC_DOB, CPI_DOB_ELSE, 1u << CPI_DOB_YEAR | 1u << CPI_DOB_DECADE}};
     tr.s[0] = (cpi_rs_session){{RS_PC_DOB, -1}, {1u << CPI_DOB_EXACT, 0}, 1u << RS_PC_DOB,
                                ~from_b & ((1u << RS_PC__N) - 1)};
     tr.s[1] = (cpi_rs_session){{RS_PC_FORENAME, RS_PC_SURNAME},

@@ -1652,6 +1652,76 @@ static void test_u_of_rare_comparison(void **state)
 }
 
 /*
+ * Folded levels (cpi_rs_fold): EM sees a DOB "a year out" or "ten years out" as "else", and the m
+ * that level learns is shared out by the session's expected matches at each finer level, not by
+ * how often the levels occur. Hand-written pairs, two comparisons: "agree" (same / different /
+ * null) and "dob" (exact / year / decade / else / null). 400 matches agree, their DOB exact 300,
+ * a year out 60, ten years out 20, else 20; 4,000 non-matches disagree, DOB a year out 200, ten
+ * years out 1,200, else 2,600. The folded m (100 of 400 matches, 0.25) splits about 60 : 20 : 20;
+ * shared by occurrence it would give "a year out" 0.016. u stays each level's own.
+ */
+static void fold_u_vec(void *ctx, uint32_t a, uint32_t b, cpi_fs_vec *v, double tf[CPI_FS_MAX_CMP])
+{
+    (void)ctx;
+    memset(v, 0, sizeof *v);
+    for (int k = 0; k < CPI_FS_MAX_CMP; k++)
+        tf[k] = 0;
+    uint32_t h = (a * 2654435761u) ^ (b * 40503u);
+    v->levels[0] = 1;
+    v->levels[1] = h % 20 == 0 ? 1 : h % 20 <= 6 ? 2 : 3; /* year 1/20, decade 6/20, else 13/20 */
+}
+
+static void test_fold_shares_by_matches(void **state)
+{
+    (void)state;
+    static const char *const agree[] = {"same", "different", "null"};
+    static const char *const dob[] = {"exact", "year", "decade", "else", "null"};
+    enum { NM = 400, NU = 4000, N = NM + NU, MEMBERS = 5000 };
+    cpi_rs_pairs pairs = {0};
+    cpi_rs_pairvec *pv = calloc(N, sizeof *pv);
+    uint32_t *mem = malloc(MEMBERS * sizeof *mem);
+    assert_non_null(pv);
+    assert_non_null(mem);
+    for (uint32_t i = 0; i < MEMBERS; i++)
+        mem[i] = i;
+    cpi_error err;
+    for (uint32_t k = 0; k < N; k++) {
+        assert_int_equal(cpi_rs_pairs_add(&pairs, k, k + N, &err), CPI_OK);
+        bool match = k < NM;
+        uint32_t r = match ? k : k - NM;
+        pv[k].v.levels[0] = match ? 0 : 1;
+        pv[k].v.levels[1] = match ? (r < 300 ? 0 : r < 360 ? 1 : r < 380 ? 2 : 3)
+                                  : (r < 200 ? 1 : r < 1400 ? 2 : 3);
+    }
+    cpi_resolve_opts o = {0};
+    cpi_resolve_opts_default(&o);
+    o.u_pairs = 100000;
+    o.possible = 1.1; /* score nothing: the model is what is under test */
+    cpi_fs_model m;
+    cpi_fs_model_init(&m, 1e-3);
+    assert_int_equal(cpi_fs_model_add(&m, "agree", 3, agree, 2, &err), CPI_OK);
+    assert_int_equal(cpi_fs_model_add(&m, "dob", 5, dob, 4, &err), CPI_OK);
+    cpi_rs_training tr = {.n = 1, .prior_session = 0, .fold = {1, 3, 1u << 1 | 1u << 2}};
+    tr.s[0] = (cpi_rs_session){{-1, -1}, {0, 0}, 0, 3};
+    cpi_rs_scoredv out = {0};
+    cpi_resolve_kind_report kr = {0};
+    assert_int_equal(cpi_rs_fit_and_score(&m, &tr, fold_u_vec, NULL, NULL, mem, MEMBERS, MEMBERS, NULL, NULL, &pairs,
+                                          pv, &o, &out, &kr, &err),
+                     CPI_OK);
+    assert_true(kr.trained);
+    assert_int_equal(cpi_fs_model_check(&m, &err), CPI_OK);
+    const double *dm = m.cmp[1].m, *du = m.cmp[1].u;
+    assert_true(dm[0] > 0.70 && dm[0] < 0.80);
+    assert_true(dm[1] > 0.12 && dm[1] < 0.18);                 /* 60 of the 100 folded matches */
+    assert_true(dm[2] > 0.03 && dm[2] < 0.07 && dm[3] > 0.03 && dm[3] < 0.07);
+    assert_true(du[1] > 0.04 && du[1] < 0.06 && du[2] > 0.27 && du[2] < 0.33); /* u unfolded */
+    cpi_rs_pairs_free(&pairs);
+    free(out.v);
+    free(pv);
+    free(mem);
+}
+
+/*
  * A school written by its name alone, where several schools carry the name
  * (cpi_rs_place_names_by_people): it joins the one in the district its
  * record's child lives near, learnt from every such mention's votes. Four
@@ -1918,6 +1988,7 @@ int main(void)
         cmocka_unit_test(test_entity_ids),
         cmocka_unit_test(test_strtab),
         cmocka_unit_test(test_u_of_rare_comparison),
+        cmocka_unit_test(test_fold_shares_by_matches),
         cmocka_unit_test(test_school_by_child_district),
         cmocka_unit_test(test_school_by_area),
         cmocka_unit_test(test_school_one_per_child),
