@@ -18,7 +18,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/audit.h"
+#include "audit/audit.h"
 
 static double now(void)
 {

@@ -17,7 +17,7 @@
 #include <time.h>
 
 #include "core/store.h"
-#include "query/graph.h"
+#include "graph/graph.h"
 
 typedef struct ctx {
     const char *truth;

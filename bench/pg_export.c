@@ -15,7 +15,7 @@
  * exact-match baseline (bench/run) links on.
  *
  * Every field is quoted and '"' doubled, which is what COPY ... CSV reads.
- * core/csvout is not used on purpose: it prefixes a field starting with + - @
+ * render/csvout is not used on purpose: it prefixes a field starting with + - @
  * for spreadsheets, and COPY must get the values unchanged.
  *
  * Prints one JSON line {records, mentions, resolved, relations, seconds}.

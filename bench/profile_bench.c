@@ -4,7 +4,7 @@
  *
  * Each timed query is what `cpindex child ID` does after the access gate:
  * begin a read snapshot, build the profile (brief or full), render it to
- * JSON text (the streaming writer, query/jsonw.h), end the snapshot. Children are every entity whose card says child,
+ * JSON text (the streaming writer, render/jsonw.h), end the snapshot. Children are every entity whose card says child,
  * taken in a fixed shuffled order (seeded), up to N; each is profiled once
  * per detail level after one untimed warm-up pass over the same children (the
  * store's pages cached, as on a server that has been running). Prints
@@ -23,7 +23,7 @@
 #include <time.h>
 
 #include "core/store.h"
-#include "query/jsonw.h"
+#include "render/jsonw.h"
 #include "query/profile.h"
 
 static double now_us(clockid_t clk)

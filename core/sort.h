@@ -1,13 +1,13 @@
 /*
- * sort.h - qsort that may be given nothing.
+ * sort.h - qsort and qsort_r that may be given nothing.
  *
  * qsort's base is declared non-null, so qsort(NULL, 0, ...) - an empty list
  * whose buffer was never allocated - is undefined behaviour (UBSan reports
  * it), however harmless glibc is about it. Every sort of a list that may be
- * empty goes through cpi_sort.
+ * empty goes through cpi_sort (cpi_sort_r with a context).
  */
-#ifndef CPI_SORT_H
-#define CPI_SORT_H
+#ifndef CPI_CORE_SORT_H
+#define CPI_CORE_SORT_H
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -16,6 +16,13 @@ static inline void cpi_sort(void *base, size_t n, size_t size, int (*cmp)(const 
 {
     if (n > 1)
         qsort(base, n, size, cmp);
+}
+
+static inline void cpi_sort_r(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *, void *),
+                              void *ctx)
+{
+    if (n > 1)
+        qsort_r(base, n, size, cmp, ctx);
 }
 
 #endif

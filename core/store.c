@@ -281,7 +281,7 @@ static void clear_dead_readers(cpi_store *st)
 
 /*
  * Schema 1 stores also indexed sx, street, street_k, pcd, place, email and user,
- * which no lookup reads (query/lookup.c, core/resolve_explain.c; resolve reads the
+ * which no lookup reads (query/lookup.c, resolve/explain.c; resolve reads the
  * keys from the records). Schema 2 dropped them from the index to cut ingest's
  * B-tree inserts; a schema 1 store is upgraded the first time it is opened
  * writable: their entries are deleted and the version set, in one transaction,

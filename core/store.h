@@ -87,7 +87,7 @@ void cpi_store_keep(cpi_store *st, bool keep);
 const char *cpi_store_path(const cpi_store *st);
 /* The store a transaction belongs to. */
 cpi_store *cpi_txn_store(cpi_txn *txn);
-/* The audit journal (core/audit_journal.h) this process logs consultations to first; NULL: none. */
+/* The audit journal (audit/journal.h) this process logs consultations to first; NULL: none. */
 struct cpi_audit_journal;
 void cpi_store_set_journal(cpi_store *st, struct cpi_audit_journal *j);
 struct cpi_audit_journal *cpi_store_journal(const cpi_store *st);

@@ -24,7 +24,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "core/normalise.h"
+#include "core/normalise/normalise.h"
 #include "ingest/keys.h"
 #include "ingest/kvbuf.h"
 

@@ -25,7 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/audit.h"
+#include "audit/audit.h"
 #include "ingest/engine.h"
 
 #define REJECT_HEADER "file,line,column,reason,detail,raw\n"

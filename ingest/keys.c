@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/normalise.h"
+#include "core/normalise/normalise.h"
 
 #define BAD(f) (*bad |= 1ul << (f))
 

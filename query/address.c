@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "query/profile_build.h"
-#include "query/render.h"
-#include "query/sort.h"
+#include "render/render.h"
+#include "core/sort.h"
 
 typedef struct acc {
     const char *id;
@@ -93,7 +93,7 @@ static cpi_status people(pb *b, acc *all, uint32_t n, int kind, cpi_place_person
         *p = (cpi_place_person){.id = a->id, .flags = vf, .resident = a->resident, .score = score_person(a, risky),
                                 .links = a->links.items, .nlinks = a->links.n};
     }
-    cpi_qsort(v.items, v.n, sizeof(cpi_place_person), cmp_person);
+    cpi_sort(v.items, v.n, sizeof(cpi_place_person), cmp_person);
     if (v.n > b->max) {
         *truncated += v.n - b->max;
         v.n = b->max;
@@ -315,8 +315,8 @@ cpi_status cpi_address_build(cpi_txn *txn, const char *id, const cpi_profile_opt
         s = people(&b, as, all.n, 2, &out->residents, &out->nresidents, &out->truncated);
     if (s)
         return s;
-    cpi_qsort(b.warnings.items, b.warnings.n, sizeof(cpi_pf_warning), cmp_warning);
-    cpi_qsort(act.items, act.n, sizeof(cpi_place_activity), cmp_activity);
+    cpi_sort(b.warnings.items, b.warnings.n, sizeof(cpi_pf_warning), cmp_warning);
+    cpi_sort(act.items, act.n, sizeof(cpi_place_activity), cmp_activity);
     out->warnings = b.warnings.items;
     out->nwarnings = b.warnings.n;
     out->activity = act.items;

@@ -10,14 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/normalise.h"
+#include "core/normalise/normalise.h"
 #include "query/agenda_internal.h"
-#include "query/analytics.h"
-#include "query/area.h"
-#include "query/intern.h"
-#include "query/render.h"
+#include "graph/analytics.h"
+#include "graph/area.h"
+#include "core/intern.h"
+#include "render/render.h"
 #include "query/same.h"
-#include "query/sort.h"
+#include "core/sort.h"
 
 #define NOMEM() cpi_error_set(err, CPI_ERR_NOMEM, "agenda: out of memory")
 
@@ -289,8 +289,8 @@ cpi_status cpi_agenda_build(cpi_txn *txn, const cpi_agenda_opts *opts, cpi_arena
     }
     uint32_t scored = n, scored_un = nun; /* children scored, before possible matches share rows */
     if (!s) {
-        cpi_qsort(items, n, sizeof *items, cmp_item);
-        cpi_qsort(unplaced, nun, sizeof *unplaced, cmp_item);
+        cpi_sort(items, n, sizeof *items, cmp_item);
+        cpi_sort(unplaced, nun, sizeof *unplaced, cmp_item);
         s = fold_same(txn, items, &n, o.withhold, arena, err);
         if (!s)
             s = fold_same(txn, unplaced, &nun, o.withhold, arena, err);

@@ -24,7 +24,7 @@
  * nor put a child on the agenda.
  *
  * Area (opts.area): only children in that local authority or policing area
- * by the rule of query/area.h (their latest MACE meeting's area, else their
+ * by the rule of graph/area.h (their latest MACE meeting's area, else their
  * home's). Adults of concern anywhere still bring the children they reach
  * onto the area's agenda. Children whose area of that kind is not known (for
  * a local authority: no home on record; for a policing area: no home and
@@ -63,7 +63,7 @@ typedef struct cpi_agenda_part {
 
 typedef struct cpi_agenda_item {
     const char *id, *name, *dob;
-    const char *la, *area;  /* the child's local authority and policing area (query/area.h), NULL if unknown */
+    const char *la, *area;  /* the child's local authority and policing area (graph/area.h), NULL if unknown */
     uint64_t flags;
     int score;
     bool discussed;        /* ever discussed at MACE */
@@ -103,7 +103,7 @@ typedef struct cpi_agenda {
     uint32_t n;
     uint32_t considered;   /* children scored (in the area, with one) */
     const char *area;      /* the stored area name opts.area matched, NULL for the whole force */
-    int area_kind;         /* CPI_AREA_LA or CPI_AREA_POLICING (query/area.h), 0 without an area */
+    int area_kind;         /* CPI_AREA_LA or CPI_AREA_POLICING (graph/area.h), 0 without an area */
     int32_t since;         /* CPI_DAY_NONE if not asked */
     uint32_t nnew;         /* listed children (items and unplaced) with records after since */
     cpi_agenda_item *unplaced; /* with an area: scored children in no area, ranked the same way */

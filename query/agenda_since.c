@@ -7,7 +7,7 @@
  * from the child's records dated up to `since` (the latest MACE meeting and
  * MIRAF form then, the markers then, missing reports then) and from their
  * edges first dated up to it (risky people linked then, the adult of concern
- * linked then), the same way the graph build derives the card (query/graph.c
+ * linked then), the same way the graph build derives the card (graph/graph.c
  * record_facts). Whether a linked person counted as risky is judged by what
  * is known of them now: the graph keeps no history of other people's flags.
  *
@@ -19,9 +19,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/normalise.h"
+#include "core/normalise/normalise.h"
 #include "query/agenda_internal.h"
-#include "query/source.h"
+#include "core/source.h"
 
 static bool eq(const char *a, const char *b) { return a && b && strcasecmp(a, b) == 0; }
 

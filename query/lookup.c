@@ -11,14 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/normalise.h"
-#include "query/graphdb.h"
-#include "query/intern.h"
-#include "core/compare.h"
+#include "core/normalise/normalise.h"
+#include "graph/graphdb.h"
+#include "core/intern.h"
+#include "resolve/compare.h"
 #include "query/query_parse.h"
-#include "query/render.h"
+#include "render/render.h"
 #include "query/same.h"
-#include "query/sort.h"
+#include "core/sort.h"
 
 #define NOMEM() cpi_error_set(err, CPI_ERR_NOMEM, "lookup: out of memory")
 
@@ -320,7 +320,7 @@ static cpi_status add_set(found *f, const cpi_intern *set, const cpi_intern *and
     for (uint32_t i = 0; i < set->count; i++)
         if (!and_in || cpi_intern_find(and_in, set->strs[i], strlen(set->strs[i])) != CPI_INTERN_NONE)
             refs[n++] = set->strs[i];
-    cpi_qsort(refs, n, sizeof *refs, cmp_str);
+    cpi_sort(refs, n, sizeof *refs, cmp_str);
     cpi_status s = CPI_OK;
     for (uint32_t i = 0; i < n && !s; i++)
         s = add_mention(f, refs[i], matched, err);
@@ -591,7 +591,7 @@ static cpi_status by_numbered_address(found *f, const cpi_address *a, cpi_error 
     if (!s && cs != CPI_OK && cs != CPI_NOT_FOUND)
         s = cs;
     if (!s) {
-        cpi_qsort(hits, nh, sizeof *hits, cmp_hit); /* the best reading of each mention comes first */
+        cpi_sort(hits, nh, sizeof *hits, cmp_hit); /* the best reading of each mention comes first */
         /* only the best kind of reading: a street matched as written hides its lookalikes under the same
          * number (12 Church Road is not 12 Church Lane), and one read with the town off the end hides fuzzy ones */
         while (nh && hit_tier(hits[nh - 1].score) < hit_tier(hits[0].score))
@@ -762,7 +762,7 @@ static cpi_status rank_and_cut(found *f, cpi_error *err)
             snprintf(how, sizeof how, "%s, but not in the town or postcode given", l->items[i].matched);
             l->items[i].matched = cpi_arena_strdup(f->a, how);
         }
-    cpi_qsort(l->items, l->n, sizeof *l->items, cmp_cand);
+    cpi_sort(l->items, l->n, sizeof *l->items, cmp_cand);
     if (l->n > f->max) {
         l->more += l->n - f->max;
         l->n = f->max;

@@ -46,7 +46,7 @@
 
 #include "core/arena.h"
 #include "core/store.h"
-#include "query/source.h"
+#include "core/source.h"
 
 typedef struct cpi_lookup_opts {
     cpi_kind kind;        /* CPI_KIND_PERSON or CPI_KIND_LOCATION; 0: any */

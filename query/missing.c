@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/normalise.h"
-#include "query/render.h"
-#include "query/sort.h"
+#include "core/normalise/normalise.h"
+#include "render/render.h"
+#include "core/sort.h"
 
 /* Children linked to the missing child only through a place, listed in the text plan (the rest counted). */
 #define MISSING_PLACE_ONLY_MAX 10
@@ -138,7 +138,7 @@ cpi_status cpi_missing_build(cpi_txn *txn, const char *id, const cpi_profile_opt
     }
     if (s)
         return cpi_error_set(err, CPI_ERR_NOMEM, "missing plan: out of memory");
-    cpi_qsort(acc.items, acc.n, sizeof *acc.items, cmp_plan);
+    cpi_sort(acc.items, acc.n, sizeof *acc.items, cmp_plan);
     out->places = acc.items;
     out->nplaces = acc.n;
     return CPI_OK;

@@ -15,9 +15,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/normalise.h"
+#include "core/normalise/normalise.h"
 #include "query/profile_build.h"
-#include "query/sort.h"
+#include "core/sort.h"
 
 /* ------------------------------------------------------------------ small helpers */
 
@@ -758,7 +758,7 @@ static int cmp_address(const void *a, const void *b)
 /* Sort a list and cut it to max (unlimited lists pass UINT32_MAX), counting what was cut. */
 #define FINISH(field, vec, T, cmp, limit)                                                                    \
     do {                                                                                                     \
-        cpi_qsort((vec).items, (vec).n, sizeof(T), cmp);                                                         \
+        cpi_sort((vec).items, (vec).n, sizeof(T), cmp);                                                         \
         uint32_t lim_ = (limit);                                                                             \
         if ((vec).n > lim_) {                                                                                \
             p->truncated += (vec).n - lim_;                                                                  \

@@ -33,8 +33,8 @@
 
 #include "core/arena.h"
 #include "core/store.h"
-#include "query/graphdb.h"
-#include "query/source.h"
+#include "graph/graphdb.h"
+#include "core/source.h"
 
 typedef enum cpi_detail {
     CPI_DETAIL_BRIEF = 0, /* an officer before attending: the top few of each list, no timeline */
@@ -218,7 +218,7 @@ cpi_status cpi_profile_build(cpi_txn *txn, const char *id, const cpi_profile_opt
 struct cpi_jw;
 /*
  * The profile as one JSON object, written to a streaming writer
- * (query/jsonw.h): keys documented in docs/queries.md. The fast path: what
+ * (render/jsonw.h): keys documented in docs/queries.md. The fast path: what
  * `cpindex child --json` prints and the benchmarks time.
  */
 void cpi_profile_json_write(const cpi_profile *p, struct cpi_jw *w);

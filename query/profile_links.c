@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "query/analytics.h"
-#include "query/intern.h"
+#include "graph/analytics.h"
+#include "core/intern.h"
 #include "query/profile_build.h"
-#include "query/sort.h"
+#include "core/sort.h"
 
 typedef struct card_cache {
     cpi_card card;
@@ -201,7 +201,7 @@ static int cmp_child_links(const void *a, const void *b)
 static void name_children(lx *l)
 {
     pb *b = l->b;
-    cpi_qsort(b->children.items, b->children.n, sizeof(cpi_pf_child), cmp_child_links);
+    cpi_sort(b->children.items, b->children.n, sizeof(cpi_pf_child), cmp_child_links);
     cpi_pf_child *cs = b->children.items;
     for (uint32_t i = 0; i < b->children.n && i < b->max; i++) {
         const cpi_card *c = card(l, cs[i].id);
@@ -305,7 +305,7 @@ static cpi_status expand_person(lx *l, cpi_pf_person *p)
             if (pb_visible(b, CPI_SRC_BIT(cpi_src_of_ref(oes[i]->refs[r]))))
                 os[i].refs[os[i].nrefs++] = oes[i]->refs[r];
     }
-    cpi_qsort(occs.items, occs.n, sizeof(cpi_pf_occurrence), cmp_occ);
+    cpi_sort(occs.items, occs.n, sizeof(cpi_pf_occurrence), cmp_occ);
     p->noccurrences_total = occs.n;
     if (b->o->detail != CPI_DETAIL_FULL && occs.n > 4) /* the brief view shows the latest few */
         occs.n = 4;

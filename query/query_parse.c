@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "query/graphdb.h"
+#include "graph/graphdb.h"
 
 static bool all(const char *s, int (*pred)(int))
 {

@@ -22,7 +22,7 @@
 
 #include "core/error.h"
 #include "core/model.h"
-#include "core/normalise.h"
+#include "core/normalise/normalise.h"
 
 #define CPI_QUERY_MAX 512 /* bytes of query text kept (longer text is cut) */
 

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "query/graphdb.h"
-#include "query/intern.h"
-#include "query/sort.h"
+#include "graph/graphdb.h"
+#include "core/intern.h"
+#include "core/sort.h"
 
 /* Follow partner links to the group's best-ranked member (partner always points to a smaller index). */
 static uint32_t root_of(const uint32_t *partner, uint32_t i)
@@ -107,7 +107,7 @@ void cpi_same_order(const uint32_t *partner, uint32_t n, uint32_t *order)
     }
     for (uint32_t i = 0; i < n; i++)
         o[i] = (ord){root_of(partner, i), i};
-    cpi_qsort(o, n, sizeof *o, cmp_ord);
+    cpi_sort(o, n, sizeof *o, cmp_ord);
     for (uint32_t i = 0; i < n; i++)
         order[i] = o[i].i;
     free(o);

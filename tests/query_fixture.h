@@ -33,9 +33,9 @@
 
 #include <msgpack.h>
 
-#include "core/normalise.h"
+#include "core/normalise/normalise.h"
 #include "core/store.h"
-#include "query/graph.h"
+#include "graph/graph.h"
 #include "testutil.h"
 
 #define FX_MAX 16
@@ -300,7 +300,7 @@ static cpi_status fx_write(cpi_txn *txn, void *ctx, cpi_error *err)
         const char *facts[] = {"group_ref", "OCG-0001", "line_name", "Deano line", NULL};
         FXR("soc:SOC-000001", "soc-plan", "2023-08-01", facts, ms, rels);
     }
-    /* ---- the resolver left the two Siân Pryces for review (core/resolve_write.c's value) ---- */
+    /* ---- the resolver left the two Siân Pryces for review (resolve/write.c's value) ---- */
     {
         msgpack_sbuffer sb;
         msgpack_packer pk;

@@ -19,8 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/access.h"
-#include "core/audit.h"
+#include "audit/access.h"
+#include "audit/audit.h"
 #include "testutil.h"
 
 #define WHY "testing the role table"

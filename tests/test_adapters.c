@@ -30,7 +30,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/normalise.h"
+#include "core/normalise/normalise.h"
 #include "core/store.h"
 #include "ingest/adapter.h"
 #include "ingest/engine.h"

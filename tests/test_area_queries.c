@@ -4,7 +4,7 @@
  * the CLI as an analyst meets them.
  *
  * Every answer is checked against something the code under test did not
- * compute: the area rule of query/area.h re-applied to cpgen's own export
+ * compute: the area rule of graph/area.h re-applied to cpgen's own export
  * files (Niche locations give postcode district -> local authority,
  * occurrences authority -> policing area, MACE rows the meeting's area) and
  * to each child's profile (their references and current home); --since

@@ -1,5 +1,5 @@
 /*
- * test_audit_journal.c - consultations a server journals (core/audit_journal.h)
+ * test_audit_journal.c - consultations a server journals (audit/journal.h)
  * reach the audit chain whole, once and in order, whatever stops when:
  * they are read by 'audit show' and 'audit verify' before any fold; any other
  * append folds them first; a frame cut short ends the journal; a crash
@@ -18,8 +18,8 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#include "core/audit.h"
-#include "core/audit_journal.h"
+#include "audit/audit.h"
+#include "audit/journal.h"
 #include "core/store.h"
 #include "testutil.h"
 

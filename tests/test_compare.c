@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/compare.h"
+#include "resolve/compare.h"
 
 #define EPS 1e-9
 

@@ -52,7 +52,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/audit.h"
+#include "audit/audit.h"
 #include "core/store.h"
 #include "testutil.h"
 

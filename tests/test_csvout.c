@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/csvout.h"
+#include "render/csvout.h"
 
 static char *field(const char *s, size_t n)
 {

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/fs.h"
+#include "resolve/fs.h"
 
 #define EPS 1e-9
 

@@ -12,8 +12,8 @@
 #include <cmocka.h>
 #include <msgpack.h>
 
-#include "query/analytics.h"
-#include "query/graphdb.h"
+#include "graph/analytics.h"
+#include "graph/graphdb.h"
 #include "query_fixture.h"
 
 typedef struct ctx {

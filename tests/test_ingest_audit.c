@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/audit.h"
+#include "audit/audit.h"
 #include "core/store.h"
 #include "ingest/ingest.h"
 #include "testutil.h"

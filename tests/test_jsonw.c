@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "query/jsonw.h"
+#include "render/jsonw.h"
 
 /* A document built twice: as a jansson tree and through two writers (compact and indented). */
 typedef struct both {

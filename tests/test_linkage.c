@@ -20,9 +20,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/compare.h"
-#include "core/normalise.h"
-#include "core/resolve_internal.h"
+#include "resolve/compare.h"
+#include "core/normalise/normalise.h"
+#include "resolve/internal.h"
 #include "ingest/keys.h"
 #include "testutil.h"
 

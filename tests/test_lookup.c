@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "query/graphdb.h"
+#include "graph/graphdb.h"
 #include "query/lookup.h"
 #include "query_fixture.h"
 

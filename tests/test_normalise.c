@@ -14,8 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/normalise.h"
-#include "core/normalise_internal.h"
+#include "core/normalise/normalise.h"
+#include "core/normalise/internal.h"
 #include "testutil.h"
 
 #include <stdlib.h>

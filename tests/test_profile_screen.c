@@ -1,6 +1,6 @@
 /*
- * test_profile_screen.c - the one-screen brief profile (query/profile_screen.h)
- * and place report (query/address_screen.h)
+ * test_profile_screen.c - the one-screen brief profile (render/profile_screen.h)
+ * and place report (render/address_screen.h)
  * on a profile with far more than a screen holds: the printed answer keeps
  * to its line budget and width at every size, high warnings come first and
  * are never dropped for lesser items, every list cut short says how many
@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "query/address_screen.h"
-#include "query/profile_screen.h"
+#include "render/address_screen.h"
+#include "render/profile_screen.h"
 
 #define N 12
 

@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/access.h"
-#include "core/audit.h"
-#include "core/purge.h"
+#include "audit/access.h"
+#include "audit/audit.h"
+#include "ingest/purge.h"
 #include "core/store.h"
 #include "testutil.h"
 

@@ -19,7 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/purge.h"
+#include "ingest/purge.h"
 #include "core/store.h"
 #include "testutil.h"
 

@@ -51,10 +51,10 @@
 #include <unistd.h>
 
 #include "core/store.h"
-#include "core/verify.h"
+#include "resolve/verify.h"
 #include "ingest/ingest.h"
-#include "query/graph.h"
-#include "query/graphdb.h"
+#include "graph/graph.h"
+#include "graph/graphdb.h"
 #include "query/lookup.h"
 #include "testutil.h"
 

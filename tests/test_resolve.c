@@ -23,12 +23,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/audit.h"
-#include "core/compare.h"
-#include "core/export.h"
-#include "core/normalise.h"
-#include "core/resolve.h"
-#include "core/resolve_internal.h"
+#include "audit/audit.h"
+#include "resolve/compare.h"
+#include "render/export.h"
+#include "core/normalise/normalise.h"
+#include "resolve/resolve.h"
+#include "resolve/internal.h"
 #include "ingest/keys.h"
 #include "testutil.h"
 
@@ -599,7 +599,7 @@ static uint32_t mention_of(const cpi_rs_data *d, const char *ref)
 }
 
 /*
- * The context pass on its own (resolve_weak.c), after the clusters scoring would make: the second
+ * The context pass on its own (resolve/weak.c), after the clusters scoring would make: the second
  * row's adult, a name with no DOB or id in his cluster, is placed through the child his row names
  * with the adult her other row names - never the namesake the context does not reach.
  */
@@ -711,7 +711,7 @@ static void test_street_name_at_place_of_concern(void **state)
 }
 
 /*
- * The second look (resolve_relook.c): the child's two MACE rows, a possible pair, are taken again
+ * The second look (resolve/relook.c): the child's two MACE rows, a possible pair, are taken again
  * when the adults each row names are very likely one person (the same name, nothing conflicting),
  * at the model's related-shared weight - and only if that weight reaches the link band.
  */
@@ -1350,7 +1350,7 @@ static void test_deferred_namesakes(void **state)
 }
 
 /*
- * Places (resolve_places.c): a Niche location written without its house number on a street where
+ * Places (resolve/places.c): a Niche location written without its house number on a street where
  * two numbered houses are known fits either, so it is left alone rather than guessed into the
  * first (cpi_rs_place_defer + cpi_rs_join_links); with one numbered house it joins it. And a
  * numberless Niche location does not link to a numbered one of another location id

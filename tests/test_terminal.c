@@ -21,7 +21,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "query/render.h"
+#include "render/render.h"
 #include "query_fixture.h"
 #include "tools/cpindex/term.c"
 

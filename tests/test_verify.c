@@ -25,9 +25,9 @@
 #include <string.h>
 
 #include "core/store.h"
-#include "core/verify.h"
-#include "query/graph.h"
-#include "query/graphdb.h"
+#include "resolve/verify.h"
+#include "graph/graph.h"
+#include "graph/graphdb.h"
 #include "testutil.h"
 
 static char long_value[600];

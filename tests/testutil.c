@@ -15,10 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/audit.h"
+#include "audit/audit.h"
 #include "core/store.h"
-#include "core/verify.h"
-#include "query/graph.h"
+#include "resolve/verify.h"
+#include "graph/graph.h"
 
 char *tu_mkdtemp(void)
 {

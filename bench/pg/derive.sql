@@ -5,7 +5,7 @@
 --   indexes    every lookup the profile makes: mentions by entity, a record's
 --              mentions and relations, Niche occurrence links by urn;
 --   link       a view of every fact joining two entities, exactly what
---              cpindex's graph build turns into edges (query/graph.h): each
+--              cpindex's graph build turns into edges (graph/graph.h): each
 --              relation inside a record, a person's involvement in a Niche
 --              occurrence to the occurrence's place (victim-in, suspect-in, ...),
 --              and each suspect or offender against each victim of one
@@ -17,7 +17,7 @@
 --              child, whether a risk to children, and hub (more than 200 linked
 --              entities, not walked: CPI_ANALYTICS_HUB), like cpindex's cards.
 --
--- The flags follow query/graphdb.h in spirit, from roles and Niche facts:
+-- The flags follow graph/graphdb.h in spirit, from roles and Niche facts:
 -- child = a child's role (missing-child, child-discussed, household-child,
 -- child-at-risk, ppn-subject, POLIT victim), a child's Niche warning (CPP, LAC,
 -- CSE/CCE risk, repeat missing), or under 18 at the latest record; risky = a

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/normalise.h"
+#include "core/normalise/normalise.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

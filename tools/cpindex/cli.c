@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/audit.h"
+#include "audit/audit.h"
 
 void cli_print_usage(const cli_command *cmd) { fputs(cmd->usage, stdout); }
 

@@ -11,7 +11,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 
-#include "core/access.h"
+#include "audit/access.h"
 #include "core/error.h"
 #include "core/store.h"
 #include "term.h"

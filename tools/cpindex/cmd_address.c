@@ -2,10 +2,10 @@
 #include <stdio.h>
 
 #include "query/address.h"
-#include "query/address_screen.h"
+#include "render/address_screen.h"
 #include "query_cli.h"
 
-/* A place report, and when its text is the one-screen brief, how it was fitted (query/address_screen.h). */
+/* A place report, and when its text is the one-screen brief, how it was fitted (render/address_screen.h). */
 typedef struct place_answer {
     cpi_place_report r; /* first: the answer is a cpi_place_report to everything but the text */
     cpi_place_screen screen;

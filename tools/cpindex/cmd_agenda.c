@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/normalise.h"
+#include "core/normalise/normalise.h"
 #include "query/agenda.h"
 #include "query_cli.h"
 

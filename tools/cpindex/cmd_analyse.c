@@ -1,6 +1,6 @@
 /*
  * cmd_analyse.c - `cpindex analyse [VIEW] [--area AREA]`: the analyst's views
- * the graph build computed (query/analytics.h): networks, hotspots (where
+ * the graph build computed (graph/analytics.h): networks, hotspots (where
  * missing children are found, where risky adults and children meet), adults
  * (linked to the most children), communities - for the force or one area.
  */
@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/normalise.h"
-#include "query/analytics.h"
-#include "query/graphdb.h"
-#include "query/area.h"
-#include "query/render.h"
+#include "core/normalise/normalise.h"
+#include "graph/analytics.h"
+#include "graph/graphdb.h"
+#include "graph/area.h"
+#include "render/render.h"
 #include "query/same.h"
 #include "query_cli.h"
 

@@ -14,7 +14,7 @@
 #include <time.h>
 
 #include "cli.h"
-#include "core/audit.h"
+#include "audit/audit.h"
 
 #define TEXT_LIST_MAX 20 /* list items shown per entry in text; --json shows all */
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "core/resolve.h"
+#include "resolve/resolve.h"
 
 static int print_json(const char *a, const char *b, const cpi_resolve_explanation *x)
 {

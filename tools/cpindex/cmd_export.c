@@ -1,7 +1,7 @@
 /*
  * cmd_export.c - `cpindex export TABLE [--out FILE]`: tables out of the store.
  * TABLE picks what to export; each table is one row of the table below and
- * one library call (core/export.h, query/export_graph.h). `graph` also takes
+ * one library call (render/export.h, render/export_graph.h). `graph` also takes
  * a selection (--child REF: a child's neighbourhood, --hops N; --network ID;
  * --community ID), bounded by --max-nodes (default 60), and a format
  * (--format graphml|dot|csv); `timeline` is one child's records as SVG. An export is a disclosure: it is logged
@@ -16,14 +16,14 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "core/audit.h"
-#include "core/export.h"
-#include "query/export_graph.h"
-#include "query/graphdb.h"
+#include "audit/audit.h"
+#include "render/export.h"
+#include "render/export_graph.h"
+#include "graph/graphdb.h"
 #include "query/lookup.h"
 #include "query/profile.h"
-#include "query/source.h"
-#include "query/timeline_svg.h"
+#include "core/source.h"
+#include "render/timeline_svg.h"
 
 typedef cpi_status (*export_fn)(cpi_store *st, FILE *out, uint64_t *rows, cpi_error *err);
 
@@ -91,7 +91,7 @@ static FILE *open_out(const char *path)
 
 /*
  * `export timeline --child REF`: the child's records as an SVG time line
- * (query/timeline_svg.h). A disclosure like any export: the profile is read
+ * (render/timeline_svg.h). A disclosure like any export: the profile is read
  * in one snapshot (MARAC and POLIT withheld, as every export withholds
  * them), the entry names the child and every record drawn, and is logged
  * before a byte is written.

@@ -9,8 +9,8 @@
 #include <time.h>
 
 #include "cli.h"
-#include "core/audit.h"
-#include "core/resolve.h"
+#include "audit/audit.h"
+#include "resolve/resolve.h"
 
 typedef struct link_ctx {
     cli_ctx *cli;

@@ -5,8 +5,8 @@
 #include <time.h>
 
 #include "cli.h"
-#include "core/purge.h"
-#include "core/resolve.h"
+#include "ingest/purge.h"
+#include "resolve/resolve.h"
 #include "resolve_run.h"
 
 typedef struct purge_ctx {

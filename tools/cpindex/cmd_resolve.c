@@ -8,9 +8,9 @@
 
 #include "cli.h"
 #include "resolve_run.h"
-#include "core/audit.h"
-#include "core/resolve.h"
-#include "query/graph.h"
+#include "audit/audit.h"
+#include "resolve/resolve.h"
+#include "graph/graph.h"
 
 static void progress(void *ctx, const char *stage, uint64_t done, uint64_t total)
 {

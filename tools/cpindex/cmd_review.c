@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "core/normalise.h"
-#include "core/resolve.h"
+#include "core/normalise/normalise.h"
+#include "resolve/resolve.h"
 
 typedef struct side {
     cpi_record rec;

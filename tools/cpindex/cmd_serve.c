@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "core/audit_journal.h"
+#include "audit/journal.h"
 #include "serve_proto.h"
 #include "serve_run.h"
 #include "http_serve.h" /* declarations only: http_serve.c is linked into cpindex-web alone */

@@ -9,9 +9,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "query/graphdb.h"
+#include "graph/graphdb.h"
 #include "query/profile.h"
-#include "query/render.h"
+#include "render/render.h"
 #include "query_cli.h"
 
 void hp_esc(FILE *f, const char *s, size_t n)

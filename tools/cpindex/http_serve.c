@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/audit.h"
+#include "audit/audit.h"
 #include "http_page.h"
 #include "serve_run.h"
 

@@ -2,7 +2,7 @@
  * (see query_cli.h). */
 #include "query_cli.h"
 
-#include "query/profile_screen.h"
+#include "render/profile_screen.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,7 +88,7 @@ int query_authorise(cli_ctx *ctx, const char *action, query_opts *q, cpi_store *
         q->profile.detail = allowed;
     else if (q->profile.detail > allowed) {
         /*
-         * The role rules (core/access.c) give an officer the summary view: who,
+         * The role rules (audit/access.c) give an officer the summary view: who,
          * warnings, risk levels, whom to call, no free text. --full cannot lift
          * that, but it can show every item of every list at that level instead
          * of the one-screen brief - so it does, and says what it leaves out.
@@ -365,7 +365,7 @@ int query_command(cli_ctx *ctx, const cli_command *self, int argc, char **argv, 
 
 /* ------------------------------------------------------------------ child and person */
 
-/* A profile, and when its text is the one-screen brief, how it was fitted (query/profile_screen.h). */
+/* A profile, and when its text is the one-screen brief, how it was fitted (render/profile_screen.h). */
 typedef struct profile_answer {
     cpi_profile p; /* first: the answer is a cpi_profile to everything but the text */
     cpi_pf_screen screen;

@@ -12,8 +12,8 @@
 #define CPI_QUERY_CLI_H
 
 #include "cli.h"
-#include "core/access.h"
-#include "query/jsonw.h"
+#include "audit/access.h"
+#include "render/jsonw.h"
 #include "query/lookup.h"
 #include "query/profile.h"
 
@@ -93,7 +93,7 @@ typedef struct query_answer {
     void (*text)(const void *answer, FILE *out, int width);
     /* optional: a line for stderr before the answer (e.g. 'not recorded as a child') */
     void (*note)(const void *answer, const char *id);
-    /* optional: the answer written to a streaming writer (query/jsonw.h), used instead of json: no tree is built */
+    /* optional: the answer written to a streaming writer (render/jsonw.h), used instead of json: no tree is built */
     void (*json_write)(const void *answer, cpi_jw *w);
     /* optional: cut a text answer to the screen before it is logged (so the log names what is shown) */
     void (*fit)(void *answer, const query_opts *q, const cli_term *t, const char *command);

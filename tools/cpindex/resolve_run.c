@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/audit.h"
+#include "audit/audit.h"
 #include "resolve_run.h"
 
 cpi_status cli_resolve_after_write(cpi_txn *txn, const cpi_resolve_report *rep, void *vctx, cpi_error *err)

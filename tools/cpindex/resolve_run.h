@@ -1,15 +1,15 @@
 /*
  * resolve_run.h - the end of every resolve the CLI runs (cpindex resolve, and
  * the re-resolve inside cpindex purge): inside resolve's own write transaction,
- * derive the graph (query/graph.h), then append the audit log's combination
+ * derive the graph (graph/graph.h), then append the audit log's combination
  * entry, so entities, graph and log commit together or not at all.
  */
 #ifndef CPI_CLI_RESOLVE_RUN_H
 #define CPI_CLI_RESOLVE_RUN_H
 
-#include "core/access.h"
-#include "core/resolve.h"
-#include "query/graph.h"
+#include "audit/access.h"
+#include "resolve/resolve.h"
+#include "graph/graph.h"
 
 typedef struct cli_resolve_after {
     const cpi_grant *g;      /* who and why, for the log */

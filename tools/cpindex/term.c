@@ -180,8 +180,8 @@ static void put(obuf *b, const char *s, size_t n)
 static void puts_(obuf *b, const char *s) { put(b, s, strlen(s)); }
 
 /*
- * The colour of a line, from the markers the renderers (query/render.c,
- * query/profile_screen.c) start lines with; NULL for none. Only the start is
+ * The colour of a line, from the markers the renderers (render/render.c,
+ * render/profile_screen.c) start lines with; NULL for none. Only the start is
  * looked at: the words after it are data, never a marker.
  */
 static const char *line_colour(const char *s, size_t n)

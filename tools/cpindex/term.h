@@ -5,7 +5,7 @@
  * --no-pager), the environment (NO_COLOR, PAGER, TERM) and whether standard
  * output is a terminal, the way git decides.
  *
- * The library renders plain text at a width (query/render.h) and never knows
+ * The library renders plain text at a width (render/render.h) and never knows
  * about terminals; everything here is the CLI's. A text answer is rendered
  * into memory and handed to cli_term_emit(), which folds any line still
  * wider than the terminal, colours it by the renderers' line markers ("!!"
