@@ -16,6 +16,7 @@
 #include "core/sort.h"
 #include "core/codec.h"
 #include "core/normalise/normalise.h"
+#include "ingest/adapter.h"
 #include "resolve/internal.h"
 
 void cpi_rs_data_free(cpi_rs_data *d)
@@ -35,11 +36,6 @@ void cpi_rs_data_free(cpi_rs_data *d)
     memset(d, 0, sizeof *d);
 }
 
-static const char *const CHILD_ROLES[] = {"missing-child", "child-discussed", "household-child", "child-at-risk",
-                                          "ppn-subject"};
-
-/* Roles whose holder was old enough to act: the adult posing a risk in MARAC and MACE. */
-static const char *const ACTOR_ROLES[] = {"perpetrator", "adult-of-concern"};
 /* A Niche occurrence involvement (kept as a fact by the adapter) that only someone of 10 or over can
  * have. Not "suspect": police record children under 10 as suspects too (and cpgen does). */
 static const char *const ACTOR_INVOLVEMENTS[] = {"offender", "accused", "charged", "arrested"};
@@ -52,10 +48,10 @@ static bool in_list(const char *v, const char *const *list, size_t n)
     return false;
 }
 
-/* Is a person of this record an actor (RS_F_ACTOR): by its role, or the record's involvement fact? */
-static bool actor(const cpi_record *rec, const char *role)
+/* Is a person of this record an actor (RS_F_ACTOR): by its role (CPI_RF_ACTOR), or the record's involvement fact? */
+static bool actor(const cpi_record *rec, unsigned role_flags)
 {
-    if (in_list(role, ACTOR_ROLES, sizeof ACTOR_ROLES / sizeof ACTOR_ROLES[0]))
+    if (role_flags & CPI_RF_ACTOR)
         return true;
     for (uint32_t i = 0; i < rec->facts.count; i++)
         if (rec->facts.items[i].key && strcasecmp(rec->facts.items[i].key, "involvement") == 0 &&
@@ -63,17 +59,6 @@ static bool actor(const cpi_record *rec, const char *role)
                     sizeof ACTOR_INVOLVEMENTS / sizeof ACTOR_INVOLVEMENTS[0]))
             return true;
     return false;
-}
-
-bool cpi_rs_child_role(const char *role, const char *source)
-{
-    if (!role)
-        return false;
-    for (size_t i = 0; i < sizeof CHILD_ROLES / sizeof CHILD_ROLES[0]; i++)
-        if (strcmp(role, CHILD_ROLES[i]) == 0)
-            return true;
-    /* a POLIT victim is a child; a MARAC victim is the adult at risk of domestic abuse */
-    return source && strcmp(role, "victim") == 0 && strcmp(source, "polit") == 0;
 }
 
 uint8_t cpi_rs_rel_type(const char *name)
@@ -245,6 +230,7 @@ static cpi_status add_record(cpi_rs_data *d, const cpi_record *rec, const char *
     r->day = rec->day;
     if (rec->day != CPI_DAY_NONE && rec->day > d->end_day && rec->day <= d->today)
         d->end_day = rec->day;
+    const cpi_adapter *ad = cpi_adapter_find(source); /* NULL: a mapped source */
     for (uint32_t i = 0; i < rec->nmentions; i++) {
         cpi_rs_mention *m = &d->m[d->nm + i];
         cpi_status s = cpi_rs_mention_fill(&d->str, &rec->mentions[i], rec->day, m, err);
@@ -257,10 +243,15 @@ static cpi_status add_record(cpi_rs_data *d, const cpi_record *rec, const char *
         if (!rid)
             return CPI_ERR_NOMEM;
         m->role = (uint16_t)(rid > UINT16_MAX ? 0 : rid);
-        if (cpi_rs_child_role(role, source))
+        unsigned rf = cpi_adapter_role_flags(ad, role);
+        if (rf & CPI_RF_CHILD)
             m->flags |= RS_F_CHILD_ROLE;
-        if (m->kind == CPI_KIND_PERSON && rec->day != CPI_DAY_NONE && actor(rec, role))
+        if (m->kind == CPI_KIND_PERSON && rec->day != CPI_DAY_NONE && actor(rec, rf))
             m->flags |= RS_F_ACTOR;
+        if (m->role && (rf & CPI_RF_OWN_VICTIM))
+            m->flags |= RS_F_OWN_VICTIM;
+        if (m->role && (rf & CPI_RF_OWN_HOUSEHOLD))
+            m->flags |= RS_F_OWN_HOUSEHOLD;
     }
     for (uint32_t i = 0; i < rec->nrelations; i++) {
         const cpi_relation *rel = &rec->relations[i];
