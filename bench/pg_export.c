@@ -23,14 +23,16 @@
  * store is not changed. Synthetic (cpgen) stores only: the files hold every
  * personal detail the store does, unlogged.
  */
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "core/codec.h"
+#include "core/sort.h"
 #include "core/store.h"
+#include "ingest/csv.h"
+#include "render/jsonw.h"
 
 typedef struct out {
     FILE *rec, *men, *rel;
@@ -59,28 +61,50 @@ static void field_int(FILE *f, long long v, bool known, bool last)
     fputc(last ? '\n' : ',', f);
 }
 
-/* kvs as a JSON object; multi: every value in an array (keys may repeat a name). */
+/* Order of kvs items: by key (bytes, as jansson's JSON_SORT_KEYS wrote them), then as listed. */
+static int by_key(const void *x, const void *y, void *ctx)
+{
+    const cpi_kvlist *l = ctx;
+    uint32_t i = *(const uint32_t *)x, j = *(const uint32_t *)y;
+    int c = strcmp(l->items[i].key, l->items[j].key);
+    return c ? c : (i > j) - (i < j);
+}
+
+/* kvs as a JSON object, keys sorted; multi: every value in an array (keys may repeat a name), else a
+ * repeated name keeps its last value. The text is malloc'd (free it); NULL when out of memory. */
 static char *kv_json(const cpi_kvlist *l, bool multi)
 {
-    json_t *o = json_object();
-    for (uint32_t i = 0; i < l->count; i++) {
-        json_t *v = json_string(l->items[i].value);
-        if (!v) /* not UTF-8: the store holds only valid UTF-8, so this is a decoder bug, kept visible */
-            v = json_string("\xef\xbf\xbd");
-        if (!multi) {
-            json_object_set_new(o, l->items[i].key, v);
-            continue;
+    uint32_t *ord = malloc((l->count ? l->count : 1) * sizeof *ord), n = 0;
+    if (!ord)
+        return NULL;
+    for (uint32_t i = 0; i < l->count; i++)
+        if (cpi_csv_utf8_valid(l->items[i].key, strlen(l->items[i].key)))
+            ord[n++] = i;
+    cpi_sort_r(ord, n, sizeof *ord, by_key, (void *)l);
+    cpi_jw w;
+    cpi_jw_init(&w, 0);
+    cpi_jw_obj(&w);
+    for (uint32_t g = 0, e; g < n; g = e) {
+        const char *key = l->items[ord[g]].key;
+        for (e = g + 1; e < n && strcmp(l->items[ord[e]].key, key) == 0;)
+            e++;
+        cpi_jw_key(&w, key);
+        if (multi)
+            cpi_jw_arr(&w);
+        for (uint32_t k = multi ? g : e - 1; k < e; k++) {
+            const char *v = l->items[ord[k]].value;
+            /* not UTF-8: the store holds only valid UTF-8, so this is a decoder bug, kept visible */
+            cpi_jw_str(&w, v && cpi_csv_utf8_valid(v, strlen(v)) ? v : "\xef\xbf\xbd");
         }
-        json_t *a = json_object_get(o, l->items[i].key);
-        if (!a) {
-            a = json_array();
-            json_object_set_new(o, l->items[i].key, a);
-        }
-        json_array_append_new(a, v);
+        if (multi)
+            cpi_jw_arr_end(&w);
     }
-    char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(o);
-    return s;
+    cpi_jw_obj_end(&w);
+    free(ord);
+    char *text = cpi_jw_text(&w, NULL) ? w.buf : NULL; /* the writer's buffer, handed to the caller */
+    if (!text)
+        cpi_jw_free(&w);
+    return text;
 }
 
 static cpi_status write_record(cpi_txn *txn, out *o, const cpi_record *r, cpi_error *err)

@@ -3,7 +3,10 @@
 
 #include <string.h>
 
-static const char *const names[CPI_SRC__COUNT] = {"niche", "miraf", "mace", "marac", "polit", "soc", "other"};
+static const char *const names[CPI_SRC__COUNT] = {
+    [CPI_SRC_NICHE] = CPI_SRC_NAME_NICHE, [CPI_SRC_MIRAF] = CPI_SRC_NAME_MIRAF, [CPI_SRC_MACE] = CPI_SRC_NAME_MACE,
+    [CPI_SRC_MARAC] = CPI_SRC_NAME_MARAC, [CPI_SRC_POLIT] = CPI_SRC_NAME_POLIT, [CPI_SRC_SOC] = CPI_SRC_NAME_SOC,
+    [CPI_SRC_OTHER] = "other"};
 
 const char *cpi_src_name(cpi_src s) { return (unsigned)s < CPI_SRC__COUNT ? names[s] : "other"; }
 

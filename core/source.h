@@ -28,6 +28,18 @@ typedef enum cpi_src {
     CPI_SRC__COUNT
 } cpi_src;
 
+/*
+ * The silos' names, spelled once: the reference prefix, each adapter's source
+ * (ingest/adapter_NAME.c), what users type (--sources, ingest SOURCE) and
+ * cpi_src_name.
+ */
+#define CPI_SRC_NAME_NICHE "niche"
+#define CPI_SRC_NAME_MIRAF "miraf"
+#define CPI_SRC_NAME_MACE "mace"
+#define CPI_SRC_NAME_MARAC "marac"
+#define CPI_SRC_NAME_POLIT "polit"
+#define CPI_SRC_NAME_SOC "soc"
+
 #define CPI_SRC_BIT(s) (1u << (s))
 /* The silos whose content officers see only as "restricted information exists". */
 #define CPI_SRC_RESTRICTED (CPI_SRC_BIT(CPI_SRC_MARAC) | CPI_SRC_BIT(CPI_SRC_POLIT))

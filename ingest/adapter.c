@@ -39,3 +39,30 @@ const cpi_spec_file *cpi_adapter_pick_default(const cpi_adapter *ad, const char 
             return &ad->files[i];
     return NULL;
 }
+
+static const cpi_adapter_role *role_row(const cpi_adapter *ad, const char *role)
+{
+    for (const cpi_adapter_role *r = ad->roles; r && r->role; r++)
+        if (strcmp(r->role, role) == 0)
+            return r;
+    return NULL;
+}
+
+unsigned cpi_adapter_role_flags(const cpi_adapter *ad, const char *role)
+{
+    if (!role)
+        return 0;
+    if (ad) {
+        const cpi_adapter_role *r = role_row(ad, role);
+        return r ? r->flags : 0;
+    }
+    unsigned all = CPI_RF_CHILD | CPI_RF_ACTOR, named = 0;
+    for (const cpi_adapter *const *a = cpi_adapters; *a; a++) {
+        const cpi_adapter_role *r = role_row(*a, role);
+        if (r) {
+            all &= r->flags;
+            named = 1;
+        }
+    }
+    return named ? all : 0;
+}

@@ -67,10 +67,18 @@ static const cpi_spec_file mace_files[] = {
     },
 };
 
+/* What its people's roles tell the resolver (ingest/adapter.h). */
+static const cpi_adapter_role mace_roles[] = {
+    {"child-discussed", CPI_RF_CHILD},
+    {"adult-of-concern", CPI_RF_ACTOR},
+    {NULL, 0},
+};
+
 const cpi_adapter cpi_adapter_mace = {
-    .source = "mace",
+    .source = CPI_SRC_NAME_MACE,
     .description = "MACE: multi-agency child exploitation meeting records",
     .files = mace_files,
     .nfiles = sizeof mace_files / sizeof mace_files[0],
     .pick = NULL,
+    .roles = mace_roles,
 };

@@ -63,10 +63,19 @@ static const cpi_spec_file marac_files[] = {
     },
 };
 
+/* What its people's roles tell the resolver (ingest/adapter.h). */
+static const cpi_adapter_role marac_roles[] = {
+    {"household-child", CPI_RF_CHILD},
+    {"perpetrator", CPI_RF_ACTOR},
+    {"victim", 0}, /* the adult at risk of domestic abuse */
+    {NULL, 0},
+};
+
 const cpi_adapter cpi_adapter_marac = {
-    .source = "marac",
+    .source = CPI_SRC_NAME_MARAC,
     .description = "MARAC: domestic-abuse risk assessment conference cases",
     .files = marac_files,
     .nfiles = sizeof marac_files / sizeof marac_files[0],
     .pick = NULL,
+    .roles = marac_roles,
 };

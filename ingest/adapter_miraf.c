@@ -83,10 +83,17 @@ static const cpi_spec_file miraf_files[] = {
     },
 };
 
+/* What its people's roles tell the resolver (ingest/adapter.h). */
+static const cpi_adapter_role miraf_roles[] = {
+    {"missing-child", CPI_RF_CHILD},
+    {NULL, 0},
+};
+
 const cpi_adapter cpi_adapter_miraf = {
-    .source = "miraf",
+    .source = CPI_SRC_NAME_MIRAF,
     .description = "MIRAF: missing-individual risk assessment forms",
     .files = miraf_files,
     .nfiles = sizeof miraf_files / sizeof miraf_files[0],
     .pick = NULL,
+    .roles = miraf_roles,
 };

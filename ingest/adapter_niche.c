@@ -168,10 +168,17 @@ static const cpi_spec_file niche_files[] = {
     },
 };
 
+/* What its people's roles tell the resolver (ingest/adapter.h). */
+static const cpi_adapter_role niche_roles[] = {
+    {"ppn-subject", CPI_RF_CHILD}, /* the child a PPN (public protection notice) is about */
+    {NULL, 0},
+};
+
 const cpi_adapter cpi_adapter_niche = {
-    .source = "niche",
+    .source = CPI_SRC_NAME_NICHE,
     .description = "Niche RMS: nominals, locations, occurrences and their links, warnings, PPNs",
     .files = niche_files,
     .nfiles = sizeof niche_files / sizeof niche_files[0],
     .pick = NULL,
+    .roles = niche_roles,
 };

@@ -79,10 +79,18 @@ static const cpi_spec_file polit_files[] = {
     },
 };
 
+/* What its people's roles tell the resolver (ingest/adapter.h). */
+static const cpi_adapter_role polit_roles[] = {
+    {"victim", CPI_RF_CHILD | CPI_RF_OWN_VICTIM},
+    {"household-child", CPI_RF_CHILD | CPI_RF_OWN_HOUSEHOLD},
+    {NULL, 0},
+};
+
 const cpi_adapter cpi_adapter_polit = {
-    .source = "polit",
+    .source = CPI_SRC_NAME_POLIT,
     .description = "POLIT: online child abuse intelligence",
     .files = polit_files,
     .nfiles = sizeof polit_files / sizeof polit_files[0],
     .pick = NULL,
+    .roles = polit_roles,
 };

@@ -101,10 +101,17 @@ static const cpi_spec_file soc_files[] = {
     },
 };
 
+/* What its people's roles tell the resolver (ingest/adapter.h). */
+static const cpi_adapter_role soc_roles[] = {
+    {"child-at-risk", CPI_RF_CHILD},
+    {NULL, 0},
+};
+
 const cpi_adapter cpi_adapter_soc = {
-    .source = "soc",
+    .source = CPI_SRC_NAME_SOC,
     .description = "SOC: serious and organised crime exploitation plans (county lines)",
     .files = soc_files,
     .nfiles = sizeof soc_files / sizeof soc_files[0],
     .pick = NULL,
+    .roles = soc_roles,
 };

@@ -111,25 +111,25 @@ static cpi_status person_name_keys(const cpi_person_name *pn, cpi_kvbuf *keys, c
 {
     if (pn->n_forenames > 0) {
         const char *fn = pn->forenames[0];
-        ADD("fn", fn);
+        ADD(CPI_KEY_FN, fn);
         char middle[CPI_NORM_NAME_MAX * CPI_NORM_FORENAMES_MAX] = "";
         size_t off = 0;
         for (int i = 1; i < pn->n_forenames; i++)
             off += (size_t)snprintf(middle + off, sizeof middle - off, "%s%s", off ? " " : "", pn->forenames[i]);
-        ADD("fm", middle);
+        ADD(CPI_KEY_FM, middle);
         const char *canon[8];
         size_t nc = cpi_norm_forename_canonicals(fn, canon, 8);
         if (nc == 0)
-            ADD("nn", fn);
+            ADD(CPI_KEY_NN, fn);
         for (size_t i = 0; i < nc; i++)
-            ADD("nn", canon[i]);
-        if (phonetic(keys, arena, fn, "fx", err) != CPI_OK)
+            ADD(CPI_KEY_NN, canon[i]);
+        if (phonetic(keys, arena, fn, CPI_KEY_FX, err) != CPI_OK)
             return err->status;
     }
     if (pn->surname[0]) {
-        ADD("sn", pn->surname);
-        ADD("sa", pn->surname_alt);
-        if (phonetic(keys, arena, pn->surname, "sx", err) != CPI_OK)
+        ADD(CPI_KEY_SN, pn->surname);
+        ADD(CPI_KEY_SA, pn->surname_alt);
+        if (phonetic(keys, arena, pn->surname, CPI_KEY_SX, err) != CPI_OK)
             return err->status;
     }
     return CPI_OK;
@@ -154,14 +154,14 @@ static cpi_status dob_keys(const char *raw, int32_t record_day, bool is_age, cpi
     char iso[CPI_NORM_ISO_DATE_MAX];
     if (d.exact) {
         cpi_norm_date_iso(d.lo, iso);
-        ADD("dob", iso);
+        ADD(CPI_KEY_DOB, iso);
         iso[4] = '\0';
-        ADD("by", iso);
+        ADD(CPI_KEY_BY, iso);
     } else {
         cpi_norm_date_iso(d.lo, iso);
-        ADD("dob_lo", iso);
+        ADD(CPI_KEY_DOB_LO, iso);
         cpi_norm_date_iso(d.hi, iso);
-        ADD("dob_hi", iso);
+        ADD(CPI_KEY_DOB_HI, iso);
     }
     *ok = true;
     return CPI_OK;
@@ -210,7 +210,7 @@ static cpi_status person(const char *const values[CPI_F__COUNT], int32_t record_
     if (street) {
         char k[CPI_NORM_NAME_MAX];
         if (cpi_norm_name_key(street, strlen(street), k, sizeof k, e2) == CPI_OK && k[0])
-            ADD("street", k);
+            ADD(CPI_KEY_STREET, k);
         else
             BAD(CPI_F_STREET_NAME);
     }
@@ -234,7 +234,7 @@ static cpi_status person(const char *const values[CPI_F__COUNT], int32_t record_
     if (nid) {
         ident_key(nid, id, sizeof id);
         if (id[0] && cpi_ref_valid_record_id(id))
-            ADD("nid", id);
+            ADD(CPI_KEY_NID, id);
         else
             BAD(CPI_F_NOMINAL_ID);
     }
@@ -242,7 +242,7 @@ static cpi_status person(const char *const values[CPI_F__COUNT], int32_t record_
     if (pnc) {
         ident_key(pnc, id, sizeof id);
         if (id[0])
-            ADD("pnc", id);
+            ADD(CPI_KEY_PNC, id);
         else
             BAD(CPI_F_PNC);
     }
@@ -250,7 +250,7 @@ static cpi_status person(const char *const values[CPI_F__COUNT], int32_t record_
     if (em) {
         char k[CPI_NORM_IDENT_MAX];
         if (cpi_norm_email(em, k, sizeof k, e2) == CPI_OK)
-            ADD("email", k);
+            ADD(CPI_KEY_EMAIL, k);
         else
             BAD(CPI_F_EMAIL);
     }
@@ -258,7 +258,7 @@ static cpi_status person(const char *const values[CPI_F__COUNT], int32_t record_
     if (g) {
         const char *gk = gender_key(g);
         if (gk)
-            ADD("gender", gk);
+            ADD(CPI_KEY_GENDER, gk);
         else
             BAD(CPI_F_GENDER);
     }
@@ -316,7 +316,7 @@ static cpi_status location(const char *const values[CPI_F__COUNT], cpi_arena *ar
     if (locality && town) {
         char k[CPI_NORM_NAME_MAX];
         if (cpi_norm_name_key(locality, strlen(locality), k, sizeof k, e2) == CPI_OK && k[0])
-            ADD("locality", k);
+            ADD(CPI_KEY_LOCALITY, k);
         else
             BAD(CPI_F_LOCALITY);
     }
@@ -324,7 +324,7 @@ static cpi_status location(const char *const values[CPI_F__COUNT], cpi_arena *ar
     if (region) {
         char k[CPI_NORM_NAME_MAX];
         if (cpi_norm_name_key(region, strlen(region), k, sizeof k, e2) == CPI_OK && k[0])
-            ADD("region", k);
+            ADD(CPI_KEY_REGION, k);
         else
             BAD(CPI_F_REGION);
     }
@@ -340,13 +340,13 @@ static cpi_status location(const char *const values[CPI_F__COUNT], cpi_arena *ar
     if (addr) {
         cpi_address a;
         if (cpi_norm_address(addr, &a, e2) == CPI_OK) {
-            ADD("addr", a.key);
-            ADD("house", a.number[0] ? a.number : a.house_name);
-            ADD("flat", a.flat);
-            ADD("street_k", a.street);
+            ADD(CPI_KEY_ADDR, a.key);
+            ADD(CPI_KEY_HOUSE, a.number[0] ? a.number : a.house_name);
+            ADD(CPI_KEY_FLAT, a.flat);
+            ADD(CPI_KEY_STREET_K, a.street);
             if (!town_k[0])
-                ADD("town", a.town);
-            ADD("premises", a.premises);
+                ADD(CPI_KEY_TOWN, a.town);
+            ADD(CPI_KEY_PREMISES, a.premises);
             memcpy(addr_pc, a.postcode, sizeof addr_pc);
         } else if (house && !street) {
             /* a house number with its street left empty is still a house number */
@@ -357,7 +357,7 @@ static cpi_status location(const char *const values[CPI_F__COUNT], cpi_arena *ar
                     hk[n++] = (char)tolower((unsigned char)*c);
             hk[n] = '\0';
             if (n)
-                ADD("house", hk);
+                ADD(CPI_KEY_HOUSE, hk);
             else
                 BAD(CPI_F_HOUSE);
         } else {
@@ -365,7 +365,7 @@ static cpi_status location(const char *const values[CPI_F__COUNT], cpi_arena *ar
         }
     }
     if (town_k[0])
-        ADD("town", town_k);
+        ADD(CPI_KEY_TOWN, town_k);
     const char *pcraw = val(values, CPI_F_POSTCODE);
     cpi_postcode pc;
     bool have_pc = false;
@@ -379,17 +379,17 @@ static cpi_status location(const char *const values[CPI_F__COUNT], cpi_arena *ar
     if (!have_pc && addr_pc[0] && cpi_norm_postcode(addr_pc, &pc, e2) == CPI_OK)
         have_pc = true;
     if (have_pc) {
-        ADD("pc", pc.full);
-        ADD("pcs", pc.sector);
-        ADD("pcd", pc.district);
+        ADD(CPI_KEY_PC, pc.full);
+        ADD(CPI_KEY_PCS, pc.sector);
+        ADD(CPI_KEY_PCD, pc.district);
     } else if (other_pc[0]) {
-        ADD("pc", other_pc); /* no sector or district: it is compared whole */
+        ADD(CPI_KEY_PC, other_pc); /* no sector or district: it is compared whole */
     }
     const char *place = val(values, CPI_F_PLACE_NAME);
     if (place) {
         char k[CPI_NORM_NAME_MAX];
         if (cpi_norm_name_key(place, strlen(place), k, sizeof k, e2) == CPI_OK && k[0])
-            ADD("place", k);
+            ADD(CPI_KEY_PLACE, k);
         else
             BAD(CPI_F_PLACE_NAME);
     }
@@ -398,7 +398,7 @@ static cpi_status location(const char *const values[CPI_F__COUNT], cpi_arena *ar
         char id[CPI_RECORD_ID_MAX];
         ident_key(lid, id, sizeof id);
         if (id[0] && cpi_ref_valid_record_id(id))
-            ADD("lid", id);
+            ADD(CPI_KEY_LID, id);
         else
             BAD(CPI_F_LOCATION_ID);
     }
@@ -419,7 +419,7 @@ cpi_status cpi_keys_build(cpi_kind kind, const char *const values[CPI_F__COUNT],
         if (p) {
             char tel[CPI_NORM_PHONE_MAX];
             if (cpi_norm_phone(p, tel, e2) == CPI_OK)
-                ADD("tel", tel);
+                ADD(CPI_KEY_TEL, tel);
             else
                 BAD(CPI_F_PHONE);
         }
@@ -430,16 +430,16 @@ cpi_status cpi_keys_build(cpi_kind kind, const char *const values[CPI_F__COUNT],
         const char *em = val(values, CPI_F_EMAIL), *us = val(values, CPI_F_USERNAME);
         if (em) {
             if (cpi_norm_email(em, id, sizeof id, e2) == CPI_OK)
-                ADD("email", id);
+                ADD(CPI_KEY_EMAIL, id);
             else
                 BAD(CPI_F_EMAIL);
         }
         if (us) {
             /* an email written in a username column is still an email */
             if (strchr(us, '@') && us[0] != '@' && cpi_norm_email(us, id, sizeof id, e2) == CPI_OK)
-                ADD("email", id);
+                ADD(CPI_KEY_EMAIL, id);
             else if (cpi_norm_username(us, id, sizeof id, e2) == CPI_OK)
-                ADD("user", id);
+                ADD(CPI_KEY_USER, id);
             else
                 BAD(CPI_F_USERNAME);
         }

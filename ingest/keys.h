@@ -4,18 +4,8 @@
  * This is where ingest meets core/normalise: one function per mention kind
  * turns the values an export gave (names, DOB or age, address, postcode,
  * phone, identifiers) into the short keys the store indexes and the resolver
- * compares. Key names (stable: the store and resolver rely on them):
- *
- *   person:   fn (first forename), fm (middle names), sn (surname), sa (a second surname
- *             key: the last part of a double-barrelled one), nn (nickname-canonical
- *             forename), fx / sx (phonetic forename / surname), dob (yyyy-mm-dd), by (birth
- *             year), dob_lo / dob_hi (range from an approximate age), nid (Niche nominal id),
- *             pnc, gender (m/f/u), street (street name)
- *   location: addr (address match key), house, flat, street_k, town, premises, pc
- *             (postcode), pcs (sector), pcd (district), place (a place's name), lid (Niche
- *             location id)
- *   phone:    tel (E.164)
- *   online:   email, user
+ * compares. Their names are core/keyname.h's table (CPI_KEY_*): written here,
+ * indexed by the store, read by the resolver and the queries.
  *
  * A key name may carry several values (nn for an ambiguous short form, fx / sx
  * for a Double Metaphone alternate); a value is never repeated under one name.
@@ -26,6 +16,7 @@
 #define CPI_KEYS_H
 
 #include "core/arena.h"
+#include "core/keyname.h"
 #include "ingest/kvbuf.h"
 #include "ingest/spec.h"
 

@@ -37,8 +37,13 @@
 #define MAP_MAX_BYTES (1u << 20) /* a mapping file is a page of text; more is a wrong file */
 #define MAP_MAX_LINE 4096u
 
-/* Built-in silo names: a mapped file must not write records under their prefixes. */
-static const char *const reserved_sources[] = {"niche", "miraf", "mace", "marac", "polit", "soc", "csv", NULL};
+/* A built-in silo's name (core/source.h, the adapter table) or "csv": a mapped file must not write records
+ * under their prefixes. core/source.h keeps the names reserved even for a build without a silo. */
+static bool reserved_source(const char *v)
+{
+    cpi_src s;
+    return strcmp(v, "csv") == 0 || (cpi_src_parse(v, &s) && s != CPI_SRC_OTHER) || cpi_adapter_find(v);
+}
 
 typedef enum section { SEC_NONE, SEC_FILE, SEC_MENTION, SEC_RELATION } section;
 
@@ -225,11 +230,8 @@ static cpi_status file_key(parser *p, const char *key, const char *v)
                         "key 'source': '%.40s' is not a source name (a lower-case letter, then up to %d "
                         "lower-case letters, digits or _)",
                         v, CPI_SOURCE_MAX - 2);
-        /* the list keeps the names reserved even for a build without a silo; the table adds any new silo */
-        for (const char *const *r = reserved_sources; *r; r++)
-            if (strcmp(*r, v) == 0 || cpi_adapter_find(v))
-                return fail(p, p->line, "key 'source': '%s' is a built-in silo; a mapped file needs its own name",
-                            v);
+        if (reserved_source(v))
+            return fail(p, p->line, "key 'source': '%s' is a built-in silo; a mapped file needs its own name", v);
         memcpy(p->m->source, v, strlen(v) + 1);
         return CPI_OK;
     case FK_RECORD_TYPE: {

@@ -80,5 +80,10 @@ static inline void cpi_jw_kbool(cpi_jw *w, const char *key, bool v)
     cpi_jw_key(w, key);
     cpi_jw_bool(w, v);
 }
+static inline void cpi_jw_kreal(cpi_jw *w, const char *key, double v)
+{
+    cpi_jw_key(w, key);
+    cpi_jw_real(w, v);
+}
 
 #endif

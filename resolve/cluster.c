@@ -151,17 +151,15 @@ static int sum_add(cpi_rs_summary *s, uint8_t type, uint32_t a, int32_t b)
 static bool numeric(const char *s) { return s && s[0] >= '0' && s[0] <= '9'; }
 
 /*
- * Two people of one record are two people - except a POLIT referral's victim and one of the
- * household children it lists: "own children" abuse names the same child in both lists. The
- * RS_SV_REC value's b says which list (1 victim, 2 household child, 0 anything else); only a
- * victim and a household child of one record may be one person.
+ * Two people of one record are two people - except where the silo says "own children" abuse names
+ * the same child in two lists (a POLIT referral's victim and one of its household children: the
+ * adapter's CPI_RF_OWN_* roles, RS_F_OWN_* here). The RS_SV_REC value's b says which list (1
+ * victim, 2 household child, 0 anything else); only a victim and a household child of one record may
+ * be one person.
  */
-static int32_t rec_alias(const cpi_rs_data *d, const cpi_rs_mention *m)
+static int32_t rec_alias(const cpi_rs_mention *m)
 {
-    const char *ref = cpi_rs_rec_ref(d, m->rec), *role = cpi_strtab_str(&d->roles, m->role);
-    if (strncmp(ref, "polit:", 6) != 0 || !role)
-        return 0;
-    return strcmp(role, "victim") == 0 ? 1 : strcmp(role, "household-child") == 0 ? 2 : 0;
+    return m->flags & RS_F_OWN_VICTIM ? 1 : m->flags & RS_F_OWN_HOUSEHOLD ? 2 : 0;
 }
 
 static bool same_record(const cpi_rs_sumv *x, const cpi_rs_sumv *y)
@@ -194,7 +192,7 @@ cpi_status cpi_rs_uf_seed(cpi_rs_uf *uf, uint32_t i, cpi_error *err)
         if (m->key[RS_P_NID])
             rc |= sum_add(s, RS_SV_NID, m->key[RS_P_NID], 0);
         if (uf->multi && uf->multi[m->rec])
-            rc |= sum_add(s, RS_SV_REC, m->rec, rec_alias(uf->d, m));
+            rc |= sum_add(s, RS_SV_REC, m->rec, rec_alias(m));
         if (m->flags & RS_F_ACTOR) {
             cpi_norm_ymd_from_days(uf->d->recs[m->rec].day, &y, &mo, &dd);
             rc |= sum_add(s, RS_SV_ACT, (uint32_t)y, 0);

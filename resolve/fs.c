@@ -9,7 +9,6 @@
  */
 #include "resolve/fs.h"
 
-#include <jansson.h>
 #include <math.h>
 #include <msgpack.h>
 #include <sodium.h>
@@ -255,27 +254,6 @@ int cpi_fs_explain_format(const cpi_fs_explanation *ex, char *buf, size_t cap)
     APPEND("probability %.6f\n", ex->probability);
 #undef APPEND
     return (int)used;
-}
-
-json_t *cpi_fs_explain_json(const cpi_fs_explanation *ex)
-{
-    json_t *terms = json_array();
-    for (size_t i = 0; terms && i < ex->n_terms; i++) {
-        const cpi_fs_term *t = &ex->terms[i];
-        json_t *row = json_pack("{s:s, s:s, s:i, s:b, s:b, s:o, s:o, s:f}", "comparison",
-                                t->comparison, "level", t->level, "level_index", t->level_index,
-                                "null", t->is_null, "tf_applied", t->tf_applied, "m",
-                                t->is_null ? json_null() : json_real(t->m), "u",
-                                t->is_null ? json_null() : json_real(t->u), "log2_bf", t->log2_bf);
-        if (!row || json_array_append_new(terms, row) != 0) {
-            json_decref(terms);
-            return NULL;
-        }
-    }
-    if (!terms)
-        return NULL;
-    return json_pack("{s:f, s:o, s:f, s:f}", "prior", ex->prior, "terms", terms, "total", ex->total,
-                     "probability", ex->probability);
 }
 
 cpi_fs_band_kind cpi_fs_band(double prob, double lower, double upper)

@@ -139,15 +139,6 @@ cpi_status cpi_fs_explain(const cpi_fs_model *model, const cpi_fs_vec *vec, cons
  */
 int cpi_fs_explain_format(const cpi_fs_explanation *ex, char *buf, size_t cap);
 
-/*
- * The waterfall as a JSON object: {"prior", "terms": [{"comparison", "level",
- * "level_index", "null", "tf_applied", "m", "u", "log2_bf"}...], "total",
- * "probability"}; m and u are null for a null level. Returns a new
- * reference (json_decref it), NULL when out of memory.
- */
-struct json_t;
-struct json_t *cpi_fs_explain_json(const cpi_fs_explanation *ex);
-
 typedef enum cpi_fs_band_kind {
     CPI_FS_NONLINK = 0,
     CPI_FS_POSSIBLE, /* for human review */

@@ -58,6 +58,8 @@ enum { RS_O_EMAIL = 0, RS_O_USER, RS_O__N };
 #define RS_F_CHILD_DOB 16u /* a DOB under 18 at the record's date */
 #define RS_F_ACTOR 32u     /* person: did something on the record's date that a child under 10 cannot
                             * (a Niche offender, a MARAC perpetrator, a MACE adult of concern) */
+#define RS_F_OWN_VICTIM 64u     /* person: a role the adapter marks CPI_RF_OWN_VICTIM (a POLIT victim) */
+#define RS_F_OWN_HOUSEHOLD 128u /* person: CPI_RF_OWN_HOUSEHOLD (a POLIT household child) */
 
 typedef struct cpi_rs_mention {
     uint32_t rec;   /* record index */
@@ -124,8 +126,7 @@ static inline const char *cpi_rs_key(const cpi_rs_data *d, uint32_t i, int slot)
 }
 /* Find the mention index of a mention reference; CPI_NOT_FOUND if none. */
 cpi_status cpi_rs_find_mention(const cpi_rs_data *d, const char *ref, uint32_t *out);
-/* Is a role name one of a child? (missing-child, child-discussed, household-child, ...) */
-bool cpi_rs_child_role(const char *role, const char *source);
+/* A relation type name as RS_REL_*. */
 uint8_t cpi_rs_rel_type(const char *name);
 /* Fill key slots, dob and flags of one decoded mention (shared by the loader and explain). */
 cpi_status cpi_rs_mention_fill(cpi_strtab *str, const cpi_mention *src, int32_t record_day, cpi_rs_mention *out,

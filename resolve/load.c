@@ -15,7 +15,9 @@
 
 #include "core/sort.h"
 #include "core/codec.h"
+#include "core/keyname.h"
 #include "core/normalise/normalise.h"
+#include "ingest/adapter.h"
 #include "resolve/internal.h"
 
 void cpi_rs_data_free(cpi_rs_data *d)
@@ -35,11 +37,6 @@ void cpi_rs_data_free(cpi_rs_data *d)
     memset(d, 0, sizeof *d);
 }
 
-static const char *const CHILD_ROLES[] = {"missing-child", "child-discussed", "household-child", "child-at-risk",
-                                          "ppn-subject"};
-
-/* Roles whose holder was old enough to act: the adult posing a risk in MARAC and MACE. */
-static const char *const ACTOR_ROLES[] = {"perpetrator", "adult-of-concern"};
 /* A Niche occurrence involvement (kept as a fact by the adapter) that only someone of 10 or over can
  * have. Not "suspect": police record children under 10 as suspects too (and cpgen does). */
 static const char *const ACTOR_INVOLVEMENTS[] = {"offender", "accused", "charged", "arrested"};
@@ -52,10 +49,10 @@ static bool in_list(const char *v, const char *const *list, size_t n)
     return false;
 }
 
-/* Is a person of this record an actor (RS_F_ACTOR): by its role, or the record's involvement fact? */
-static bool actor(const cpi_record *rec, const char *role)
+/* Is a person of this record an actor (RS_F_ACTOR): by its role (CPI_RF_ACTOR), or the record's involvement fact? */
+static bool actor(const cpi_record *rec, unsigned role_flags)
 {
-    if (in_list(role, ACTOR_ROLES, sizeof ACTOR_ROLES / sizeof ACTOR_ROLES[0]))
+    if (role_flags & CPI_RF_ACTOR)
         return true;
     for (uint32_t i = 0; i < rec->facts.count; i++)
         if (rec->facts.items[i].key && strcasecmp(rec->facts.items[i].key, "involvement") == 0 &&
@@ -63,17 +60,6 @@ static bool actor(const cpi_record *rec, const char *role)
                     sizeof ACTOR_INVOLVEMENTS / sizeof ACTOR_INVOLVEMENTS[0]))
             return true;
     return false;
-}
-
-bool cpi_rs_child_role(const char *role, const char *source)
-{
-    if (!role)
-        return false;
-    for (size_t i = 0; i < sizeof CHILD_ROLES / sizeof CHILD_ROLES[0]; i++)
-        if (strcmp(role, CHILD_ROLES[i]) == 0)
-            return true;
-    /* a POLIT victim is a child; a MARAC victim is the adult at risk of domestic abuse */
-    return source && strcmp(role, "victim") == 0 && strcmp(source, "polit") == 0;
 }
 
 uint8_t cpi_rs_rel_type(const char *name)
@@ -99,19 +85,19 @@ static int slot_of(cpi_kind kind, const char *name, int *second)
         const char *name;
         int8_t slot, second; /* second: the slot for a second value under the same name */
     } T[] = {
-        {CPI_KIND_PERSON, "fn", RS_P_FN, -1},         {CPI_KIND_PERSON, "fm", RS_P_FM, -1},
-        {CPI_KIND_PERSON, "sn", RS_P_SN, -1},         {CPI_KIND_PERSON, "sa", RS_P_SA, -1},
-        {CPI_KIND_PERSON, "fx", RS_P_FX, RS_P_FX2},   {CPI_KIND_PERSON, "sx", RS_P_SX, RS_P_SX2},
-        {CPI_KIND_PERSON, "nid", RS_P_NID, -1},       {CPI_KIND_PERSON, "pnc", RS_P_PNC, -1},
-        {CPI_KIND_PERSON, "gender", RS_P_GENDER, -1}, {CPI_KIND_PERSON, "street", RS_P_STREET, -1},
-        {CPI_KIND_PERSON, "email", RS_P_EMAIL, -1},
-        {CPI_KIND_LOCATION, "addr", RS_L_ADDR, -1},   {CPI_KIND_LOCATION, "house", RS_L_HOUSE, -1},
-        {CPI_KIND_LOCATION, "flat", RS_L_FLAT, -1},   {CPI_KIND_LOCATION, "street_k", RS_L_STREET, -1},
-        {CPI_KIND_LOCATION, "town", RS_L_TOWN, -1},   {CPI_KIND_LOCATION, "premises", RS_L_PREMISES, -1},
-        {CPI_KIND_LOCATION, "pc", RS_L_PC, -1},       {CPI_KIND_LOCATION, "pcs", RS_L_PCS, -1},
-        {CPI_KIND_LOCATION, "pcd", RS_L_PCD, -1},     {CPI_KIND_LOCATION, "place", RS_L_PLACE, -1},
-        {CPI_KIND_LOCATION, "lid", RS_L_LID, -1},     {CPI_KIND_PHONE, "tel", RS_T_TEL, -1},
-        {CPI_KIND_ONLINE, "email", RS_O_EMAIL, -1},   {CPI_KIND_ONLINE, "user", RS_O_USER, -1},
+        {CPI_KIND_PERSON, CPI_KEY_FN, RS_P_FN, -1},         {CPI_KIND_PERSON, CPI_KEY_FM, RS_P_FM, -1},
+        {CPI_KIND_PERSON, CPI_KEY_SN, RS_P_SN, -1},         {CPI_KIND_PERSON, CPI_KEY_SA, RS_P_SA, -1},
+        {CPI_KIND_PERSON, CPI_KEY_FX, RS_P_FX, RS_P_FX2},   {CPI_KIND_PERSON, CPI_KEY_SX, RS_P_SX, RS_P_SX2},
+        {CPI_KIND_PERSON, CPI_KEY_NID, RS_P_NID, -1},       {CPI_KIND_PERSON, CPI_KEY_PNC, RS_P_PNC, -1},
+        {CPI_KIND_PERSON, CPI_KEY_GENDER, RS_P_GENDER, -1}, {CPI_KIND_PERSON, CPI_KEY_STREET, RS_P_STREET, -1},
+        {CPI_KIND_PERSON, CPI_KEY_EMAIL, RS_P_EMAIL, -1},
+        {CPI_KIND_LOCATION, CPI_KEY_ADDR, RS_L_ADDR, -1},   {CPI_KIND_LOCATION, CPI_KEY_HOUSE, RS_L_HOUSE, -1},
+        {CPI_KIND_LOCATION, CPI_KEY_FLAT, RS_L_FLAT, -1},   {CPI_KIND_LOCATION, CPI_KEY_STREET_K, RS_L_STREET, -1},
+        {CPI_KIND_LOCATION, CPI_KEY_TOWN, RS_L_TOWN, -1},   {CPI_KIND_LOCATION, CPI_KEY_PREMISES, RS_L_PREMISES, -1},
+        {CPI_KIND_LOCATION, CPI_KEY_PC, RS_L_PC, -1},       {CPI_KIND_LOCATION, CPI_KEY_PCS, RS_L_PCS, -1},
+        {CPI_KIND_LOCATION, CPI_KEY_PCD, RS_L_PCD, -1},     {CPI_KIND_LOCATION, CPI_KEY_PLACE, RS_L_PLACE, -1},
+        {CPI_KIND_LOCATION, CPI_KEY_LID, RS_L_LID, -1},     {CPI_KIND_PHONE, CPI_KEY_TEL, RS_T_TEL, -1},
+        {CPI_KIND_ONLINE, CPI_KEY_EMAIL, RS_O_EMAIL, -1},   {CPI_KIND_ONLINE, CPI_KEY_USER, RS_O_USER, -1},
     };
     for (size_t i = 0; i < sizeof T / sizeof T[0]; i++)
         if (T[i].kind == kind && strcmp(T[i].name, name) == 0) {
@@ -143,26 +129,26 @@ cpi_status cpi_rs_mention_fill(cpi_strtab *str, const cpi_mention *src, int32_t 
         if (!value || !*value)
             continue;
         if (src->kind == CPI_KIND_PERSON) {
-            if (strcmp(name, "dob") == 0) {
+            if (strcmp(name, CPI_KEY_DOB) == 0) {
                 if (dob == CPI_DAY_NONE)
                     dob = iso_day(value);
                 continue;
             }
-            if (strcmp(name, "dob_lo") == 0) {
+            if (strcmp(name, CPI_KEY_DOB_LO) == 0) {
                 lo = iso_day(value);
                 continue;
             }
-            if (strcmp(name, "dob_hi") == 0) {
+            if (strcmp(name, CPI_KEY_DOB_HI) == 0) {
                 hi = iso_day(value);
                 continue;
             }
-            if (strcmp(name, "by") == 0) {
+            if (strcmp(name, CPI_KEY_BY) == 0) {
                 int y = atoi(value);
                 if (y >= 1800 && y <= 2199)
                     by = cpi_norm_days_from_ymd(y, 1, 1);
                 continue;
             }
-            if (strcmp(name, "gender") == 0 && strcmp(value, "m") != 0 && strcmp(value, "f") != 0)
+            if (strcmp(name, CPI_KEY_GENDER) == 0 && strcmp(value, "m") != 0 && strcmp(value, "f") != 0)
                 continue;
         }
         int second, slot = slot_of(src->kind, name, &second);
@@ -245,6 +231,7 @@ static cpi_status add_record(cpi_rs_data *d, const cpi_record *rec, const char *
     r->day = rec->day;
     if (rec->day != CPI_DAY_NONE && rec->day > d->end_day && rec->day <= d->today)
         d->end_day = rec->day;
+    const cpi_adapter *ad = cpi_adapter_find(source); /* NULL: a mapped source */
     for (uint32_t i = 0; i < rec->nmentions; i++) {
         cpi_rs_mention *m = &d->m[d->nm + i];
         cpi_status s = cpi_rs_mention_fill(&d->str, &rec->mentions[i], rec->day, m, err);
@@ -257,10 +244,15 @@ static cpi_status add_record(cpi_rs_data *d, const cpi_record *rec, const char *
         if (!rid)
             return CPI_ERR_NOMEM;
         m->role = (uint16_t)(rid > UINT16_MAX ? 0 : rid);
-        if (cpi_rs_child_role(role, source))
+        unsigned rf = cpi_adapter_role_flags(ad, role);
+        if (rf & CPI_RF_CHILD)
             m->flags |= RS_F_CHILD_ROLE;
-        if (m->kind == CPI_KIND_PERSON && rec->day != CPI_DAY_NONE && actor(rec, role))
+        if (m->kind == CPI_KIND_PERSON && rec->day != CPI_DAY_NONE && actor(rec, rf))
             m->flags |= RS_F_ACTOR;
+        if (m->role && (rf & CPI_RF_OWN_VICTIM))
+            m->flags |= RS_F_OWN_VICTIM;
+        if (m->role && (rf & CPI_RF_OWN_HOUSEHOLD))
+            m->flags |= RS_F_OWN_HOUSEHOLD;
     }
     for (uint32_t i = 0; i < rec->nrelations; i++) {
         const cpi_relation *rel = &rec->relations[i];

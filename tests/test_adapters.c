@@ -737,6 +737,55 @@ static void test_adapter_table(void **state)
     assert_null(cpi_adapter_find("csv"));
 }
 
+/* The roles the resolver is told about: each row names a role its adapter's files give a person,
+ * and the facts resolve relied on when it knew them by name. */
+static void test_adapter_roles(void **state)
+{
+    (void)state;
+    for (const cpi_adapter *const *a = cpi_adapters; *a; a++) {
+        cpi_src src; /* every silo is one of core/source.h's */
+        assert_true(cpi_src_parse((*a)->source, &src) && src != CPI_SRC_OTHER);
+        for (const cpi_adapter_role *r = (*a)->roles; r && r->role; r++) {
+            bool used = false;
+            for (unsigned f = 0; f < (*a)->nfiles; f++)
+                for (unsigned m = 0; m < (*a)->files[f].nmentions; m++)
+                    used |= (*a)->files[f].mentions[m].kind == CPI_KIND_PERSON &&
+                            strcmp((*a)->files[f].mentions[m].role, r->role) == 0;
+            if (!used)
+                fail_msg("%s: role %s is in its role table but none of its files gives it", (*a)->source, r->role);
+        }
+    }
+    static const struct {
+        const char *source, *role;
+        unsigned flags;
+    } T[] = {
+        {"polit", "victim", CPI_RF_CHILD | CPI_RF_OWN_VICTIM},
+        {"polit", "household-child", CPI_RF_CHILD | CPI_RF_OWN_HOUSEHOLD},
+        {"polit", "subject", 0},
+        {"marac", "victim", 0},
+        {"marac", "household-child", CPI_RF_CHILD},
+        {"marac", "perpetrator", CPI_RF_ACTOR},
+        {"mace", "adult-of-concern", CPI_RF_ACTOR},
+        {"mace", "child-discussed", CPI_RF_CHILD},
+        {"miraf", "missing-child", CPI_RF_CHILD},
+        {"miraf", "person-posing-risk", 0},
+        {"niche", "ppn-subject", CPI_RF_CHILD},
+        {"niche", "nominal", 0},
+        {"soc", "child-at-risk", CPI_RF_CHILD},
+        /* a mapped file's source: what the word means in every silo, never the own-children lists */
+        {"visits", "victim", 0},
+        {"visits", "household-child", CPI_RF_CHILD},
+        {"visits", "missing-child", CPI_RF_CHILD},
+        {"visits", "perpetrator", CPI_RF_ACTOR},
+        {"visits", "home-address", 0},
+    };
+    for (size_t i = 0; i < sizeof T / sizeof T[0]; i++)
+        if (cpi_adapter_role_flags(cpi_adapter_find(T[i].source), T[i].role) != T[i].flags)
+            fail_msg("%s %s: flags %u, not %u", T[i].source, T[i].role,
+                     cpi_adapter_role_flags(cpi_adapter_find(T[i].source), T[i].role), T[i].flags);
+    assert_int_equal(cpi_adapter_role_flags(NULL, NULL), 0);
+}
+
 static void test_spec_tables(void **state)
 {
     (void)state;
@@ -1144,6 +1193,7 @@ int main(void)
         cmocka_unit_test(test_fixture_files),
         cmocka_unit_test(test_street_from_note),
         cmocka_unit_test(test_reordered_columns),
+        cmocka_unit_test(test_adapter_roles),
         cmocka_unit_test_setup_teardown(test_wrong_silo_refused, store_setup, store_teardown),
         cmocka_unit_test_setup_teardown(test_through_store, store_setup, store_teardown),
     };

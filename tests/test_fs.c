@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "render/waterfall.h"
 #include "resolve/fs.h"
 
 #define EPS 1e-9
@@ -156,7 +157,11 @@ static void test_explain_format(void **state)
     assert_non_null(strstr(buf, "postcode"));
     assert_non_null(strstr(buf, "+5.000"));      /* the total */
     assert_non_null(strstr(buf, "0.969697"));    /* 32/33 */
-    json_t *j = cpi_fs_explain_json(&ex);
+    cpi_jw w;
+    cpi_jw_init(&w, 0);
+    cpi_jw_fs_explain(&w, &ex);
+    json_t *j = json_loads(cpi_jw_text(&w, NULL), 0, NULL);
+    cpi_jw_free(&w);
     assert_non_null(j);
     assert_float_equal(json_real_value(json_object_get(j, "total")), 5.0, EPS);
     assert_float_equal(json_real_value(json_object_get(j, "prior")), -2.0, EPS);

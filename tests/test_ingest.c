@@ -52,7 +52,7 @@ static const cpi_spec_file referral_spec = {
     .nrelations = 3,
 };
 
-static const cpi_adapter referral_adapter = {"ref", "test referrals", &referral_spec, 1, NULL};
+static const cpi_adapter referral_adapter = {"ref", "test referrals", &referral_spec, 1, NULL, NULL};
 
 typedef struct fx {
     char *dir, *db, *rejects;

@@ -38,7 +38,7 @@ static const cpi_spec_file spec = {
     .relations = {{"lives-at", 1, 2, NULL, NULL, NULL}},
     .nrelations = 1,
 };
-static const cpi_adapter adapter = {"visit", "test visits", &spec, 1, NULL};
+static const cpi_adapter adapter = {"visit", "test visits", &spec, 1, NULL, NULL};
 
 typedef struct fx {
     char *dir;

@@ -8,9 +8,9 @@
  * Exit status: 0 done, 2 usage error, 3 could not write the output.
  */
 #include "tools/cpgen/gen.h"
+#include "render/jsonw.h"
 
 #include <errno.h>
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -224,49 +224,60 @@ static int truth_write_relations(gen_ctx *g)
 
 static int write_manifest(gen_ctx *g)
 {
-    json_t *m = json_object();
-    json_object_set_new(m, "generator", json_string("cpgen"));
-    json_object_set_new(m, "version", json_string(CPI_VERSION));
-    json_object_set_new(m, "seed", json_integer((json_int_t)g->seed));
-    json_t *args = json_object();
-    json_object_set_new(args, "children", json_integer(g->children));
-    json_object_set_new(args, "messiness", json_integer(g->mess));
-    json_object_set_new(args, "bad_rows", json_integer(g->bad_permille));
-    json_object_set_new(args, "start", json_string(g->start_s));
-    json_object_set_new(args, "end", json_string(g->end_s));
-    json_object_set_new(m, "arguments", args);
-    json_t *files = json_array();
+    cpi_jw w;
+    cpi_jw_init(&w, 2);
+    cpi_jw_obj(&w);
+    cpi_jw_kstr(&w, "generator", "cpgen");
+    cpi_jw_kstr(&w, "version", CPI_VERSION);
+    cpi_jw_kint(&w, "seed", (long long)g->seed);
+    cpi_jw_key(&w, "arguments");
+    cpi_jw_obj(&w);
+    cpi_jw_kint(&w, "children", g->children);
+    cpi_jw_kint(&w, "messiness", g->mess);
+    cpi_jw_kint(&w, "bad_rows", g->bad_permille);
+    cpi_jw_kstr(&w, "start", g->start_s);
+    cpi_jw_kstr(&w, "end", g->end_s);
+    cpi_jw_obj_end(&w);
+    cpi_jw_key(&w, "files");
+    cpi_jw_arr(&w);
     uint64_t rejects = 0;
     for (int i = 0; i < g->nfiles; i++) {
         const gen_file *f = &g->files[i];
         char path[256];
         snprintf(path, sizeof path, "%s/%s", f->source, f->name);
-        json_t *o = json_object();
-        json_object_set_new(o, "file", json_string(path));
-        json_object_set_new(o, "source", json_string(f->source));
-        json_object_set_new(o, "rows", json_integer((json_int_t)f->rows));
-        json_object_set_new(o, "records", json_integer((json_int_t)(f->rows - f->rejects)));
-        json_object_set_new(o, "rejects", json_integer((json_int_t)f->rejects));
-        json_array_append_new(files, o);
+        cpi_jw_obj(&w);
+        cpi_jw_kstr(&w, "file", path);
+        cpi_jw_kstr(&w, "source", f->source);
+        cpi_jw_kint(&w, "rows", (long long)f->rows);
+        cpi_jw_kint(&w, "records", (long long)(f->rows - f->rejects));
+        cpi_jw_kint(&w, "rejects", (long long)f->rejects);
+        cpi_jw_obj_end(&w);
         rejects += f->rejects;
     }
-    json_object_set_new(m, "files", files);
-    json_t *t = json_object();
-    json_object_set_new(t, "rows", json_integer((json_int_t)g->total_rows));
-    json_object_set_new(t, "records", json_integer((json_int_t)g->total_records));
-    json_object_set_new(t, "rejects", json_integer((json_int_t)rejects));
-    json_object_set_new(t, "mentions", json_integer((json_int_t)g->total_mentions));
-    json_object_set_new(t, "people", json_integer(g->np));
-    json_object_set_new(t, "locations", json_integer(g->nl));
-    json_object_set_new(t, "phones", json_integer(g->nt));
-    json_object_set_new(t, "online", json_integer(g->no));
-    json_object_set_new(t, "households", json_integer(g->nh));
-    json_object_set_new(t, "groups", json_integer(g->ng));
-    json_object_set_new(m, "totals", t);
+    cpi_jw_arr_end(&w);
+    cpi_jw_key(&w, "totals");
+    cpi_jw_obj(&w);
+    cpi_jw_kint(&w, "rows", (long long)g->total_rows);
+    cpi_jw_kint(&w, "records", (long long)g->total_records);
+    cpi_jw_kint(&w, "rejects", (long long)rejects);
+    cpi_jw_kint(&w, "mentions", (long long)g->total_mentions);
+    cpi_jw_kint(&w, "people", g->np);
+    cpi_jw_kint(&w, "locations", g->nl);
+    cpi_jw_kint(&w, "phones", g->nt);
+    cpi_jw_kint(&w, "online", g->no);
+    cpi_jw_kint(&w, "households", g->nh);
+    cpi_jw_kint(&w, "groups", g->ng);
+    cpi_jw_obj_end(&w);
+    cpi_jw_obj_end(&w);
     char path[4096];
     snprintf(path, sizeof path, "%s/manifest.json", g->out);
-    int rc = json_dump_file(m, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    json_decref(m);
+    size_t len;
+    const char *text = cpi_jw_text(&w, &len);
+    FILE *fp = text ? fopen(path, "w") : NULL; /* no newline after the document, as json_dump_file wrote it */
+    int rc = fp && fwrite(text, 1, len, fp) == len ? 0 : -1;
+    if (fp && fclose(fp))
+        rc = -1;
+    cpi_jw_free(&w);
     return rc;
 }
 

@@ -118,30 +118,38 @@ static void print_list(FILE *f, int width, const row *rows, uint32_t n, size_t v
     }
 }
 
-static json_t *list_json(const row *rows, uint32_t n, size_t v, uint32_t top)
+static void list_json(cpi_jw *w, const row *rows, uint32_t n, size_t v, uint32_t top)
 {
-    json_t *a = json_array();
+    cpi_jw_arr(w);
     for (uint32_t i = 0; i < n && i < top; i++) {
         const cpi_aitem *it = rows[i].it;
-        json_t *o = json_pack("{s:i, s:o, s:s, s:o}", "rank", (int)i + 1, "entity_id",
-                              it->id[0] ? json_string(it->id) : json_null(), "name", it->name, "flags",
-                              cpi_json_flags(it->flags));
-        json_object_set_new(o, views[v].n1, json_integer((json_int_t)it->n1));
-        json_object_set_new(o, views[v].n2, json_integer((json_int_t)it->n2));
-        json_object_set_new(o, views[v].n3, json_integer((json_int_t)it->n3));
+        cpi_jw_obj(w);
+        cpi_jw_kint(w, "rank", (int)i + 1);
+        cpi_jw_kstr(w, "entity_id", it->id[0] ? it->id : NULL);
+        cpi_jw_kstr(w, "name", it->name);
+        cpi_jw_key(w, "flags");
+        cpi_jw_flags(w, it->flags);
+        cpi_jw_kint(w, views[v].n1, (long long)it->n1);
+        cpi_jw_kint(w, views[v].n2, (long long)it->n2);
+        cpi_jw_kint(w, views[v].n3, (long long)it->n3);
         if (views[v].list != CPI_ALIST_NETWORKS && views[v].list != CPI_ALIST_COMMUNITIES) {
-            json_object_set_new(o, "last", cpi_json_date(it->day));
-            json_t *same = json_array();
-            for (uint32_t j = 0; j < rows[i].nsame; j++)
-                json_array_append_new(same, json_pack("{s:s, s:s, s:I, s:s}", "entity_id", rows[i].same[j]->id, "name",
-                                                      rows[i].same[j]->name, views[v].n1,
-                                                      (json_int_t)rows[i].same[j]->n1, "note",
-                                                      "possibly the same person (review)"));
-            json_object_set_new(o, "possibly_same", same);
+            cpi_jw_key(w, "last");
+            cpi_jw_date(w, it->day);
+            cpi_jw_key(w, "possibly_same");
+            cpi_jw_arr(w);
+            for (uint32_t j = 0; j < rows[i].nsame; j++) {
+                cpi_jw_obj(w);
+                cpi_jw_kstr(w, "entity_id", rows[i].same[j]->id);
+                cpi_jw_kstr(w, "name", rows[i].same[j]->name);
+                cpi_jw_kint(w, views[v].n1, (long long)rows[i].same[j]->n1);
+                cpi_jw_kstr(w, "note", "possibly the same person (review)");
+                cpi_jw_obj_end(w);
+            }
+            cpi_jw_arr_end(w);
         }
-        json_array_append_new(a, o);
+        cpi_jw_obj_end(w);
     }
-    return a;
+    cpi_jw_arr_end(w);
 }
 
 /* What the text answer shows, for cli_print_text. */
@@ -266,15 +274,26 @@ int cmd_analyse(cli_ctx *ctx, int argc, char **argv)
         }
     if ((rc = shown_log(ctx, st, &g, &sh)) == EXIT_OK_) {
         if (q.json) {
-            json_t *o = json_pack("{s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:f}", "as_of", cpi_json_date(sum.as_of), "area",
-                                  cpi_json_str(canon), "entities",
-                                  (json_int_t)sum.entities, "edges", (json_int_t)sum.edges, "network_count",
-                                  (json_int_t)sum.components, "largest_network", (json_int_t)sum.largest_component,
-                                  "community_count", (json_int_t)sum.communities, "modularity", sum.modularity);
+            cpi_jw w;
+            cpi_jw_init(&w, 2);
+            cpi_jw_obj(&w);
+            cpi_jw_key(&w, "as_of");
+            cpi_jw_date(&w, sum.as_of);
+            cpi_jw_kstr(&w, "area", canon);
+            cpi_jw_kint(&w, "entities", (long long)sum.entities);
+            cpi_jw_kint(&w, "edges", (long long)sum.edges);
+            cpi_jw_kint(&w, "network_count", (long long)sum.components);
+            cpi_jw_kint(&w, "largest_network", (long long)sum.largest_component);
+            cpi_jw_kint(&w, "community_count", (long long)sum.communities);
+            cpi_jw_kreal(&w, "modularity", sum.modularity);
             for (size_t v = 0; v < NVIEWS; v++)
-                if (want & (1u << v))
-                    json_object_set_new(o, views[v].view, list_json(rows[v], nrows[v], v, top));
-            query_print_json(o);
+                if (want & (1u << v)) {
+                    cpi_jw_key(&w, views[v].view);
+                    list_json(&w, rows[v], nrows[v], v, top);
+                }
+            cpi_jw_obj_end(&w);
+            cpi_jw_print(&w, stdout);
+            cpi_jw_free(&w);
         } else {
             analyse_text t = {&sum, canon, want, top, rows, nrows};
             rc = cli_print_text(ctx, render_analyse, &t);

@@ -7,13 +7,13 @@
  * is named before the command (cpindex --user NAME audit show) or by
  * CPINDEX_USER.
  */
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli.h"
+#include "render/jsonw.h"
 #include "audit/audit.h"
 
 #define TEXT_LIST_MAX 20 /* list items shown per entry in text; --json shows all */
@@ -68,7 +68,7 @@ static bool parse_since(const char *s, int64_t *out)
 
 typedef struct show_ctx {
     bool json;
-    json_t *arr;
+    cpi_jw *arr; /* the JSON array the entries are written into */
     FILE *text;
     uint64_t n;
 } show_ctx;
@@ -85,12 +85,13 @@ static void text_list(FILE *fp, const char *label, const char *const *v, uint32_
     fputc('\n', fp);
 }
 
-static json_t *json_strs(const char *const *v, uint32_t n)
+static void json_strs(cpi_jw *w, const char *key, const char *const *v, uint32_t n)
 {
-    json_t *a = json_array();
+    cpi_jw_key(w, key);
+    cpi_jw_arr(w);
     for (uint32_t i = 0; i < n; i++)
-        json_array_append_new(a, json_string(v[i]));
-    return a;
+        cpi_jw_str(w, v[i]);
+    cpi_jw_arr_end(w);
 }
 
 static cpi_status show_one(void *vctx, const cpi_audit_entry *e, cpi_error *err)
@@ -100,19 +101,28 @@ static cpi_status show_one(void *vctx, const cpi_audit_entry *e, cpi_error *err)
     iso_time(e->time, when, sizeof when);
     c->n++;
     if (c->json) {
-        json_t *d = json_object();
-        for (uint32_t i = 0; i < e->details.count; i++)
-            json_object_set_new(d, e->details.items[i].key, json_string(e->details.items[i].value));
         char h[65];
         hex(e->hash, 32, h);
-        json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s, s:s?, s:o, s:o, s:o, s:s}", "seq",
-                              (json_int_t)e->seq, "time", when, "kind", cpi_audit_kind_name(e->kind), "user",
-                              e->user, "reason", e->reason, "command", e->command, "query", e->query, "entities",
-                              json_strs(e->entities, e->nentities), "refs", json_strs(e->refs, e->nrefs),
-                              "details", d, "hash", h);
-        if (!o)
+        cpi_jw *w = c->arr;
+        cpi_jw_obj(w);
+        cpi_jw_kint(w, "seq", (long long)e->seq);
+        cpi_jw_kstr(w, "time", when);
+        cpi_jw_kstr(w, "kind", cpi_audit_kind_name(e->kind));
+        cpi_jw_kstr(w, "user", e->user);
+        cpi_jw_kstr(w, "reason", e->reason);
+        cpi_jw_kstr(w, "command", e->command);
+        cpi_jw_kstr(w, "query", e->query);
+        json_strs(w, "entities", e->entities, e->nentities);
+        json_strs(w, "refs", e->refs, e->nrefs);
+        cpi_jw_key(w, "details");
+        cpi_jw_obj(w);
+        for (uint32_t i = 0; i < e->details.count; i++)
+            cpi_jw_kstr(w, e->details.items[i].key, e->details.items[i].value);
+        cpi_jw_obj_end(w);
+        cpi_jw_kstr(w, "hash", h);
+        cpi_jw_obj_end(w);
+        if (w->failed)
             return cpi_error_set(err, CPI_ERR_NOMEM, "out of memory");
-        json_array_append_new(c->arr, o);
         return CPI_OK;
     }
     fprintf(c->text, "#%llu  %s  %-12s  %s  %s\n", (unsigned long long)e->seq, when, cpi_audit_kind_name(e->kind),
@@ -196,9 +206,12 @@ static int do_show(cli_ctx *ctx, const cli_command *self, int argc, char **argv)
     show_ctx c = {.json = json};
     char *buf = NULL;
     size_t len = 0;
-    if (json)
-        c.arr = json_array();
-    else
+    cpi_jw w;
+    cpi_jw_init(&w, 2);
+    if (json) {
+        c.arr = &w;
+        cpi_jw_arr(&w);
+    } else
         c.text = open_memstream(&buf, &len);
     cpi_status s = (json ? c.arr != NULL : c.text != NULL)
                        ? cpi_audit_query(st, &f, show_one, &c, &err)
@@ -211,8 +224,8 @@ static int do_show(cli_ctx *ctx, const cli_command *self, int argc, char **argv)
         rc = cli_log_consultation(ctx, st, &g, NULL, 0, NULL, 0);
     if (!rc) {
         if (json) {
-            json_dumpf(c.arr, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-            putchar('\n');
+            cpi_jw_arr_end(&w);
+            cpi_jw_print(&w, stdout);
         } else if (c.n) {
             fwrite(buf, 1, len, stdout);
         } else {
@@ -221,7 +234,7 @@ static int do_show(cli_ctx *ctx, const cli_command *self, int argc, char **argv)
         if (!c.n)
             rc = EXIT_NOT_FOUND;
     }
-    json_decref(c.arr);
+    cpi_jw_free(&w);
     free(buf);
     cpi_store_close(st);
     return rc;
@@ -281,12 +294,18 @@ static int do_verify(cli_ctx *ctx, const cli_command *self, int argc, char **arg
     char h[65];
     hex(rep.head, 32, h);
     if (json) {
-        json_t *o = json_pack("{s:b, s:I, s:I, s:s, s:I, s:s?}", "intact", s == CPI_OK, "entries",
-                              (json_int_t)rep.entries, "head_seq", (json_int_t)rep.last_seq, "head", h, "bad_entry",
-                              (json_int_t)rep.bad_seq, "problem", s ? rep.problem : NULL);
-        json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        putchar('\n');
-        json_decref(o);
+        cpi_jw w;
+        cpi_jw_init(&w, 2);
+        cpi_jw_obj(&w);
+        cpi_jw_kbool(&w, "intact", s == CPI_OK);
+        cpi_jw_kint(&w, "entries", (long long)rep.entries);
+        cpi_jw_kint(&w, "head_seq", (long long)rep.last_seq);
+        cpi_jw_kstr(&w, "head", h);
+        cpi_jw_kint(&w, "bad_entry", (long long)rep.bad_seq);
+        cpi_jw_kstr(&w, "problem", s ? rep.problem : NULL);
+        cpi_jw_obj_end(&w);
+        cpi_jw_print(&w, stdout);
+        cpi_jw_free(&w);
     } else if (s == CPI_OK) {
         printf("audit log intact: %llu entries, head #%llu %s\n", (unsigned long long)rep.entries,
                (unsigned long long)rep.last_seq, h);

@@ -1,29 +1,36 @@
 /* cmd_explain.c - `cpindex explain REF_A REF_B`: every comparison's level and weight for one pair. */
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "resolve/resolve.h"
+#include "render/waterfall.h"
 
 static int print_json(const char *a, const char *b, const cpi_resolve_explanation *x)
 {
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:f}", "a", a, "b", b, "kind", cpi_kind_name(x->kind),
-                          "entity_a", x->entity_a, "entity_b", x->entity_b, "band", cpi_fs_band_name(x->band), "link",
-                          x->link, "possible", x->possible);
-    if (!o)
-        return EXIT_DATA;
-    json_object_set_new(o, "same_entity",
-                        json_boolean(x->entity_a[0] && strcmp(x->entity_a, x->entity_b) == 0));
-    json_object_set_new(o, "note", x->note ? json_string(x->note) : json_null());
-    json_object_set_new(o, "kept_apart_by", x->guard[0] ? json_string(x->guard) : json_null());
-    if (x->kind == CPI_KIND_PERSON || x->kind == CPI_KIND_LOCATION)
-        json_object_set_new(o, "waterfall", cpi_fs_explain_json(&x->ex));
-    json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    putchar('\n');
-    json_decref(o);
-    return EXIT_OK_;
+    cpi_jw w;
+    cpi_jw_init(&w, 2);
+    cpi_jw_obj(&w);
+    cpi_jw_kstr(&w, "a", a);
+    cpi_jw_kstr(&w, "b", b);
+    cpi_jw_kstr(&w, "kind", cpi_kind_name(x->kind));
+    cpi_jw_kstr(&w, "entity_a", x->entity_a);
+    cpi_jw_kstr(&w, "entity_b", x->entity_b);
+    cpi_jw_kstr(&w, "band", cpi_fs_band_name(x->band));
+    cpi_jw_kreal(&w, "link", x->link);
+    cpi_jw_kreal(&w, "possible", x->possible);
+    cpi_jw_kbool(&w, "same_entity", x->entity_a[0] && strcmp(x->entity_a, x->entity_b) == 0);
+    cpi_jw_kstr(&w, "note", x->note);
+    cpi_jw_kstr(&w, "kept_apart_by", x->guard[0] ? x->guard : NULL);
+    if (x->kind == CPI_KIND_PERSON || x->kind == CPI_KIND_LOCATION) {
+        cpi_jw_key(&w, "waterfall");
+        cpi_jw_fs_explain(&w, &x->ex);
+    }
+    cpi_jw_obj_end(&w);
+    int rc = cpi_jw_print(&w, stdout) ? EXIT_DATA : EXIT_OK_;
+    cpi_jw_free(&w);
+    return rc;
 }
 
 static void print_text(const char *a, const char *b, const cpi_resolve_explanation *x)

@@ -1,5 +1,4 @@
 /* cmd_ingest.c - `cpindex ingest SOURCE PATH...`: one silo's export into the store. */
-#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -9,6 +8,7 @@
 #include "heap.h"
 #include "ingest/ingest.h"
 #include "ingest/mapfile.h"
+#include "render/jsonw.h"
 
 typedef struct progress {
     struct timespec start;
@@ -37,38 +37,46 @@ static void show_progress(void *vctx, const char *file, uint64_t done, uint64_t 
         fputc('\n', stderr);
 }
 
-static json_t *counts_json(const cpi_ingest_counts *c)
+static void counts_json(cpi_jw *w, const cpi_ingest_counts *c)
 {
-    return json_pack("{s:I, s:I, s:I, s:I, s:I}", "read", (json_int_t)c->read, "stored", (json_int_t)c->stored,
-                     "unchanged", (json_int_t)c->unchanged, "replaced", (json_int_t)c->replaced, "rejected",
-                     (json_int_t)c->rejected);
+    cpi_jw_kint(w, "read", (long long)c->read);
+    cpi_jw_kint(w, "stored", (long long)c->stored);
+    cpi_jw_kint(w, "unchanged", (long long)c->unchanged);
+    cpi_jw_kint(w, "replaced", (long long)c->replaced);
+    cpi_jw_kint(w, "rejected", (long long)c->rejected);
 }
 
 static void print_json(const char *source, const char *db, const cpi_ingest_summary *s, double secs)
 {
-    json_t *o = counts_json(&s->total);
-    json_object_set_new(o, "source", json_string(source));
-    json_object_set_new(o, "store", json_string(db));
-    json_object_set_new(o, "reject_file", s->reject_path[0] ? json_string(s->reject_path) : json_null());
-    json_object_set_new(o, "seconds", json_real(secs));
-    json_t *files = json_array();
+    cpi_jw w;
+    cpi_jw_init(&w, 2);
+    cpi_jw_obj(&w);
+    counts_json(&w, &s->total);
+    cpi_jw_kstr(&w, "source", source);
+    cpi_jw_kstr(&w, "store", db);
+    cpi_jw_kstr(&w, "reject_file", s->reject_path[0] ? s->reject_path : NULL);
+    cpi_jw_key(&w, "seconds");
+    cpi_jw_real(&w, secs);
+    cpi_jw_key(&w, "files");
+    cpi_jw_arr(&w);
     for (unsigned i = 0; i < s->nfiles; i++) {
         const cpi_ingest_file *f = &s->files[i];
-        json_t *fo = counts_json(&f->counts);
         char hex[65];
         for (int k = 0; k < 32; k++)
             snprintf(hex + 2 * k, 3, "%02x", f->file_hash[k]);
-        json_object_set_new(fo, "path", json_string(f->path));
-        json_object_set_new(fo, "record_type", f->record_type[0] ? json_string(f->record_type) : json_null());
-        json_object_set_new(fo, "ok", json_boolean(f->status == CPI_OK));
-        json_object_set_new(fo, "error", f->status == CPI_OK ? json_null() : json_string(f->error));
-        json_object_set_new(fo, "blake2b", f->status == CPI_OK ? json_string(hex) : json_null());
-        json_array_append_new(files, fo);
+        cpi_jw_obj(&w);
+        counts_json(&w, &f->counts);
+        cpi_jw_kstr(&w, "path", f->path);
+        cpi_jw_kstr(&w, "record_type", f->record_type[0] ? f->record_type : NULL);
+        cpi_jw_kbool(&w, "ok", f->status == CPI_OK);
+        cpi_jw_kstr(&w, "error", f->status == CPI_OK ? NULL : f->error);
+        cpi_jw_kstr(&w, "blake2b", f->status == CPI_OK ? hex : NULL);
+        cpi_jw_obj_end(&w);
     }
-    json_object_set_new(o, "files", files);
-    json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    putchar('\n');
-    json_decref(o);
+    cpi_jw_arr_end(&w);
+    cpi_jw_obj_end(&w);
+    cpi_jw_print(&w, stdout);
+    cpi_jw_free(&w);
 }
 
 static void print_text(const char *source, const char *db, const cpi_ingest_summary *s, double secs)

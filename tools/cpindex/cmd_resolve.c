@@ -1,5 +1,4 @@
 /* cmd_resolve.c - `cpindex resolve`: link the store's mentions into entities and report how. */
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include "audit/audit.h"
 #include "resolve/resolve.h"
 #include "graph/graph.h"
+#include "render/jsonw.h"
 
 static void progress(void *ctx, const char *stage, uint64_t done, uint64_t total)
 {
@@ -23,59 +23,108 @@ static void progress(void *ctx, const char *stage, uint64_t done, uint64_t total
 
 static const char *const KINDS[] = {NULL, "person", "location", "phone", "online"};
 
-static json_t *kind_json(const cpi_resolve_kind_report *k)
+static void kints(cpi_jw *w, const char *const *keys, const uint64_t *v, size_t n)
 {
-    json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "mentions", (json_int_t)k->mentions,
-                          "entities", (json_int_t)k->entities, "scored", (json_int_t)k->scored, "pairs",
-                          (json_int_t)k->pairs, "link_pairs", (json_int_t)k->link_pairs, "possible_pairs",
-                          (json_int_t)k->possible_pairs, "joined", (json_int_t)k->joined, "refused",
-                          (json_int_t)k->refused, "by_identifier", (json_int_t)k->deterministic);
-    json_object_set_new(o, "weak", json_pack("{s:I, s:I, s:I}", "mentions", (json_int_t)k->weak, "linked",
-                                             (json_int_t)k->weak_linked, "ambiguous", (json_int_t)k->weak_ambiguous));
-    json_object_set_new(o, "unpinned", json_pack("{s:I, s:I, s:I}", "mentions", (json_int_t)k->lone, "linked",
-                                                 (json_int_t)k->lone_linked, "ambiguous",
-                                                 (json_int_t)k->lone_ambiguous));
-    json_object_set_new(o, "second_look_linked", json_integer((json_int_t)k->relinked));
-    json_object_set_new(o, "review", json_integer((json_int_t)k->review));
-    json_object_set_new(o, "ambiguous", json_integer((json_int_t)k->ambiguous));
-    json_object_set_new(o, "ids", json_pack("{s:I, s:I, s:I, s:I, s:I}", "kept", (json_int_t)k->kept_ids, "new",
-                                            (json_int_t)k->new_ids, "retired", (json_int_t)k->retired_ids, "splits",
-                                            (json_int_t)k->splits, "merges", (json_int_t)k->merges));
-    if (k->trained)
-        json_object_set_new(o, "em", json_pack("{s:i, s:b, s:f, s:I, s:f}", "iterations", k->em.iterations,
-                                               "converged", k->em.converged, "max_change", k->em.max_change,
-                                               "patterns", (json_int_t)k->em.distinct_patterns, "lambda",
-                                               k->lambda));
-    return o;
+    for (size_t i = 0; i < n; i++)
+        cpi_jw_kint(w, keys[i], (long long)v[i]);
+}
+
+/* {"mentions": a, "linked": b, "ambiguous": c} */
+static void counted_linked(cpi_jw *w, const char *key, uint64_t a, uint64_t b, uint64_t c)
+{
+    static const char *const K[] = {"mentions", "linked", "ambiguous"};
+    cpi_jw_key(w, key);
+    cpi_jw_obj(w);
+    kints(w, K, (const uint64_t[]){a, b, c}, 3);
+    cpi_jw_obj_end(w);
+}
+
+static void kind_json(cpi_jw *w, const cpi_resolve_kind_report *k)
+{
+    static const char *const K[] = {"mentions",       "entities", "scored",  "pairs",        "link_pairs",
+                                    "possible_pairs", "joined",   "refused", "by_identifier"};
+    cpi_jw_obj(w);
+    kints(w, K,
+          (const uint64_t[]){k->mentions, k->entities, k->scored, k->pairs, k->link_pairs, k->possible_pairs,
+                             k->joined, k->refused, k->deterministic},
+          9);
+    counted_linked(w, "weak", k->weak, k->weak_linked, k->weak_ambiguous);
+    counted_linked(w, "unpinned", k->lone, k->lone_linked, k->lone_ambiguous);
+    cpi_jw_kint(w, "second_look_linked", (long long)k->relinked);
+    cpi_jw_kint(w, "review", (long long)k->review);
+    cpi_jw_kint(w, "ambiguous", (long long)k->ambiguous);
+    static const char *const ID[] = {"kept", "new", "retired", "splits", "merges"};
+    cpi_jw_key(w, "ids");
+    cpi_jw_obj(w);
+    kints(w, ID, (const uint64_t[]){k->kept_ids, k->new_ids, k->retired_ids, k->splits, k->merges}, 5);
+    cpi_jw_obj_end(w);
+    if (k->trained) {
+        cpi_jw_key(w, "em");
+        cpi_jw_obj(w);
+        cpi_jw_kint(w, "iterations", k->em.iterations);
+        cpi_jw_kbool(w, "converged", k->em.converged);
+        cpi_jw_kreal(w, "max_change", k->em.max_change);
+        cpi_jw_kint(w, "patterns", (long long)k->em.distinct_patterns);
+        cpi_jw_kreal(w, "lambda", k->lambda);
+        cpi_jw_obj_end(w);
+    }
+    cpi_jw_obj_end(w);
 }
 
 static void print_json(const char *path, const cpi_resolve_report *r, bool dry)
 {
-    json_t *kinds = json_object();
-    for (int k = 1; k <= CPI_KIND_COUNT; k++)
-        json_object_set_new(kinds, KINDS[k], kind_json(&r->kind[k]));
-    json_t *rules = json_array();
+    cpi_jw w;
+    cpi_jw_init(&w, 2);
+    cpi_jw_obj(&w);
+    cpi_jw_kstr(&w, "path", path);
+    cpi_jw_kbool(&w, "dry_run", dry);
+    cpi_jw_kint(&w, "records", (long long)r->records);
+    cpi_jw_kint(&w, "mentions", (long long)r->mentions);
+    cpi_jw_key(&w, "thresholds");
+    cpi_jw_obj(&w);
+    cpi_jw_kreal(&w, "link", r->link);
+    cpi_jw_kreal(&w, "possible", r->possible);
+    cpi_jw_obj_end(&w);
+    static const char *const OV[] = {"same", "different", "conflicting"};
+    cpi_jw_key(&w, "overrides");
+    cpi_jw_obj(&w);
+    kints(&w, OV, (const uint64_t[]){r->overrides_same, r->overrides_different, r->overrides_broken}, 3);
+    cpi_jw_obj_end(&w);
+    cpi_jw_key(&w, "kinds");
+    cpi_jw_obj(&w);
+    for (int k = 1; k <= CPI_KIND_COUNT; k++) {
+        cpi_jw_key(&w, KINDS[k]);
+        kind_json(&w, &r->kind[k]);
+    }
+    cpi_jw_obj_end(&w);
+    cpi_jw_key(&w, "blocking");
+    cpi_jw_arr(&w);
+    static const char *const RULE[] = {"keys", "blocks", "capped", "largest", "pairs"};
     for (unsigned i = 0; i < r->nrules; i++) {
         const cpi_resolve_rule_report *x = &r->rules[i];
-        json_array_append_new(rules, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "rule", x->name, "keys",
-                                               (json_int_t)x->keys, "blocks", (json_int_t)x->blocks, "capped",
-                                               (json_int_t)x->capped, "largest", (json_int_t)x->largest, "pairs",
-                                               (json_int_t)x->pairs));
+        cpi_jw_obj(&w);
+        cpi_jw_kstr(&w, "rule", x->name);
+        kints(&w, RULE, (const uint64_t[]){x->keys, x->blocks, x->capped, x->largest, x->pairs}, 5);
+        cpi_jw_obj_end(&w);
     }
-    json_t *o = json_pack("{s:s, s:b, s:I, s:I, s:{s:f, s:f}, s:{s:I, s:I, s:I}, s:o, s:o, s:{s:f, s:f, s:f, s:f, "
-                          "s:f, s:f}}",
-                          "path", path, "dry_run", dry, "records", (json_int_t)r->records, "mentions",
-                          (json_int_t)r->mentions, "thresholds", "link", r->link, "possible", r->possible,
-                          "overrides", "same", (json_int_t)r->overrides_same, "different",
-                          (json_int_t)r->overrides_different, "conflicting", (json_int_t)r->overrides_broken,
-                          "kinds", kinds, "blocking", rules, "seconds", "load", r->seconds_load, "places",
-                          r->seconds_places, "people", r->seconds_people, "write", r->seconds_write, "total",
-                          r->seconds_total, "cpu", r->cpu_seconds);
-    json_object_set_new(o, "guard", json_pack("{s:b, s:i}", "forenames", r->guard_forenames, "dob_days",
-                                              r->guard_dob_days));
-    json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    putchar('\n');
-    json_decref(o);
+    cpi_jw_arr_end(&w);
+    cpi_jw_key(&w, "seconds");
+    cpi_jw_obj(&w);
+    cpi_jw_kreal(&w, "load", r->seconds_load);
+    cpi_jw_kreal(&w, "places", r->seconds_places);
+    cpi_jw_kreal(&w, "people", r->seconds_people);
+    cpi_jw_kreal(&w, "write", r->seconds_write);
+    cpi_jw_kreal(&w, "total", r->seconds_total);
+    cpi_jw_kreal(&w, "cpu", r->cpu_seconds);
+    cpi_jw_obj_end(&w);
+    cpi_jw_key(&w, "guard");
+    cpi_jw_obj(&w);
+    cpi_jw_kbool(&w, "forenames", r->guard_forenames);
+    cpi_jw_kint(&w, "dob_days", r->guard_dob_days);
+    cpi_jw_obj_end(&w);
+    cpi_jw_obj_end(&w);
+    cpi_jw_print(&w, stdout);
+    cpi_jw_free(&w);
 }
 
 static void print_text(const char *path, const cpi_resolve_report *r, bool dry)

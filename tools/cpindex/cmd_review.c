@@ -3,12 +3,12 @@
  * decide, children first, each with its probability and the two records side
  * by side, and the `cpindex link` command that settles it.
  */
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "render/jsonw.h"
 #include "core/normalise/normalise.h"
 #include "resolve/resolve.h"
 
@@ -69,12 +69,19 @@ static void print_pair(FILE *out, size_t i, const cpi_review_item *it, const sid
             it->ref_a, it->ref_b, it->ref_a, it->ref_b);
 }
 
-static json_t *raw_json(const cpi_mention *m)
+/* "record_a": {"role", "date", "values": {the record's raw values}} */
+static void side_json(cpi_jw *w, const char *key, const side *x)
 {
-    json_t *o = json_object();
-    for (uint32_t k = 0; k < m->raw.count; k++)
-        json_object_set_new(o, m->raw.items[k].key, json_string(m->raw.items[k].value));
-    return o;
+    cpi_jw_key(w, key);
+    cpi_jw_obj(w);
+    cpi_jw_kstr(w, "role", x->m->role);
+    cpi_jw_kstr(w, "date", x->date);
+    cpi_jw_key(w, "values");
+    cpi_jw_obj(w);
+    for (uint32_t k = 0; k < x->m->raw.count; k++)
+        cpi_jw_kstr(w, x->m->raw.items[k].key, x->m->raw.items[k].value);
+    cpi_jw_obj_end(w);
+    cpi_jw_obj_end(w);
 }
 
 int cmd_review(cli_ctx *ctx, int argc, char **argv)
@@ -149,8 +156,15 @@ int cmd_review(cli_ctx *ctx, int argc, char **argv)
     size_t shown = 0, total = 0;
     for (size_t i = 0; i < n; i++)
         total += !kind || items[i].kind == kind;
-    json_t *arr = json ? json_array() : NULL;
-    if (!json)
+    cpi_jw w;
+    cpi_jw_init(&w, 2);
+    if (json) { /* every pair the loop below reaches is shown, a failed one only in the text */
+        cpi_jw_obj(&w);
+        cpi_jw_kint(&w, "total", (long long)total);
+        cpi_jw_kint(&w, "shown", (long long)(limit && (size_t)limit < total ? (size_t)limit : total));
+        cpi_jw_key(&w, "pairs");
+        cpi_jw_arr(&w);
+    } else
         fprintf(out, "%zu possible match%s to review%s\n\n", total, total == 1 ? "" : "es",
                 total ? ", children first" : " (run 'cpindex resolve' first if you expected some)");
     cpi_arena arena = {0};
@@ -169,24 +183,29 @@ int cmd_review(cli_ctx *ctx, int argc, char **argv)
             continue;
         }
         shown++;
-        if (json)
-            json_array_append_new(
-                arr, json_pack("{s:s, s:s, s:s, s:b, s:f, s:f, s:{s:s, s:s, s:o}, s:{s:s, s:s, s:o}}", "a",
-                               items[i].ref_a, "b", items[i].ref_b, "kind", cpi_kind_name(items[i].kind), "child",
-                               items[i].child, "probability", items[i].probability, "weight", items[i].weight,
-                               "record_a", "role", a.m->role, "date", a.date, "values", raw_json(a.m), "record_b",
-                               "role", b.m->role, "date", b.date, "values", raw_json(b.m)));
+        if (json) {
+            cpi_jw_obj(&w);
+            cpi_jw_kstr(&w, "a", items[i].ref_a);
+            cpi_jw_kstr(&w, "b", items[i].ref_b);
+            cpi_jw_kstr(&w, "kind", cpi_kind_name(items[i].kind));
+            cpi_jw_kbool(&w, "child", items[i].child);
+            cpi_jw_kreal(&w, "probability", items[i].probability);
+            cpi_jw_kreal(&w, "weight", items[i].weight);
+            side_json(&w, "record_a", &a);
+            side_json(&w, "record_b", &b);
+            cpi_jw_obj_end(&w);
+        }
         else
             print_pair(out, shown, &items[i], &a, &b);
     }
     if (json) {
-        json_t *o = json_pack("{s:I, s:I, s:o}", "total", (json_int_t)total, "shown", (json_int_t)shown, "pairs", arr);
-        json_dumpf(o, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        fputc('\n', out);
-        json_decref(o);
+        cpi_jw_arr_end(&w);
+        cpi_jw_obj_end(&w);
+        cpi_jw_print(&w, out);
     } else if (shown < total) {
         fprintf(out, "(%zu more; --limit 0 shows all)\n", total - shown);
     }
+    cpi_jw_free(&w);
     fclose(out);
     cpi_arena_free(&arena);
     cpi_txn_end(t);

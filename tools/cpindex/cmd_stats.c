@@ -1,26 +1,33 @@
 /* cmd_stats.c - `cpindex stats`: what the store holds, for a person or as JSON. */
-#include <jansson.h>
 #include <stdio.h>
 
 #include "cli.h"
+#include "render/jsonw.h"
 
 static int print_json(const char *path, bool exists, const cpi_store_stats *s)
 {
-    json_t *by = json_object();
+    cpi_jw w;
+    cpi_jw_init(&w, 2);
+    cpi_jw_obj(&w);
+    cpi_jw_kstr(&w, "path", path);
+    cpi_jw_kbool(&w, "exists", exists);
+    cpi_jw_kint(&w, "schema_version", (int)s->schema_version);
+    cpi_jw_kint(&w, "records", (long long)s->records);
+    cpi_jw_key(&w, "records_by_source");
+    cpi_jw_obj(&w);
     for (unsigned i = 0; i < s->nsources; i++)
-        json_object_set_new(by, s->sources[i].source, json_integer((json_int_t)s->sources[i].records));
-    json_t *o = json_pack("{s:s, s:b, s:i, s:I, s:o, s:I, s:I, s:I, s:I, s:I, s:I}", "path", path, "exists",
-                          exists, "schema_version", (int)s->schema_version, "records", (json_int_t)s->records,
-                          "records_by_source", by, "mentions", (json_int_t)s->mentions, "entities",
-                          (json_int_t)s->entities, "edges", (json_int_t)s->edges, "audit_entries",
-                          (json_int_t)s->audit_entries, "file_bytes", (json_int_t)s->file_bytes, "map_bytes",
-                          (json_int_t)s->map_size);
-    if (!o)
-        return EXIT_DATA;
-    json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    putchar('\n');
-    json_decref(o);
-    return EXIT_OK_;
+        cpi_jw_kint(&w, s->sources[i].source, (long long)s->sources[i].records);
+    cpi_jw_obj_end(&w);
+    cpi_jw_kint(&w, "mentions", (long long)s->mentions);
+    cpi_jw_kint(&w, "entities", (long long)s->entities);
+    cpi_jw_kint(&w, "edges", (long long)s->edges);
+    cpi_jw_kint(&w, "audit_entries", (long long)s->audit_entries);
+    cpi_jw_kint(&w, "file_bytes", (long long)s->file_bytes);
+    cpi_jw_kint(&w, "map_bytes", (long long)s->map_size);
+    cpi_jw_obj_end(&w);
+    int rc = cpi_jw_print(&w, stdout) ? EXIT_DATA : EXIT_OK_;
+    cpi_jw_free(&w);
+    return rc;
 }
 
 static void print_text(const char *path, const cpi_store_stats *s)

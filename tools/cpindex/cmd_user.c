@@ -1,6 +1,5 @@
 /* cmd_user.c - `cpindex user add|remove|list|passwd`: who may use the store, with which roles, and the
  * password each logs in with to the browser page (admin only, logged). */
-#include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "render/jsonw.h"
 
 static int do_list(cpi_store *st, const cpi_grant *g, bool json)
 {
@@ -18,8 +18,11 @@ static int do_list(cpi_store *st, const cpi_grant *g, bool json)
     cpi_error err = {0};
     if (cpi_access_user_list(st, g, &u, &n, &err) != CPI_OK)
         return cli_fail(&err);
-    json_t *arr = json ? json_array() : NULL;
-    if (!json)
+    cpi_jw w;
+    cpi_jw_init(&w, 2);
+    if (json)
+        cpi_jw_arr(&w);
+    else
         printf("%-24s %-36s %-20s %s\n", "user", "roles", "added", "by");
     for (size_t i = 0; i < n; i++) {
         char roles[96], when[32] = "";
@@ -31,19 +34,22 @@ static int do_list(cpi_store *st, const cpi_grant *g, bool json)
             strftime(when, sizeof when, "%Y-%m-%d %H:%M:%SZ", &tm);
         }
         if (json) {
-            json_array_append_new(arr, json_pack("{s:s, s:s, s:s?, s:s?}", "user", u[i].name, "roles", roles,
-                                                 "added", when[0] ? when : NULL, "added_by",
-                                                 u[i].added_by[0] ? u[i].added_by : NULL));
+            cpi_jw_obj(&w);
+            cpi_jw_kstr(&w, "user", u[i].name);
+            cpi_jw_kstr(&w, "roles", roles);
+            cpi_jw_kstr(&w, "added", when[0] ? when : NULL);
+            cpi_jw_kstr(&w, "added_by", u[i].added_by[0] ? u[i].added_by : NULL);
+            cpi_jw_obj_end(&w);
         } else {
             printf("%-24s %-36s %-20s %s\n", u[i].name, roles, when[0] ? when : "(owner, implicit)",
                    u[i].added_by);
         }
     }
     if (json) {
-        json_dumpf(arr, stdout, JSON_INDENT(2));
-        putchar('\n');
-        json_decref(arr);
+        cpi_jw_arr_end(&w);
+        cpi_jw_print(&w, stdout);
     }
+    cpi_jw_free(&w);
     free(u);
     return EXIT_OK_;
 }

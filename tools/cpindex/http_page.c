@@ -446,7 +446,6 @@ static cpi_status chart_build(cpi_txn *txn, const char *id, const cpi_profile_op
     return cpi_profile_build(txn, id, opts, arena, out, err);
 }
 static void chart_shown(shown *s, const void *p) { shown_profile(s, p); }
-static json_t *chart_json(const void *p) { return cpi_profile_json(p); }
 static void chart_json_write(const void *p, cpi_jw *w) { cpi_profile_json_write(p, w); }
 
 /* The answer's text as the CLI prints it, and the chart beside it: both after the consultation was logged. */
@@ -467,7 +466,7 @@ static void chart_note(const void *answer, const char *id)
 
 int hp_child_chart_command(cli_ctx *ctx, int argc, char **argv)
 {
-    const query_answer a = {CPI_KIND_PERSON, sizeof(cpi_profile), chart_build, chart_shown, chart_json,
+    const query_answer a = {CPI_KIND_PERSON, sizeof(cpi_profile), chart_build, chart_shown, NULL,
                             chart_text,      chart_note,          chart_json_write, NULL};
     return query_command(ctx, cli_find("child"), argc, argv, &a);
 }

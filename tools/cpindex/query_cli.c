@@ -378,7 +378,6 @@ static cpi_status profile_build(cpi_txn *txn, const char *id, const cpi_profile_
     return cpi_profile_build(txn, id, opts, arena, &((profile_answer *)out)->p, err);
 }
 static void profile_shown(shown *s, const void *a) { shown_profile(s, &((const profile_answer *)a)->p); }
-static json_t *profile_json(const void *a) { return cpi_profile_json(&((const profile_answer *)a)->p); }
 static void profile_json_write(const void *a, cpi_jw *w) { cpi_profile_json_write(&((const profile_answer *)a)->p, w); }
 static void profile_text(const void *a, FILE *out, int width)
 {
@@ -414,7 +413,7 @@ static void child_note(const void *answer, const char *id)
 int query_profile_command(cli_ctx *ctx, const cli_command *self, int argc, char **argv, bool child)
 {
     const query_answer a = {CPI_KIND_PERSON, sizeof(profile_answer), profile_build, profile_shown,
-                            profile_json,    profile_text,           child ? child_note : NULL,
+                            NULL,            profile_text,           child ? child_note : NULL,
                             profile_json_write, profile_fit};
     return query_command(ctx, self, argc, argv, &a);
 }
