@@ -120,7 +120,9 @@ cpi_status cli_open_store(cli_ctx *ctx, unsigned flags, cpi_store **out, cpi_err
 
 /*
  * The access gate. Every command that shows, exports or changes personal data
- * opens its store through this one call instead of cli_open_store():
+ * opens its store through this one call instead of cli_open_store() (child,
+ * person, address and missing through cli_identify below, then the desk,
+ * desk/desk.h, which authorises, builds and logs):
  *
  *   cpi_store *st;
  *   cpi_grant g;
