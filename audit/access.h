@@ -2,8 +2,9 @@
  * access.h - who may run which command and see how much: users and their
  * roles (kept in the store), the permission table, and the restricted sources.
  *
- * How a data command uses it (the CLI does the first step for you in
- * cli_require_user(), tools/cpindex/cli.h):
+ * How a data command uses it (the consultations child, person, address and
+ * missing go through desk/desk.h, which does all of this; other CLI commands
+ * take the first step in cli_require_user(), tools/cpindex/cli.h):
  *
  *   cpi_grant g;
  *   cpi_access_authorise(st, user, reason, "child", &g, &err);   refused -> exit 2

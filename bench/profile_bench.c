@@ -2,9 +2,12 @@
  * profile_bench.c - how long one child profile takes in process, the figure
  * the issue sets a target for (p99 <= 1 ms at 1M records).
  *
- * Each timed query is what `cpindex child ID` does after the access gate:
- * begin a read snapshot, build the profile (brief or full), render it to
- * JSON text (the streaming writer, render/jsonw.h), end the snapshot. Children are every entity whose card says child,
+ * Each timed query is what `cpindex child ID` does in a server: the desk
+ * (desk/desk.h) authorises CPINDEX_USER (analyst) for CPINDEX_REASON, looks
+ * the id up and builds the profile (brief or full) in a read snapshot, and
+ * logs the consultation to the audit journal (bench/desk_bench.h: one flush;
+ * folded between answers, untimed); then the profile is rendered to JSON text
+ * (the streaming writer, render/jsonw.h). Children are every entity whose card says child,
  * taken in a fixed shuffled order (seeded), up to N; each is profiled once
  * per detail level after one untimed warm-up pass over the same children (the
  * store's pages cached, as on a server that has been running). Prints
@@ -13,7 +16,7 @@
  * waiting for a core), and the largest profile.
  *
  * Built with the tree (not part of ctest):
- *   build/profile_bench STORE [N=20000]
+ *   CPINDEX_USER=ANALYST CPINDEX_REASON='WHAT AND WHY' build/profile_bench STORE [N=20000]
  * A store of about 1M records: cpgen --children 100000, ingest every silo,
  * then resolve (or bench/oracle_entities, which resolves by cpgen's truth).
  */
@@ -22,9 +25,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench/desk_bench.h"
 #include "core/store.h"
 #include "render/jsonw.h"
-#include "query/profile.h"
 
 static double now_us(clockid_t clk)
 {
@@ -83,10 +86,10 @@ static char **children(cpi_store *st, size_t *n)
     return ids;
 }
 
-static void run(cpi_store *st, char **ids, size_t n, cpi_detail detail, bool timed)
+static void run(cpi_store *st, desk_bench *b, char **ids, size_t n, cpi_detail detail, bool timed)
 {
     double *us = malloc(sizeof *us * n), *cpu = malloc(sizeof *cpu * n), *bcpu = malloc(sizeof *bcpu * n);
-    cpi_arena a = {0};
+    cpi_desk_answer ans = {0}; /* one answer (and its arena) kept across consultations, as a server would */
     cpi_jw w; /* one writer kept across answers, as a server would */
     cpi_jw_init(&w, 0);
     cpi_error err = {0};
@@ -94,45 +97,47 @@ static void run(cpi_store *st, char **ids, size_t n, cpi_detail detail, bool tim
     const char *worst = "", *slowest = "";
     double slowest_us = 0;
     for (size_t i = 0; i < n; i++) {
-        cpi_profile_opts o = {.detail = detail};
+        cpi_desk_request rq = {.kind = CPI_DESK_CHILD, .user = b->user, .reason = b->reason, .query = ids[i],
+                               .opts = {.detail = detail}, .detail_set = true};
         double t0 = now_us(CLOCK_MONOTONIC), c0 = now_us(CLOCK_THREAD_CPUTIME_ID);
-        cpi_txn *t;
-        cpi_profile p;
-        if (cpi_store_read_begin(st, &t, &err) || cpi_profile_build(t, ids[i], &o, &a, &p, &err)) {
-            fprintf(stderr, "profile_bench: %s: %s\n", ids[i], err.msg);
-            exit(3);
+        if (cpi_desk_consult(st, &rq, &ans, &err) || !ans.entity_id) {
+            fprintf(stderr, "profile_bench: %s: %s\n", ids[i], ans.entity_id ? err.msg : "not one entity");
+            exit(ans.step == CPI_DESK_AUTHORISE ? 2 : 3);
         }
         bcpu[i] = now_us(CLOCK_THREAD_CPUTIME_ID) - c0;
         if (bcpu[i] > slowest_us) {
             slowest_us = bcpu[i];
             slowest = ids[i];
         }
+        const cpi_profile *p = &ans.profile;
         cpi_jw_reset(&w);
-        cpi_profile_json_write(&p, &w);
-        cpi_txn_end(t);
+        cpi_profile_json_write(p, &w);
         us[i] = now_us(CLOCK_MONOTONIC) - t0;
         cpu[i] = now_us(CLOCK_THREAD_CPUTIME_ID) - c0;
-        size_t items = p.nrisky_people + p.nplaces + p.nconnected_children + p.ntimeline + p.nwarnings;
+        size_t items = p->nrisky_people + p->nplaces + p->nconnected_children + p->ntimeline + p->nwarnings;
         if (items > worst_items) {
             worst_items = items;
             worst = ids[i];
         }
-        cpi_arena_reset(&a);
+        if (desk_bench_settle(b, &err)) {
+            fprintf(stderr, "profile_bench: %s\n", err.msg);
+            exit(3);
+        }
     }
     if (timed) {
         qsort(us, n, sizeof *us, cmp_double);
         qsort(cpu, n, sizeof *cpu, cmp_double);
         qsort(bcpu, n, sizeof *bcpu, cmp_double);
         const char *d = detail == CPI_DETAIL_FULL ? "full" : "brief";
-        printf("%-5s n=%zu  build+json wall   p50 %5.0f  p90 %5.0f  p99 %5.0f  max %6.0f us\n", d, n, us[n / 2],
+        printf("%-5s n=%zu  desk+json wall    p50 %5.0f  p90 %5.0f  p99 %5.0f  max %6.0f us\n", d, n, us[n / 2],
                us[n * 9 / 10], us[n * 99 / 100], us[n - 1]);
-        printf("%-5s n=%zu  build+json cpu    p50 %5.0f  p90 %5.0f  p99 %5.0f  max %6.0f us\n", d, n, cpu[n / 2],
+        printf("%-5s n=%zu  desk+json cpu     p50 %5.0f  p90 %5.0f  p99 %5.0f  max %6.0f us\n", d, n, cpu[n / 2],
                cpu[n * 9 / 10], cpu[n * 99 / 100], cpu[n - 1]);
-        printf("%-5s n=%zu  build only cpu    p50 %5.0f  p90 %5.0f  p99 %5.0f  max %6.0f us  (slowest %s; largest "
+        printf("%-5s n=%zu  desk only cpu     p50 %5.0f  p90 %5.0f  p99 %5.0f  max %6.0f us  (slowest %s; largest "
                "%s, %zu items)\n", d, n, bcpu[n / 2], bcpu[n * 9 / 10], bcpu[n * 99 / 100], bcpu[n - 1], slowest, worst,
                worst_items);
     }
-    cpi_arena_free(&a);
+    cpi_desk_answer_free(&ans);
     cpi_jw_free(&w);
     free(us);
     free(cpu);
@@ -148,10 +153,16 @@ int main(int argc, char **argv)
     size_t want = argc > 2 ? strtoul(argv[2], NULL, 10) : 20000;
     cpi_store *st;
     cpi_error err = {0};
-    cpi_store_opts so = {.flags = CPI_STORE_READONLY};
+    cpi_store_opts so = {0}; /* read-write: every consultation is logged */
     if (cpi_store_open(argv[1], &so, &st, &err)) {
         fprintf(stderr, "profile_bench: %s\n", err.msg);
         return 3;
+    }
+    desk_bench b;
+    int rc = desk_bench_open(&b, st, "profile_bench");
+    if (rc) {
+        cpi_store_close(st);
+        return rc;
     }
     cpi_store_stats ss;
     cpi_store_stats_get(st, &ss, &err);
@@ -167,9 +178,11 @@ int main(int argc, char **argv)
         n = want;
     printf("store %s: %llu records, %llu entities; profiling %zu children\n", argv[1],
            (unsigned long long)ss.records, (unsigned long long)ss.entities, n);
-    run(st, ids, n, CPI_DETAIL_BRIEF, false); /* warm-up */
-    run(st, ids, n, CPI_DETAIL_BRIEF, true);
-    run(st, ids, n, CPI_DETAIL_FULL, true);
+    run(st, &b, ids, n, CPI_DETAIL_BRIEF, false); /* warm-up */
+    run(st, &b, ids, n, CPI_DETAIL_BRIEF, true);
+    run(st, &b, ids, n, CPI_DETAIL_FULL, true);
+    if (desk_bench_close(&b, &err))
+        fprintf(stderr, "profile_bench: %s\n", err.msg);
     cpi_store_close(st);
     return 0;
 }

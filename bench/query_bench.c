@@ -21,7 +21,7 @@
  * cli and floor print one JSON line: n, errors, p50/p95/p99/max/mean in ms
  * (cli also "cpu": the same over each process's user + system time, from wait4)
  * (bench/latency.h); run prints {"total": that, "build": that, "cpu": that,
- * "mean_bytes"}: build is the time to build the answer alone (no lookup, no
+ * "mean_bytes"}: build is the desk's time (authorise, lookup, build, log; no
  * JSON), cpu the thread's CPU time for the whole answer (the machine is
  * shared: wall time includes waiting for a core); --raw writes every sample in microseconds; --warm answers
  * every target once, untimed, before the timed pass (otherwise the first
@@ -29,11 +29,14 @@
  * is the cold figure); --samples writes one line per timed answer, in target
  * order: "ID wall_us cpu_us build_us bytes" (which targets make the tail).
  *
- * What one in-process answer includes: a read snapshot, the lookup of the id
- * (as `cpindex child ID` does), building the answer, ending the snapshot,
- * rendering it as JSON text, and resetting the arena. What a CLI answer adds:
- * process start, opening the store, the access check, the consultation entry
- * written to the audit log (one committed write transaction), printing, exit.
+ * What one in-process answer includes: what the desk does for `cpindex serve`
+ * (desk/desk.h, bench/desk_bench.h: CPINDEX_USER authorised for
+ * CPINDEX_REASON, a read snapshot, the lookup of the id, building the answer,
+ * ending the snapshot, the consultation logged to the audit journal with one
+ * flush), then rendering it as JSON text; "build" is the desk's part. The
+ * journal is folded into the chain between answers, untimed. What a CLI
+ * answer adds: process start, opening the store, the consultation entry
+ * written to the chain (one committed write transaction), printing, exit.
  *
  * Exit status 0, 2 usage, 3 store error. Synthetic (cpgen) stores only.
  */
@@ -47,6 +50,7 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 
+#include "bench/desk_bench.h"
 #include "bench/latency.h"
 #include "core/store.h"
 #include "query/address.h"
@@ -273,61 +277,37 @@ static void free_targets(char **ids, size_t n)
 
 /* -------------------------------------------------------------- in-process */
 
-/* One answer, as `cpindex QUESTION ID --json` computes it, without the process and the audit entry. */
-static cpi_status answer(cpi_store *st, int question, const char *id, const cpi_profile_opts *po, cpi_arena *arena,
-                         size_t *bytes, uint64_t *build_ns, cpi_error *err)
+/* One answer, as `cpindex QUESTION ID --json` computes it in a server: through the desk, logged, without the process. */
+static cpi_status answer(cpi_store *st, desk_bench *b, int question, const char *id, const cpi_profile_opts *po,
+                         cpi_desk_answer *ans, size_t *bytes, uint64_t *build_ns, cpi_error *err)
 {
-    cpi_txn *txn;
-    cpi_status s = cpi_store_read_begin(st, &txn, err);
+    static const cpi_desk_kind kinds[Q__COUNT] = {CPI_DESK_CHILD, CPI_DESK_MISSING, CPI_DESK_ADDRESS};
+    cpi_desk_request rq = {.kind = kinds[question], .user = b->user, .reason = b->reason, .query = id,
+                           .opts = *po, .detail_set = true};
+    uint64_t t0 = lat_now_ns();
+    cpi_status s = cpi_desk_consult(st, &rq, ans, err);
+    *build_ns = lat_now_ns() - t0;
+    if (!s && !ans->entity_id)
+        s = cpi_error_set(err, CPI_NOT_FOUND, "%s: %u candidates", id, ans->lookup.n);
     if (s)
         return s;
-    cpi_lookup_opts lo = {.kind = question == Q_ADDRESS ? CPI_KIND_LOCATION : CPI_KIND_PERSON};
-    cpi_lookup l;
-    s = cpi_lookup_run(txn, id, &lo, arena, &l, err);
-    if (!s && (l.n != 1 || !l.items[0].entity_id))
-        s = cpi_error_set(err, CPI_NOT_FOUND, "%s: %u candidates", id, l.n);
-    json_t *j = NULL;
-    uint64_t t0 = lat_now_ns();
-    if (!s) {
-        const char *eid = l.items[0].entity_id;
-        if (question == Q_CHILD) {
-            cpi_profile p;
-            s = cpi_profile_build(txn, eid, po, arena, &p, err);
-            *build_ns = lat_now_ns() - t0;
-            if (!s) { /* streamed, as `cpindex child --json` writes it (compact here; one writer kept, as a server would) */
-                static cpi_jw w;
-                cpi_jw_reset(&w);
-                cpi_profile_json_write(&p, &w);
-                cpi_txn_end(txn);
-                size_t len = 0;
-                if (!cpi_jw_text(&w, &len))
-                    s = cpi_error_set(err, CPI_ERR_NOMEM, "%s: rendering JSON", id);
-                *bytes = len;
-                cpi_arena_reset(arena);
-                return s;
-            }
-        } else if (question == Q_MISSING) {
-            cpi_missing_plan m;
-            s = cpi_missing_build(txn, eid, po, arena, &m, err);
-            *build_ns = lat_now_ns() - t0;
-            j = s ? NULL : cpi_missing_json(&m);
-        } else {
-            cpi_place_report r;
-            s = cpi_address_build(txn, eid, po, arena, &r, err);
-            *build_ns = lat_now_ns() - t0;
-            j = s ? NULL : cpi_address_json(&r);
-        }
-    }
-    cpi_txn_end(txn);
-    if (!s) {
-        char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
-        if (!text)
+    if (question == Q_CHILD) { /* streamed, as `cpindex child --json` writes it (compact here; one writer kept, as a server would) */
+        static cpi_jw w;
+        cpi_jw_reset(&w);
+        cpi_profile_json_write(&ans->profile, &w);
+        size_t len = 0;
+        if (!cpi_jw_text(&w, &len))
             s = cpi_error_set(err, CPI_ERR_NOMEM, "%s: rendering JSON", id);
-        *bytes = text ? strlen(text) : 0;
-        free(text);
+        *bytes = len;
+        return s;
     }
+    json_t *j = question == Q_MISSING ? cpi_missing_json(&ans->plan) : cpi_address_json(&ans->place);
+    char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    if (!text)
+        s = cpi_error_set(err, CPI_ERR_NOMEM, "%s: rendering JSON", id);
+    *bytes = text ? strlen(text) : 0;
+    free(text);
     json_decref(j);
-    cpi_arena_reset(arena);
     return s;
 }
 
@@ -343,28 +323,47 @@ static int cmd_run(const char *dir, const char *targets, int question, cpi_detai
     }
     cpi_error err = {0};
     cpi_store *st;
-    if (open_store(dir, true, &st, &err)) {
+    if (open_store(dir, false, &st, &err)) { /* read-write: every consultation is logged */
         free_targets(ids, n);
         return fail(dir, &err);
+    }
+    desk_bench b;
+    int rc = desk_bench_open(&b, st, "cpi-query-bench");
+    if (rc) {
+        cpi_store_close(st);
+        free_targets(ids, n);
+        return rc;
     }
     FILE *samples = samples_path ? fopen(samples_path, "w") : NULL;
     if (samples_path && !samples) {
         perror(samples_path);
+        desk_bench_close(&b, &err);
         cpi_store_close(st);
         free_targets(ids, n);
         return 3;
     }
     /* The missing-child plan is built on the full profile whatever is asked (query/missing.h). */
     cpi_profile_opts po = {.detail = detail};
-    cpi_arena arena = {0};
+    cpi_desk_answer ans = {0}; /* one answer (and its arena) kept across consultations, as a server would */
     lat_samples lat = {0}, build = {0}, cpu = {0};
     unsigned long errors = 0;
     size_t bytes = 0, total_bytes = 0;
     for (int pass = warm ? 0 : 1; pass < 2; pass++) {
         for (size_t i = 0; i < n; i++) {
             uint64_t t0 = lat_now_ns(), c0 = lat_cpu_ns(), build_ns = 0;
-            cpi_status s = answer(st, question, ids[i], &po, &arena, &bytes, &build_ns, &err);
+            cpi_status s = answer(st, &b, question, ids[i], &po, &ans, &bytes, &build_ns, &err);
             uint64_t t1 = lat_now_ns(), c1 = lat_cpu_ns();
+            if (s && ans.step == CPI_DESK_AUTHORISE) { /* refused: every answer would be */
+                fprintf(stderr, "cpi-query-bench: refused: %s\n", err.msg);
+                cpi_desk_answer_free(&ans);
+                desk_bench_close(&b, &err);
+                cpi_store_close(st);
+                free_targets(ids, n);
+                return 2;
+            }
+            cpi_error ferr = {0};
+            if (desk_bench_settle(&b, &ferr)) /* untimed, between answers */
+                fprintf(stderr, "cpi-query-bench: %s\n", ferr.msg);
             if (pass == 0)
                 continue;
             if (s) {
@@ -396,7 +395,9 @@ static int cmd_run(const char *dir, const char *targets, int question, cpi_detai
     free(lat.ns);
     free(build.ns);
     free(cpu.ns);
-    cpi_arena_free(&arena);
+    cpi_desk_answer_free(&ans);
+    if (desk_bench_close(&b, &err))
+        fprintf(stderr, "cpi-query-bench: %s\n", err.msg);
     cpi_store_close(st);
     free_targets(ids, n);
     if (samples)

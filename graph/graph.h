@@ -29,7 +29,7 @@
  * map-growth retry may run it twice) and a reader sees the old graph or the
  * new one, never a mixture.
  *
- * cpi_graph_build_txn() is what `cpindex resolve` calls at its end, inside
+ * cpi_graph_build_txn() is what cpi_resolve_run (resolve/resolve.h) calls at its end, inside
  * its own transaction; cpi_graph_build() runs it in a transaction of its own.
  */
 #ifndef CPI_GRAPH_H

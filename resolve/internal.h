@@ -573,7 +573,11 @@ void cpi_rs_join_links(cpi_rs_uf *uf, cpi_rs_scored *v, size_t n, double link, c
 #define RS_META_TF_FN "tf:fn"                /* counters: n:tf:fn the TF denominator, n:tf:fn:VALUE each count */
 #define RS_META_TF_SN "tf:sn"
 
-/* Store the result in one write transaction (resolve/write.c). */
+/* Append the run's combination entry to the audit log in txn (resolve/log.c). */
+cpi_status cpi_rs_log_combination(cpi_txn *txn, const cpi_resolve_opts *o, const cpi_resolve_report *rep,
+                                  cpi_error *err);
+
+/* Store the result, the graph and the log entry in one write transaction (resolve/write.c). */
 cpi_status cpi_rs_write(cpi_store *st, cpi_rs_data *d, cpi_rs_result *res, const cpi_resolve_opts *o,
                         cpi_resolve_report *rep, cpi_error *err);
 

@@ -46,6 +46,8 @@ static cpi_status check_opts(const cpi_resolve_opts *o, cpi_error *err)
                              o->possible, o->link);
     if (o->block_cap < 2 || o->window < 1)
         return cpi_error_set(err, CPI_ERR_USAGE, "block cap must be at least 2 and window at least 1");
+    if (!o->dry_run && !(o->user && *o->user))
+        return cpi_error_set(err, CPI_ERR_USAGE, "resolve: a run that stores its result needs a user for the audit log");
     return CPI_OK;
 }
 

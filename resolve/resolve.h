@@ -16,8 +16,9 @@
  *      and never by name alone;
  *   5. stable ids: each new cluster keeps the old id it overlaps most;
  *   6. one write transaction stores entity_of, members, the trained models,
- *      the possible-band pairs for review and the counters, so a killed run
- *      leaves the previous result.
+ *      the possible-band pairs for review and the counters, rebuilds the
+ *      graph from them (graph/graph.h) and appends the combination entry to
+ *      the audit log, so a killed run leaves the previous result whole.
  * Human decisions (cpi_override_put) win over scores: --same pairs are joined
  * first, --different pairs are never put in one cluster.
  *
@@ -45,6 +46,7 @@
 #include "resolve/fs.h"
 #include "core/model.h"
 #include "core/store.h"
+#include "graph/graph.h"
 
 #define CPI_ENTITY_ID_MAX 16 /* "P-0000001" + NUL, room for larger numbers */
 
@@ -58,8 +60,6 @@
 
 /* Progress: stage name, units done and the stage's total (0 if unknown). */
 typedef void (*cpi_resolve_progress_fn)(void *ctx, const char *stage, uint64_t done, uint64_t total);
-
-struct cpi_resolve_report;
 
 typedef struct cpi_resolve_opts {
     double link;              /* probability at or above which a pair links (CPI_FS_LINK_DEFAULT) */
@@ -76,12 +76,12 @@ typedef struct cpi_resolve_opts {
     cpi_resolve_progress_fn progress;
     void *progress_ctx;
     /*
-     * Called last inside resolve's write transaction (not on a dry run), with the report so
-     * far: the front end derives the graph and logs the combination here, so entities, graph
-     * and log commit together or not at all. It may run more than once (map growth).
+     * Who runs it and why, for the combination entry a stored run appends to the audit log last in
+     * its write transaction, after it has rebuilt the graph (graph/graph.h): entities, graph and
+     * log commit together or not at all. user is required unless dry_run; command is what the log
+     * names ("resolve", "purge"; NULL: "resolve"); reason may be NULL.
      */
-    cpi_status (*after_write)(cpi_txn *txn, const struct cpi_resolve_report *rep, void *ctx, cpi_error *err);
-    void *after_ctx;
+    const char *user, *reason, *command;
     /*
      * Called first inside resolve's write transaction (not on a dry run), before anything is
      * written: a purge erases its record here, so the erasure and the re-resolve that forgets
@@ -144,9 +144,10 @@ typedef struct cpi_resolve_report {
     double cpu_seconds;       /* processor time of the whole run, all threads (the machine may be shared) */
     bool guard_forenames;     /* the guard's forename rule held (the data did not show it broken) */
     int guard_dob_days;       /* days two DOBs no typo explains may be apart in one entity (31, 366, 3653) */
+    cpi_graph_stats graph;    /* the graph the stored run rebuilt from its entities (zero on a dry run) */
 } cpi_resolve_report;
 
-/* Resolve everything in the store and store the result (unless opts->dry_run). */
+/* Resolve everything in the store and store the result, the graph and its log entry (unless opts->dry_run). */
 cpi_status cpi_resolve_run(cpi_store *st, const cpi_resolve_opts *opts, cpi_resolve_report *rep, cpi_error *err);
 
 /* ------------------------------------------------------------ overrides */

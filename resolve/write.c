@@ -9,7 +9,9 @@
  *               thresholds resolve:link / resolve:possible, and the counters
  *               n:entities, n:id:P|L|T|O (last number used), n:tf:fn / n:tf:sn
  *               (mentions with a forename / surname: the TF denominators explain uses);
- *               and it removes resolve:due, since it redoes what a purge left to it
+ *               and it removes resolve:due, since it redoes what a purge left to it;
+ * then the graph is rebuilt from them (graph/graph.h) and the combination logged
+ * (resolve/log.c), in the same transaction.
  * The callback rebuilds everything from the in-memory result, so when the
  * store grows its map and re-runs it, nothing from the aborted attempt leaks.
  */
@@ -28,7 +30,7 @@ typedef struct write_ctx {
     const cpi_resolve_opts *o;
     uint64_t *order; /* members written in entity-id order: (kind, number, mention) */
     uint64_t nentities;
-    const cpi_resolve_report *rep;
+    cpi_resolve_report *rep;
 } write_ctx;
 
 static const char *const KIND_KEY[CPI_KIND_COUNT + 1] = {NULL, "id:P", "id:L", "id:T", "id:O"};
@@ -161,8 +163,12 @@ static cpi_status write_fn(cpi_txn *t, void *vctx, cpi_error *err)
         if (s == CPI_NOT_FOUND)
             s = CPI_OK;
     }
-    if (!s && w->o->after_write)
-        s = w->o->after_write(t, w->rep, w->o->after_ctx, err);
+    if (!s) { /* the graph stands on these entities, and the log says what was combined */
+        memset(&w->rep->graph, 0, sizeof w->rep->graph);
+        s = cpi_graph_build_txn(t, NULL, &w->rep->graph, err);
+    }
+    if (!s)
+        s = cpi_rs_log_combination(t, w->o, w->rep, err);
     return s;
 }
 

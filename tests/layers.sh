@@ -10,13 +10,14 @@
 #   resolve         record linkage: mentions -> entities, then the graph, in one transaction
 #   query           answers (child, person, address, missing, agenda, lookup) as data
 #   render          answers written out: text, JSON, GraphML, DOT, CSV, SVG
+#   desk            one consultation: authorise, build the answer, record what is shown, log it
 # tools/, tests/ and bench/ sit above all of them. A file may include its own room and any
 # room below it; anything else is printed as FILE:LINE: ROOM includes HIGHER-ROOM (PATH) and the
 # script exits 1. Run from anywhere: bash tests/layers.sh [SOURCE_DIR]
 set -u
 ROOT=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 cd "$ROOT" || exit 2
-ROOMS=(core core/normalise audit ingest graph resolve query render)
+ROOMS=(core core/normalise audit ingest graph resolve query render desk)
 
 rank() { # the room of a path, as its index in ROOMS; -1 if none
     local p=$1 best=-1 i

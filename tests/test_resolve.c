@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "audit/audit.h"
+#include "graph/graph.h"
 #include "resolve/compare.h"
 #include "render/export.h"
 #include "core/normalise/normalise.h"
@@ -418,6 +419,7 @@ static void resolve(fixture *f)
 {
     cpi_resolve_opts o;
     cpi_resolve_opts_default(&o);
+    o.user = "resolver1", o.reason = "resolve test run";
     cpi_error err = {0};
     if (cpi_resolve_run(f->st, &o, &f->rep, &err))
         fail_msg("resolve: %s", err.msg);
@@ -993,6 +995,82 @@ static void test_stable_ids_with_added_data(void **state)
     assert_int_equal(cpi_entity_id_parse(entity(f, "miraf:MF-2023-900002/1"), &k, &num, &err), CPI_OK);
     assert_true(num > first_entities);
     free(before);
+}
+
+/* What the combination entries of the log say: how many, and the last one's user, command and edges. */
+typedef struct combination_seen {
+    unsigned n;
+    char user[CPI_USER_MAX], command[32], edges[24];
+} combination_seen;
+
+static cpi_status note_combination(void *ctx, const cpi_audit_entry *e, cpi_error *err)
+{
+    combination_seen *c = ctx;
+    c->n++;
+    snprintf(c->user, sizeof c->user, "%s", e->user);
+    snprintf(c->command, sizeof c->command, "%s", e->command);
+    const char *edges = cpi_kv_get(&e->details, "edges");
+    snprintf(c->edges, sizeof c->edges, "%s", edges ? edges : "");
+    return CPI_OK;
+}
+
+/* The graph a resolve left stands on its entities, is what a fresh build makes, and is logged with them. */
+static void check_graph_of_run(fixture *f, unsigned runs)
+{
+    cpi_error err = {0};
+    cpi_txn *t;
+    cpi_graph_verify_report vr;
+    assert_int_equal(cpi_store_read_begin(f->st, &t, &err), CPI_OK);
+    assert_int_equal(cpi_graph_verify(t, &vr, &err), CPI_OK);
+    cpi_txn_end(t);
+    assert_false(vr.resolve_due);
+    uint64_t entities = 0;
+    for (int k = 1; k <= CPI_KIND_COUNT; k++)
+        entities += f->rep.kind[k].entities;
+    assert_true(f->rep.graph.edges > 0);
+    assert_int_equal(f->rep.graph.entities, entities);
+    cpi_graph_stats fresh;
+    assert_int_equal(cpi_graph_build(f->st, NULL, &fresh, &err), CPI_OK);
+    cpi_graph_verify_report again; /* the fresh build stored what the run had: the same cards and edges */
+    assert_int_equal(cpi_store_read_begin(f->st, &t, &err), CPI_OK);
+    assert_int_equal(cpi_graph_verify(t, &again, &err), CPI_OK);
+    cpi_txn_end(t);
+    assert_int_equal(again.cards, vr.cards);
+    assert_int_equal(again.edges, vr.edges);
+    assert_int_equal(fresh.edges, f->rep.graph.edges);
+    assert_int_equal(fresh.entities, f->rep.graph.entities);
+    assert_int_equal(fresh.components, f->rep.graph.components);
+    combination_seen c = {0};
+    cpi_audit_filter flt = {.kind = CPI_AUDIT_COMBINATION};
+    assert_int_equal(cpi_audit_query(f->st, &flt, note_combination, &c, &err), CPI_OK);
+    assert_int_equal(c.n, runs);
+    assert_string_equal(c.user, "resolver1");
+    assert_string_equal(c.command, "resolve");
+    char edges[24];
+    snprintf(edges, sizeof edges, "%llu", (unsigned long long)f->rep.graph.edges);
+    assert_string_equal(c.edges, edges);
+}
+
+/* cpi_resolve_run alone rebuilds the graph in its transaction and logs the combination; again after new data. */
+static void test_run_builds_graph(void **state)
+{
+    fixture *f = *state;
+    resolve(f);
+    check_graph_of_run(f, 1);
+    uint64_t edges = f->rep.graph.edges, people = f->rep.kind[CPI_KIND_PERSON].entities;
+    cpi_error err = {0};
+    assert_int_equal(cpi_store_write(f->st, write_more, &f->w, &err), CPI_OK);
+    resolve(f);
+    check_graph_of_run(f, 2);
+    assert_int_equal(f->rep.kind[CPI_KIND_PERSON].entities, people + 1);
+    assert_true(f->rep.graph.edges > edges);
+    /* a run that stores its result is logged, so it needs a user; a dry run does not */
+    cpi_resolve_opts o;
+    cpi_resolve_opts_default(&o);
+    assert_int_equal(cpi_resolve_run(f->st, &o, &f->rep, &err), CPI_ERR_USAGE);
+    o.dry_run = true;
+    assert_int_equal(cpi_resolve_run(f->st, &o, &f->rep, &err), CPI_OK);
+    assert_int_equal(f->rep.graph.edges, 0);
 }
 
 static void test_split_and_merge_counted(void **state)
@@ -1974,6 +2052,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_explain_known_pair, setup, teardown),
         cmocka_unit_test_setup_teardown(test_overrides_obeyed_across_resolves, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stable_ids_with_added_data, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_run_builds_graph, setup, teardown),
         cmocka_unit_test_setup_teardown(test_split_and_merge_counted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_export_every_mention, setup, teardown),
         cmocka_unit_test_setup_teardown(test_commands_end_to_end, setup, teardown),

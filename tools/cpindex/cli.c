@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit/audit.h"
+#include "desk/desk.h"
 
 void cli_print_usage(const cli_command *cmd) { fputs(cmd->usage, stdout); }
 
@@ -152,39 +152,38 @@ static const char *pick(const char *opt, const char *env)
     return e && *e ? e : NULL;
 }
 
-int cli_require_user(cli_ctx *ctx, const char *action, const cpi_store_opts *opts, cpi_store **st,
-                     cpi_grant *grant)
+int cli_identify(cli_ctx *ctx, const char *action, const cpi_store_opts *opts, cpi_store **st, const char **user,
+                 const char **reason)
 {
     *st = NULL;
-    memset(grant, 0, sizeof *grant);
-    const char *user = pick(ctx->user, "CPINDEX_USER");
-    const char *reason = pick(ctx->reason, "CPINDEX_REASON");
+    *user = pick(ctx->user, "CPINDEX_USER");
+    *reason = pick(ctx->reason, "CPINDEX_REASON");
     /* each message is one line saying exactly what to add */
-    if (!user && !reason) {
+    if (!*user && !*reason) {
         fprintf(stderr,
                 "cpindex %s: refused: say who you are and why: add --user NAME --reason 'WHAT AND WHY' "
                 "(or set CPINDEX_USER and CPINDEX_REASON)\n",
                 action);
         return EXIT_USAGE;
     }
-    if (!user) {
+    if (!*user) {
         fprintf(stderr, "cpindex %s: refused: say who you are: add --user NAME (or set CPINDEX_USER)\n", action);
         return EXIT_USAGE;
     }
-    if (!reason) {
+    if (!*reason) {
         fprintf(stderr, "cpindex %s: refused: say why: add --reason 'WHAT AND WHY' (or set CPINDEX_REASON)\n",
                 action);
         return EXIT_USAGE;
     }
     cpi_error err = {0};
-    if (cpi_access_check_reason(reason, &err) != CPI_OK) {
+    if (cpi_access_check_reason(*reason, &err) != CPI_OK) {
         fprintf(stderr,
                 "cpindex %s: refused: %s: add a fuller --reason, e.g. --reason 'missing episode, attending "
                 "address'\n",
                 action, err.msg);
         return EXIT_USAGE;
     }
-    if (cpi_access_check_user_name(user, &err) != CPI_OK) {
+    if (cpi_access_check_user_name(*user, &err) != CPI_OK) {
         fprintf(stderr, "cpindex %s: refused: %s\n", action, err.msg);
         return EXIT_USAGE;
     }
@@ -193,14 +192,31 @@ int cli_require_user(cli_ctx *ctx, const char *action, const cpi_store_opts *opt
     if (!(*st = served_for(ctx->db_path, o.flags)) &&
         (map_limit(&o, &err) != CPI_OK || cpi_store_open(ctx->db_path, &o, st, &err) != CPI_OK))
         return cli_fail(&err);
+    return EXIT_OK_;
+}
+
+int cli_refused(const char *action, const cpi_error *err)
+{
+    if (err->status == CPI_ERR_ACCESS) {
+        fprintf(stderr, "cpindex %s: refused: %s\n", action, err->msg);
+        return EXIT_USAGE;
+    }
+    return cli_fail(err);
+}
+
+int cli_require_user(cli_ctx *ctx, const char *action, const cpi_store_opts *opts, cpi_store **st,
+                     cpi_grant *grant)
+{
+    memset(grant, 0, sizeof *grant);
+    const char *user, *reason;
+    int rc = cli_identify(ctx, action, opts, st, &user, &reason);
+    if (rc)
+        return rc;
+    cpi_error err = {0};
     if (cpi_access_authorise(*st, user, reason, action, grant, &err) != CPI_OK) {
         cpi_store_close(*st);
         *st = NULL;
-        if (err.status == CPI_ERR_ACCESS) {
-            fprintf(stderr, "cpindex %s: refused: %s\n", action, err.msg);
-            return EXIT_USAGE;
-        }
-        return cli_fail(&err);
+        return cli_refused(action, &err);
     }
     return EXIT_OK_;
 }
@@ -255,12 +271,15 @@ int cli_log_consultation(cli_ctx *ctx, cpi_store *st, const cpi_grant *g, const 
     char query[2048];
     cli_query_text(ctx, query, sizeof query);
     cpi_error err = {0};
-    if (cpi_audit_consultation(st, g, query, entities, nentities, refs, nrefs, &err) != CPI_OK) {
-        fprintf(stderr, "cpindex %s: this consultation could not be logged, so nothing is shown: %s\n", g->action,
-                err.msg);
-        return cpi_status_exit_code(err.status == CPI_ERR_USAGE ? CPI_ERR_STORE : err.status);
-    }
+    if (cpi_desk_log(st, g, query, entities, nentities, refs, nrefs, &err) != CPI_OK)
+        return cli_log_failed(g->action, &err);
     return EXIT_OK_;
+}
+
+int cli_log_failed(const char *action, const cpi_error *err)
+{
+    fprintf(stderr, "cpindex %s: %s\n", action, err->msg);
+    return cpi_status_exit_code(err->status);
 }
 
 const char *cli_human_bytes(unsigned long long bytes, char *buf, unsigned cap)

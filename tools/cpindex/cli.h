@@ -120,7 +120,9 @@ cpi_status cli_open_store(cli_ctx *ctx, unsigned flags, cpi_store **out, cpi_err
 
 /*
  * The access gate. Every command that shows, exports or changes personal data
- * opens its store through this one call instead of cli_open_store():
+ * opens its store through this one call instead of cli_open_store() (child,
+ * person, address and missing through cli_identify below, then the desk,
+ * desk/desk.h, which authorises, builds and logs):
  *
  *   cpi_store *st;
  *   cpi_grant g;
@@ -146,12 +148,26 @@ int cli_require_user(cli_ctx *ctx, const char *action, const cpi_store_opts *opt
                      cpi_grant *grant);
 
 /*
+ * cli_require_user's first half, for a consultation the desk authorises
+ * (desk/desk.h): who and why (*user, *reason) checked as above, and the store
+ * opened. Returns 0, or an exit status after printing why (*st NULL).
+ */
+int cli_identify(cli_ctx *ctx, const char *action, const cpi_store_opts *opts, cpi_store **st, const char **user,
+                 const char **reason);
+
+/* Say why cpi_access_authorise (or the desk) refused action: exit 2 for a refusal, else as cli_fail. */
+int cli_refused(const char *action, const cpi_error *err);
+
+/*
  * Log the consultation g made (its query is this command's arguments, minus
  * --user/--reason/--db) with the entity ids and references it returned.
  * Returns 0, or prints why not and returns an exit status.
  */
 int cli_log_consultation(cli_ctx *ctx, cpi_store *st, const cpi_grant *g, const char *const *entities,
                          size_t nentities, const char *const *refs, size_t nrefs);
+
+/* Say that action's consultation could not be logged (err from cpi_desk_log); its exit status. */
+int cli_log_failed(const char *action, const cpi_error *err);
 
 /* This command's arguments as one line, without --user/--reason/--db and their values. */
 void cli_query_text(const cli_ctx *ctx, char *buf, size_t cap);

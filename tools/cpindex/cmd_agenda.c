@@ -73,16 +73,16 @@ int cmd_agenda(cli_ctx *ctx, int argc, char **argv)
             return cli_usage_error(self, "--area: %s", err.msg);
         return cli_fail(&err);
     }
-    shown sh = {0};
+    cpi_desk_shown sh = {0};
     for (uint32_t i = 0; i < a.n; i++) {
-        shown_id(&sh, a.items[i].id);
+        cpi_desk_shown_id(&sh, a.items[i].id);
         for (uint32_t j = 0; j < a.items[i].nnew_refs; j++)
-            shown_ref(&sh, a.items[i].new_refs[j]);
+            cpi_desk_shown_ref(&sh, a.items[i].new_refs[j]);
     }
     for (uint32_t i = 0; i < a.nunplaced; i++) {
-        shown_id(&sh, a.unplaced[i].id);
+        cpi_desk_shown_id(&sh, a.unplaced[i].id);
         for (uint32_t j = 0; j < a.unplaced[i].nnew_refs; j++)
-            shown_ref(&sh, a.unplaced[i].new_refs[j]);
+            cpi_desk_shown_ref(&sh, a.unplaced[i].new_refs[j]);
     }
     if ((rc = shown_log(ctx, st, &g, &sh)) == EXIT_OK_) {
         if (q.json)

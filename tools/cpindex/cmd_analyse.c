@@ -264,13 +264,13 @@ int cmd_analyse(cli_ctx *ctx, int argc, char **argv)
             return cli_usage_error(self, "--area: %s", err.msg);
         return cli_fail(&err);
     }
-    shown sh = {0};
+    cpi_desk_shown sh = {0};
     for (size_t v = 0; v < NVIEWS; v++)
         for (uint32_t i = 0; i < nrows[v] && i < top; i++) {
             if (rows[v][i].it->id[0])
-                shown_id(&sh, rows[v][i].it->id);
+                cpi_desk_shown_id(&sh, rows[v][i].it->id);
             for (uint32_t j = 0; j < rows[v][i].nsame; j++)
-                shown_id(&sh, rows[v][i].same[j]->id);
+                cpi_desk_shown_id(&sh, rows[v][i].same[j]->id);
         }
     if ((rc = shown_log(ctx, st, &g, &sh)) == EXIT_OK_) {
         if (q.json) {

@@ -7,7 +7,6 @@
 #include "cli.h"
 #include "ingest/purge.h"
 #include "resolve/resolve.h"
-#include "resolve_run.h"
 
 typedef struct purge_ctx {
     const cpi_grant *g;
@@ -58,7 +57,6 @@ int cmd_purge(cli_ctx *ctx, int argc, char **argv)
     purge_ctx p = {.g = &g, .ref = ref, .now = (int64_t)time(NULL)};
     bool resolved = false;
     cpi_status s = no_resolve ? CPI_OK : cpi_resolve_has_run(st, &resolved, &err);
-    cli_resolve_after actx = {.g = &g, .command = "purge"};
     cpi_resolve_report rep;
     if (!s && resolved) { /* a missing record fails here, before the whole store is resolved for nothing */
         cpi_txn *t;
@@ -78,8 +76,7 @@ int cmd_purge(cli_ctx *ctx, int argc, char **argv)
         o.exclude_record = ref;
         o.before_write = erase_first;
         o.before_ctx = &p;
-        o.after_write = cli_resolve_after_write;
-        o.after_ctx = &actx;
+        o.user = g.user, o.reason = g.reason, o.command = "purge";
         s = cpi_resolve_run(st, &o, &rep, &err);
     } else if (!s) {
         s = cpi_purge(st, &g, ref, &p.r, &err);
@@ -94,7 +91,7 @@ int cmd_purge(cli_ctx *ctx, int argc, char **argv)
                "combination)\n",
                (unsigned long long)rep.kind[CPI_KIND_PERSON].entities + rep.kind[CPI_KIND_LOCATION].entities +
                    rep.kind[CPI_KIND_PHONE].entities + rep.kind[CPI_KIND_ONLINE].entities,
-               (unsigned long long)actx.graph.edges);
+               (unsigned long long)rep.graph.edges);
     else if (p.r.resolve_due)
         printf("a resolve is due: %u entities lost a member, and their edges and analytics still count it until "
                "'cpindex resolve' runs\n",

@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "resolve_run.h"
 #include "audit/audit.h"
 #include "resolve/resolve.h"
 #include "graph/graph.h"
@@ -251,9 +250,7 @@ int cmd_resolve(cli_ctx *ctx, int argc, char **argv)
     int grc = cli_require_user(ctx, "resolve", NULL, &st, &g);
     if (grc)
         return grc;
-    cli_resolve_after actx = {.g = &g, .command = "resolve"};
-    o.after_write = cli_resolve_after_write;
-    o.after_ctx = &actx;
+    o.user = g.user, o.reason = g.reason, o.command = "resolve";
     cpi_resolve_report rep;
     cpi_status s = cpi_resolve_run(st, &o, &rep, &err);
     cpi_store_close(st);
@@ -267,10 +264,10 @@ int cmd_resolve(cli_ctx *ctx, int argc, char **argv)
         print_text(ctx->db_path, &rep, o.dry_run);
         if (!o.dry_run)
             printf("graph: %llu entities, %llu edges, %llu networks (largest %llu), %llu communities, built in %.1f s\n",
-                   (unsigned long long)actx.graph.entities, (unsigned long long)actx.graph.edges,
-                   (unsigned long long)actx.graph.components, (unsigned long long)actx.graph.largest_component,
-                   (unsigned long long)actx.graph.communities,
-                   actx.graph.seconds_scan + actx.graph.seconds_analytics + actx.graph.seconds_write);
+                   (unsigned long long)rep.graph.entities, (unsigned long long)rep.graph.edges,
+                   (unsigned long long)rep.graph.components, (unsigned long long)rep.graph.largest_component,
+                   (unsigned long long)rep.graph.communities,
+                   rep.graph.seconds_scan + rep.graph.seconds_analytics + rep.graph.seconds_write);
     }
     return EXIT_OK_;
 }

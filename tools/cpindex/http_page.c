@@ -440,33 +440,25 @@ static FILE *chart_out;
 
 void hp_chart_sink(FILE *f) { chart_out = f; }
 
-static cpi_status chart_build(cpi_txn *txn, const char *id, const cpi_profile_opts *opts, cpi_arena *arena,
-                              void *out, cpi_error *err)
-{
-    return cpi_profile_build(txn, id, opts, arena, out, err);
-}
-static void chart_shown(shown *s, const void *p) { shown_profile(s, p); }
-static void chart_json_write(const void *p, cpi_jw *w) { cpi_profile_json_write(p, w); }
+static void chart_json_write(const cpi_desk_answer *a, cpi_jw *w) { cpi_profile_json_write(&a->profile, w); }
 
 /* The answer's text as the CLI prints it, and the chart beside it: both after the consultation was logged. */
-static void chart_text(const void *answer, FILE *out, int width)
+static void chart_text(const cpi_desk_answer *a, FILE *out, int width)
 {
-    cpi_profile_text(answer, out, width);
+    cpi_profile_text(&a->profile, out, width);
     if (chart_out)
-        chart_svg(chart_out, answer);
+        chart_svg(chart_out, &a->profile);
 }
 
 /* As `cpindex child` says it: someone not recorded as a child is shown all the same, with a note. */
-static void chart_note(const void *answer, const char *id)
+static void chart_note(const cpi_desk_answer *a)
 {
-    const cpi_profile *p = answer;
-    if (!p->is_child)
-        fprintf(stderr, "cpindex child: %s is not recorded as a child; showing what is held on them\n", id);
+    if (!a->profile.is_child)
+        fprintf(stderr, "cpindex child: %s is not recorded as a child; showing what is held on them\n", a->entity_id);
 }
 
 int hp_child_chart_command(cli_ctx *ctx, int argc, char **argv)
 {
-    const query_answer a = {CPI_KIND_PERSON, sizeof(cpi_profile), chart_build, chart_shown, NULL,
-                            chart_text,      chart_note,          chart_json_write, NULL};
+    const query_answer a = {CPI_DESK_CHILD, false, NULL, chart_text, chart_note, chart_json_write};
     return query_command(ctx, cli_find("child"), argc, argv, &a);
 }

@@ -1,5 +1,5 @@
-/* query_cli.c - options, the access gate, entity picking and consultation logging for the query commands
- * (see query_cli.h). */
+/* query_cli.c - options, asking the desk and printing its answer, and the gate and consultation logging of
+ * agenda and analyse, for the query commands (see query_cli.h). */
 #include "query_cli.h"
 
 #include "render/profile_screen.h"
@@ -78,37 +78,20 @@ int query_parse(cli_ctx *ctx, const cli_command *self, int argc, char **argv, qu
     return -1;
 }
 
+/* The officer's --full note, on stderr before anything else the command says. */
+static void officer_full_note(const char *action)
+{
+    fprintf(stderr, "cpindex %s: --full for your role (summary view): every list in full, without free-text "
+                    "details or the timeline (those need the analyst role)\n", action);
+}
+
 int query_authorise(cli_ctx *ctx, const char *action, query_opts *q, cpi_store **st, cpi_grant *g)
 {
     int rc = cli_require_user(ctx, action, NULL, st, g);
     if (rc)
         return rc;
-    cpi_detail allowed = g->view == CPI_VIEW_FULL ? CPI_DETAIL_FULL : CPI_DETAIL_BRIEF;
-    if (!q->detail_set)
-        q->profile.detail = allowed;
-    else if (q->profile.detail > allowed) {
-        /*
-         * The role rules (audit/access.c) give an officer the summary view: who,
-         * warnings, risk levels, whom to call, no free text. --full cannot lift
-         * that, but it can show every item of every list at that level instead
-         * of the one-screen brief - so it does, and says what it leaves out.
-         */
-        q->profile.detail = allowed;
-        q->profile.max_items = 200;
-        q->officer_full = true;
-        fprintf(stderr, "cpindex %s: --full for your role (summary view): every list in full, without free-text "
-                        "details or the timeline (those need the analyst role)\n", action);
-    }
-    static const struct {
-        unsigned bit;
-        cpi_src src;
-        int index;
-    } r[] = {{CPI_RESTRICTED_POLIT, CPI_SRC_POLIT, 0}, {CPI_RESTRICTED_MARAC, CPI_SRC_MARAC, 1}};
-    for (size_t i = 0; i < sizeof r / sizeof r[0]; i++) {
-        q->profile.contact[r[i].src] = g->contact[r[i].index];
-        if (!(g->restricted & r[i].bit))
-            q->profile.withhold |= CPI_SRC_BIT(r[i].src);
-    }
+    if ((q->officer_full = cpi_desk_shape(g, q->detail_set, &q->profile)))
+        officer_full_note(action);
     return -1;
 }
 
@@ -120,7 +103,7 @@ void query_print_json(json_t *o)
 }
 
 /* Write the answer as JSON the way query_print_json prints a tree (JSON_INDENT(2), a newline), without the tree. */
-static void query_print_jw(void (*write)(const void *, cpi_jw *), const void *answer)
+static void query_print_jw(void (*write)(const cpi_desk_answer *, cpi_jw *), const cpi_desk_answer *answer)
 {
     cpi_jw w;
     cpi_jw_init(&w, 2);
@@ -128,24 +111,6 @@ static void query_print_jw(void (*write)(const void *, cpi_jw *), const void *an
     if (cpi_jw_print(&w, stdout))
         fprintf(stderr, "cpindex: writing the JSON answer failed (out of memory or output closed)\n");
     cpi_jw_free(&w);
-}
-
-int query_pick(cpi_txn *txn, const char *query, cpi_kind kind, const query_opts *q, cpi_arena *arena,
-               const char **id, cpi_lookup *l, cpi_error *err)
-{
-    /* the candidates obey the same gate as the answer: a withheld source's people are counted, not named */
-    cpi_lookup_opts lo = {.kind = kind, .dob = q->dob, .withhold = q->profile.withhold};
-    memcpy(lo.contact, q->profile.contact, sizeof lo.contact);
-    cpi_status s = cpi_lookup_run(txn, query, &lo, arena, l, err);
-    if (s)
-        return cli_fail(err);
-    /* one place, but not in the town the officer gave: a list of one to check, never a profile of another town;
-     * one open match beside others the role hides: a list that says so, never the open one as if alone */
-    if (l->n == 1 && l->items[0].entity_id && !l->more && l->items[0].area_match >= 0 && !l->withheld) {
-        *id = l->items[0].entity_id;
-        return -1;
-    }
-    return l->n == 0 ? EXIT_NOT_FOUND : EXIT_OK_;
 }
 
 typedef struct candidates_text {
@@ -186,90 +151,10 @@ void query_print_candidates(const cli_ctx *ctx, const cpi_lookup *l, const char 
 
 /* ------------------------------------------------------------------ what was shown */
 
-static void push(const char ***arr, size_t *n, size_t *cap, const char *v)
-{
-    if (!v)
-        return;
-    for (size_t i = 0; i < *n; i++)
-        if (strcmp((*arr)[i], v) == 0)
-            return;
-    if (*n == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 32;
-        const char **na = realloc(*arr, sizeof *na * ncap);
-        if (!na)
-            return; /* the log then names fewer items; never more than were shown */
-        *arr = na;
-        *cap = ncap;
-    }
-    (*arr)[(*n)++] = v;
-}
-
-void shown_id(shown *s, const char *id) { push(&s->ids, &s->nids, &s->capids, id); }
-void shown_ref(shown *s, const char *ref) { push(&s->refs, &s->nrefs, &s->caprefs, ref); }
-
-static void link_refs(shown *s, const cpi_pf_link *l, uint32_t n)
-{
-    for (uint32_t i = 0; i < n; i++) {
-        shown_id(s, l[i].via_id);
-        for (uint32_t r = 0; r < l[i].nrefs; r++)
-            shown_ref(s, l[i].refs[r]);
-    }
-}
-
-void shown_profile(shown *s, const cpi_profile *p)
-{
-    shown_id(s, p->entity_id);
-    for (uint32_t i = 0; i < p->nrisky_people; i++) {
-        const cpi_pf_person *r = &p->risky_people[i];
-        shown_id(s, r->id);
-        link_refs(s, r->links, r->nlinks);
-        for (uint32_t j = 0; j < r->noccurrences; j++) {
-            shown_id(s, r->occurrences[j].other_id);
-            for (uint32_t k = 0; k < r->occurrences[j].nrefs; k++)
-                shown_ref(s, r->occurrences[j].refs[k]);
-        }
-        for (uint32_t j = 0; j < r->naddresses; j++)
-            shown_id(s, r->address_ids[j]);
-    }
-    for (uint32_t i = 0; i < p->nplaces; i++) {
-        shown_id(s, p->places[i].id);
-        link_refs(s, p->places[i].links, p->places[i].nlinks);
-        for (uint32_t j = 0; j < p->places[i].nrisky_named; j++)
-            shown_id(s, p->places[i].risky_ids[j]);
-    }
-    for (uint32_t i = 0; i < p->nconnected_children; i++) {
-        shown_id(s, p->connected_children[i].id);
-        for (uint32_t j = 0; j < p->connected_children[i].nvias; j++)
-            shown_id(s, p->connected_children[i].vias[j].id);
-    }
-    for (uint32_t i = 0; i < p->naddresses; i++)
-        shown_id(s, p->addresses[i].id);
-    for (uint32_t i = 0; i < p->nreferences; i++)
-        shown_ref(s, p->references[i].ref);
-    for (uint32_t i = 0; i < p->nwarnings; i++)
-        for (uint32_t r = 0; r < p->warnings[i].nrefs; r++)
-            shown_ref(s, p->warnings[i].refs[r]);
-    for (uint32_t i = 0; i < p->ngaps; i++)
-        for (uint32_t r = 0; r < p->gaps[i].nrefs; r++)
-            shown_ref(s, p->gaps[i].refs[r]);
-    for (uint32_t i = 0; i < p->ntimeline; i++)
-        shown_ref(s, p->timeline[i].ref);
-}
-
-void shown_lookup(shown *s, const cpi_lookup *l)
-{
-    for (uint32_t i = 0; i < l->n; i++) {
-        shown_id(s, l->items[i].entity_id);
-        shown_ref(s, l->items[i].mention_ref);
-    }
-}
-
-int shown_log(cli_ctx *ctx, cpi_store *st, const cpi_grant *g, shown *s)
+int shown_log(cli_ctx *ctx, cpi_store *st, const cpi_grant *g, cpi_desk_shown *s)
 {
     int rc = cli_log_consultation(ctx, st, g, s->ids, s->nids, s->refs, s->nrefs);
-    free(s->ids);
-    free(s->refs);
-    memset(s, 0, sizeof *s);
+    cpi_desk_shown_free(s);
     return rc;
 }
 
@@ -287,7 +172,7 @@ int query_snapshot(cpi_store *st, cpi_txn **txn)
 
 typedef struct answer_text {
     const query_answer *a;
-    const void *answer;
+    const cpi_desk_answer *answer;
 } answer_text;
 
 /* cli_print_text's renderer for an answer: its own text function at the terminal's width. */
@@ -305,115 +190,76 @@ int query_command(cli_ctx *ctx, const cli_command *self, int argc, char **argv, 
     if (rc >= 0)
         return rc;
     cpi_store *st;
-    cpi_grant g;
-    cpi_txn *txn;
-    if ((rc = query_authorise(ctx, self->name, &q, &st, &g)) >= 0 || (rc = query_snapshot(st, &txn)) >= 0)
+    const char *user, *reason;
+    if ((rc = cli_identify(ctx, self->name, NULL, &st, &user, &reason)))
         return rc;
+    char logged[2048]; /* the log names the command's arguments, minus who, why and where */
+    cli_query_text(ctx, logged, sizeof logged);
+    cpi_desk_request rq = {.kind = a->kind, .user = user, .reason = reason, .query = query, .logged_query = logged,
+                           .dob = q.dob, .opts = q.profile, .detail_set = q.detail_set};
+    if (!q.json && a->fit) {
+        cli_term t;
+        cli_term_get(ctx, &t);
+        rq.screen_width = t.width;
+        rq.screen_lines = query_screen_lines(&t);
+    }
     cpi_error err = {0};
-    cpi_arena arena = {0};
-    const char *id = NULL;
-    cpi_lookup l;
-    void *answer = calloc(1, a->size);
-    bool have = false;
-    if (!answer) {
-        cpi_txn_end(txn);
+    cpi_desk_answer *ans = calloc(1, sizeof *ans);
+    if (!ans) {
         cpi_store_close(st);
         cpi_error_set(&err, CPI_ERR_NOMEM, "out of memory");
         return cli_fail(&err);
     }
-    rc = query_pick(txn, query, a->kind, &q, &arena, &id, &l, &err);
-    if (rc < 0) {
-        if (a->build(txn, id, &q.profile, &arena, answer, &err))
-            rc = cli_fail(&err);
-        else
-            have = true;
-    }
-    if (have && !q.json && a->fit) {
-        cli_term t;
-        cli_term_get(ctx, &t);
-        a->fit(answer, &q, &t, self->name);
-    }
-    cpi_txn_end(txn); /* the answer lives in the arena now: log before showing it */
-    shown sh = {0};
-    if (have)
-        a->shown(&sh, answer);
-    else if (rc == EXIT_OK_ || rc == EXIT_NOT_FOUND)
-        shown_lookup(&sh, &l);
-    int found = rc; /* a search that found nothing is a consultation too */
-    if ((have || rc == EXIT_OK_ || rc == EXIT_NOT_FOUND) && (rc = shown_log(ctx, st, &g, &sh)) == EXIT_OK_) {
-        if (have) {
-            if (a->note)
-                a->note(answer, id);
-            if (q.json && a->json_write)
-                query_print_jw(a->json_write, answer);
-            else if (q.json)
-                query_print_json(a->json(answer));
-            else {
-                answer_text at = {a, answer};
-                rc = cli_print_text(ctx, render_answer, &at);
-            }
-        } else {
-            query_print_candidates(ctx, &l, query, &q);
-            rc = found;
+    cpi_status s = cpi_desk_consult(st, &rq, ans, &err);
+    if (ans->officer_full)
+        officer_full_note(self->name);
+    if (s)
+        rc = ans->step == CPI_DESK_AUTHORISE ? cli_refused(self->name, &err)
+             : ans->step == CPI_DESK_LOG     ? cli_log_failed(self->name, &err)
+                                             : cli_fail(&err);
+    else if (ans->entity_id) {
+        rc = EXIT_OK_;
+        if (a->note)
+            a->note(ans);
+        if (q.json && a->json_write)
+            query_print_jw(a->json_write, ans);
+        else if (q.json)
+            query_print_json(a->json(ans));
+        else {
+            answer_text at = {a, ans};
+            rc = cli_print_text(ctx, render_answer, &at);
         }
+    } else {
+        query_print_candidates(ctx, &ans->lookup, query, &q);
+        rc = ans->lookup.n == 0 ? EXIT_NOT_FOUND : EXIT_OK_;
     }
-    free(answer);
+    cpi_desk_answer_free(ans);
+    free(ans);
     cpi_store_close(st);
-    cpi_arena_free(&arena);
     return rc;
 }
 
 /* ------------------------------------------------------------------ child and person */
 
-/* A profile, and when its text is the one-screen brief, how it was fitted (render/profile_screen.h). */
-typedef struct profile_answer {
-    cpi_profile p; /* first: the answer is a cpi_profile to everything but the text */
-    cpi_pf_screen screen;
-    bool fitted;
-} profile_answer;
-
-static cpi_status profile_build(cpi_txn *txn, const char *id, const cpi_profile_opts *opts, cpi_arena *arena,
-                                void *out, cpi_error *err)
+static void profile_json_write(const cpi_desk_answer *a, cpi_jw *w) { cpi_profile_json_write(&a->profile, w); }
+/* The brief view is one screen (the desk fitted it: desk.h); an officer's --full and every full view are not. */
+static void profile_text(const cpi_desk_answer *a, FILE *out, int width)
 {
-    return cpi_profile_build(txn, id, opts, arena, &((profile_answer *)out)->p, err);
-}
-static void profile_shown(shown *s, const void *a) { shown_profile(s, &((const profile_answer *)a)->p); }
-static void profile_json_write(const void *a, cpi_jw *w) { cpi_profile_json_write(&((const profile_answer *)a)->p, w); }
-static void profile_text(const void *a, FILE *out, int width)
-{
-    const profile_answer *pa = a;
-    if (pa->fitted)
-        cpi_profile_screen_text(&pa->p, &pa->screen, out, width);
+    if (a->fitted)
+        cpi_profile_screen_text(&a->profile, &a->profile_screen, out, width);
     else
-        cpi_profile_text(&pa->p, out, width);
+        cpi_profile_text(&a->profile, out, width);
 }
-/*
- * The brief view (an officer's, or --detail brief) is one screen: warnings
- * first, the most important items, "N more" lines (issue 18: answers of
- * 107-164 lines scrolled the warnings away). An officer's --full, and every
- * full view, print every list as before.
- */
-static void profile_fit(void *a, const query_opts *q, const cli_term *t, const char *command)
+static void child_note(const cpi_desk_answer *a)
 {
-    profile_answer *pa = a;
-    if (pa->p.detail != CPI_DETAIL_BRIEF || q->officer_full)
-        return;
-    cpi_profile_screen_fit(&pa->p, t->width >= 40 ? t->width : 40, query_screen_lines(t), q->profile.max_items,
-                           command, &pa->screen);
-    pa->fitted = true;
-}
-static void child_note(const void *answer, const char *id)
-{
-    const cpi_profile *p = &((const profile_answer *)answer)->p;
-    if (!p->is_child)
+    if (!a->profile.is_child)
         fprintf(stderr, "cpindex child: %s is not recorded as a child; showing what is held on them "
-                        "(see also 'cpindex person')\n", id);
+                        "(see also 'cpindex person')\n", a->entity_id);
 }
 
 int query_profile_command(cli_ctx *ctx, const cli_command *self, int argc, char **argv, bool child)
 {
-    const query_answer a = {CPI_KIND_PERSON, sizeof(profile_answer), profile_build, profile_shown,
-                            NULL,            profile_text,           child ? child_note : NULL,
-                            profile_json_write, profile_fit};
+    const query_answer a = {child ? CPI_DESK_CHILD : CPI_DESK_PERSON, true, NULL, profile_text,
+                            child ? child_note : NULL, profile_json_write};
     return query_command(ctx, self, argc, argv, &a);
 }
