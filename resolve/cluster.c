@@ -158,7 +158,7 @@ static bool numeric(const char *s) { return s && s[0] >= '0' && s[0] <= '9'; }
  */
 static int32_t rec_alias(const cpi_rs_data *d, const cpi_rs_mention *m)
 {
-    const char *ref = cpi_rs_rec_ref(d, m->rec), *role = cpi_strtab_str(&d->roles, m->role);
+    const char *ref = cpi_rs_rec_ref(d, m->rec), *role = cpi_intern_id_str(&d->roles, m->role);
     if (strncmp(ref, "polit:", 6) != 0 || !role)
         return 0;
     return strcmp(role, "victim") == 0 ? 1 : strcmp(role, "household-child") == 0 ? 2 : 0;
@@ -305,10 +305,10 @@ bool cpi_rs_forename_conflict(const char *a, const char *b)
 /* Does summary S hold a surname that name x could be (equal, a keystroke away, a nickname, cut short)? */
 static bool surname_like(const cpi_rs_uf *uf, const cpi_rs_summary *S, uint32_t x)
 {
-    const char *xs = cpi_strtab_str(&uf->d->str, x);
+    const char *xs = cpi_intern_id_str(&uf->d->str, x);
     for (uint16_t i = 0; i < S->n; i++)
         if (S->v[i].type == RS_SV_SN && (S->v[i].a == x ||
-                                         !cpi_rs_forename_conflict(xs, cpi_strtab_str(&uf->d->str, S->v[i].a))))
+                                         !cpi_rs_forename_conflict(xs, cpi_intern_id_str(&uf->d->str, S->v[i].a))))
             return true;
     return false;
 }
@@ -338,12 +338,12 @@ static bool swapped_other_name(const cpi_rs_uf *uf, const cpi_rs_summary *A, uin
 {
     if (x == y || !surname_like(uf, B, x))
         return false;
-    const char *yn = cpi_strtab_str(&uf->d->str, y);
+    const char *yn = cpi_intern_id_str(&uf->d->str, y);
     bool any = false;
     for (uint16_t i = 0; i < A->n; i++) {
         if (A->v[i].type != RS_SV_SN)
             continue;
-        const char *s = cpi_strtab_str(&uf->d->str, A->v[i].a);
+        const char *s = cpi_intern_id_str(&uf->d->str, A->v[i].a);
         if (surname_like(uf, B, A->v[i].a) || !cpi_rs_forename_conflict(s, yn) || !forename_like(s))
             return false;
         any = true;
@@ -353,7 +353,7 @@ static bool swapped_other_name(const cpi_rs_uf *uf, const cpi_rs_summary *A, uin
 
 static bool fn_conflict(const cpi_rs_uf *uf, const cpi_rs_summary *A, uint32_t x, const cpi_rs_summary *B, uint32_t y)
 {
-    const char *xn = cpi_strtab_str(&uf->d->str, x), *yn = cpi_strtab_str(&uf->d->str, y);
+    const char *xn = cpi_intern_id_str(&uf->d->str, x), *yn = cpi_intern_id_str(&uf->d->str, y);
     if (!cpi_rs_forename_conflict(xn, yn))
         return swapped_other_name(uf, A, x, B, y) || swapped_other_name(uf, B, y, A, x);
     /* Two mistypings of one name, one on each side ("oliveg" and "olivre"), with the name itself
@@ -364,7 +364,7 @@ static bool fn_conflict(const cpi_rs_uf *uf, const cpi_rs_summary *A, uint32_t x
         for (uint16_t i = 0; i < S->n; i++) {
             if (S->v[i].type != RS_SV_FN || S->v[i].a == x || S->v[i].a == y)
                 continue;
-            const char *z = cpi_strtab_str(&uf->d->str, S->v[i].a);
+            const char *z = cpi_intern_id_str(&uf->d->str, S->v[i].a);
             if (one_edit(xn, z) && one_edit(z, yn))
                 return false;
         }

@@ -110,8 +110,8 @@ static uint32_t name_of(const cpi_rs_mention *m)
  */
 static cpi_status name_only_places(cpi_rs_data *d, cpi_rs_uf *uf, cpi_resolve_kind_report *kr, cpi_error *err)
 {
-    uint32_t *owner = calloc((size_t)d->str.n + 1, sizeof *owner); /* name -> root + 1, UINT32_MAX if two */
-    uint32_t *alone = calloc((size_t)d->str.n + 1, sizeof *alone); /* name -> first name-only mention + 1 */
+    uint32_t *owner = calloc((size_t)d->str.count + 1, sizeof *owner); /* name -> root + 1, UINT32_MAX if two */
+    uint32_t *alone = calloc((size_t)d->str.count + 1, sizeof *alone); /* name -> first name-only mention + 1 */
     if (!owner || !alone) {
         free(owner);
         free(alone);

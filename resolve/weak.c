@@ -177,12 +177,12 @@ static int name_agreement(const cpi_rs_data *d, const cpi_rs_summary *s, uint8_t
 {
     if (cpi_rs_sum_has(s, type, id))
         return 0;
-    const char *a = cpi_strtab_str(&d->str, id);
+    const char *a = cpi_intern_id_str(&d->str, id);
     int best = -1;
     for (uint16_t k = 0; k < s->n; k++) {
         if (s->v[k].type != type)
             continue;
-        const char *b = cpi_strtab_str(&d->str, s->v[k].a);
+        const char *b = cpi_intern_id_str(&d->str, s->v[k].a);
         if (type == RS_SV_FN && cpi_norm_forenames_equivalent(a, b))
             best = best < 0 || best > 1 ? 1 : best;
         else if (cpi_levenshtein(a, b, 1) <= 1 || cpi_jaro_winkler(a, b) >= CPI_CMP_NAME_JW_HIGH)
@@ -267,8 +267,8 @@ static bool better(const weak_ctx *w, uint32_t k, int j)
 static cpi_status build_concern(weak_ctx *w, cpi_error *err)
 {
     const cpi_rs_data *d = w->d;
-    w->role_concern = cpi_strtab_find(&d->roles, "location-of-concern", 19);
-    w->role_used = cpi_strtab_find(&d->roles, "address-used", 12);
+    w->role_concern = cpi_intern_find_id(&d->roles, "location-of-concern", 19);
+    w->role_used = cpi_intern_find_id(&d->roles, "address-used", 12);
     cpi_rs_ctx *c = &w->concern;
     c->off = calloc((size_t)d->nm + 2, sizeof *c->off);
     if (!c->off)

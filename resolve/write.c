@@ -207,12 +207,12 @@ static cpi_status write_terms(cpi_txn *t, const cpi_rs_data *d, cpi_error *err)
     free(old);
     char key[600];
     unsigned char be[8];
-    for (uint32_t id = 1; id <= d->str.n && !s; id++) {
+    for (uint32_t id = 1; id <= d->str.count && !s; id++) {
         uint32_t counts[2] = {d->fn_count[id], d->sn_count[id]};
         for (int w = 0; w < 2 && !s; w++) {
-            if (!counts[w] || d->str.len[id] > 500)
+            if (!counts[w] || cpi_intern_len(&d->str, id - 1) > 500)
                 continue;
-            int kl = snprintf(key, sizeof key, "n:%s:%s", w ? RS_META_TF_SN : RS_META_TF_FN, cpi_strtab_str(&d->str, id));
+            int kl = snprintf(key, sizeof key, "n:%s:%s", w ? RS_META_TF_SN : RS_META_TF_FN, cpi_intern_id_str(&d->str, id));
             for (int b = 0; b < 8; b++)
                 be[b] = (unsigned char)((uint64_t)counts[w] >> (56 - 8 * b));
             s = cpi_txn_put(t, CPI_DB_META, key, (size_t)kl, be, 8, err);
