@@ -240,7 +240,7 @@ cpi_status cpi_engine_bind(const cpi_spec_file *spec, const char *source, cpi_cs
             return s;
         }
     }
-    e->today = (int32_t)(time(NULL) / 86400);
+    e->today = cpi_norm_day_of_time(time(NULL));
     *out = e;
     return CPI_OK;
 }

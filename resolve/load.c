@@ -556,10 +556,7 @@ cpi_status cpi_rs_load(cpi_store *st, cpi_rs_data *d, const cpi_resolve_opts *o,
     cpi_status s = cpi_store_read_begin(st, &t, err);
     if (s)
         return s;
-    struct tm tm;
-    time_t now = time(NULL);
-    gmtime_r(&now, &tm);
-    d->today = cpi_norm_days_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+    d->today = cpi_norm_day_of_time(time(NULL));
     d->end_day = CPI_DAY_NONE;
     s = load_records(t, d, o, err);
     if (!s)
