@@ -1,5 +1,6 @@
 /* intern.c - the string interner and a u64 map, linear probing (see intern.h). */
 #include "core/intern.h"
+#include "core/array.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -104,14 +105,8 @@ cpi_status cpi_intern_add(cpi_intern *m, const char *s, size_t len, uint32_t *ou
     }
     if (len > UINT32_MAX - 8 || m->count >= UINT32_MAX - 2)
         return CPI_ERR_NOMEM;
-    if (m->count == m->strs_cap) {
-        uint32_t ncap = m->strs_cap ? m->strs_cap * 2 : 1024;
-        const char **ns = realloc(m->strs, sizeof *ns * ncap);
-        if (!ns)
-            return CPI_ERR_NOMEM;
-        m->strs = ns;
-        m->strs_cap = ncap;
-    }
+    if (CPI_GROW(m->strs, m->strs_cap, (size_t)m->count + 1, 1024))
+        return CPI_ERR_NOMEM;
     const char *copy = copy_of(m, s, len);
     if (!copy)
         return CPI_ERR_NOMEM;

@@ -40,6 +40,7 @@
 #include <string.h>
 
 #include "core/sort.h"
+#include "core/array.h"
 #include "resolve/compare.h"
 #include "core/normalise/normalise.h"
 #include "resolve/internal.h"
@@ -135,14 +136,8 @@ static int sum_add(cpi_rs_summary *s, uint8_t type, uint32_t a, int32_t b)
             return 0;
     if (s->n >= SUMMARY_MAX)
         return 0;
-    if (s->n == s->cap) {
-        uint16_t cap = s->cap ? (uint16_t)(s->cap * 2) : 4;
-        cpi_rs_sumv *v = realloc(s->v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        s->v = v;
-        s->cap = cap;
-    }
+    if (CPI_GROW(s->v, s->cap, (size_t)s->n + 1, 4))
+        return -1;
     s->v[s->n++] = (cpi_rs_sumv){type, a, b};
     return 0;
 }
@@ -626,14 +621,8 @@ void cpi_rs_join_links(cpi_rs_uf *uf, cpi_rs_scored *v, size_t n, double link, c
 cpi_status cpi_rs_scored_add(cpi_rs_scoredv *s, uint32_t a, uint32_t b, double w, double p, uint8_t flags,
                              cpi_error *err)
 {
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 4096;
-        cpi_rs_scored *v = realloc(s->v, cap * sizeof *v);
-        if (!v)
-            return cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory for scored pairs");
-        s->v = v;
-        s->cap = cap;
-    }
+    if (CPI_GROW(s->v, s->cap, s->n + 1, 4096))
+        return cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory for scored pairs");
     s->v[s->n++] = (cpi_rs_scored){a, b, w, p, flags};
     return CPI_OK;
 }

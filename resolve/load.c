@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "core/sort.h"
+#include "core/array.h"
 #include "core/codec.h"
 #include "core/normalise/normalise.h"
 #include "resolve/internal.h"
@@ -211,18 +212,10 @@ cpi_status cpi_rs_mention_fill(cpi_intern *str, const cpi_mention *src, int32_t 
     return CPI_OK;
 }
 
-#define GROW(ptr, n, cap, need)                                                                      \
-    do {                                                                                             \
-        if ((n) + (need) > (cap)) {                                                                  \
-            size_t c_ = (cap) ? (size_t)(cap) * 2 : 1024;                                            \
-            while (c_ < (size_t)(n) + (need))                                                        \
-                c_ *= 2;                                                                             \
-            void *p_ = realloc((ptr), c_ * sizeof *(ptr));                                           \
-            if (!p_)                                                                                 \
-                return cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory loading mentions"); \
-            (ptr) = p_;                                                                              \
-            (cap) = c_;                                                                              \
-        }                                                                                            \
+#define GROW(ptr, n, cap, need)                                                                  \
+    do {                                                                                         \
+        if (CPI_GROW(ptr, cap, (size_t)(n) + (need), 1024))                                      \
+            return cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory loading mentions"); \
     } while (0)
 
 static cpi_status add_record(cpi_rs_data *d, const cpi_record *rec, const char *source, cpi_error *err)
@@ -396,15 +389,9 @@ static cpi_status link_events(cpi_rs_data *d, cpi_error *err)
         }
         for (uint32_t a = 0; a < np && !big && !s; a++)
             for (uint32_t b = a + 1; b < np; b++) {
-                if (d->nxrels == d->capxrels) {
-                    uint32_t cap = d->capxrels ? d->capxrels * 2 : 4096;
-                    cpi_rs_rel *x = realloc(d->xrels, cap * sizeof *x);
-                    if (!x) {
-                        s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
-                        break;
-                    }
-                    d->xrels = x;
-                    d->capxrels = cap;
+                if (CPI_GROW(d->xrels, d->capxrels, (size_t)d->nxrels + 1, 4096)) {
+                    s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
+                    break;
                 }
                 d->xrels[d->nxrels++] = (cpi_rs_rel){people[a], people[b], RS_REL_OTHER};
             }

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "ingest/purge.h"
+#include "core/array.h"
 #include "core/sort.h"
 #include "resolve/internal.h"
 
@@ -181,14 +182,9 @@ static cpi_status write_terms(cpi_txn *t, const cpi_rs_data *d, cpi_error *err)
     cpi_status cs = cpi_cursor_seek(c, prefix, sizeof prefix - 1, &k, &v, err);
     for (; cs == CPI_OK && k.len >= sizeof prefix - 1 && memcmp(k.data, prefix, sizeof prefix - 1) == 0;
          cs = cpi_cursor_next(c, &k, &v, err)) {
-        if (nold == cap) {
-            cap = cap ? cap * 2 : 1024;
-            char **o = realloc(old, cap * sizeof *o);
-            if (!o) {
-                s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
-                break;
-            }
-            old = o;
+        if (CPI_GROW(old, cap, nold + 1, 1024)) {
+            s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
+            break;
         }
         if (!(old[nold] = strndup(k.data, k.len))) {
             s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");

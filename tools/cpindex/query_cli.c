@@ -1,6 +1,7 @@
 /* query_cli.c - options, the access gate, entity picking and consultation logging for the query commands
  * (see query_cli.h). */
 #include "query_cli.h"
+#include "core/array.h"
 
 #include "render/profile_screen.h"
 
@@ -193,14 +194,8 @@ static void push(const char ***arr, size_t *n, size_t *cap, const char *v)
     for (size_t i = 0; i < *n; i++)
         if (strcmp((*arr)[i], v) == 0)
             return;
-    if (*n == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 32;
-        const char **na = realloc(*arr, sizeof *na * ncap);
-        if (!na)
-            return; /* the log then names fewer items; never more than were shown */
-        *arr = na;
-        *cap = ncap;
-    }
+    if (CPI_GROW(*arr, *cap, *n + 1, 32))
+        return; /* the log then names fewer items; never more than were shown */
     (*arr)[(*n)++] = v;
 }
 
