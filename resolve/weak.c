@@ -40,6 +40,7 @@
 #include <string.h>
 
 #include "resolve/compare.h"
+#include "core/array.h"
 #include "core/normalise/normalise.h"
 #include "resolve/internal.h"
 
@@ -69,24 +70,13 @@ static int add_cand(weak_ctx *w, uint32_t root, bool phone)
             return 0;
         }
     if (w->ncand == w->capcand) {
-        uint32_t cap = w->capcand ? w->capcand * 2 : 64;
-        uint32_t *c = realloc(w->cand, cap * sizeof *c);
-        if (!c)
+        /* four arrays of one length: each grows from the same capacity to the same new one */
+        uint32_t cap[4] = {w->capcand, w->capcand, w->capcand, w->capcand};
+        size_t need = (size_t)w->ncand + 1;
+        if (CPI_GROW(w->cand, cap[0], need, 64) || CPI_GROW(w->hits, cap[1], need, 64) ||
+            CPI_GROW(w->via_phone, cap[2], need, 64) || CPI_GROW(w->fit, cap[3], need, 64))
             return -1;
-        w->cand = c;
-        uint32_t *h = realloc(w->hits, cap * sizeof *h);
-        if (!h)
-            return -1;
-        w->hits = h;
-        uint8_t *p = realloc(w->via_phone, cap);
-        if (!p)
-            return -1;
-        w->via_phone = p;
-        int *f = realloc(w->fit, cap * sizeof *f);
-        if (!f)
-            return -1;
-        w->fit = f;
-        w->capcand = cap;
+        w->capcand = cap[0];
     }
     w->cand[w->ncand] = root;
     w->hits[w->ncand] = 1;
