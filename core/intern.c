@@ -21,13 +21,6 @@ static uint32_t hash_bytes(const char *s, size_t n)
     return h ^ (h >> 15); /* the table indexes by the low bits */
 }
 
-uint32_t cpi_intern_len(const cpi_intern *m, uint32_t x)
-{
-    uint32_t len;
-    memcpy(&len, m->strs[x] - sizeof len, sizeof len);
-    return len;
-}
-
 static cpi_status rehash(cpi_intern *m)
 {
     size_t ncap = m->cap ? m->cap * 2 : 1024;
@@ -52,7 +45,7 @@ static size_t slot_of(const cpi_intern *m, const char *s, size_t len, uint32_t h
 {
     for (size_t j = h & (m->cap - 1);; j = (j + 1) & (m->cap - 1)) {
         uint64_t v = m->slots[j];
-        if (!v || ((uint32_t)(v >> 32) == h && cpi_intern_len(m, (uint32_t)v - 1) == len &&
+        if (!v || ((uint32_t)(v >> 32) == h && m->lens[(uint32_t)v - 1] == len &&
                    memcmp(m->strs[(uint32_t)v - 1], s, len) == 0))
             return j;
     }
@@ -66,11 +59,10 @@ uint32_t cpi_intern_find(const cpi_intern *m, const char *s, size_t len)
     return v ? (uint32_t)v - 1 : CPI_INTERN_NONE;
 }
 
-/* A copy of s after its length, in the chunks; NULL on out of memory. */
+/* A NUL-terminated copy of s in the chunks; NULL on out of memory. */
 static char *copy_of(cpi_intern *m, const char *s, size_t len)
 {
-    uint32_t l = (uint32_t)len;
-    size_t need = sizeof l + len + 1;
+    size_t need = len + 1;
     cpi_intern_chunk *c = m->chunks;
     if (!c || c->cap - c->used < need) {
         size_t cap = need > CHUNK ? need : CHUNK;
@@ -82,8 +74,6 @@ static char *copy_of(cpi_intern *m, const char *s, size_t len)
         m->chunks = c;
     }
     char *p = c->data + c->used;
-    memcpy(p, &l, sizeof l);
-    p += sizeof l;
     if (len)
         memcpy(p, s, len);
     p[len] = '\0';
@@ -105,13 +95,19 @@ cpi_status cpi_intern_add(cpi_intern *m, const char *s, size_t len, uint32_t *ou
     }
     if (len > UINT32_MAX - 8 || m->count >= UINT32_MAX - 2)
         return CPI_ERR_NOMEM;
-    if (CPI_GROW(m->strs, m->strs_cap, (size_t)m->count + 1, 1024))
-        return CPI_ERR_NOMEM;
+    if (m->count == m->strs_cap) { /* strs and lens: one capacity, each grown from it to the same new one */
+        uint32_t cap[2] = {m->strs_cap, m->strs_cap};
+        size_t need = (size_t)m->count + 1;
+        if (CPI_GROW(m->strs, cap[0], need, 1024) || CPI_GROW(m->lens, cap[1], need, 1024))
+            return CPI_ERR_NOMEM;
+        m->strs_cap = cap[0];
+    }
     const char *copy = copy_of(m, s, len);
     if (!copy)
         return CPI_ERR_NOMEM;
     uint32_t id = m->count++;
     m->strs[id] = copy;
+    m->lens[id] = (uint32_t)len;
     m->slots[j] = (uint64_t)h << 32 | (id + 1);
     *out = id;
     if (added)
@@ -138,6 +134,7 @@ void cpi_intern_free(cpi_intern *m)
 {
     free(m->slots);
     free(m->strs);
+    free(m->lens);
     for (cpi_intern_chunk *c = m->chunks, *next; c; c = next) {
         next = c->next;
         free(c);

@@ -32,8 +32,9 @@ typedef struct cpi_intern {
     uint64_t *slots;    /* hash << 32 | (number + 1); 0 = empty */
     size_t cap;         /* slots: a power of two, at least twice count */
     const char **strs;  /* [count] number -> string */
+    uint32_t *lens;     /* [count] number -> its length */
     uint32_t count, strs_cap;
-    cpi_intern_chunk *chunks; /* the strings' bytes, each after its 4-byte length */
+    cpi_intern_chunk *chunks; /* the strings' bytes, NUL-terminated, back to back */
 } cpi_intern;
 
 /* Number of s (len bytes), adding it if new; *added (may be NULL) says which.
@@ -42,7 +43,7 @@ cpi_status cpi_intern_add(cpi_intern *m, const char *s, size_t len, uint32_t *ou
 /* Number of s, or CPI_INTERN_NONE. */
 uint32_t cpi_intern_find(const cpi_intern *m, const char *s, size_t len);
 /* The length of string number x (x < count). */
-uint32_t cpi_intern_len(const cpi_intern *m, uint32_t x);
+static inline uint32_t cpi_intern_len(const cpi_intern *m, uint32_t x) { return m->lens[x]; }
 void cpi_intern_free(cpi_intern *m);
 
 /* The id (number + 1) of s, interning it if new; 0 and CPI_ERR_NOMEM in *err on failure. */
