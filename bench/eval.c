@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "ingest/csv.h"
+#include "core/array.h"
 
 #define MAX_SOURCES 64    /* silos seen in truth.csv: seven built in, a few mapped ones */
 #define KINDS 4
@@ -817,10 +818,8 @@ static void walk_entities(const eval *e, const uint32_t *ord, const uint32_t *ts
             r->pure[e->kind[ord[s]]]++;
         else if (child) {
             uint64_t wrong = c2(len) - same_true, wrong_nonchild = c2(nonchild) - same_true_nonchild;
-            if (r->nmerges == r->merges_cap) {
-                r->merges_cap = r->merges_cap ? r->merges_cap * 2 : 64;
-                r->merges = xrealloc(r->merges, r->merges_cap * sizeof *r->merges);
-            }
+            if (CPI_GROW(r->merges, r->merges_cap, (size_t)r->nmerges + 1, 64))
+                die(3, "out of memory");
             r->merges[r->nmerges++] = (merge){s, len, ent, wrong - wrong_nonchild};
             r->child_merge_pairs += wrong - wrong_nonchild;
         }

@@ -27,6 +27,7 @@
 
 #include "bench/desk_bench.h"
 #include "core/store.h"
+#include "core/array.h"
 #include "render/jsonw.h"
 
 static double now_us(clockid_t clk)
@@ -75,9 +76,11 @@ static char **children(cpi_store *st, size_t *n)
         cpi_card card;
         cpi_arena_reset(&a);
         if (cpi_card_decode(id, v.data, v.len, &a, &card, &err) == CPI_OK && (card.flags & CPI_EF(CPI_EF_CHILD))) {
-            if (*n == cap)
-                ids = realloc(ids, sizeof *ids * (cap *= 2));
-            ids[(*n)++] = strdup(id);
+            if (CPI_GROW(ids, cap, *n + 1, 1024) || !(ids[*n] = strdup(id))) {
+                fprintf(stderr, "profile_bench: out of memory\n");
+                exit(3);
+            }
+            (*n)++;
         }
     }
     cpi_arena_free(&a);

@@ -52,6 +52,7 @@
 
 #include "bench/desk_bench.h"
 #include "bench/latency.h"
+#include "core/array.h"
 #include "core/store.h"
 #include "query/address.h"
 #include "graph/graph.h"
@@ -253,13 +254,8 @@ static char **read_targets(const char *path, int question, size_t *n)
         char q[32], id[CPI_ENTITY_ID_MAX];
         if (sscanf(line, "%31s %31s", q, id) != 2 || question_parse(q) != question)
             continue;
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 1024;
-            char **p = realloc(ids, cap * sizeof *p);
-            if (!p)
-                break;
-            ids = p;
-        }
+        if (CPI_GROW(ids, cap, *n + 1, 1024))
+            break;
         if (!(ids[*n] = strdup(id)))
             break;
         (*n)++;

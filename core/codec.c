@@ -8,6 +8,7 @@
  *   relation: [type, from, to, day|nil]; version: [hash, time, version].
  */
 #include "core/codec.h"
+#include "core/array.h"
 #include "core/bytes.h"
 
 #include <msgpack.h>
@@ -25,15 +26,7 @@
  */
 static bool buf_grow(cpi_buf *b, size_t need)
 {
-    size_t cap = b->cap ? b->cap : 1024;
-    while (cap - b->len < need)
-        cap *= 2;
-    unsigned char *d = realloc(b->data, cap);
-    if (!d)
-        return false;
-    b->data = d;
-    b->cap = cap;
-    return true;
+    return CPI_GROW(b->data, b->cap, b->len + need, 1024) == CPI_OK;
 }
 
 typedef struct enc {

@@ -1,95 +1,144 @@
-/* intern.c - string interning and a u64 map, linear probing (see intern.h). */
+/* intern.c - the string interner and a u64 map, linear probing (see intern.h). */
 #include "core/intern.h"
+#include "core/array.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+struct cpi_intern_chunk {
+    cpi_intern_chunk *next;
+    size_t used, cap;
+    char data[];
+};
+
+#define CHUNK (64 * 1024)
 
 static uint32_t hash_bytes(const char *s, size_t n)
 {
     uint32_t h = 2166136261u; /* FNV-1a */
     for (size_t i = 0; i < n; i++)
         h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
+    return h ^ (h >> 15); /* the table indexes by the low bits */
 }
 
-static cpi_status intern_grow(cpi_intern *m)
+static cpi_status rehash(cpi_intern *m)
 {
     size_t ncap = m->cap ? m->cap * 2 : 1024;
-    uint32_t *ns = calloc(ncap, sizeof *ns);
+    uint64_t *ns = calloc(ncap, sizeof *ns);
     if (!ns)
         return CPI_ERR_NOMEM;
-    for (uint32_t i = 0; i < m->count; i++) {
-        size_t j = m->hashes[i] & (ncap - 1);
-        while (ns[j])
-            j = (j + 1) & (ncap - 1);
-        ns[j] = i + 1;
-    }
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->slots[i]) {
+            size_t j = (m->slots[i] >> 32) & (ncap - 1);
+            while (ns[j])
+                j = (j + 1) & (ncap - 1);
+            ns[j] = m->slots[i];
+        }
     free(m->slots);
     m->slots = ns;
     m->cap = ncap;
     return CPI_OK;
 }
 
+/* The slot holding s, or the empty slot where it would go. */
+static size_t slot_of(const cpi_intern *m, const char *s, size_t len, uint32_t h)
+{
+    for (size_t j = h & (m->cap - 1);; j = (j + 1) & (m->cap - 1)) {
+        uint64_t v = m->slots[j];
+        if (!v || ((uint32_t)(v >> 32) == h && m->lens[(uint32_t)v - 1] == len &&
+                   memcmp(m->strs[(uint32_t)v - 1], s, len) == 0))
+            return j;
+    }
+}
+
 uint32_t cpi_intern_find(const cpi_intern *m, const char *s, size_t len)
 {
     if (!m->cap)
         return CPI_INTERN_NONE;
-    uint32_t h = hash_bytes(s, len);
-    for (size_t j = h & (m->cap - 1);; j = (j + 1) & (m->cap - 1)) {
-        uint32_t v = m->slots[j];
-        if (!v)
-            return CPI_INTERN_NONE;
-        const char *t = m->strs[v - 1];
-        if (m->hashes[v - 1] == h && strncmp(t, s, len) == 0 && t[len] == '\0')
-            return v - 1;
+    uint64_t v = m->slots[slot_of(m, s, len, hash_bytes(s, len))];
+    return v ? (uint32_t)v - 1 : CPI_INTERN_NONE;
+}
+
+/* A NUL-terminated copy of s in the chunks; NULL on out of memory. */
+static char *copy_of(cpi_intern *m, const char *s, size_t len)
+{
+    size_t need = len + 1;
+    cpi_intern_chunk *c = m->chunks;
+    if (!c || c->cap - c->used < need) {
+        size_t cap = need > CHUNK ? need : CHUNK;
+        if (!(c = malloc(sizeof *c + cap)))
+            return NULL;
+        c->cap = cap;
+        c->used = 0;
+        c->next = m->chunks;
+        m->chunks = c;
     }
+    char *p = c->data + c->used;
+    if (len)
+        memcpy(p, s, len);
+    p[len] = '\0';
+    c->used += need;
+    return p;
 }
 
 cpi_status cpi_intern_add(cpi_intern *m, const char *s, size_t len, uint32_t *out, int *added)
 {
     if (added)
         *added = 0;
-    uint32_t found = cpi_intern_find(m, s, len);
-    if (found != CPI_INTERN_NONE) {
-        *out = found;
+    if (!m->cap && rehash(m))
+        return CPI_ERR_NOMEM;
+    uint32_t h = hash_bytes(s, len);
+    size_t j = slot_of(m, s, len, h);
+    if (m->slots[j]) {
+        *out = (uint32_t)m->slots[j] - 1;
         return CPI_OK;
     }
-    if ((m->count + 1) * 2 > m->cap && intern_grow(m))
+    if (len > UINT32_MAX - 8 || m->count >= UINT32_MAX - 2)
         return CPI_ERR_NOMEM;
-    if (m->count == m->strs_cap) {
-        uint32_t ncap = m->strs_cap ? m->strs_cap * 2 : 1024;
-        const char **ns = realloc(m->strs, sizeof *ns * ncap);
-        if (!ns)
+    if (m->count == m->strs_cap) { /* strs and lens: one capacity, each grown from it to the same new one */
+        uint32_t cap[2] = {m->strs_cap, m->strs_cap};
+        size_t need = (size_t)m->count + 1;
+        if (CPI_GROW(m->strs, cap[0], need, 1024) || CPI_GROW(m->lens, cap[1], need, 1024))
             return CPI_ERR_NOMEM;
-        m->strs = ns;
-        uint32_t *nh = realloc(m->hashes, sizeof *nh * ncap);
-        if (!nh)
-            return CPI_ERR_NOMEM;
-        m->hashes = nh;
-        m->strs_cap = ncap;
+        m->strs_cap = cap[0];
     }
-    char *copy = cpi_arena_strndup(&m->arena, s, len);
+    const char *copy = copy_of(m, s, len);
     if (!copy)
         return CPI_ERR_NOMEM;
-    uint32_t h = hash_bytes(s, len), id = m->count++;
+    uint32_t id = m->count++;
     m->strs[id] = copy;
-    m->hashes[id] = h;
-    size_t j = h & (m->cap - 1);
-    while (m->slots[j])
-        j = (j + 1) & (m->cap - 1);
-    m->slots[j] = id + 1;
+    m->lens[id] = (uint32_t)len;
+    m->slots[j] = (uint64_t)h << 32 | (id + 1);
     *out = id;
     if (added)
         *added = 1;
+    if ((size_t)m->count * 2 > m->cap && rehash(m)) {
+        m->slots[j] = 0; /* keep the table consistent: the number was never handed out */
+        m->count--;
+        return CPI_ERR_NOMEM;
+    }
     return CPI_OK;
+}
+
+uint32_t cpi_intern_id(cpi_intern *m, const char *s, size_t len, cpi_error *err)
+{
+    uint32_t x;
+    if (cpi_intern_add(m, s, len, &x, NULL)) {
+        cpi_error_set(err, CPI_ERR_NOMEM, "string table: out of memory");
+        return 0;
+    }
+    return x + 1;
 }
 
 void cpi_intern_free(cpi_intern *m)
 {
     free(m->slots);
     free(m->strs);
-    free(m->hashes);
-    cpi_arena_free(&m->arena);
+    free(m->lens);
+    for (cpi_intern_chunk *c = m->chunks, *next; c; c = next) {
+        next = c->next;
+        free(c);
+    }
     memset(m, 0, sizeof *m);
 }
 

@@ -3,6 +3,7 @@
  * records with their key index (see store.h for the invariants).
  */
 #include "core/store.h"
+#include "core/array.h"
 
 #include <errno.h>
 #include <lmdb.h>
@@ -683,23 +684,11 @@ static cpi_status keybuf_add(cpi_txn *txn, const void *key, size_t klen, const v
         return cpi_error_set(err, CPI_ERR_DATA, "store %s: index entry too long", txn->st->path);
     if (kb->len + need > KEYBUF_MAX && keybuf_flush(txn, err) != CPI_OK)
         return err->status;
-    if (kb->len + need > kb->cap) {
-        size_t cap = kb->cap ? kb->cap * 2 : (1u << 20);
-        while (cap < kb->len + need)
-            cap *= 2;
-        unsigned char *b = realloc(kb->bytes, cap);
-        if (!b)
-            return cpi_error_set(err, CPI_ERR_NOMEM, "store %s: out of memory", txn->st->path);
-        kb->bytes = b;
-        kb->cap = cap;
-    }
+    if (CPI_GROW(kb->bytes, kb->cap, kb->len + need, 1u << 20))
+        return cpi_error_set(err, CPI_ERR_NOMEM, "store %s: out of memory", txn->st->path);
     if (kb->n == kb->offcap) {
-        size_t cap = kb->offcap ? kb->offcap * 2 : 65536;
-        keyent *o = realloc(kb->offs, cap * sizeof *o);
-        if (!o)
+        if (CPI_GROW(kb->offs, kb->offcap, kb->n + 1, 65536))
             return cpi_error_set(err, CPI_ERR_NOMEM, "store %s: out of memory", txn->st->path);
-        kb->offs = o;
-        kb->offcap = cap;
         free(kb->tmp); /* the sort's second array follows the first's size */
         kb->tmp = NULL;
     }

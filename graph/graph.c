@@ -9,6 +9,7 @@
  * time into an arena reset per record.
  */
 #include "graph/graph.h"
+#include "core/array.h"
 
 #include <msgpack.h>
 #include <stdio.h>
@@ -62,14 +63,8 @@ static cpi_status ent_add(g_graph *g, const char *id, size_t len, uint32_t *out,
         return NOMEM("entity ids");
     if (!added)
         return CPI_OK;
-    if (*out >= g->ents_cap) {
-        uint32_t ncap = g->ents_cap ? g->ents_cap * 2 : 4096;
-        g_ent *ne = realloc(g->ents, sizeof *ne * ncap);
-        if (!ne)
-            return NOMEM("entities");
-        g->ents = ne;
-        g->ents_cap = ncap;
-    }
+    if (CPI_GROW(g->ents, g->ents_cap, (size_t)*out + 1, 4096))
+        return NOMEM("entities");
     g_ent *e = &g->ents[*out];
     memset(e, 0, sizeof *e);
     e->card.id = g->ids.strs[*out];
@@ -89,14 +84,8 @@ static cpi_status ref_add(g_graph *g, const char *ref, int32_t day, uint32_t *ou
     int added;
     if (cpi_intern_add(&g->refs, ref, strlen(ref), out, &added))
         return NOMEM("record references");
-    if (*out >= g->ref_day_cap) {
-        uint32_t ncap = g->ref_day_cap ? g->ref_day_cap * 2 : 4096;
-        int32_t *nd = realloc(g->ref_day, sizeof *nd * ncap);
-        if (!nd)
-            return NOMEM("record days");
-        g->ref_day = nd;
-        g->ref_day_cap = ncap;
-    }
+    if (CPI_GROW(g->ref_day, g->ref_day_cap, (size_t)*out + 1, 4096))
+        return NOMEM("record days");
     if (added)
         g->ref_day[*out] = day;
     return CPI_OK;
@@ -134,14 +123,8 @@ static cpi_status edge_add(g_graph *g, uint32_t a, uint32_t b, const char *type,
     if (cpi_u64map_add(&g->edge_of, key, g->nedges, &idx, &added))
         return NOMEM("edge map");
     if (added) {
-        if (g->nedges == g->edges_cap) {
-            uint32_t ncap = g->edges_cap ? g->edges_cap * 2 : 4096;
-            g_edge *ne = realloc(g->edges, sizeof *ne * ncap);
-            if (!ne)
-                return NOMEM("edges");
-            g->edges = ne;
-            g->edges_cap = ncap;
-        }
+        if (CPI_GROW(g->edges, g->edges_cap, (size_t)g->nedges + 1, 4096))
+            return NOMEM("edges");
         g->edges[g->nedges++] = (g_edge){.a = a, .b = b, .type = t, .first = CPI_DAY_NONE, .last = CPI_DAY_NONE};
     }
     g_edge *e = &g->edges[idx];
@@ -155,14 +138,8 @@ static cpi_status edge_add(g_graph *g, uint32_t a, uint32_t b, const char *type,
     e->sources |= CPI_SRC_BIT(cpi_src_of_ref(g->refs.strs[rec]));
     if (e->nsup && e->sup[e->nsup - 1] == rec)
         return CPI_OK;
-    if (e->nsup == e->capsup) {
-        uint32_t ncap = e->capsup ? e->capsup * 2 : 2;
-        uint32_t *ns = realloc(e->sup, sizeof *ns * ncap);
-        if (!ns)
-            return NOMEM("edge support");
-        e->sup = ns;
-        e->capsup = ncap;
-    }
+    if (CPI_GROW(e->sup, e->capsup, (size_t)e->nsup + 1, 2))
+        return NOMEM("edge support");
     e->sup[e->nsup++] = rec;
     e->count++;
     return CPI_OK;
@@ -374,14 +351,8 @@ static cpi_status urn_slot(scan *sc, const char *urn, uint32_t *out, cpi_error *
     int added;
     if (cpi_intern_add(&sc->urns, urn, strlen(urn), out, &added))
         return NOMEM("urns");
-    if (*out >= sc->occs_cap) {
-        uint32_t ncap = sc->occs_cap ? sc->occs_cap * 2 : 1024;
-        occ *no = realloc(sc->occs, sizeof *no * ncap);
-        if (!no)
-            return NOMEM("occurrences");
-        sc->occs = no;
-        sc->occs_cap = ncap;
-    }
+    if (CPI_GROW(sc->occs, sc->occs_cap, (size_t)*out + 1, 1024))
+        return NOMEM("occurrences");
     if (added)
         sc->occs[*out] = (occ){CPI_INTERN_NONE, CPI_INTERN_NONE, CPI_DAY_NONE};
     return CPI_OK;
@@ -493,14 +464,8 @@ static cpi_status record_facts(scan *sc, const cpi_record *r, cpi_src src, const
             cpi_status s = urn_slot(sc, urn, &u, err);
             if (s)
                 return s;
-            if (sc->nlinks == sc->links_cap) {
-                uint32_t ncap = sc->links_cap ? sc->links_cap * 2 : 1024;
-                occ_link *nl = realloc(sc->links, sizeof *nl * ncap);
-                if (!nl)
-                    return NOMEM("occurrence links");
-                sc->links = nl;
-                sc->links_cap = ncap;
-            }
+            if (CPI_GROW(sc->links, sc->links_cap, (size_t)sc->nlinks + 1, 1024))
+                return NOMEM("occurrence links");
             sc->links[sc->nlinks++] = (occ_link){u, e1, rec, r->day, code};
         }
     } else if (src == CPI_SRC_MIRAF) {

@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "graph/area.h"
+#include "core/array.h"
 #include "graph/internal.h"
 #include "core/sort.h"
 
@@ -37,14 +38,8 @@ static cpi_status vote(g_graph *g, char kind, const char *key, const char *value
     int added;
     if (cpi_intern_add(&g->area_votes, buf, (size_t)n, &x, &added))
         return NOMEM("area votes");
-    if (x >= g->votes_cap) {
-        uint32_t ncap = g->votes_cap ? g->votes_cap * 2 : 256;
-        uint32_t *nv = realloc(g->votes, sizeof *nv * ncap);
-        if (!nv)
-            return NOMEM("area votes");
-        g->votes = nv;
-        g->votes_cap = ncap;
-    }
+    if (CPI_GROW(g->votes, g->votes_cap, (size_t)x + 1, 256))
+        return NOMEM("area votes");
     if (added)
         g->votes[x] = 0;
     g->votes[x]++;

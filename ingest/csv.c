@@ -18,6 +18,7 @@
  * field buffer, so rejected rows cost no copying.
  */
 #include "ingest/csv.h"
+#include "core/array.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -247,12 +248,8 @@ static void start_row(cpi_csv *c)
 
 static __attribute__((noinline)) cpi_status grow_spans(cpi_csv *c, cpi_error *err)
 {
-    size_t ncap = c->spans_cap ? c->spans_cap * 2 : 64;
-    field_span *ns = realloc(c->spans, ncap * sizeof *ns);
-    if (!ns)
+    if (CPI_GROW(c->spans, c->spans_cap, c->spans_cap + 1, 64))
         return cpi_error_set(err, CPI_ERR_NOMEM, "%s: out of memory", c->name);
-    c->spans = ns;
-    c->spans_cap = ncap;
     return CPI_OK;
 }
 

@@ -14,6 +14,7 @@
  * make an unchanged record look new.
  */
 #include "ingest/engine.h"
+#include "core/array.h"
 
 #include <ctype.h>
 #include <sodium.h>
@@ -240,7 +241,7 @@ cpi_status cpi_engine_bind(const cpi_spec_file *spec, const char *source, cpi_cs
             return s;
         }
     }
-    e->today = (int32_t)(time(NULL) / 86400);
+    e->today = cpi_norm_day_of_time(time(NULL));
     *out = e;
     return CPI_OK;
 }
@@ -511,16 +512,8 @@ cpi_status cpi_engine_row(cpi_engine *e, const cpi_csv_row *row, int64_t now, cp
     size_t need = e->fact_total;
     for (size_t c = 0; c < row->nfields && c < e->ncols; c++)
         need += row->len[c] + 1;
-    if (need > e->hcap) {
-        size_t cap = e->hcap ? e->hcap : 4096;
-        while (cap < need)
-            cap *= 2;
-        unsigned char *hb = realloc(e->hbuf, cap);
-        if (!hb)
-            return NOMEM();
-        e->hbuf = hb;
-        e->hcap = cap;
-    }
+    if (CPI_GROW(e->hbuf, e->hcap, need, 4096))
+        return NOMEM();
     size_t hlen = 0;
     cpi_kvbuf facts = {0};
     for (size_t k = 0; k < e->ncols; k++) {

@@ -9,6 +9,7 @@
  * resolve is marked due in META instead, and the next resolve rebuilds them.
  */
 #include "ingest/purge.h"
+#include "core/array.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,14 +69,8 @@ static bool strlist_add(strlist *l, const void *s, size_t n)
     for (size_t i = 0; i < l->n; i++)
         if (strlen(l->v[i]) == n && memcmp(l->v[i], s, n) == 0)
             return true; /* distinct values only */
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 8;
-        char **v = realloc(l->v, cap * sizeof *v);
-        if (!v)
-            return false;
-        l->v = v;
-        l->cap = cap;
-    }
+    if (CPI_GROW(l->v, l->cap, l->n + 1, 8))
+        return false;
     char *c = malloc(n + 1);
     if (!c)
         return false;

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/sort.h"
+#include "core/array.h"
 #include "resolve/internal.h"
 
 uint64_t cpi_rs_hash(uint64_t h, const void *data, size_t len)
@@ -40,14 +41,8 @@ uint64_t cpi_rs_hash_u64(uint64_t h, uint64_t v)
 
 cpi_status cpi_rs_keys_add(cpi_rs_keys *k, uint64_t key, uint64_t order, uint32_t m, cpi_error *err)
 {
-    if (k->n == k->cap) {
-        size_t cap = k->cap ? k->cap * 2 : 4096;
-        cpi_rs_bkey *v = realloc(k->v, cap * sizeof *v);
-        if (!v)
-            return cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory for blocking keys");
-        k->v = v;
-        k->cap = cap;
-    }
+    if (CPI_GROW(k->v, k->cap, k->n + 1, 4096))
+        return cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory for blocking keys");
     k->v[k->n++] = (cpi_rs_bkey){key, order, m};
     return CPI_OK;
 }
@@ -56,14 +51,8 @@ cpi_status cpi_rs_pairs_add(cpi_rs_pairs *p, uint32_t a, uint32_t b, cpi_error *
 {
     if (a == b)
         return CPI_OK;
-    if (p->n == p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 65536;
-        uint64_t *v = realloc(p->v, cap * sizeof *v);
-        if (!v)
-            return cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory for candidate pairs");
-        p->v = v;
-        p->cap = cap;
-    }
+    if (CPI_GROW(p->v, p->cap, p->n + 1, 65536))
+        return cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory for candidate pairs");
     p->v[p->n++] = a < b ? (uint64_t)a << 32 | b : (uint64_t)b << 32 | a;
     return CPI_OK;
 }

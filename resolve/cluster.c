@@ -40,6 +40,7 @@
 #include <string.h>
 
 #include "core/sort.h"
+#include "core/array.h"
 #include "resolve/compare.h"
 #include "core/normalise/normalise.h"
 #include "resolve/internal.h"
@@ -135,14 +136,8 @@ static int sum_add(cpi_rs_summary *s, uint8_t type, uint32_t a, int32_t b)
             return 0;
     if (s->n >= SUMMARY_MAX)
         return 0;
-    if (s->n == s->cap) {
-        uint16_t cap = s->cap ? (uint16_t)(s->cap * 2) : 4;
-        cpi_rs_sumv *v = realloc(s->v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        s->v = v;
-        s->cap = cap;
-    }
+    if (CPI_GROW(s->v, s->cap, (size_t)s->n + 1, 4))
+        return -1;
     s->v[s->n++] = (cpi_rs_sumv){type, a, b};
     return 0;
 }
@@ -303,10 +298,10 @@ bool cpi_rs_forename_conflict(const char *a, const char *b)
 /* Does summary S hold a surname that name x could be (equal, a keystroke away, a nickname, cut short)? */
 static bool surname_like(const cpi_rs_uf *uf, const cpi_rs_summary *S, uint32_t x)
 {
-    const char *xs = cpi_strtab_str(&uf->d->str, x);
+    const char *xs = cpi_intern_id_str(&uf->d->str, x);
     for (uint16_t i = 0; i < S->n; i++)
         if (S->v[i].type == RS_SV_SN && (S->v[i].a == x ||
-                                         !cpi_rs_forename_conflict(xs, cpi_strtab_str(&uf->d->str, S->v[i].a))))
+                                         !cpi_rs_forename_conflict(xs, cpi_intern_id_str(&uf->d->str, S->v[i].a))))
             return true;
     return false;
 }
@@ -336,12 +331,12 @@ static bool swapped_other_name(const cpi_rs_uf *uf, const cpi_rs_summary *A, uin
 {
     if (x == y || !surname_like(uf, B, x))
         return false;
-    const char *yn = cpi_strtab_str(&uf->d->str, y);
+    const char *yn = cpi_intern_id_str(&uf->d->str, y);
     bool any = false;
     for (uint16_t i = 0; i < A->n; i++) {
         if (A->v[i].type != RS_SV_SN)
             continue;
-        const char *s = cpi_strtab_str(&uf->d->str, A->v[i].a);
+        const char *s = cpi_intern_id_str(&uf->d->str, A->v[i].a);
         if (surname_like(uf, B, A->v[i].a) || !cpi_rs_forename_conflict(s, yn) || !forename_like(s))
             return false;
         any = true;
@@ -351,7 +346,7 @@ static bool swapped_other_name(const cpi_rs_uf *uf, const cpi_rs_summary *A, uin
 
 static bool fn_conflict(const cpi_rs_uf *uf, const cpi_rs_summary *A, uint32_t x, const cpi_rs_summary *B, uint32_t y)
 {
-    const char *xn = cpi_strtab_str(&uf->d->str, x), *yn = cpi_strtab_str(&uf->d->str, y);
+    const char *xn = cpi_intern_id_str(&uf->d->str, x), *yn = cpi_intern_id_str(&uf->d->str, y);
     if (!cpi_rs_forename_conflict(xn, yn))
         return swapped_other_name(uf, A, x, B, y) || swapped_other_name(uf, B, y, A, x);
     /* Two mistypings of one name, one on each side ("oliveg" and "olivre"), with the name itself
@@ -362,7 +357,7 @@ static bool fn_conflict(const cpi_rs_uf *uf, const cpi_rs_summary *A, uint32_t x
         for (uint16_t i = 0; i < S->n; i++) {
             if (S->v[i].type != RS_SV_FN || S->v[i].a == x || S->v[i].a == y)
                 continue;
-            const char *z = cpi_strtab_str(&uf->d->str, S->v[i].a);
+            const char *z = cpi_intern_id_str(&uf->d->str, S->v[i].a);
             if (one_edit(xn, z) && one_edit(z, yn))
                 return false;
         }
@@ -624,14 +619,8 @@ void cpi_rs_join_links(cpi_rs_uf *uf, cpi_rs_scored *v, size_t n, double link, c
 cpi_status cpi_rs_scored_add(cpi_rs_scoredv *s, uint32_t a, uint32_t b, double w, double p, uint8_t flags,
                              cpi_error *err)
 {
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 4096;
-        cpi_rs_scored *v = realloc(s->v, cap * sizeof *v);
-        if (!v)
-            return cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory for scored pairs");
-        s->v = v;
-        s->cap = cap;
-    }
+    if (CPI_GROW(s->v, s->cap, s->n + 1, 4096))
+        return cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory for scored pairs");
     s->v[s->n++] = (cpi_rs_scored){a, b, w, p, flags};
     return CPI_OK;
 }

@@ -5,6 +5,8 @@
  */
 #include "resolve/compare.h"
 
+#include "core/normalise/normalise.h"
+
 #include <stdlib.h>
 #include <ctype.h>
 #include <string.h>
@@ -223,31 +225,6 @@ cpi_name_level cpi_cmp_surname(const char *a, const char *a_alt, const char *b, 
 
 /* ------------------------------------------------------------------ dates */
 
-/* Howard Hinnant's days_from_civil: exact for every proleptic Gregorian date. */
-int32_t cpi_cmp_days_from_ymd(int y, int m, int d)
-{
-    int64_t yy = (int64_t)y - (m <= 2);
-    int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
-    int64_t yoe = yy - era * 400;
-    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return (int32_t)(era * 146097 + doe - 719468);
-}
-
-void cpi_cmp_ymd_from_days(int32_t day, int *y, int *m, int *d)
-{
-    int64_t z = (int64_t)day + 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int mm = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = mm;
-    *y = (int)(yoe + era * 400 + (mm <= 2));
-}
-
 static bool dob_missing(int32_t lo, int32_t hi)
 {
     return lo == CPI_CMP_DAY_NONE || hi == CPI_CMP_DAY_NONE || lo > hi;
@@ -268,8 +245,8 @@ static bool one_digit_apart(int x, int y, int width)
 static cpi_dob_level exact_dates_level(int32_t a, int32_t b)
 {
     int ya, ma, da, yb, mb, db;
-    cpi_cmp_ymd_from_days(a, &ya, &ma, &da);
-    cpi_cmp_ymd_from_days(b, &yb, &mb, &db);
+    cpi_norm_ymd_from_days(a, &ya, &ma, &da);
+    cpi_norm_ymd_from_days(b, &yb, &mb, &db);
     if (ya == yb && da == mb && ma == db && da <= 12 && ma <= 12)
         return CPI_DOB_SWAP;
     bool day_ok = da == db, month_ok = ma == mb, year_ok = ya == yb;

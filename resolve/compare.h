@@ -106,10 +106,7 @@ cpi_name_level cpi_cmp_surname(const char *a, const char *a_alt, const char *b, 
 /* A missing day number. */
 #define CPI_CMP_DAY_NONE INT32_MIN
 
-/* Days since 1970-01-01 in the proleptic Gregorian calendar (negative before). */
-int32_t cpi_cmp_days_from_ymd(int y, int m, int d);
-/* The inverse. */
-void cpi_cmp_ymd_from_days(int32_t day, int *y, int *m, int *d);
+/* Day numbers are core/normalise's (cpi_norm_days_from_ymd): days since 1970-01-01. */
 
 typedef enum cpi_dob_level {
     CPI_DOB_EXACT = 0,

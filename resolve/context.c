@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "core/sort.h"
+#include "core/array.h"
 #include "resolve/internal.h"
 
 typedef struct u64v {
@@ -26,14 +27,8 @@ typedef struct u64v {
 
 static int push(u64v *p, uint32_t a, uint32_t b)
 {
-    if (p->n == p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 4096;
-        uint64_t *v = realloc(p->v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        p->v = v;
-        p->cap = cap;
-    }
+    if (CPI_GROW(p->v, p->cap, p->n + 1, 4096))
+        return -1;
     p->v[p->n++] = (uint64_t)a << 32 | b;
     return 0;
 }

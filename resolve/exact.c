@@ -19,7 +19,7 @@
 cpi_status cpi_rs_join_on_key(cpi_rs_data *d, cpi_rs_uf *uf, cpi_kind kind, int slot, cpi_resolve_kind_report *kr,
                               cpi_error *err)
 {
-    uint32_t *first = calloc((size_t)d->str.n + 1, sizeof *first);
+    uint32_t *first = calloc((size_t)d->str.count + 1, sizeof *first);
     if (!first)
         return cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
     for (uint32_t i = 0; i < d->nm; i++) {

@@ -181,7 +181,7 @@ typedef struct side {
     bool has_home;
 } side;
 
-static cpi_status load_side(cpi_txn *t, const char *text, cpi_arena *a, cpi_strtab *str, side *s, cpi_error *err)
+static cpi_status load_side(cpi_txn *t, const char *text, cpi_arena *a, cpi_intern *str, side *s, cpi_error *err)
 {
     cpi_ref ref;
     cpi_status st = cpi_ref_parse(text, &ref, err);
@@ -212,9 +212,9 @@ static cpi_status load_side(cpi_txn *t, const char *text, cpi_arena *a, cpi_strt
     return CPI_OK;
 }
 
-static const char *key_of(const cpi_strtab *str, const side *s, int slot)
+static const char *key_of(const cpi_intern *str, const side *s, int slot)
 {
-    return cpi_strtab_str(str, s->m.key[slot]);
+    return cpi_intern_id_str(str, s->m.key[slot]);
 }
 
 static void entity_text(cpi_txn *t, const side *s, char *out)
@@ -240,7 +240,7 @@ typedef struct members {
 } members;
 
 /* The person or place mentions of entity id, as the guard sees them (at most APART_MAX_MEMBERS). */
-static cpi_status load_members(cpi_txn *t, const char *id, cpi_arena *a, cpi_strtab *str, members *out, cpi_error *err)
+static cpi_status load_members(cpi_txn *t, const char *id, cpi_arena *a, cpi_intern *str, members *out, cpi_error *err)
 {
     out->n = 0;
     cpi_cursor *c;
@@ -282,7 +282,7 @@ static void day_text(int32_t day, char *buf, size_t cap)
  * two flats, house numbers, postcode sectors or towns. (The guard's subtler forename cases - names
  * written the other way round - are not re-derived here.)
  */
-static bool member_conflict(const cpi_strtab *str, const side *x, const side *y, bool fn_on, int32_t dob_tol,
+static bool member_conflict(const cpi_intern *str, const side *x, const side *y, bool fn_on, int32_t dob_tol,
                             char *out, size_t cap)
 {
     char ax[CPI_REF_MAX + 16], bx[CPI_REF_MAX + 16];
@@ -295,8 +295,8 @@ static bool member_conflict(const cpi_strtab *str, const side *x, const side *y,
             return true;
         }
         if (a->key[RS_P_PNC] && b->key[RS_P_PNC] && a->key[RS_P_PNC] != b->key[RS_P_PNC]) {
-            snprintf(out, cap, "two PNC ids: %s (%s) and %s (%s)", cpi_strtab_str(str, a->key[RS_P_PNC]), ax,
-                     cpi_strtab_str(str, b->key[RS_P_PNC]), bx);
+            snprintf(out, cap, "two PNC ids: %s (%s) and %s (%s)", cpi_intern_id_str(str, a->key[RS_P_PNC]), ax,
+                     cpi_intern_id_str(str, b->key[RS_P_PNC]), bx);
             return true;
         }
         if (cpi_rs_dob_conflict_tol(a->dob_lo, a->dob_hi, b->dob_lo, b->dob_hi, dob_tol)) {
@@ -322,7 +322,7 @@ static bool member_conflict(const cpi_strtab *str, const side *x, const side *y,
                 return true;
             }
         }
-        const char *fa = cpi_strtab_str(str, a->key[RS_P_FN]), *fb = cpi_strtab_str(str, b->key[RS_P_FN]);
+        const char *fa = cpi_intern_id_str(str, a->key[RS_P_FN]), *fb = cpi_intern_id_str(str, b->key[RS_P_FN]);
         if (fn_on && cpi_rs_forename_conflict(fa, fb)) {
             snprintf(out, cap, "forenames '%s' (%s) and '%s' (%s) are two names, not a spelling or a short form", fa,
                      ax, fb, bx);
@@ -336,11 +336,11 @@ static bool member_conflict(const cpi_strtab *str, const side *x, const side *y,
     } P[] = {{RS_L_FLAT, "flats"}, {RS_L_HOUSE, "house numbers"}, {RS_L_PCS, "postcode sectors"}, {RS_L_TOWN, "towns"}};
     for (size_t k = 0; k < sizeof P / sizeof P[0]; k++) {
         uint32_t va = a->key[P[k].slot], vb = b->key[P[k].slot];
-        const char *ta = cpi_strtab_str(str, va);
+        const char *ta = cpi_intern_id_str(str, va);
         if (P[k].slot == RS_L_HOUSE && !(ta && ta[0] >= '0' && ta[0] <= '9'))
             continue;
         if (va && vb && va != vb) {
-            snprintf(out, cap, "two %s: '%s' (%s) and '%s' (%s)", P[k].what, ta, ax, cpi_strtab_str(str, vb), bx);
+            snprintf(out, cap, "two %s: '%s' (%s) and '%s' (%s)", P[k].what, ta, ax, cpi_intern_id_str(str, vb), bx);
             return true;
         }
     }
@@ -348,7 +348,7 @@ static bool member_conflict(const cpi_strtab *str, const side *x, const side *y,
 }
 
 /* Fill out->guard with why entities entity_a and entity_b stayed apart (see member_conflict). */
-static cpi_status apart_reason(cpi_txn *t, cpi_resolve_explanation *out, cpi_strtab *str, cpi_arena *arena,
+static cpi_status apart_reason(cpi_txn *t, cpi_resolve_explanation *out, cpi_intern *str, cpi_arena *arena,
                                cpi_error *err)
 {
     char fn[8] = "on";
@@ -379,7 +379,7 @@ static cpi_status apart_reason(cpi_txn *t, cpi_resolve_explanation *out, cpi_str
 }
 
 static cpi_status explain_in(cpi_txn *t, const char *ref_a, const char *ref_b, cpi_resolve_explanation *out,
-                             cpi_strtab *str, cpi_arena *arena, cpi_error *err)
+                             cpi_intern *str, cpi_arena *arena, cpi_error *err)
 {
     side a, b;
     cpi_status s;
@@ -472,11 +472,11 @@ cpi_status cpi_resolve_explain(cpi_store *st, const char *ref_a, const char *ref
     cpi_status s = cpi_store_read_begin(st, &t, err);
     if (s)
         return s;
-    cpi_strtab str = {0};
+    cpi_intern str = {0};
     cpi_arena arena = {0};
     s = explain_in(t, ref_a, ref_b, out, &str, &arena, err);
     cpi_arena_free(&arena);
-    cpi_strtab_free(&str);
+    cpi_intern_free(&str);
     cpi_txn_end(t);
     return s;
 }

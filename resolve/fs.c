@@ -8,6 +8,7 @@
  * the iterations themselves never allocate.
  */
 #include "resolve/fs.h"
+#include "core/array.h"
 
 #include <math.h>
 #include <msgpack.h>
@@ -359,14 +360,8 @@ static cpi_status pattern_add(pattern_set *ps, const cpi_fs_vec *v, int n_cmp, c
             return CPI_OK;
         }
     }
-    if (ps->n == ps->cap) {
-        size_t cap = ps->cap * 2;
-        pattern *items = realloc(ps->items, cap * sizeof *items);
-        if (!items)
-            return cpi_error_set(err, CPI_ERR_NOMEM, "fs em: no memory for patterns");
-        ps->items = items;
-        ps->cap = cap;
-    }
+    if (CPI_GROW(ps->items, ps->cap, ps->n + 1, 0))
+        return cpi_error_set(err, CPI_ERR_NOMEM, "fs em: no memory for patterns");
     pattern *p = &ps->items[ps->n];
     memset(p, 0, sizeof *p);
     memcpy(p->vec.levels, v->levels, (size_t)n_cmp);

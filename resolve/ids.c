@@ -78,9 +78,9 @@ static cpi_status ids_of_kind(cpi_rs_data *d, cpi_rs_result *res, cpi_kind kind,
         n += d->m[i].kind == kind && d->old_entity[i];
     uint64_t *ro = malloc((n ? n : 1) * sizeof *ro);
     triple *tr = malloc((n ? n : 1) * sizeof *tr);
-    uint8_t *old_taken = calloc((size_t)d->old_ids.n + 1, 1);
-    uint32_t *old_roots = calloc((size_t)d->old_ids.n + 1, sizeof *old_roots); /* distinct roots per old id */
-    uint32_t *old_last = calloc((size_t)d->old_ids.n + 1, sizeof *old_last);
+    uint8_t *old_taken = calloc((size_t)d->old_ids.count + 1, 1);
+    uint32_t *old_roots = calloc((size_t)d->old_ids.count + 1, sizeof *old_roots); /* distinct roots per old id */
+    uint32_t *old_last = calloc((size_t)d->old_ids.count + 1, sizeof *old_last);
     if (!ro || !tr || !old_taken || !old_roots || !old_last) {
         free(ro);
         free(tr);
@@ -103,7 +103,7 @@ static cpi_status ids_of_kind(cpi_rs_data *d, cpi_rs_result *res, cpi_kind kind,
         cpi_kind k;
         uint64_t num;
         cpi_error e2;
-        if (!cpi_entity_id_parse(cpi_strtab_str(&d->old_ids, t.old), &k, &num, &e2) && k == kind &&
+        if (!cpi_entity_id_parse(cpi_intern_id_str(&d->old_ids, t.old), &k, &num, &e2) && k == kind &&
             num <= UINT32_MAX)
             t.num = num;
         tr[nt++] = t;
@@ -126,7 +126,7 @@ static cpi_status ids_of_kind(cpi_rs_data *d, cpi_rs_result *res, cpi_kind kind,
         }
     }
     uint64_t seen_old = 0;
-    for (uint32_t o = 1; o <= d->old_ids.n; o++) {
+    for (uint32_t o = 1; o <= d->old_ids.count; o++) {
         kr->splits += old_roots[o] >= 2;
         seen_old += old_roots[o] > 0;
     }

@@ -9,7 +9,7 @@
  *     rels[recs[r].first_rel .. +nrels);
  *   - mentions[i]: kind, role, dates and up to RS_NKEYS interned key ids
  *     (0 = absent), by per-kind slot (RS_P_*, RS_L_*, ...);
- *   - strings in one cpi_strtab, so comparing two keys is comparing ids and
+ *   - strings in one cpi_intern, so comparing two keys is comparing ids and
  *     a key's text is one lookup away.
  * Mentions are numbered globally; a mention index is the unit of clustering.
  *
@@ -23,7 +23,7 @@
 
 #include "resolve/fs.h"
 #include "resolve/resolve.h"
-#include "core/strtab.h"
+#include "core/intern.h"
 
 /* Key slots. Person, location, phone and online mentions share the array. */
 enum {
@@ -91,8 +91,8 @@ typedef struct cpi_rs_rel {
 } cpi_rs_rel;
 
 typedef struct cpi_rs_data {
-    cpi_strtab str;   /* key values */
-    cpi_strtab roles; /* role names */
+    cpi_intern str;   /* key values */
+    cpi_intern roles; /* role names */
     char *refbuf;     /* record references, NUL-terminated */
     size_t nref, capref;
     cpi_rs_record *recs;
@@ -106,7 +106,7 @@ typedef struct cpi_rs_data {
     uint32_t *evrec;      /* (record, named record) pairs found while loading: 2 per pair */
     uint32_t nev, capev;
     uint32_t *old_entity; /* per mention: id in old_ids of its entity before this run, 0 none */
-    cpi_strtab old_ids;
+    cpi_intern old_ids;
     uint64_t n_fn, n_sn;       /* distinct person descriptions with a forename / surname: TF denominators */
     uint32_t *fn_count;        /* per string id: descriptions holding it as forename (TF numerators) */
     uint32_t *sn_count;        /* ...as surname */
@@ -122,14 +122,14 @@ int cpi_rs_mention_ref(const cpi_rs_data *d, uint32_t i, char *buf, size_t cap);
 static inline const char *cpi_rs_rec_ref(const cpi_rs_data *d, uint32_t r) { return d->refbuf + d->recs[r].ref; }
 static inline const char *cpi_rs_key(const cpi_rs_data *d, uint32_t i, int slot)
 {
-    return cpi_strtab_str(&d->str, d->m[i].key[slot]);
+    return cpi_intern_id_str(&d->str, d->m[i].key[slot]);
 }
 /* Find the mention index of a mention reference; CPI_NOT_FOUND if none. */
 cpi_status cpi_rs_find_mention(const cpi_rs_data *d, const char *ref, uint32_t *out);
 /* A relation type name as RS_REL_*. */
 uint8_t cpi_rs_rel_type(const char *name);
 /* Fill key slots, dob and flags of one decoded mention (shared by the loader and explain). */
-cpi_status cpi_rs_mention_fill(cpi_strtab *str, const cpi_mention *src, int32_t record_day, cpi_rs_mention *out,
+cpi_status cpi_rs_mention_fill(cpi_intern *str, const cpi_mention *src, int32_t record_day, cpi_rs_mention *out,
                                cpi_error *err);
 
 /* ------------------------------------------------------------- union-find */
@@ -333,9 +333,9 @@ uint8_t cpi_rs_related_level(const cpi_rs_pview *a, const cpi_rs_pview *b);
  * location mention, UINT32_MAX none). */
 void cpi_rs_pview_of(const cpi_rs_data *d, uint32_t i, uint32_t home_m, cpi_rs_pview *v);
 /* The key texts and DOB of a person mention into v (resolve and explain both build views here). */
-void cpi_rs_pview_keys(cpi_rs_pview *v, const cpi_strtab *str, const cpi_rs_mention *m);
+void cpi_rs_pview_keys(cpi_rs_pview *v, const cpi_intern *str, const cpi_rs_mention *m);
 /* A location view of a mention's key texts. */
-void cpi_rs_lview_keys(cpi_rs_lview *v, const cpi_strtab *str, const cpi_rs_mention *m);
+void cpi_rs_lview_keys(cpi_rs_lview *v, const cpi_intern *str, const cpi_rs_mention *m);
 /* Postcode level that also compares postcodes from outside the UK (kept whole): equal or else. */
 uint8_t cpi_rs_postcode_level(const char *a, const char *b);
 void cpi_rs_lview_of(const cpi_rs_data *d, uint32_t i, cpi_rs_lview *v);

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "core/sort.h"
+#include "core/array.h"
 #include "core/codec.h"
 #include "core/keyname.h"
 #include "core/normalise/normalise.h"
@@ -22,9 +23,9 @@
 
 void cpi_rs_data_free(cpi_rs_data *d)
 {
-    cpi_strtab_free(&d->str);
-    cpi_strtab_free(&d->roles);
-    cpi_strtab_free(&d->old_ids);
+    cpi_intern_free(&d->str);
+    cpi_intern_free(&d->roles);
+    cpi_intern_free(&d->old_ids);
     free(d->refbuf);
     free(d->recs);
     free(d->m);
@@ -117,7 +118,7 @@ static int32_t iso_day(const char *s)
     return cpi_norm_days_from_ymd(y, m, d);
 }
 
-cpi_status cpi_rs_mention_fill(cpi_strtab *str, const cpi_mention *src, int32_t record_day, cpi_rs_mention *out,
+cpi_status cpi_rs_mention_fill(cpi_intern *str, const cpi_mention *src, int32_t record_day, cpi_rs_mention *out,
                                cpi_error *err)
 {
     memset(out->key, 0, sizeof out->key);
@@ -159,7 +160,7 @@ cpi_status cpi_rs_mention_fill(cpi_strtab *str, const cpi_mention *src, int32_t 
                 continue;
             slot = second;
         }
-        uint32_t id = cpi_strtab_intern(str, value, strlen(value), err);
+        uint32_t id = cpi_intern_id(str, value, strlen(value), err);
         if (!id)
             return CPI_ERR_NOMEM;
         out->key[slot] = id;
@@ -197,18 +198,10 @@ cpi_status cpi_rs_mention_fill(cpi_strtab *str, const cpi_mention *src, int32_t 
     return CPI_OK;
 }
 
-#define GROW(ptr, n, cap, need)                                                                      \
-    do {                                                                                             \
-        if ((n) + (need) > (cap)) {                                                                  \
-            size_t c_ = (cap) ? (size_t)(cap) * 2 : 1024;                                            \
-            while (c_ < (size_t)(n) + (need))                                                        \
-                c_ *= 2;                                                                             \
-            void *p_ = realloc((ptr), c_ * sizeof *(ptr));                                           \
-            if (!p_)                                                                                 \
-                return cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory loading mentions"); \
-            (ptr) = p_;                                                                              \
-            (cap) = c_;                                                                              \
-        }                                                                                            \
+#define GROW(ptr, n, cap, need)                                                                  \
+    do {                                                                                         \
+        if (CPI_GROW(ptr, cap, (size_t)(n) + (need), 1024))                                      \
+            return cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory loading mentions"); \
     } while (0)
 
 static cpi_status add_record(cpi_rs_data *d, const cpi_record *rec, const char *source, cpi_error *err)
@@ -240,7 +233,7 @@ static cpi_status add_record(cpi_rs_data *d, const cpi_record *rec, const char *
         m->rec = d->nrecs;
         m->num = (uint16_t)(i + 1);
         const char *role = rec->mentions[i].role ? rec->mentions[i].role : "";
-        uint32_t rid = cpi_strtab_intern(&d->roles, role, strlen(role), err);
+        uint32_t rid = cpi_intern_id(&d->roles, role, strlen(role), err);
         if (!rid)
             return CPI_ERR_NOMEM;
         m->role = (uint16_t)(rid > UINT16_MAX ? 0 : rid);
@@ -269,7 +262,7 @@ static cpi_status add_record(cpi_rs_data *d, const cpi_record *rec, const char *
     r->area = 0;
     for (uint32_t i = 0; i < rec->facts.count && !r->area; i++) {
         const char *k = rec->facts.items[i].key, *v = rec->facts.items[i].value;
-        if (k && v && *v && strcasecmp(k, "area") == 0 && !(r->area = cpi_strtab_intern(&d->str, v, strlen(v), err)))
+        if (k && v && *v && strcasecmp(k, "area") == 0 && !(r->area = cpi_intern_id(&d->str, v, strlen(v), err)))
             return CPI_ERR_NOMEM;
     }
     /* a fact naming another record's id (an occurrence_nominals row's urn): resolved after loading */
@@ -277,7 +270,7 @@ static cpi_status add_record(cpi_rs_data *d, const cpi_record *rec, const char *
         const char *v = rec->facts.items[i].value;
         if (!v || !strpbrk(v, "0123456789") || !cpi_ref_valid_record_id(v))
             continue;
-        uint32_t id = cpi_strtab_intern(&d->str, v, strlen(v), err);
+        uint32_t id = cpi_intern_id(&d->str, v, strlen(v), err);
         if (!id)
             return CPI_ERR_NOMEM;
         GROW(d->evrec, d->nev, d->capev, 2);
@@ -362,7 +355,7 @@ static cpi_status link_events(cpi_rs_data *d, cpi_error *err)
         uint32_t r = d->evrec[2 * k];
         const char *own = cpi_rs_rec_ref(d, r), *colon = strchr(own, ':');
         int len = snprintf(ref, sizeof ref, "%.*s:%s", colon ? (int)(colon - own) : 0, own,
-                           cpi_strtab_str(&d->str, d->evrec[2 * k + 1]));
+                           cpi_intern_id_str(&d->str, d->evrec[2 * k + 1]));
         uint32_t target = len > 0 && (size_t)len < sizeof ref ? find_record(d, ref, (size_t)len) : UINT32_MAX;
         if (target == UINT32_MAX || target == r)
             continue;
@@ -388,15 +381,9 @@ static cpi_status link_events(cpi_rs_data *d, cpi_error *err)
         }
         for (uint32_t a = 0; a < np && !big && !s; a++)
             for (uint32_t b = a + 1; b < np; b++) {
-                if (d->nxrels == d->capxrels) {
-                    uint32_t cap = d->capxrels ? d->capxrels * 2 : 4096;
-                    cpi_rs_rel *x = realloc(d->xrels, cap * sizeof *x);
-                    if (!x) {
-                        s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
-                        break;
-                    }
-                    d->xrels = x;
-                    d->capxrels = cap;
+                if (CPI_GROW(d->xrels, d->capxrels, (size_t)d->nxrels + 1, 4096)) {
+                    s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
+                    break;
                 }
                 d->xrels[d->nxrels++] = (cpi_rs_rel){people[a], people[b], RS_REL_OTHER};
             }
@@ -474,7 +461,7 @@ static cpi_status load_old_entities(cpi_txn *t, cpi_rs_data *d, cpi_error *err)
         uint32_t i;
         if (!find_mention(d, k.data, k.len, &i))
             continue; /* its record is gone: the id is retired unless another mention carries it */
-        uint32_t id = cpi_strtab_intern(&d->old_ids, v.data, v.len, err);
+        uint32_t id = cpi_intern_id(&d->old_ids, v.data, v.len, err);
         if (!id) {
             s = CPI_ERR_NOMEM;
             break;
@@ -512,8 +499,8 @@ static int cmp_desc(const void *x, const void *y)
 
 static cpi_status count_terms(cpi_rs_data *d, cpi_error *err)
 {
-    d->fn_count = calloc((size_t)d->str.n + 1, sizeof *d->fn_count);
-    d->sn_count = calloc((size_t)d->str.n + 1, sizeof *d->sn_count);
+    d->fn_count = calloc((size_t)d->str.count + 1, sizeof *d->fn_count);
+    d->sn_count = calloc((size_t)d->str.count + 1, sizeof *d->sn_count);
     desc *v = malloc((d->nm ? d->nm : 1) * sizeof *v);
     if (!d->fn_count || !d->sn_count || !v) {
         free(v);
@@ -548,10 +535,7 @@ cpi_status cpi_rs_load(cpi_store *st, cpi_rs_data *d, const cpi_resolve_opts *o,
     cpi_status s = cpi_store_read_begin(st, &t, err);
     if (s)
         return s;
-    struct tm tm;
-    time_t now = time(NULL);
-    gmtime_r(&now, &tm);
-    d->today = cpi_norm_days_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+    d->today = cpi_norm_day_of_time(time(NULL));
     d->end_day = CPI_DAY_NONE;
     s = load_records(t, d, o, err);
     if (!s)

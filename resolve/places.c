@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "resolve/compare.h"
+#include "core/array.h"
 #include "core/sort.h"
 #include "resolve/internal.h"
 
@@ -110,8 +111,8 @@ static uint32_t name_of(const cpi_rs_mention *m)
  */
 static cpi_status name_only_places(cpi_rs_data *d, cpi_rs_uf *uf, cpi_resolve_kind_report *kr, cpi_error *err)
 {
-    uint32_t *owner = calloc((size_t)d->str.n + 1, sizeof *owner); /* name -> root + 1, UINT32_MAX if two */
-    uint32_t *alone = calloc((size_t)d->str.n + 1, sizeof *alone); /* name -> first name-only mention + 1 */
+    uint32_t *owner = calloc((size_t)d->str.count + 1, sizeof *owner); /* name -> root + 1, UINT32_MAX if two */
+    uint32_t *alone = calloc((size_t)d->str.count + 1, sizeof *alone); /* name -> first name-only mention + 1 */
     if (!owner || !alone) {
         free(owner);
         free(alone);
@@ -271,14 +272,8 @@ static size_t child_districts(const cpi_rs_data *d, cpi_rs_uf *uf, const cpi_rs_
 
 static int vote(dvote **v, size_t *n, size_t *cap, uint64_t key, double w)
 {
-    if (*n == *cap) {
-        size_t c = *cap ? *cap * 2 : 4096;
-        dvote *x = realloc(*v, c * sizeof *x);
-        if (!x)
-            return -1;
-        *v = x;
-        *cap = c;
-    }
+    if (CPI_GROW(*v, *cap, *n + 1, 4096))
+        return -1;
     (*v)[(*n)++] = (dvote){key, w};
     return 0;
 }
@@ -405,14 +400,9 @@ cpi_status cpi_rs_place_names_by_people(cpi_rs_data *d, cpi_rs_uf *uf, cpi_resol
         const cpi_rs_mention *m = &d->m[i];
         if (m->kind != CPI_KIND_LOCATION || !name_of(m) || !m->key[RS_L_STREET])
             continue;
-        if (nc == capc) {
-            capc = capc ? capc * 2 : 4096;
-            uint64_t *v = realloc(cand, capc * sizeof *v);
-            if (!v) {
-                s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
-                break;
-            }
-            cand = v;
+        if (CPI_GROW(cand, capc, nc + 1, 4096)) {
+            s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
+            break;
         }
         cand[nc++] = (uint64_t)name_of(m) << 32 | cpi_rs_find(uf, i);
     }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/sort.h"
+#include "core/array.h"
 #include "resolve/resolve.h"
 #include "core/store.h"
 
@@ -120,14 +121,9 @@ cpi_status cpi_review_list(cpi_store *st, cpi_review_item **items, size_t *n, cp
     cpi_slice k, val;
     cpi_status cs = cpi_cursor_seek(c, NULL, 0, &k, &val, err);
     for (; cs == CPI_OK && !s; cs = cpi_cursor_next(c, &k, &val, err)) {
-        if (cnt == cap) {
-            cap = cap ? cap * 2 : 256;
-            cpi_review_item *nv = realloc(v, cap * sizeof *nv);
-            if (!nv) {
-                s = cpi_error_set(err, CPI_ERR_NOMEM, "review: out of memory");
-                break;
-            }
-            v = nv;
+        if (CPI_GROW(v, cap, cnt + 1, 256)) {
+            s = cpi_error_set(err, CPI_ERR_NOMEM, "review: out of memory");
+            break;
         }
         s = decode(&k, &val, &v[cnt], err);
         cnt += s == CPI_OK;

@@ -292,21 +292,21 @@ void cpi_rs_location_vec(const cpi_rs_lview *va, const cpi_rs_lview *vb, cpi_fs_
     v->levels[RS_LC_TOWN] = (uint8_t)cpi_cmp_ident(a->town, b->town);
 }
 
-void cpi_rs_pview_keys(cpi_rs_pview *v, const cpi_strtab *str, const cpi_rs_mention *m)
+void cpi_rs_pview_keys(cpi_rs_pview *v, const cpi_intern *str, const cpi_rs_mention *m)
 {
     const uint32_t *k = m->key;
-    v->fn = cpi_strtab_str(str, k[RS_P_FN]);
-    v->sn = cpi_strtab_str(str, k[RS_P_SN]);
-    v->sa = cpi_strtab_str(str, k[RS_P_SA]);
-    v->fx = cpi_strtab_str(str, k[RS_P_FX]);
-    v->fx2 = cpi_strtab_str(str, k[RS_P_FX2]);
-    v->sx = cpi_strtab_str(str, k[RS_P_SX]);
-    v->sx2 = cpi_strtab_str(str, k[RS_P_SX2]);
-    v->nid = cpi_strtab_str(str, k[RS_P_NID]);
-    v->pnc = cpi_strtab_str(str, k[RS_P_PNC]);
-    v->gender = cpi_strtab_str(str, k[RS_P_GENDER]);
-    v->street = cpi_strtab_str(str, k[RS_P_STREET]);
-    v->email = cpi_strtab_str(str, k[RS_P_EMAIL]);
+    v->fn = cpi_intern_id_str(str, k[RS_P_FN]);
+    v->sn = cpi_intern_id_str(str, k[RS_P_SN]);
+    v->sa = cpi_intern_id_str(str, k[RS_P_SA]);
+    v->fx = cpi_intern_id_str(str, k[RS_P_FX]);
+    v->fx2 = cpi_intern_id_str(str, k[RS_P_FX2]);
+    v->sx = cpi_intern_id_str(str, k[RS_P_SX]);
+    v->sx2 = cpi_intern_id_str(str, k[RS_P_SX2]);
+    v->nid = cpi_intern_id_str(str, k[RS_P_NID]);
+    v->pnc = cpi_intern_id_str(str, k[RS_P_PNC]);
+    v->gender = cpi_intern_id_str(str, k[RS_P_GENDER]);
+    v->street = cpi_intern_id_str(str, k[RS_P_STREET]);
+    v->email = cpi_intern_id_str(str, k[RS_P_EMAIL]);
     v->dob_lo = m->dob_lo;
     v->dob_hi = m->dob_hi;
 }
@@ -342,13 +342,13 @@ void cpi_rs_lview_set(cpi_rs_lview *v, const char *house, const char *flat, cons
     }
 }
 
-void cpi_rs_lview_keys(cpi_rs_lview *v, const cpi_strtab *str, const cpi_rs_mention *m)
+void cpi_rs_lview_keys(cpi_rs_lview *v, const cpi_intern *str, const cpi_rs_mention *m)
 {
     const uint32_t *k = m->key;
-    cpi_rs_lview_set(v, cpi_strtab_str(str, k[RS_L_HOUSE]), cpi_strtab_str(str, k[RS_L_FLAT]),
-                     cpi_strtab_str(str, k[RS_L_STREET]), cpi_strtab_str(str, k[RS_L_PC]),
-                     cpi_strtab_str(str, k[RS_L_TOWN]), cpi_strtab_str(str, k[RS_L_PLACE]),
-                     cpi_strtab_str(str, k[RS_L_PREMISES]));
+    cpi_rs_lview_set(v, cpi_intern_id_str(str, k[RS_L_HOUSE]), cpi_intern_id_str(str, k[RS_L_FLAT]),
+                     cpi_intern_id_str(str, k[RS_L_STREET]), cpi_intern_id_str(str, k[RS_L_PC]),
+                     cpi_intern_id_str(str, k[RS_L_TOWN]), cpi_intern_id_str(str, k[RS_L_PLACE]),
+                     cpi_intern_id_str(str, k[RS_L_PREMISES]));
 }
 
 void cpi_rs_lview_of(const cpi_rs_data *d, uint32_t i, cpi_rs_lview *v) { cpi_rs_lview_keys(v, &d->str, &d->m[i]); }

@@ -40,6 +40,7 @@
 #include <string.h>
 
 #include "resolve/compare.h"
+#include "core/array.h"
 #include "core/normalise/normalise.h"
 #include "resolve/internal.h"
 
@@ -69,24 +70,13 @@ static int add_cand(weak_ctx *w, uint32_t root, bool phone)
             return 0;
         }
     if (w->ncand == w->capcand) {
-        uint32_t cap = w->capcand ? w->capcand * 2 : 64;
-        uint32_t *c = realloc(w->cand, cap * sizeof *c);
-        if (!c)
+        /* four arrays of one length: each grows from the same capacity to the same new one */
+        uint32_t cap[4] = {w->capcand, w->capcand, w->capcand, w->capcand};
+        size_t need = (size_t)w->ncand + 1;
+        if (CPI_GROW(w->cand, cap[0], need, 64) || CPI_GROW(w->hits, cap[1], need, 64) ||
+            CPI_GROW(w->via_phone, cap[2], need, 64) || CPI_GROW(w->fit, cap[3], need, 64))
             return -1;
-        w->cand = c;
-        uint32_t *h = realloc(w->hits, cap * sizeof *h);
-        if (!h)
-            return -1;
-        w->hits = h;
-        uint8_t *p = realloc(w->via_phone, cap);
-        if (!p)
-            return -1;
-        w->via_phone = p;
-        int *f = realloc(w->fit, cap * sizeof *f);
-        if (!f)
-            return -1;
-        w->fit = f;
-        w->capcand = cap;
+        w->capcand = cap[0];
     }
     w->cand[w->ncand] = root;
     w->hits[w->ncand] = 1;
@@ -177,12 +167,12 @@ static int name_agreement(const cpi_rs_data *d, const cpi_rs_summary *s, uint8_t
 {
     if (cpi_rs_sum_has(s, type, id))
         return 0;
-    const char *a = cpi_strtab_str(&d->str, id);
+    const char *a = cpi_intern_id_str(&d->str, id);
     int best = -1;
     for (uint16_t k = 0; k < s->n; k++) {
         if (s->v[k].type != type)
             continue;
-        const char *b = cpi_strtab_str(&d->str, s->v[k].a);
+        const char *b = cpi_intern_id_str(&d->str, s->v[k].a);
         if (type == RS_SV_FN && cpi_norm_forenames_equivalent(a, b))
             best = best < 0 || best > 1 ? 1 : best;
         else if (cpi_levenshtein(a, b, 1) <= 1 || cpi_jaro_winkler(a, b) >= CPI_CMP_NAME_JW_HIGH)
@@ -267,8 +257,8 @@ static bool better(const weak_ctx *w, uint32_t k, int j)
 static cpi_status build_concern(weak_ctx *w, cpi_error *err)
 {
     const cpi_rs_data *d = w->d;
-    w->role_concern = cpi_strtab_find(&d->roles, "location-of-concern", 19);
-    w->role_used = cpi_strtab_find(&d->roles, "address-used", 12);
+    w->role_concern = cpi_intern_find_id(&d->roles, "location-of-concern", 19);
+    w->role_used = cpi_intern_find_id(&d->roles, "address-used", 12);
     cpi_rs_ctx *c = &w->concern;
     c->off = calloc((size_t)d->nm + 2, sizeof *c->off);
     if (!c->off)

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "ingest/purge.h"
+#include "core/array.h"
 #include "core/sort.h"
 #include "resolve/internal.h"
 
@@ -187,14 +188,9 @@ static cpi_status write_terms(cpi_txn *t, const cpi_rs_data *d, cpi_error *err)
     cpi_status cs = cpi_cursor_seek(c, prefix, sizeof prefix - 1, &k, &v, err);
     for (; cs == CPI_OK && k.len >= sizeof prefix - 1 && memcmp(k.data, prefix, sizeof prefix - 1) == 0;
          cs = cpi_cursor_next(c, &k, &v, err)) {
-        if (nold == cap) {
-            cap = cap ? cap * 2 : 1024;
-            char **o = realloc(old, cap * sizeof *o);
-            if (!o) {
-                s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
-                break;
-            }
-            old = o;
+        if (CPI_GROW(old, cap, nold + 1, 1024)) {
+            s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
+            break;
         }
         if (!(old[nold] = strndup(k.data, k.len))) {
             s = cpi_error_set(err, CPI_ERR_NOMEM, "resolve: out of memory");
@@ -213,12 +209,12 @@ static cpi_status write_terms(cpi_txn *t, const cpi_rs_data *d, cpi_error *err)
     free(old);
     char key[600];
     unsigned char be[8];
-    for (uint32_t id = 1; id <= d->str.n && !s; id++) {
+    for (uint32_t id = 1; id <= d->str.count && !s; id++) {
         uint32_t counts[2] = {d->fn_count[id], d->sn_count[id]};
         for (int w = 0; w < 2 && !s; w++) {
-            if (!counts[w] || d->str.len[id] > 500)
+            if (!counts[w] || cpi_intern_len(&d->str, id - 1) > 500)
                 continue;
-            int kl = snprintf(key, sizeof key, "n:%s:%s", w ? RS_META_TF_SN : RS_META_TF_FN, cpi_strtab_str(&d->str, id));
+            int kl = snprintf(key, sizeof key, "n:%s:%s", w ? RS_META_TF_SN : RS_META_TF_FN, cpi_intern_id_str(&d->str, id));
             for (int b = 0; b < 8; b++)
                 be[b] = (unsigned char)((uint64_t)counts[w] >> (56 - 8 * b));
             s = cpi_txn_put(t, CPI_DB_META, key, (size_t)kl, be, 8, err);

@@ -26,7 +26,7 @@
 #include "ingest/keys.h"
 #include "testutil.h"
 
-#define D(y, m, d) cpi_cmp_days_from_ymd((y), (m), (d))
+#define D(y, m, d) cpi_norm_days_from_ymd((y), (m), (d))
 
 static void test_email_levels(void **state)
 {

@@ -359,6 +359,13 @@ static void test_day_numbers(void **state)
 static void test_date_formats(void **state)
 {
     (void)state;
+    /* today's day number from the clock: days since the epoch, rounded down before it */
+    assert_int_equal(cpi_norm_day_of_time(0), 0);
+    assert_int_equal(cpi_norm_day_of_time(86399), 0);
+    assert_int_equal(cpi_norm_day_of_time(1700000000), D(2023, 11, 14));
+    assert_int_equal(cpi_norm_day_of_time(-1), -1);
+    assert_int_equal(cpi_norm_day_of_time(-86400), -1);
+    assert_int_equal(cpi_norm_day_of_time(-86401), -2);
     int32_t ref = D(2020, 6, 1);
     static const struct {
         const char *raw;

@@ -1444,14 +1444,14 @@ static void test_numberless_places(void **state)
     memset(m, 0, sizeof m);
     memset(r, 0, sizeof r);
     cpi_error err = {0};
-    uint32_t h1 = cpi_strtab_intern(&d.str, "1", 1, &err), h2 = cpi_strtab_intern(&d.str, "2", 1, &err);
-    uint32_t st = cpi_strtab_intern(&d.str, "maple close", 11, &err);
-    uint32_t pc = cpi_strtab_intern(&d.str, "CF83 7BD", 8, &err), pcs = cpi_strtab_intern(&d.str, "CF83 7", 6, &err);
+    uint32_t h1 = cpi_intern_id(&d.str, "1", 1, &err), h2 = cpi_intern_id(&d.str, "2", 1, &err);
+    uint32_t st = cpi_intern_id(&d.str, "maple close", 11, &err);
+    uint32_t pc = cpi_intern_id(&d.str, "CF83 7BD", 8, &err), pcs = cpi_intern_id(&d.str, "CF83 7", 6, &err);
     uint32_t lid[N];
     for (uint32_t i = 0; i < N; i++) {
         char b[16];
         snprintf(b, sizeof b, "LOC-%u", i);
-        lid[i] = cpi_strtab_intern(&d.str, b, strlen(b), &err);
+        lid[i] = cpi_intern_id(&d.str, b, strlen(b), &err);
         m[i].kind = CPI_KIND_LOCATION;
         m[i].rec = i;
         m[i].num = 1;
@@ -1493,7 +1493,7 @@ static void test_numberless_places(void **state)
     assert_int_not_equal(cpi_rs_find(&uf, 4), cpi_rs_find(&uf, 3));
     assert_int_equal(cpi_rs_find(&uf, 4), cpi_rs_find(&uf, 5));
     cpi_rs_uf_free(&uf);
-    cpi_strtab_free(&d.str);
+    cpi_intern_free(&d.str);
 }
 
 /*
@@ -1551,9 +1551,9 @@ static void test_swapped_names_weak_side(void **state)
         m[i].rec = i;
         m[i].num = 1;
         m[i].dob_lo = m[i].dob_hi = CPI_DAY_NONE;
-        m[i].key[RS_P_FN] = cpi_strtab_intern(&d.str, NAMES[i][0], strlen(NAMES[i][0]), &err);
+        m[i].key[RS_P_FN] = cpi_intern_id(&d.str, NAMES[i][0], strlen(NAMES[i][0]), &err);
         if (NAMES[i][1])
-            m[i].key[RS_P_SN] = cpi_strtab_intern(&d.str, NAMES[i][1], strlen(NAMES[i][1]), &err);
+            m[i].key[RS_P_SN] = cpi_intern_id(&d.str, NAMES[i][1], strlen(NAMES[i][1]), &err);
         r[i] = (cpi_rs_record){.first = i, .nmentions = 1};
     }
     d.m = m, d.nm = N, d.recs = r, d.nrecs = N;
@@ -1575,7 +1575,7 @@ static void test_swapped_names_weak_side(void **state)
     assert_true(cpi_rs_uf_conflict(&uf, 8, 9));
     assert_true(cpi_rs_uf_conflict(&uf, 8, 5));
     cpi_rs_uf_free(&uf);
-    cpi_strtab_free(&d.str);
+    cpi_intern_free(&d.str);
 }
 
 static void test_conflict_rules(void **state)
@@ -1642,27 +1642,41 @@ static void test_entity_ids(void **state)
     assert_int_equal(cpi_entity_id_format((cpi_kind)9, 1, buf, sizeof buf), -1);
 }
 
-static void test_strtab(void **state)
+static void test_intern(void **state)
 {
     (void)state;
-    cpi_strtab t = {0};
+    cpi_intern t = {0};
     cpi_error err;
     char s[32];
     for (int i = 0; i < 5000; i++) {
         snprintf(s, sizeof s, "value-%d", i);
-        assert_int_equal(cpi_strtab_intern(&t, s, strlen(s), &err), (uint32_t)i + 1);
+        assert_int_equal(cpi_intern_id(&t, s, strlen(s), &err), (uint32_t)i + 1);
     }
     for (int i = 4999; i >= 0; i--) {
         snprintf(s, sizeof s, "value-%d", i);
-        assert_int_equal(cpi_strtab_intern(&t, s, strlen(s), &err), (uint32_t)i + 1);
-        assert_int_equal(cpi_strtab_find(&t, s, strlen(s)), (uint32_t)i + 1);
-        assert_string_equal(cpi_strtab_str(&t, (uint32_t)i + 1), s);
+        assert_int_equal(cpi_intern_id(&t, s, strlen(s), &err), (uint32_t)i + 1);
+        assert_int_equal(cpi_intern_find_id(&t, s, strlen(s)), (uint32_t)i + 1);
+        assert_string_equal(cpi_intern_id_str(&t, (uint32_t)i + 1), s);
     }
-    assert_int_equal(cpi_strtab_find(&t, "value-5000", 10), 0);
-    assert_null(cpi_strtab_str(&t, 0));
-    assert_null(cpi_strtab_str(&t, 5001));
-    assert_int_equal(cpi_strtab_intern(&t, "", 0, &err), 5001); /* the empty string is a string */
-    cpi_strtab_free(&t);
+    assert_int_equal(cpi_intern_find_id(&t, "value-5000", 10), 0);
+    assert_null(cpi_intern_id_str(&t, 0));
+    assert_null(cpi_intern_id_str(&t, 5001));
+    assert_int_equal(cpi_intern_id(&t, "", 0, &err), 5001); /* the empty string is a string */
+    const char *first = t.strs[0];
+    uint32_t x;
+    int added;
+    assert_int_equal(cpi_intern_add(&t, "value-7", 7, &x, &added), CPI_OK); /* numbers are ids - 1 */
+    assert_int_equal(x, 7);
+    assert_false(added);
+    assert_int_equal(cpi_intern_add(&t, "value-70000x", 11, &x, &added), CPI_OK); /* not NUL-terminated */
+    assert_true(added);
+    assert_int_equal(x, 5001);
+    assert_int_equal(cpi_intern_len(&t, x), 11);
+    assert_int_equal(cpi_intern_find(&t, "value-70000", 11), 5001);
+    assert_int_equal(cpi_intern_find(&t, "value-7000", 10), CPI_INTERN_NONE);
+    assert_ptr_equal(t.strs[0], first); /* strings stay put as the table grows */
+    assert_string_equal(first, "value-0");
+    cpi_intern_free(&t);
 }
 
 /*
@@ -1820,18 +1834,18 @@ static void test_school_by_child_district(void **state)
     memset(m, 0, sizeof m);
     memset(r, 0, sizeof r);
     cpi_error err = {0};
-    uint32_t np19 = cpi_strtab_intern(&d.str, "NP19", 4, &err), np18 = cpi_strtab_intern(&d.str, "NP18", 4, &err);
-    uint32_t street = cpi_strtab_intern(&d.str, "maes y deri", 11, &err), name[NAMES];
+    uint32_t np19 = cpi_intern_id(&d.str, "NP19", 4, &err), np18 = cpi_intern_id(&d.str, "NP18", 4, &err);
+    uint32_t street = cpi_intern_id(&d.str, "maes y deri", 11, &err), name[NAMES];
     uint32_t nm = 0, nr = 0, nrel = 0;
     for (int k = 0; k < NAMES; k++) {
         char b[32];
         snprintf(b, sizeof b, "school %d", k);
-        name[k] = cpi_strtab_intern(&d.str, b, strlen(b), &err);
+        name[k] = cpi_intern_id(&d.str, b, strlen(b), &err);
         for (int j = 0; j < 2; j++) { /* school 2k in NP19, 2k+1 elsewhere */
             m[nm] = (cpi_rs_mention){.rec = nr, .num = 1, .kind = CPI_KIND_LOCATION};
             m[nm].key[RS_L_PLACE] = name[k];
             m[nm].key[RS_L_STREET] = street;
-            m[nm].key[RS_L_PCD] = j ? cpi_strtab_intern(&d.str, OTHER[k], strlen(OTHER[k]), &err) : np19;
+            m[nm].key[RS_L_PCD] = j ? cpi_intern_id(&d.str, OTHER[k], strlen(OTHER[k]), &err) : np19;
             r[nr++] = (cpi_rs_record){.first = nm++, .nmentions = 1};
         }
     }
@@ -1871,7 +1885,7 @@ static void test_school_by_child_district(void **state)
     assert_int_equal(kr.weak_linked, (NAMES - 1) * PER);
     assert_int_equal(kr.weak_ambiguous, PER);
     cpi_rs_uf_free(&uf);
-    cpi_strtab_free(&d.str);
+    cpi_intern_free(&d.str);
 }
 
 /*
@@ -1892,11 +1906,11 @@ static void test_school_by_area(void **state)
     memset(m, 0, sizeof m);
     memset(r, 0, sizeof r);
     cpi_error err = {0};
-    uint32_t pd[2] = {cpi_strtab_intern(&d.str, "NP20", 4, &err), cpi_strtab_intern(&d.str, "NP44", 4, &err)};
-    uint32_t area[2] = {cpi_strtab_intern(&d.str, "EAST", 4, &err), cpi_strtab_intern(&d.str, "WEST", 4, &err)};
-    uint32_t street = cpi_strtab_intern(&d.str, "maes y deri", 11, &err);
-    uint32_t las = cpi_strtab_intern(&d.str, "heol las primary school", 23, &err);
-    uint32_t ysgol = cpi_strtab_intern(&d.str, "ysgol gyfun newport", 19, &err);
+    uint32_t pd[2] = {cpi_intern_id(&d.str, "NP20", 4, &err), cpi_intern_id(&d.str, "NP44", 4, &err)};
+    uint32_t area[2] = {cpi_intern_id(&d.str, "EAST", 4, &err), cpi_intern_id(&d.str, "WEST", 4, &err)};
+    uint32_t street = cpi_intern_id(&d.str, "maes y deri", 11, &err);
+    uint32_t las = cpi_intern_id(&d.str, "heol las primary school", 23, &err);
+    uint32_t ysgol = cpi_intern_id(&d.str, "ysgol gyfun newport", 19, &err);
     uint32_t nm = 0, name[2 * LEARN];
     /* one school per learning name (the first LEARN in NP20), then Heol Las in NP20 and NP44, then
      * Ysgol Gyfun Newport twice in NP20 */
@@ -1905,7 +1919,7 @@ static void test_school_by_area(void **state)
         snprintf(b, sizeof b, "school %u", k);
         m[nm] = (cpi_rs_mention){.rec = nm, .num = 1, .kind = CPI_KIND_LOCATION};
         if (k < 2 * LEARN)
-            m[nm].key[RS_L_PLACE] = name[k] = cpi_strtab_intern(&d.str, b, strlen(b), &err);
+            m[nm].key[RS_L_PLACE] = name[k] = cpi_intern_id(&d.str, b, strlen(b), &err);
         else
             m[nm].key[RS_L_PLACE] = k < 2 * LEARN + 2 ? las : ysgol;
         m[nm].key[RS_L_STREET] = street;
@@ -1934,7 +1948,7 @@ static void test_school_by_area(void **state)
     assert_int_not_equal(cpi_rs_find(&uf, ysgol_row), cpi_rs_find(&uf, 2 * LEARN + 2));
     assert_int_not_equal(cpi_rs_find(&uf, ysgol_row), cpi_rs_find(&uf, 2 * LEARN + 3));
     cpi_rs_uf_free(&uf);
-    cpi_strtab_free(&d.str);
+    cpi_intern_free(&d.str);
 }
 
 /*
@@ -1953,8 +1967,8 @@ static void test_school_one_per_child(void **state)
     memset(m, 0, sizeof m);
     memset(r, 0, sizeof r);
     cpi_error err = {0};
-    uint32_t name = cpi_strtab_intern(&d.str, "caldicot high school", 20, &err);
-    uint32_t pd = cpi_strtab_intern(&d.str, "NP26", 4, &err), street = cpi_strtab_intern(&d.str, "church road", 11, &err);
+    uint32_t name = cpi_intern_id(&d.str, "caldicot high school", 20, &err);
+    uint32_t pd = cpi_intern_id(&d.str, "NP26", 4, &err), street = cpi_intern_id(&d.str, "church road", 11, &err);
     uint32_t nm = 0, nr = 0;
     for (int k = 0; k < 2; k++) {
         m[nm] = (cpi_rs_mention){.rec = nr, .num = 1, .kind = CPI_KIND_LOCATION};
@@ -1982,7 +1996,7 @@ static void test_school_one_per_child(void **state)
     assert_int_not_equal(cpi_rs_find(&uf, 3), cpi_rs_find(&uf, 0));
     assert_int_not_equal(cpi_rs_find(&uf, 3), cpi_rs_find(&uf, 1));
     cpi_rs_uf_free(&uf);
-    cpi_strtab_free(&d.str);
+    cpi_intern_free(&d.str);
 }
 
 /*
@@ -2065,7 +2079,7 @@ int main(void)
         cmocka_unit_test(test_swapped_names_weak_side),
         cmocka_unit_test(test_conflict_rules),
         cmocka_unit_test(test_entity_ids),
-        cmocka_unit_test(test_strtab),
+        cmocka_unit_test(test_intern),
         cmocka_unit_test(test_u_of_rare_comparison),
         cmocka_unit_test(test_fold_shares_by_matches),
         cmocka_unit_test(test_school_by_child_district),

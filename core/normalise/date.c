@@ -57,6 +57,11 @@ void cpi_norm_ymd_from_days(int32_t day, int *y, int *m, int *d)
     *y = (int)(yoe + era * 400 + (*m <= 2));
 }
 
+int32_t cpi_norm_day_of_time(int64_t t)
+{
+    return (int32_t)(t >= 0 ? t / 86400 : -((86399 - t) / 86400)); /* rounded down */
+}
+
 void cpi_norm_date_iso(int32_t day, char out[CPI_NORM_ISO_DATE_MAX])
 {
     int y, m, d;

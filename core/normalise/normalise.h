@@ -152,6 +152,8 @@ void cpi_norm_dmetaphone(const char *key, char primary[CPI_NORM_DMETA_MAX], char
 /* y/m/d -> day number. The date must be valid (use cpi_norm_date_valid first). */
 int32_t cpi_norm_days_from_ymd(int y, int m, int d);
 void cpi_norm_ymd_from_days(int32_t day, int *y, int *m, int *d);
+/* The day (UTC) of a time in seconds since 1970-01-01T00:00Z: today is cpi_norm_day_of_time(time(NULL)). */
+int32_t cpi_norm_day_of_time(int64_t t);
 bool cpi_norm_date_valid(int y, int m, int d);
 /* "yyyy-mm-dd" into out (at least CPI_NORM_ISO_DATE_MAX bytes). */
 void cpi_norm_date_iso(int32_t day, char out[CPI_NORM_ISO_DATE_MAX]);

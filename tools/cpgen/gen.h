@@ -25,6 +25,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/normalise/normalise.h" /* dates: cpi_norm_days_from_ymd, cpi_norm_ymd_from_days */
+
 #define NONE UINT32_MAX
 
 /* ---- random numbers: xoshiro256**, seeded by splitmix64 ---- */
@@ -44,9 +46,7 @@ uint32_t rng_heavy(rng *r, double alpha, uint32_t cap);
 /* Zipf-like index in [0, n): low indices much more likely. */
 uint32_t rng_zipf(rng *r, uint32_t n);
 
-/* ---- dates: days since 1970-01-01 (proleptic Gregorian) ---- */
-int32_t day_from_ymd(int y, int m, int d);
-void day_to_ymd(int32_t day, int *y, int *m, int *d);
+/* ---- dates: day numbers as core/normalise's, days since 1970-01-01 (proleptic Gregorian) ---- */
 bool day_parse_iso(const char *s, int32_t *out);
 /* A random day in [start, end] on which someone born on dob is at least min_age (if possible). */
 struct gen_ctx;

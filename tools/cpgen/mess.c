@@ -124,7 +124,7 @@ void mess_dob(gen_ctx *g, rng *r, uint32_t pi, date_fmt f, int32_t at, char *buf
 {
     const person *p = &g->p[pi];
     int y, m, d;
-    day_to_ymd(p->dob, &y, &m, &d);
+    cpi_norm_ymd_from_days(p->dob, &y, &m, &d);
     if (err(g, r, 0.04)) {
         buf[0] = 0;
         return;

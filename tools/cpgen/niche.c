@@ -121,7 +121,7 @@ static void occurrence(niche *n, int32_t day, const char *cls, uint32_t li, cons
 {
     gen_ctx *g = n->g;
     int y, m, d;
-    day_to_ymd(day, &y, &m, &d);
+    cpi_norm_ymd_from_days(day, &y, &m, &d);
     char urn[32];
     snprintf(urn, sizeof urn, "OCC-%02d-%06u", y % 100, ++n->occ_seq);
     const location *l = &g->l[li];

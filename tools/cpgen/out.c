@@ -132,7 +132,7 @@ void row_date(row *w, int32_t day)
 {
     char b[32];
     int y, m, d;
-    day_to_ymd(day, &y, &m, &d);
+    cpi_norm_ymd_from_days(day, &y, &m, &d);
     w->date_y = y;
     w->date_m = m;
     w->date_d = d;

@@ -12,19 +12,15 @@
  * the first households so every dataset has them.
  */
 #include "tools/cpgen/gen.h"
+#include "core/array.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define GROW(arr, n, cap)                                                              \
-    do {                                                                               \
-        if ((n) == (cap)) {                                                            \
-            (cap) = (cap) ? (cap) * 2 : 1024;                                          \
-            void *np_ = realloc((arr), sizeof *(arr) * (size_t)(cap));                 \
-            if (!np_)                                                                  \
-                abort();                                                               \
-            (arr) = np_;                                                               \
-        }                                                                              \
+#define GROW(arr, n, cap)                                    \
+    do {                                                     \
+        if (CPI_GROW((arr), (cap), (size_t)(n) + 1, 1024))   \
+            abort();                                         \
     } while (0)
 
 static uint32_t max_u(uint32_t a, uint32_t b) { return a > b ? a : b; }

@@ -145,7 +145,7 @@ static void miraf_form(gen_ctx *g, rng *r, gen_file *f, uint32_t ci, uint32_t se
         last = g->start;
     int32_t form_day = last + 1 + (int32_t)rng_below(r, 7);
     int y, m, d;
-    day_to_ymd(form_day, &y, &m, &d);
+    cpi_norm_ymd_from_days(form_day, &y, &m, &d);
     row w;
     row_begin(&w, f, "MF-%04d-%06u", y, seq);
     row_date(&w, form_day);
@@ -269,8 +269,8 @@ static void mace_row(gen_ctx *g, rng *r, gen_file *f, uint32_t ci, uint32_t seq)
     const char *area = LAS[home->la].area;
     int32_t any = day_at_age(g, r, p->dob, 11);
     int y, m, d;
-    day_to_ymd(any, &y, &m, &d);
-    int32_t day = day_from_ymd(y, m, area[0] == 'E' ? 5 : 12);
+    cpi_norm_ymd_from_days(any, &y, &m, &d);
+    int32_t day = cpi_norm_days_from_ymd(y, m, area[0] == 'E' ? 5 : 12);
     if (day > g->end)
         day = g->end;
     row w;
@@ -436,7 +436,7 @@ static void polit_entry(gen_ctx *g, rng *r, gen_file *f, uint32_t ai, uint32_t s
     const person *p = &g->p[ai];
     int32_t day = rand_day(g, r);
     int y, m, d;
-    day_to_ymd(day, &y, &m, &d);
+    cpi_norm_ymd_from_days(day, &y, &m, &d);
     row w;
     row_begin(&w, f, "PI-%07u", seq);
     row_date(&w, day);

@@ -69,53 +69,23 @@ uint32_t rng_zipf(rng *r, uint32_t n)
     return i >= n ? n - 1 : i;
 }
 
-/* Howard Hinnant's days_from_civil / civil_from_days. */
-int32_t day_from_ymd(int y, int m, int d)
-{
-    y -= m <= 2;
-    int era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153u * (unsigned)(m + (m > 2 ? -3 : 9)) + 2) / 5 + (unsigned)d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int)doe - 719468;
-}
-
-void day_to_ymd(int32_t day, int *y, int *m, int *d)
-{
-    int z = day + 719468;
-    int era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int yy = (int)yoe + era * 400;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yy + (*m <= 2);
-}
-
-static bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
 bool day_parse_iso(const char *s, int32_t *out)
 {
     int y, m, d;
     char tail;
     if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
         return false;
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (y < 1900 || y > 2100 || m < 1 || m > 12 || d < 1)
+    if (y < 1900 || y > 2100 || !cpi_norm_date_valid(y, m, d))
         return false;
-    if (d > mdays[m - 1] + (m == 2 && leap(y)))
-        return false;
-    *out = day_from_ymd(y, m, d);
+    *out = cpi_norm_days_from_ymd(y, m, d);
     return true;
 }
 
 int age_at(int32_t dob, int32_t day)
 {
     int y1, m1, d1, y2, m2, d2;
-    day_to_ymd(dob, &y1, &m1, &d1);
-    day_to_ymd(day, &y2, &m2, &d2);
+    cpi_norm_ymd_from_days(dob, &y1, &m1, &d1);
+    cpi_norm_ymd_from_days(day, &y2, &m2, &d2);
     int a = y2 - y1;
     if (m2 < m1 || (m2 == m1 && d2 < d1))
         a--;
@@ -140,7 +110,7 @@ int date_fmt_ymd(char *buf, size_t cap, date_fmt f, int y, int m, int d)
 int date_fmt_day(char *buf, size_t cap, date_fmt f, int32_t day)
 {
     int y, m, d;
-    day_to_ymd(day, &y, &m, &d);
+    cpi_norm_ymd_from_days(day, &y, &m, &d);
     return date_fmt_ymd(buf, cap, f, y, m, d);
 }
 

@@ -1,6 +1,7 @@
 /* query_cli.c - options, asking the desk and printing its answer, and the gate and consultation logging of
  * agenda and analyse, for the query commands (see query_cli.h). */
 #include "query_cli.h"
+#include "core/array.h"
 
 #include "render/profile_screen.h"
 
