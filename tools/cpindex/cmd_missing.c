@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "query/missing.h"
+#include "render/missing_render.h"
 #include "query_cli.h"
 
 static cpi_status build(cpi_txn *txn, const char *id, const cpi_profile_opts *opts, cpi_arena *arena, void *out,

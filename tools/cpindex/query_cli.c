@@ -2,6 +2,7 @@
  * (see query_cli.h). */
 #include "query_cli.h"
 
+#include "render/lookup_render.h"
 #include "render/profile_screen.h"
 
 #include <stdio.h>
