@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "query/profile_build.h"
+#include "query/answer_build.h"
 #include "core/sort.h"
 
 typedef struct acc {
