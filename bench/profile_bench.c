@@ -25,6 +25,7 @@
 #include "core/store.h"
 #include "render/jsonw.h"
 #include "query/profile.h"
+#include "render/profile_render.h"
 
 static double now_us(clockid_t clk)
 {

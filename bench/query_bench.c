@@ -58,6 +58,7 @@
 #include "query/profile.h"
 #include "render/address_render.h"
 #include "render/missing_render.h"
+#include "render/profile_render.h"
 
 extern char **environ;
 

@@ -2,6 +2,8 @@
  * profile_render.c - a profile as JSON (keys documented in docs/queries.md)
  * and as text for a terminal, warnings first, wrapped to the width given.
  */
+#include "render/profile_render.h"
+
 #include <string.h>
 
 #include "core/normalise/normalise.h"

@@ -11,6 +11,7 @@
 
 #include "graph/graphdb.h"
 #include "query/profile.h"
+#include "render/profile_render.h"
 #include "render/render.h"
 #include "query_cli.h"
 

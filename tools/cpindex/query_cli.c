@@ -3,6 +3,7 @@
 #include "query_cli.h"
 
 #include "render/lookup_render.h"
+#include "render/profile_render.h"
 #include "render/profile_screen.h"
 
 #include <stdio.h>
