@@ -29,6 +29,8 @@
 #include "core/store.h"
 #include "core/array.h"
 #include "render/jsonw.h"
+#include "query/profile.h"
+#include "render/profile_render.h"
 
 static double now_us(clockid_t clk)
 {

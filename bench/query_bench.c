@@ -61,6 +61,9 @@
 #include "query/lookup.h"
 #include "query/missing.h"
 #include "query/profile.h"
+#include "render/address_render.h"
+#include "render/missing_render.h"
+#include "render/profile_render.h"
 
 extern char **environ;
 

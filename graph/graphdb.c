@@ -65,6 +65,15 @@ static const cpi_flag_info flag_table[CPI_EF__COUNT] = {
 
 const cpi_flag_info *cpi_flag_info_get(unsigned flag) { return flag < CPI_EF__COUNT ? &flag_table[flag] : NULL; }
 
+void cpi_flag_labels(uint64_t flags, uint64_t mask, char *out, size_t cap)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (unsigned f = 0; f < CPI_EF__COUNT && n < cap; f++)
+        if (flags & mask & CPI_EF(f))
+            n += (size_t)snprintf(out + n, cap - n, "%s%s", n ? "; " : "", flag_table[f].label);
+}
+
 uint64_t cpi_flags_from_sources(uint64_t mask, uint32_t src_mask)
 {
     uint64_t out = 0;

@@ -113,6 +113,11 @@ typedef struct cpi_flag_info {
 
 /* NULL past the end. */
 const cpi_flag_info *cpi_flag_info_get(unsigned flag);
+/*
+ * "label; label" for the flags in flags & mask, in flag order ("" for none): a
+ * warning's text names them (query/address.c) and every text answer lists them.
+ */
+void cpi_flag_labels(uint64_t flags, uint64_t mask, char *out, size_t cap);
 /* The flags in mask whose source is in src_mask. */
 uint64_t cpi_flags_from_sources(uint64_t mask, uint32_t src_mask);
 

@@ -52,7 +52,5 @@ typedef struct cpi_place_report {
 /* The report on place id (a location entity; CPI_ERR_USAGE for anything else). */
 cpi_status cpi_address_build(cpi_txn *txn, const char *id, const cpi_profile_opts *opts, cpi_arena *arena,
                              cpi_place_report *out, cpi_error *err);
-json_t *cpi_address_json(const cpi_place_report *r);
-void cpi_address_text(const cpi_place_report *r, FILE *out, int width);
 
 #endif

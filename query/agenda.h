@@ -113,7 +113,5 @@ typedef struct cpi_agenda {
 /* CPI_ERR_USAGE (listing the known areas) when opts.area names none. */
 cpi_status cpi_agenda_build(cpi_txn *txn, const cpi_agenda_opts *opts, cpi_arena *arena, cpi_agenda *out,
                             cpi_error *err);
-json_t *cpi_agenda_json(const cpi_agenda *a);
-void cpi_agenda_text(const cpi_agenda *a, FILE *out, int width);
 
 #endif

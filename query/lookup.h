@@ -39,10 +39,8 @@
 #ifndef CPI_LOOKUP_H
 #define CPI_LOOKUP_H
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "core/arena.h"
 #include "core/store.h"
@@ -100,14 +98,5 @@ typedef struct cpi_lookup {
  */
 cpi_status cpi_lookup_run(cpi_txn *txn, const char *query, const cpi_lookup_opts *opts, cpi_arena *arena,
                           cpi_lookup *out, cpi_error *err);
-
-/*
- * The candidate list as JSON: {"query", "query_kind", "candidates": [{...,
- * "type", "warnings", "markers", "possibly_same_as"}], "more", "differs",
- * "withheld": [{source, items, contact}], "elsewhere", "town"}.
- */
-json_t *cpi_lookup_json(const cpi_lookup *l, const char *query);
-/* Print the candidate list for a person to choose from. */
-void cpi_lookup_text(const cpi_lookup *l, const char *query, FILE *out);
 
 #endif

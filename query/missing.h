@@ -42,7 +42,5 @@ typedef struct cpi_missing_plan {
 
 cpi_status cpi_missing_build(cpi_txn *txn, const char *id, const cpi_profile_opts *opts, cpi_arena *arena,
                              cpi_missing_plan *out, cpi_error *err);
-json_t *cpi_missing_json(const cpi_missing_plan *m);
-void cpi_missing_text(const cpi_missing_plan *m, FILE *out, int width);
 
 #endif

@@ -16,7 +16,7 @@
 #include <strings.h>
 
 #include "core/normalise/normalise.h"
-#include "query/profile_build.h"
+#include "query/answer_build.h"
 #include "core/sort.h"
 
 /* ------------------------------------------------------------------ small helpers */

@@ -215,16 +215,4 @@ typedef struct cpi_profile {
 cpi_status cpi_profile_build(cpi_txn *txn, const char *id, const cpi_profile_opts *opts, cpi_arena *arena,
                              cpi_profile *out, cpi_error *err);
 
-struct cpi_jw;
-/*
- * The profile as one JSON object, written to a streaming writer
- * (render/jsonw.h): keys documented in docs/queries.md. The fast path: what
- * `cpindex child --json` prints and the benchmarks time.
- */
-void cpi_profile_json_write(const cpi_profile *p, struct cpi_jw *w);
-/* The same as a jansson tree (caller json_decref's it), parsed from that text: for callers that inspect it. */
-json_t *cpi_profile_json(const cpi_profile *p);
-/* Text for a terminal of `width` columns (100 if 0), warnings first. */
-void cpi_profile_text(const cpi_profile *p, FILE *out, int width);
-
 #endif

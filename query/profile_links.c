@@ -15,7 +15,7 @@
 
 #include "graph/analytics.h"
 #include "core/intern.h"
-#include "query/profile_build.h"
+#include "query/answer_build.h"
 #include "core/sort.h"
 
 typedef struct card_cache {

@@ -14,7 +14,7 @@ static void render_header(FILE *f, int width, const void *arg)
 {
     const cpi_place_report *r = arg;
     char line[1024], fl[512];
-    cpi_text_flags(r->flags, ~(uint64_t)0, fl, sizeof fl);
+    cpi_flag_labels(r->flags, ~(uint64_t)0, fl, sizeof fl);
     snprintf(line, sizeof line, "PLACE %s  %s%s%s%s%s", r->entity_id, r->name ? r->name : "?",
              r->postcode ? ", " : "", r->postcode ? r->postcode : "", fl[0] ? " - " : "", fl);
     cpi_text_wrap(f, width, "", 2, line);
@@ -72,7 +72,7 @@ static void item_text(const cpi_place_report *r, int sec, uint32_t i, char *buf,
                         : sec == CPI_ASCR_CHILDREN ? ~CPI_EF(CPI_EF_CHILD)
                                                    : ~(CPI_EF(CPI_EF_ADULT) | CPI_EF(CPI_EF_CHILD));
         char fl[512];
-        cpi_text_flags(p->flags, mask, fl, sizeof fl);
+        cpi_flag_labels(p->flags, mask, fl, sizeof fl);
         snprintf(lead, lcap, "  - ");
         size_t k = (size_t)snprintf(buf, cap, "%s (%s)%s%s%s%s%s", p->name ? p->name : "?", p->id, p->dob ? " b. " : "",
                                     p->dob ? p->dob : "", p->resident ? ", lives here" : "", fl[0] ? ": " : "", fl);

@@ -2,6 +2,8 @@
  * profile_render.c - a profile as JSON (keys documented in docs/queries.md)
  * and as text for a terminal, warnings first, wrapped to the width given.
  */
+#include "render/profile_render.h"
+
 #include <string.h>
 
 #include "core/normalise/normalise.h"
@@ -281,7 +283,7 @@ static void link_text(const cpi_pf_link *l, bool child, char *out, size_t cap)
 static void person_text(FILE *f, int width, const cpi_pf_person *r, uint32_t i, bool child, bool brief)
 {
     char buf[2048], why[512], lead[16];
-    cpi_text_flags(r->flags, CPI_EF_RISKY, why, sizeof why);
+    cpi_flag_labels(r->flags, CPI_EF_RISKY, why, sizeof why);
     snprintf(buf, sizeof buf, "%s (%s)%s%s: %s", r->name ? r->name : "?", r->id, r->dob ? ", born " : "",
              r->dob ? r->dob : "", why[0] ? why : "linked as posing a risk");
     snprintf(lead, sizeof lead, "  %2u.", i + 1);
@@ -357,7 +359,7 @@ void cpi_profile_text(const cpi_profile *p, FILE *out, int width)
     for (uint32_t i = 0; i < p->nplaces; i++) {
         const cpi_pf_place *pl = &p->places[i];
         char fl[512];
-        cpi_text_flags(pl->flags, ~(uint64_t)0, fl, sizeof fl);
+        cpi_flag_labels(pl->flags, ~(uint64_t)0, fl, sizeof fl);
         snprintf(buf, sizeof buf, "%s%s%s (%s)%s%s", pl->name ? pl->name : "?", pl->postcode ? ", " : "",
                  pl->postcode ? pl->postcode : "", pl->id, fl[0] ? " - " : "", fl);
         cpi_text_wrap(out, w, "  *", 4, buf);

@@ -52,7 +52,7 @@ static const char *item_text(const cpi_profile *p, int sec, uint32_t i, char *bu
     } else if (sec == CPI_SCR_RISKY) {
         const cpi_pf_person *r = &p->risky_people[i];
         char why[512];
-        cpi_text_flags(r->flags, CPI_EF_RISKY, why, sizeof why);
+        cpi_flag_labels(r->flags, CPI_EF_RISKY, why, sizeof why);
         snprintf(lead, lcap, "  %u. ", i + 1);
         size_t n = (size_t)snprintf(buf, cap, "%s (%s)%s%s: %s", r->name ? r->name : "?", r->id, r->dob ? " b. " : "",
                                     r->dob ? r->dob : "", why[0] ? why : "linked as posing a risk");
@@ -62,7 +62,7 @@ static const char *item_text(const cpi_profile *p, int sec, uint32_t i, char *bu
     } else if (sec == CPI_SCR_PLACES) {
         const cpi_pf_place *pl = &p->places[i];
         char fl[512];
-        cpi_text_flags(pl->flags, ~(uint64_t)0, fl, sizeof fl);
+        cpi_flag_labels(pl->flags, ~(uint64_t)0, fl, sizeof fl);
         snprintf(lead, lcap, "  * ");
         size_t n = (size_t)snprintf(buf, cap, "%s%s%s (%s)%s%s", pl->name ? pl->name : "?", pl->postcode ? ", " : "",
                                     pl->postcode ? pl->postcode : "", pl->id, fl[0] ? " - " : "", fl);

@@ -349,19 +349,10 @@ void cpi_text_span(char *out, size_t cap, int32_t first, int32_t last)
         snprintf(out, cap, "%s..%s", a, b);
 }
 
-void cpi_text_flags(uint64_t flags, uint64_t mask, char *out, size_t cap)
-{
-    size_t n = 0;
-    out[0] = '\0';
-    for (unsigned f = 0; f < CPI_EF__COUNT && n < cap; f++)
-        if (flags & mask & CPI_EF(f))
-            n += (size_t)snprintf(out + n, cap - n, "%s%s", n ? "; " : "", cpi_flag_info_get(f)->label);
-}
-
 void cpi_text_place_marks(uint64_t flags, char *out, size_t cap)
 {
     char fl[400];
-    cpi_text_flags(flags, CPI_EF_PLACE_MARKS, fl, sizeof fl);
+    cpi_flag_labels(flags, CPI_EF_PLACE_MARKS, fl, sizeof fl);
     snprintf(out, cap, "%s%s%s", fl[0] ? " [" : "", fl, fl[0] ? "]" : "");
 }
 

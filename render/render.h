@@ -48,8 +48,6 @@ void cpi_jw_withheld(cpi_jw *w, const cpi_pf_withheld *wh, uint32_t n);
 void cpi_text_wrap(FILE *f, int width, const char *lead, int indent, const char *text);
 /* "2021-03-04", "2021-03-04..2022-01-01" or "undated". */
 void cpi_text_span(char *out, size_t cap, int32_t first, int32_t last);
-/* "label; label" for the flags in flags & mask. */
-void cpi_text_flags(uint64_t flags, uint64_t mask, char *out, size_t cap);
 /*
  * A place's type and risk markers, " [trap house; MACE location of concern]"
  * ("" when it has none), for every list that names the place: an officer

@@ -19,6 +19,7 @@
 
 #include "graph/graphdb.h"
 #include "query/lookup.h"
+#include "render/lookup_render.h"
 #include "query_fixture.h"
 
 typedef fx_ctx ctx;

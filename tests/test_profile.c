@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "query/profile.h"
+#include "render/profile_render.h"
 #include "query_fixture.h"
 
 typedef fx_ctx ctx;

@@ -16,6 +16,9 @@
 #include "query/address.h"
 #include "query/agenda.h"
 #include "query/missing.h"
+#include "render/address_render.h"
+#include "render/agenda_render.h"
+#include "render/missing_render.h"
 #include "query_fixture.h"
 
 typedef fx_ctx ctx;

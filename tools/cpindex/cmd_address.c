@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "query/address.h"
+#include "render/address_render.h"
 #include "render/address_screen.h"
 #include "query_cli.h"
 

@@ -5,6 +5,7 @@
 
 #include "core/normalise/normalise.h"
 #include "query/agenda.h"
+#include "render/agenda_render.h"
 #include "query_cli.h"
 
 /* cli_print_text's renderer: the agenda at the terminal's width. */

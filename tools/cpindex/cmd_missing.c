@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "query/missing.h"
+#include "render/missing_render.h"
 #include "query_cli.h"
 
 static json_t *json(const cpi_desk_answer *a) { return cpi_missing_json(&a->plan); }

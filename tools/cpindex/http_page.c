@@ -11,6 +11,7 @@
 
 #include "graph/graphdb.h"
 #include "query/profile.h"
+#include "render/profile_render.h"
 #include "render/render.h"
 #include "query_cli.h"
 
@@ -384,7 +385,7 @@ static void chart_svg(FILE *f, const cpi_profile *p)
     }
     for (uint32_t i = 0; i < n; i++) {
         char why[600];
-        cpi_text_flags(nodes[i].flags, UINT64_MAX, why, sizeof why);
+        cpi_flag_labels(nodes[i].flags, UINT64_MAX, why, sizeof why);
         fputs("<g class=\"node\"><title>", f);
         esc(f, nodes[i].name);
         fputs(" (", f);

@@ -3,6 +3,8 @@
 #include "query_cli.h"
 #include "core/array.h"
 
+#include "render/lookup_render.h"
+#include "render/profile_render.h"
 #include "render/profile_screen.h"
 
 #include <stdio.h>

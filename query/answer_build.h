@@ -1,11 +1,22 @@
 /*
- * profile_build.h - the state one profile build passes between its parts:
- * query/profile.c (identity, warnings, timeline, gaps: from the subject's own
- * records) and query/profile_links.c (risky people, places, connected
- * children: from edges and cards). Internal to those two files.
+ * answer_build.h - the state an officer's answer passes between its parts
+ * while it is built, and the helpers that add to it: warnings, gaps and what
+ * was withheld, each source's restricted items counted with whom to contact.
+ *
+ * Private to query/, shared by three files only:
+ *   query/profile.c        identity, warnings, timeline, gaps: from the
+ *                          subject's own records; owns the helpers below
+ *   query/profile_links.c  risky people, places, connected children: from
+ *                          edges and cards (pb_links)
+ *   query/address.c        the place report, built with the same helpers so
+ *                          that it withholds and warns exactly as a profile
+ *                          does (query/address.h promises it), not by a copy
+ * Not given to address through query/profile.h: that is the profile's
+ * public interface (commands, tests, benchmarks), and this is how a build
+ * works inside, free to change with it.
  */
-#ifndef CPI_PROFILE_BUILD_H
-#define CPI_PROFILE_BUILD_H
+#ifndef CPI_ANSWER_BUILD_H
+#define CPI_ANSWER_BUILD_H
 
 #include "query/profile.h"
 
