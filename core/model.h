@@ -24,6 +24,9 @@
 #define CPI_SOURCE_MAX 16    /* including NUL: [a-z][a-z0-9_]{0,14} */
 #define CPI_RECORD_ID_MAX 64 /* including NUL: [A-Za-z0-9._-]{1,63} */
 #define CPI_REF_MAX (CPI_SOURCE_MAX + CPI_RECORD_ID_MAX + 8)
+/* An entity id ("P-0000001", "L-0000001") with its NUL, and room for larger numbers; resolve writes
+ * them, the graph and every answer read them. */
+#define CPI_ENTITY_ID_MAX 32
 #define CPI_MENTION_MAX 65535
 #define CPI_DAY_NONE INT32_MIN /* a date that is not known */
 

@@ -36,7 +36,6 @@
 #include "core/store.h"
 #include "core/source.h"
 
-#define CPI_ENTITY_ID_MAX 32
 #define CPI_EDGE_REFS_MAX 4
 #define CPI_EDGE_VALUE_MAX 511
 

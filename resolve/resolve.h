@@ -48,7 +48,6 @@
 #include "core/store.h"
 #include "graph/graph.h"
 
-#define CPI_ENTITY_ID_MAX 16 /* "P-0000001" + NUL, room for larger numbers */
 
 /* Defaults of the settings below. */
 #define CPI_RESOLVE_BLOCK_CAP 120      /* blocks larger than this are capped */
