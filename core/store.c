@@ -1,8 +1,10 @@
 /*
- * store.c - LMDB environment, named databases, schema check, map growth,
- * records with their key index (see store.h for the invariants).
+ * store.c - the LMDB engine: environment, named databases, schema check, map
+ * growth, transactions, cursors, counters and the sorted key-index buffer (see
+ * store.h for the invariants). Records and their key index: core/records.c.
  */
 #include "core/store.h"
+#include "core/store_internal.h"
 #include "core/array.h"
 
 #include <errno.h>
@@ -20,7 +22,6 @@
 
 #define DEFAULT_MAP (64ull << 20)
 #define DEFAULT_MAX_MAP (1ull << 40)
-#define KEY_INDEX_MAX 511            /* longest key index entry + 1: LMDB's default key size limit */
 #define DISK_FULL_BELOW (4ull << 20) /* an I/O error with less free than this is a full disk */
 
 /* Name and flags of each named database, in cpi_db order. */
@@ -41,69 +42,7 @@ static const struct {
     [CPI_DB_REVIEW] = {"review", 0},
 };
 
-/*
- * Key-index additions made in a write transaction are buffered and written in
- * sorted order (before commit, before anything reads or deletes CPI_DB_KEYS,
- * or when the buffer passes KEYBUF_MAX): inserting 10 million random keys one
- * by one touches a random B-tree page each time, sorted runs touch each page
- * about once. Entries: [u16 key length][u16 value length][key][value].
- */
-#define KEYBUF_MAX (64u << 20)
-
-typedef struct keyent {
-    uint64_t prefix, prefix2; /* the key's bytes 0-7 and 8-15, big-endian, zero-padded */
-    size_t off;
-} keyent;
-
-typedef struct keybuf {
-    unsigned char *bytes;
-    size_t len, cap;
-    keyent *offs;
-    size_t n, offcap;
-    keyent *tmp;   /* the radix sort's second array, offcap entries */
-    size_t *count; /* its 65536 digit counters */
-} keybuf;
-
 static void keybuf_free(keybuf *kb);
-
-struct cpi_store {
-    MDB_env *env;
-    MDB_dbi dbi[CPI_DB__COUNT];
-    char *path;
-    uint64_t map_size, max_map_size;
-    unsigned growths;
-    unsigned dead_readers; /* stale reader slots freed since open */
-    int readonly_errno;    /* EROFS: opened read-only because the file system is */
-    unsigned schema_on_disk; /* meta "schema" as opened (0: a new store); 1 is upgraded at open */
-    /* A write transaction's key buffer and encoding buffer, kept from one transaction to the
-     * next: an ingest is one transaction per file, and fresh buffers each time cost a page
-     * fault per 4 KiB touched again (a tenth of an ingest's time on a virtual machine). */
-    keybuf spare_kb;
-    cpi_buf spare_enc;
-    bool kept; /* cpi_store_keep: cpi_store_close leaves it open (cpindex serve) */
-    struct cpi_audit_journal *journal; /* cpi_store_set_journal: where consultations go first */
-};
-
-
-struct cpi_txn {
-    cpi_store *st;
-    MDB_txn *txn;
-    bool map_full; /* set by a put that met MDB_MAP_FULL; cpi_store_write grows and retries */
-    keybuf kb;     /* write transactions only */
-    MDB_cursor *rec_cur; /* cpi_store_put_record's cursor on CPI_DB_RECORDS (write transactions) */
-    cpi_buf enc;         /* cpi_store_put_record's encoding buffer */
-    /* counter deltas not yet written (a record put adds to two counters: 4 B-tree operations
-     * per record otherwise); written before commit or before anything reads CPI_DB_META */
-    struct {
-        char name[48];
-        int64_t delta;
-    } pend[8];
-    unsigned npend;
-};
-
-struct cpi_cursor {
-    MDB_cursor *cur;
-};
 
 /* Free bytes on the file system holding path, or UINT64_MAX if it cannot be told. */
 static uint64_t free_bytes(const char *path)
@@ -120,7 +59,7 @@ static uint64_t free_bytes(const char *path)
  * with next to no free space is reported as a full disk too. LMDB writes the
  * meta page last, so a failed write or commit leaves the last committed state.
  */
-static cpi_status lmdb_err(cpi_error *err, const char *what, const char *path, int rc)
+cpi_status cpi_store_lmdb_err(cpi_error *err, const char *what, const char *path, int rc)
 {
     uint64_t avail = rc == ENOSPC || rc == EDQUOT || rc == EFBIG || rc == EIO ? free_bytes(path) : UINT64_MAX;
     if (rc == ENOSPC || rc == EDQUOT || rc == EFBIG || (rc == EIO && avail < DISK_FULL_BELOW))
@@ -177,7 +116,7 @@ static cpi_status open_dbs_and_check_schema(cpi_store *st, bool create, cpi_erro
     MDB_txn *txn;
     int rc = mdb_txn_begin(st->env, NULL, create ? 0 : MDB_RDONLY, &txn);
     if (rc)
-        return lmdb_err(err, "begin", st->path, rc);
+        return cpi_store_lmdb_err(err, "begin", st->path, rc);
     if (!create) {
         /* No named database at all: the first write never committed (an ingest killed
          * before its first file). That is an empty store, not someone else's. */
@@ -199,7 +138,7 @@ static cpi_status open_dbs_and_check_schema(cpi_store *st, bool create, cpi_erro
         }
         if (rc) {
             mdb_txn_abort(txn);
-            return lmdb_err(err, "open database", st->path, rc);
+            return cpi_store_lmdb_err(err, "open database", st->path, rc);
         }
     }
     MDB_val k = {6, "schema"}, v;
@@ -233,10 +172,10 @@ static cpi_status open_dbs_and_check_schema(cpi_store *st, bool create, cpi_erro
     }
     if (rc && rc != MDB_NOTFOUND) {
         mdb_txn_abort(txn);
-        return lmdb_err(err, "read schema", st->path, rc);
+        return cpi_store_lmdb_err(err, "read schema", st->path, rc);
     }
     rc = mdb_txn_commit(txn);
-    return rc ? lmdb_err(err, "commit", st->path, rc) : CPI_OK;
+    return rc ? cpi_store_lmdb_err(err, "commit", st->path, rc) : CPI_OK;
 }
 
 /*
@@ -290,7 +229,6 @@ static void clear_dead_readers(cpi_store *st)
  */
 static const char *const dropped_kinds[] = {"sx", "street", "street_k", "pcd", "place", "email", "user"};
 
-static cpi_status data_rc(cpi_txn *txn, int rc, const char *what, cpi_error *err);
 
 static cpi_status upgrade_from_1(cpi_txn *t, void *ctx, cpi_error *err)
 {
@@ -298,7 +236,7 @@ static cpi_status upgrade_from_1(cpi_txn *t, void *ctx, cpi_error *err)
     MDB_cursor *cur;
     int rc = mdb_cursor_open(t->txn, t->st->dbi[CPI_DB_KEYS], &cur);
     if (rc)
-        return lmdb_err(err, "open cursor", t->st->path, rc);
+        return cpi_store_lmdb_err(err, "open cursor", t->st->path, rc);
     cpi_status s = CPI_OK;
     for (size_t i = 0; i < sizeof dropped_kinds / sizeof dropped_kinds[0] && s == CPI_OK; i++) {
         char prefix[16];
@@ -313,7 +251,7 @@ static cpi_status upgrade_from_1(cpi_txn *t, void *ctx, cpi_error *err)
             if (rc == 0)
                 rc = mdb_cursor_del(cur, MDB_NODUPDATA); /* the key and all its mentions */
             if (rc) {
-                s = data_rc(t, rc, "upgrade key index", err);
+                s = cpi_store_data_rc(t, rc, "upgrade key index", err);
                 break;
             }
         }
@@ -323,7 +261,7 @@ static cpi_status upgrade_from_1(cpi_txn *t, void *ctx, cpi_error *err)
         return s;
     unsigned char be[4] = {0, 0, 0, CPI_SCHEMA_VERSION};
     MDB_val k = {6, "schema"}, v = {4, be};
-    return data_rc(t, mdb_put(t->txn, t->st->dbi[CPI_DB_META], &k, &v, 0), "upgrade schema", err);
+    return cpi_store_data_rc(t, mdb_put(t->txn, t->st->dbi[CPI_DB_META], &k, &v, 0), "upgrade schema", err);
 }
 
 cpi_status cpi_store_open(const char *dir, const cpi_store_opts *opts, cpi_store **out, cpi_error *err)
@@ -363,7 +301,7 @@ cpi_status cpi_store_open(const char *dir, const cpi_store_opts *opts, cpi_store
         rc = env_open(st, dir, map, MDB_RDONLY);
     }
     if (rc) {
-        s = lmdb_err(err, "open", dir, rc);
+        s = cpi_store_lmdb_err(err, "open", dir, rc);
         cpi_store_close(st);
         return s;
     }
@@ -421,7 +359,7 @@ cpi_status cpi_store_read_begin(cpi_store *st, cpi_txn **out, cpi_error *err)
     if (rc) {
         free(t);
         *out = NULL;
-        return lmdb_err(err, "begin read", st->path, rc);
+        return cpi_store_lmdb_err(err, "begin read", st->path, rc);
     }
     *out = t;
     return CPI_OK;
@@ -452,7 +390,7 @@ static cpi_status grow(cpi_store *st, cpi_error *err)
         next = st->max_map_size;
     int rc = mdb_env_set_mapsize(st->env, next);
     if (rc)
-        return lmdb_err(err, "grow map", st->path, rc);
+        return cpi_store_lmdb_err(err, "grow map", st->path, rc);
     st->map_size = next;
     st->growths++;
     return CPI_OK;
@@ -510,7 +448,7 @@ cpi_status cpi_store_prefault(cpi_store *st, uint64_t *done, cpi_error *err)
     uint64_t end, mapsize, psize;
     int rc = extent(st, &end, &mapsize, &psize);
     if (rc)
-        return lmdb_err(err, "read the map's extent", st->path, rc);
+        return cpi_store_lmdb_err(err, "read the map's extent", st->path, rc);
     if (end > mapsize)
         end = mapsize;
     if (end <= *done)
@@ -545,13 +483,12 @@ cpi_status cpi_store_reserve(cpi_store *st, uint64_t bytes, cpi_error *err)
         return CPI_OK;
     int rc = mdb_env_set_mapsize(st->env, next);
     if (rc)
-        return lmdb_err(err, "grow map", st->path, rc);
+        return cpi_store_lmdb_err(err, "grow map", st->path, rc);
     st->map_size = next;
     st->growths++;
     return CPI_OK;
 }
 
-static cpi_status data_rc(cpi_txn *txn, int rc, const char *what, cpi_error *err);
 
 static void keybuf_free(keybuf *kb)
 {
@@ -658,7 +595,7 @@ static cpi_status keybuf_flush(cpi_txn *txn, cpi_error *err)
     MDB_cursor *cur;
     int rc = mdb_cursor_open(txn->txn, txn->st->dbi[CPI_DB_KEYS], &cur);
     if (rc)
-        return lmdb_err(err, "open cursor", txn->st->path, rc);
+        return cpi_store_lmdb_err(err, "open cursor", txn->st->path, rc);
     cpi_status s = CPI_OK;
     for (size_t i = 0; i < kb->n; i++) {
         unsigned char *e = kb->bytes + kb->offs[i].off;
@@ -667,7 +604,7 @@ static cpi_status keybuf_flush(cpi_txn *txn, cpi_error *err)
         rc = mdb_cursor_put(cur, &k, &v, MDB_NODUPDATA);
         if (rc == MDB_KEYEXIST)
             continue;
-        if ((s = data_rc(txn, rc, "put", err)) != CPI_OK)
+        if ((s = cpi_store_data_rc(txn, rc, "put", err)) != CPI_OK)
             break;
     }
     mdb_cursor_close(cur);
@@ -675,8 +612,8 @@ static cpi_status keybuf_flush(cpi_txn *txn, cpi_error *err)
     return s;
 }
 
-static cpi_status keybuf_add(cpi_txn *txn, const void *key, size_t klen, const void *val, size_t vlen,
-                             cpi_error *err)
+cpi_status cpi_store_keybuf_add(cpi_txn *txn, const void *key, size_t klen, const void *val, size_t vlen,
+                                cpi_error *err)
 {
     keybuf *kb = &txn->kb;
     size_t need = 4 + klen + vlen;
@@ -722,7 +659,7 @@ static cpi_status counters_flush(cpi_txn *txn, cpi_error *err);
 cpi_status cpi_store_write(cpi_store *st, cpi_write_fn fn, void *ctx, cpi_error *err)
 {
     if (st->readonly_errno)
-        return lmdb_err(err, "write", st->path, st->readonly_errno);
+        return cpi_store_lmdb_err(err, "write", st->path, st->readonly_errno);
     clear_dead_readers(st);
     for (;;) {
         cpi_txn t = {.st = st, .kb = st->spare_kb, .enc = st->spare_enc};
@@ -732,7 +669,7 @@ cpi_status cpi_store_write(cpi_store *st, cpi_write_fn fn, void *ctx, cpi_error 
         if (rc) {
             st->spare_kb = t.kb;
             st->spare_enc = t.enc;
-            return lmdb_err(err, "begin write", st->path, rc);
+            return cpi_store_lmdb_err(err, "begin write", st->path, rc);
         }
         cpi_status s = fn(&t, ctx, err);
         if (s == CPI_OK && !t.map_full)
@@ -749,7 +686,7 @@ cpi_status cpi_store_write(cpi_store *st, cpi_write_fn fn, void *ctx, cpi_error 
             if (rc == 0)
                 return CPI_OK;
             if (rc != MDB_MAP_FULL)
-                return lmdb_err(err, "commit", st->path, rc);
+                return cpi_store_lmdb_err(err, "commit", st->path, rc);
             t.map_full = true;
             t.txn = NULL; /* commit frees the transaction even when it fails */
         }
@@ -765,7 +702,7 @@ cpi_status cpi_store_write(cpi_store *st, cpi_write_fn fn, void *ctx, cpi_error 
 }
 
 /* Map an LMDB return code from a data operation to a status, noting a full map. */
-static cpi_status data_rc(cpi_txn *txn, int rc, const char *what, cpi_error *err)
+cpi_status cpi_store_data_rc(cpi_txn *txn, int rc, const char *what, cpi_error *err)
 {
     if (rc == 0)
         return CPI_OK;
@@ -773,14 +710,14 @@ static cpi_status data_rc(cpi_txn *txn, int rc, const char *what, cpi_error *err
         return CPI_NOT_FOUND;
     if (rc == MDB_MAP_FULL || rc == MDB_TXN_FULL)
         txn->map_full = rc == MDB_MAP_FULL;
-    return lmdb_err(err, what, txn->st->path, rc);
+    return cpi_store_lmdb_err(err, what, txn->st->path, rc);
 }
 
 cpi_status cpi_txn_get(cpi_txn *txn, cpi_db db, const void *key, size_t klen, cpi_slice *val, cpi_error *err)
 {
     KEYS_SYNC(txn, db, err);
     MDB_val k = {klen, (void *)key}, v;
-    cpi_status s = data_rc(txn, mdb_get(txn->txn, txn->st->dbi[db], &k, &v), "get", err);
+    cpi_status s = cpi_store_data_rc(txn, mdb_get(txn->txn, txn->st->dbi[db], &k, &v), "get", err);
     if (s == CPI_OK) {
         val->data = v.mv_data;
         val->len = v.mv_size;
@@ -796,7 +733,7 @@ cpi_status cpi_txn_put(cpi_txn *txn, cpi_db db, const void *key, size_t klen, co
     int rc = mdb_put(txn->txn, txn->st->dbi[db], &k, &v, 0);
     if (rc == MDB_KEYEXIST) /* a dupsort pair already present: nothing to add */
         rc = 0;
-    return data_rc(txn, rc, "put", err);
+    return cpi_store_data_rc(txn, rc, "put", err);
 }
 
 cpi_status cpi_txn_del(cpi_txn *txn, cpi_db db, const void *key, size_t klen, const void *val, size_t vlen,
@@ -804,7 +741,7 @@ cpi_status cpi_txn_del(cpi_txn *txn, cpi_db db, const void *key, size_t klen, co
 {
     KEYS_SYNC(txn, db, err);
     MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
-    return data_rc(txn, mdb_del(txn->txn, txn->st->dbi[db], &k, val ? &v : NULL), "delete", err);
+    return cpi_store_data_rc(txn, mdb_del(txn->txn, txn->st->dbi[db], &k, val ? &v : NULL), "delete", err);
 }
 
 cpi_status cpi_txn_clear(cpi_txn *txn, cpi_db db, cpi_error *err)
@@ -813,7 +750,7 @@ cpi_status cpi_txn_clear(cpi_txn *txn, cpi_db db, cpi_error *err)
         txn->kb.len = txn->kb.n = 0;
     if (db == CPI_DB_META)
         txn->npend = 0;
-    return data_rc(txn, mdb_drop(txn->txn, txn->st->dbi[db], 0), "clear", err);
+    return cpi_store_data_rc(txn, mdb_drop(txn->txn, txn->st->dbi[db], 0), "clear", err);
 }
 
 cpi_status cpi_txn_count_dups(cpi_txn *txn, cpi_db db, const void *key, size_t klen, uint64_t *out, cpi_error *err)
@@ -822,7 +759,7 @@ cpi_status cpi_txn_count_dups(cpi_txn *txn, cpi_db db, const void *key, size_t k
     *out = 0;
     int rc = mdb_cursor_open(txn->txn, txn->st->dbi[db], &cur);
     if (rc)
-        return lmdb_err(err, "cursor", txn->st->path, rc);
+        return cpi_store_lmdb_err(err, "cursor", txn->st->path, rc);
     MDB_val k = {klen, (void *)key}, v;
     rc = mdb_cursor_get(cur, &k, &v, MDB_SET);
     if (rc == 0) {
@@ -833,7 +770,7 @@ cpi_status cpi_txn_count_dups(cpi_txn *txn, cpi_db db, const void *key, size_t k
     mdb_cursor_close(cur);
     if (rc == MDB_NOTFOUND)
         return CPI_OK;
-    return rc ? lmdb_err(err, "count", txn->st->path, rc) : CPI_OK;
+    return rc ? cpi_store_lmdb_err(err, "count", txn->st->path, rc) : CPI_OK;
 }
 
 cpi_status cpi_txn_get_pair(cpi_txn *txn, cpi_db db, const void *key, size_t klen, const void *val, size_t vlen,
@@ -843,11 +780,11 @@ cpi_status cpi_txn_get_pair(cpi_txn *txn, cpi_db db, const void *key, size_t kle
     MDB_cursor *cur;
     int rc = mdb_cursor_open(txn->txn, txn->st->dbi[db], &cur);
     if (rc)
-        return lmdb_err(err, "open cursor", txn->st->path, rc);
+        return cpi_store_lmdb_err(err, "open cursor", txn->st->path, rc);
     MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
     rc = mdb_cursor_get(cur, &k, &v, MDB_GET_BOTH);
     mdb_cursor_close(cur);
-    return data_rc(txn, rc, "get", err);
+    return cpi_store_data_rc(txn, rc, "get", err);
 }
 
 cpi_status cpi_txn_count(cpi_txn *txn, cpi_db db, uint64_t *out, cpi_error *err)
@@ -856,7 +793,7 @@ cpi_status cpi_txn_count(cpi_txn *txn, cpi_db db, uint64_t *out, cpi_error *err)
     MDB_stat ms;
     int rc = mdb_stat(txn->txn, txn->st->dbi[db], &ms);
     if (rc)
-        return lmdb_err(err, "stat", txn->st->path, rc);
+        return cpi_store_lmdb_err(err, "stat", txn->st->path, rc);
     *out = ms.ms_entries;
     return CPI_OK;
 }
@@ -950,7 +887,7 @@ cpi_status cpi_cursor_open(cpi_txn *txn, cpi_db db, cpi_cursor **out, cpi_error 
     int rc = mdb_cursor_open(txn->txn, txn->st->dbi[db], &c->cur);
     if (rc) {
         free(c);
-        return lmdb_err(err, "cursor", txn->st->path, rc);
+        return cpi_store_lmdb_err(err, "cursor", txn->st->path, rc);
     }
     *out = c;
     return CPI_OK;
@@ -1003,247 +940,6 @@ void cpi_cursor_close(cpi_cursor *c)
         mdb_cursor_close(c->cur);
         free(c);
     }
-}
-
-/* ---- records and their key index ---- */
-
-/*
- * The key names the index holds: the ones a lookup starts from (a name, a DOB,
- * an identifier, an address, a postcode, a phone). The rest (phonetic
- * forename, middle names, birth year, age ranges, gender, house, flat, town,
- * sector) stay in the record for comparison but are not indexed: each index
- * entry costs a B-tree insert at ingest, and nothing looks a mention up by them.
- */
-static bool indexed_key(const char *name)
-{
-    /* by length, then the name: this runs for every key of every mention ingested, and a
-     * loop of strcmp over the list was 2.5% of an ingest */
-    switch (strlen(name)) {
-    case 2:
-        switch (name[0]) {
-        case 'f': return name[1] == 'n';
-        case 'n': return name[1] == 'n';
-        case 's': return name[1] == 'n' || name[1] == 'a';
-        case 'p': return name[1] == 'c';
-        default: return false;
-        }
-    case 3:
-        return memcmp(name, "dob", 3) == 0 || memcmp(name, "nid", 3) == 0 || memcmp(name, "pnc", 3) == 0 ||
-               memcmp(name, "lid", 3) == 0 || memcmp(name, "tel", 3) == 0;
-    case 4:
-        return memcmp(name, "addr", 4) == 0;
-    default:
-        return false;
-    }
-}
-
-bool cpi_store_key_indexed(const char *name, size_t value_len)
-{
-    return indexed_key(name) && strlen(name) + 1 + value_len < KEY_INDEX_MAX;
-}
-
-/* Add (add=true) or remove every indexed key of every mention of rec. */
-static cpi_status index_keys(cpi_txn *txn, const cpi_record *rec, bool add, cpi_error *err)
-{
-    char key[1024], mref[CPI_REF_MAX];
-    for (uint32_t i = 0; i < rec->nmentions; i++) {
-        /* "ref/N" without snprintf: this runs for every mention of every record ingested */
-        size_t rl = strlen(rec->ref);
-        char digits[12];
-        int nd = 0;
-        for (uint32_t v = i + 1; v; v /= 10)
-            digits[nd++] = (char)('0' + v % 10);
-        if (rl + 1 + (size_t)nd >= sizeof mref)
-            return cpi_error_set(err, CPI_ERR_DATA, "reference %s: too long", rec->ref);
-        memcpy(mref, rec->ref, rl);
-        mref[rl] = '/';
-        for (int d = 0; d < nd; d++)
-            mref[rl + 1 + (size_t)d] = digits[nd - 1 - d];
-        int mlen = (int)(rl + 1 + (size_t)nd);
-        mref[mlen] = '\0';
-        const cpi_kvlist *keys = &rec->mentions[i].keys;
-        for (uint32_t j = 0; j < keys->count; j++) {
-            if (!indexed_key(keys->items[j].key))
-                continue;
-            size_t nl = strlen(keys->items[j].key), vl = strlen(keys->items[j].value);
-            size_t klen = nl + 1 + vl;
-            if (klen >= KEY_INDEX_MAX) /* LMDB's default key size limit */
-                continue;              /* an over-long key cannot be looked up exactly anyway */
-            memcpy(key, keys->items[j].key, nl);
-            key[nl] = CPI_KEY_SEP;
-            memcpy(key + nl + 1, keys->items[j].value, vl);
-            cpi_status s = add ? keybuf_add(txn, key, (size_t)klen, mref, (size_t)mlen, err)
-                               : cpi_txn_del(txn, CPI_DB_KEYS, key, (size_t)klen, mref, (size_t)mlen, err);
-            if (s && !(s == CPI_NOT_FOUND && !add))
-                return s;
-        }
-    }
-    return CPI_OK;
-}
-
-static const char *source_of(const char *ref, char *buf)
-{
-    const char *colon = strchr(ref, ':');
-    size_t n = colon ? (size_t)(colon - ref) : 0;
-    if (n >= CPI_SOURCE_MAX)
-        n = CPI_SOURCE_MAX - 1;
-    memcpy(buf, ref, n);
-    buf[n] = '\0';
-    return buf;
-}
-
-/*
- * A replaced record's mention N is no longer the mention the last resolve
- * placed when the new version has no mention N or one of another kind: take
- * it out of its entity (entity_of and members) and mark a resolve due, so no
- * reader sees a place inside a person or an entity member that is gone. A
- * mention of the same kind keeps its entity until the next resolve, which
- * uses it as the hint that keeps entity ids stable.
- */
-static cpi_status unlink_changed_mentions(cpi_txn *txn, const cpi_record *old, const cpi_record *next, cpi_error *err)
-{
-    bool unlinked = false;
-    for (uint32_t m = 1; m <= old->nmentions; m++) {
-        if (m <= next->nmentions && next->mentions[m - 1].kind == old->mentions[m - 1].kind)
-            continue;
-        char mref[CPI_REF_MAX + 16], id[64];
-        int ml = snprintf(mref, sizeof mref, "%s/%u", old->ref, m);
-        if (ml < 0 || (size_t)ml >= sizeof mref)
-            return cpi_error_set(err, CPI_ERR_DATA, "reference %s: too long", old->ref);
-        cpi_slice v;
-        cpi_status s = cpi_txn_get(txn, CPI_DB_ENTITY_OF, mref, (size_t)ml, &v, err);
-        if (s == CPI_NOT_FOUND)
-            continue;
-        if (s)
-            return s;
-        if (v.len >= sizeof id)
-            return cpi_error_set(err, CPI_ERR_STORE, "entity_of %s: entity id longer than %zu bytes", mref, sizeof id);
-        size_t il = v.len;
-        memcpy(id, v.data, il); /* the slice dies with the first write */
-        if ((s = cpi_txn_del(txn, CPI_DB_ENTITY_OF, mref, (size_t)ml, NULL, 0, err)))
-            return s;
-        s = cpi_txn_del(txn, CPI_DB_MEMBERS, id, il, mref, (size_t)ml, err);
-        if (s && s != CPI_NOT_FOUND)
-            return s;
-        unlinked = true;
-    }
-    if (!unlinked)
-        return CPI_OK;
-    static const char why[] = "an ingest replaced records whose mentions changed kind or went";
-    return cpi_txn_put(txn, CPI_DB_META, CPI_META_RESOLVE_DUE, sizeof CPI_META_RESOLVE_DUE - 1, why, sizeof why - 1,
-                       err);
-}
-
-/*
- * Store a record. A new reference (the common case at ingest) costs one
- * B-tree operation: the value is put with MDB_NOOVERWRITE, which hands back
- * the stored value instead when the reference exists; only then is the old
- * version decoded, compared and replaced. The put goes through one cursor kept
- * for the transaction, so rows whose references arrive in order (as a silo's
- * export lists them) land on the leaf page the last one did without a descent
- * from the root; the value is encoded into a buffer kept for the transaction.
- */
-cpi_status cpi_store_put_record(cpi_txn *txn, const cpi_record *rec, cpi_put_result *result, cpi_error *err)
-{
-    cpi_arena arena = {0};
-    cpi_record old, next = *rec;
-    size_t reflen = strlen(rec->ref);
-    cpi_version *hist = NULL;
-    cpi_status s;
-    int rc;
-    if (!txn->rec_cur && (rc = mdb_cursor_open(txn->txn, txn->st->dbi[CPI_DB_RECORDS], &txn->rec_cur)))
-        return lmdb_err(err, "open cursor", txn->st->path, rc);
-    next.history = NULL;
-    next.nhistory = 0;
-    next.prov.version = 1;
-    if ((s = cpi_codec_encode_record_buf(&next, &txn->enc, err)))
-        return s;
-    MDB_val k = {reflen, (void *)rec->ref}, v = {txn->enc.len, txn->enc.data};
-    rc = mdb_cursor_put(txn->rec_cur, &k, &v, MDB_NOOVERWRITE);
-    bool existed = rc == MDB_KEYEXIST;
-    if (!existed && (s = data_rc(txn, rc, "put", err)))
-        return s;
-    if (existed) {
-        /* v is the stored value now: decode it before anything else writes */
-        s = cpi_codec_decode_record(rec->ref, v.mv_data, v.mv_size, &arena, &old, err);
-        if (s)
-            goto out;
-        if (memcmp(old.prov.hash, rec->prov.hash, 32) == 0) {
-            *result = CPI_PUT_UNCHANGED;
-            goto out;
-        }
-        hist = malloc(sizeof *hist * (old.nhistory + 1));
-        if (!hist) {
-            s = cpi_error_set(err, CPI_ERR_NOMEM, "out of memory");
-            goto out;
-        }
-        if (old.nhistory)
-            memcpy(hist, old.history, sizeof *hist * old.nhistory);
-        memcpy(hist[old.nhistory].hash, old.prov.hash, 32);
-        hist[old.nhistory].ingest_time = old.prov.ingest_time;
-        hist[old.nhistory].version = old.prov.version;
-        next.history = hist;
-        next.nhistory = old.nhistory + 1;
-        next.prov.version = old.prov.version + 1;
-        if ((s = index_keys(txn, &old, false, err)))
-            goto out;
-        if ((s = cpi_codec_encode_record_buf(&next, &txn->enc, err)))
-            goto out;
-        if ((s = cpi_txn_put(txn, CPI_DB_RECORDS, rec->ref, reflen, txn->enc.data, txn->enc.len, err)))
-            goto out;
-    }
-    if ((s = index_keys(txn, &next, true, err)))
-        goto out;
-    if (existed) {
-        s = cpi_txn_counter_add(txn, "mentions", (int64_t)next.nmentions - (int64_t)old.nmentions, err);
-        if (!s)
-            s = unlink_changed_mentions(txn, &old, &next, err);
-        *result = CPI_PUT_REPLACED;
-    } else {
-        char src[CPI_SOURCE_MAX], cname[64];
-        memcpy(cname, "rec:", 4);
-        source_of(rec->ref, src);
-        memcpy(cname + 4, src, strlen(src) + 1); /* src < CPI_SOURCE_MAX, cname is 64 */
-        s = cpi_txn_counter_add(txn, cname, 1, err);
-        if (!s)
-            s = cpi_txn_counter_add(txn, "mentions", next.nmentions, err);
-        *result = CPI_PUT_STORED;
-    }
-out:
-    free(hist);
-    cpi_arena_free(&arena);
-    return s;
-}
-
-cpi_status cpi_store_get_record(cpi_txn *txn, const char *ref, cpi_arena *arena, cpi_record *out, cpi_error *err)
-{
-    cpi_slice v;
-    cpi_status s = cpi_txn_get(txn, CPI_DB_RECORDS, ref, strlen(ref), &v, err);
-    if (s == CPI_NOT_FOUND)
-        return cpi_error_set(err, CPI_NOT_FOUND, "no record %s", ref);
-    if (s)
-        return s;
-    return cpi_codec_decode_record(ref, v.data, v.len, arena, out, err);
-}
-
-cpi_status cpi_store_delete_record(cpi_txn *txn, const char *ref, cpi_error *err)
-{
-    cpi_arena arena = {0};
-    cpi_record old;
-    cpi_status s = cpi_store_get_record(txn, ref, &arena, &old, err);
-    if (!s)
-        s = index_keys(txn, &old, false, err);
-    if (!s)
-        s = cpi_txn_del(txn, CPI_DB_RECORDS, ref, strlen(ref), NULL, 0, err);
-    if (!s) {
-        char src[CPI_SOURCE_MAX], cname[64];
-        snprintf(cname, sizeof cname, "rec:%s", source_of(ref, src));
-        s = cpi_txn_counter_add(txn, cname, -1, err);
-        if (!s)
-            s = cpi_txn_counter_add(txn, "mentions", -(int64_t)old.nmentions, err);
-    }
-    cpi_arena_free(&arena);
-    return s;
 }
 
 /* ---- stats ---- */
