@@ -14,7 +14,7 @@
  * entity_of, members, overrides, review or meta names REF or REF/N. Entity
  * edges and analytics (the resolver's format) may still count it until the
  * next resolve, unless the purge ran inside one (cpi_purge_txn as a resolve's
- * before_write, with the record excluded from its load: what cpindex purge
+ * purge_grant, with the record excluded from its load: what cpindex purge
  * does).
  */
 #ifndef CPI_PURGE_H

@@ -82,12 +82,13 @@ typedef struct cpi_resolve_opts {
      */
     const char *user, *reason, *command;
     /*
-     * Called first inside resolve's write transaction (not on a dry run), before anything is
-     * written: a purge erases its record here, so the erasure and the re-resolve that forgets
-     * it commit together. May run more than once (map growth).
+     * A purge (NULL: none): exclude_record is erased first inside resolve's write transaction (not
+     * on a dry run), under this grant, before anything is written, so the erasure and the
+     * re-resolve that forgets it commit together (ingest/purge.h); the erasure's figures go to
+     * *purge_result. May run more than once (map growth); each attempt starts afresh.
      */
-    cpi_status (*before_write)(cpi_txn *txn, void *ctx, cpi_error *err);
-    void *before_ctx;
+    const struct cpi_grant *purge_grant;
+    struct cpi_purge_result *purge_result;
     /* A record reference ("source:ID") the load leaves out, as if already erased (or NULL). */
     const char *exclude_record;
 } cpi_resolve_opts;

@@ -103,7 +103,8 @@ static cpi_status write_fn(cpi_txn *t, void *vctx, cpi_error *err)
     cpi_rs_data *d = w->d;
     cpi_rs_result *res = w->res;
     cpi_status s;
-    if (w->o->before_write && (s = w->o->before_write(t, w->o->before_ctx, err)))
+    if (w->o->purge_grant && (s = cpi_purge_txn(t, w->o->purge_grant, w->o->exclude_record, w->o->now,
+                                                 w->o->purge_result, err)))
         return s;
     if ((s = cpi_txn_clear(t, CPI_DB_ENTITY_OF, err)) || (s = cpi_txn_clear(t, CPI_DB_MEMBERS, err)) ||
         (s = cpi_txn_clear(t, CPI_DB_REVIEW, err)))

@@ -9,18 +9,9 @@
 #include "resolve/resolve.h"
 
 typedef struct purge_ctx {
-    const cpi_grant *g;
-    const char *ref;
     int64_t now;
     cpi_purge_result r;
 } purge_ctx;
-
-/* resolve's before_write: the erasure, first in the transaction that re-resolves without the record */
-static cpi_status erase_first(cpi_txn *txn, void *vctx, cpi_error *err)
-{
-    purge_ctx *p = vctx;
-    return cpi_purge_txn(txn, p->g, p->ref, p->now, &p->r, err);
-}
 
 int cmd_purge(cli_ctx *ctx, int argc, char **argv)
 {
@@ -54,7 +45,7 @@ int cmd_purge(cli_ctx *ctx, int argc, char **argv)
     int rc = cli_require_user(ctx, "purge", NULL, &st, &g);
     if (rc)
         return rc;
-    purge_ctx p = {.g = &g, .ref = ref, .now = (int64_t)time(NULL)};
+    purge_ctx p = {.now = (int64_t)time(NULL)};
     bool resolved = false;
     cpi_status s = no_resolve ? CPI_OK : cpi_resolve_has_run(st, &resolved, &err);
     cpi_resolve_report rep;
@@ -74,8 +65,8 @@ int cmd_purge(cli_ctx *ctx, int argc, char **argv)
         cpi_resolve_opts_default(&o);
         o.now = p.now;
         o.exclude_record = ref;
-        o.before_write = erase_first;
-        o.before_ctx = &p;
+        o.purge_grant = &g; /* the erasure, first in the transaction that re-resolves without the record */
+        o.purge_result = &p.r;
         o.user = g.user, o.reason = g.reason, o.command = "purge";
         s = cpi_resolve_run(st, &o, &rep, &err);
     } else if (!s) {
