@@ -37,6 +37,9 @@ typedef struct cli_command {
     cli_fn fn;
     const char *summary; /* one line for `cpindex --help` */
     const char *usage;   /* full text for `cpindex help NAME` */
+    /* a read-only query a running `cpindex serve` answers (serve_proto.c's sp_servable, the front):
+     * the ones an officer runs before attending, where a process's start-up is most of the wait */
+    bool servable;
 } cli_command;
 
 extern const cli_command cli_commands[];

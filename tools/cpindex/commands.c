@@ -103,7 +103,7 @@ const cli_command cli_commands[] = {
      "file could not be ingested (unreadable, wrong source, store error).\n"
      "\n"
      "Example: cpgen --children 1000 --out force &&\n"
-     "         cpindex ingest miraf force/miraf --user $USER --reason 'monthly MIRAF export'\n"},
+     "         cpindex ingest miraf force/miraf --user $USER --reason 'monthly MIRAF export'\n", false},
     {"child", CLI_FN(cmd_child), "everything held on a child, warnings first: risky people, places, gaps",
      "usage: cpindex child QUERY [--dob DATE] [--full | --detail brief|full] [--json]\n"
      "                     [--name QUERY] [--withhold SOURCES] [--width N] [--color=WHEN] [--no-pager] [--db PATH]\n"
@@ -143,7 +143,7 @@ const cli_command cli_commands[] = {
      "Needs 'cpindex resolve' to have run. Exit status: 0 shown (or a list of\n"
      "candidates), 1 nothing matches, 2 usage, 3 store error.\n"
      "\n"
-     "Example: cpindex child \"Rhiannon Jones\" --dob 2011-05-03\n"},
+     "Example: cpindex child \"Rhiannon Jones\" --dob 2011-05-03\n", true},
     {"person", CLI_FN(cmd_person), "what is held on anyone (an adult of concern too), and the children linked",
      "usage: cpindex person QUERY [--dob DATE] [--full] [--json] [--withhold SOURCES] [--db PATH]\n"
      "\n"
@@ -152,7 +152,7 @@ const cli_command cli_commands[] = {
      "children they are linked to directly or through places and phones, their\n"
      "places, references and timeline. QUERY and options as for 'cpindex child'.\n"
      "\n"
-     "Example: cpindex person P-0003947 --full\n"},
+     "Example: cpindex person P-0003947 --full\n", true},
     {"address", CLI_FN(cmd_address), "what is held on a place, warnings first: who lives there, who is linked, what happened",
      "usage: cpindex address QUERY [--full] [--json] [--withhold SOURCES] [--db PATH]\n"
      "\n"
@@ -172,7 +172,7 @@ const cli_command cli_commands[] = {
      "\n"
      "Exit status: 0 shown (or a list), 1 nothing matches, 2 usage, 3 store error.\n"
      "\n"
-     "Example: cpindex address 'NP7 2PB'\n"},
+     "Example: cpindex address 'NP7 2PB'\n", true},
     {"missing", CLI_FN(cmd_missing), "trigger plan for a child missing now: where to look first, whom to locate",
      "usage: cpindex missing QUERY [--dob DATE] [--json] [--withhold SOURCES] [--db PATH]\n"
      "\n"
@@ -187,7 +187,7 @@ const cli_command cli_commands[] = {
      "\n"
      "QUERY as for 'cpindex child'.\n"
      "\n"
-     "Example: cpindex missing \"Rhiannon Jones\" --dob 2011-05-03\n"},
+     "Example: cpindex missing \"Rhiannon Jones\" --dob 2011-05-03\n", true},
     {"agenda", CLI_FN(cmd_agenda), "MACE meeting agenda: children ranked by a published score, with its parts",
      "usage: cpindex agenda [--area AREA] [--since DATE] [--top N] [--new] [--as-of DATE] [--json]\n"
      "                      [--withhold SOURCES] [--db PATH]\n"
@@ -223,7 +223,7 @@ const cli_command cli_commands[] = {
      "                 name, local_authority, area, score, parts, since: {new, records,\n"
      "                 refs, score_then, change}}], unplaced: {total, children}}\n"
      "\n"
-     "Example: cpindex agenda --area Newport --since 2024-06-05 --top 20\n"},
+     "Example: cpindex agenda --area Newport --since 2024-06-05 --top 20\n", false},
     {"analyse", CLI_FN(cmd_analyse), "networks, hotspots, adults linked to most children, communities; per area",
      "usage: cpindex analyse [networks|hotspots|adults|communities] [--area AREA] [--top N] [--json]\n"
      "                       [--db PATH]\n"
@@ -250,7 +250,7 @@ const cli_command cli_commands[] = {
      "\n"
      "Exit status: 0, 1 when the graph has not been built, 2 usage, 3 store error.\n"
      "\n"
-     "Example: cpindex analyse hotspots --area Newport --top 20\n"},
+     "Example: cpindex analyse hotspots --area Newport --top 20\n", false},
     {"stats", CLI_FN(cmd_stats), "show what the store holds: records per source, mentions, entities, size",
      "usage: cpindex stats [--json] [--db PATH]\n"
      "\n"
@@ -261,7 +261,7 @@ const cli_command cli_commands[] = {
      "  --json       one JSON object: path, exists, schema_version, records,\n"
      "               records_by_source, mentions, entities, edges, audit_entries,\n"
      "               file_bytes, map_bytes\n"
-     "  --db PATH    the store directory (default $CPINDEX_DB, then ./cpindex.db)\n"},
+     "  --db PATH    the store directory (default $CPINDEX_DB, then ./cpindex.db)\n", false},
     {"user", CLI_FN(cmd_user), "add, remove or list the people who may use the store and their roles (admin)",
      "usage: cpindex user add NAME --role ROLE[,ROLE...] --user ADMIN --reason TEXT\n"
      "       cpindex user remove NAME --user ADMIN --reason TEXT\n"
@@ -289,7 +289,7 @@ const cli_command cli_commands[] = {
      "\n"
      "Exit status: 0 done, 1 no such user (remove), 2 usage or refused, 3 store error.\n"
      "\n"
-     "Example: cpindex user add pc1234 --role officer,marac --user admin1 --reason 'new starter, MASH'\n"},
+     "Example: cpindex user add pc1234 --role officer,marac --user admin1 --reason 'new starter, MASH'\n", false},
     {"audit", CLI_FN(cmd_audit), "show who looked at what and why (supervisor), or verify the log's hash chain",
      "usage: cpindex [--user SUPERVISOR] audit show [--user U] [--entity ID|REF] [--since DATE]\n"
      "                                    [--kind KIND] [--json] --reason TEXT\n"
@@ -316,7 +316,7 @@ const cli_command cli_commands[] = {
      "store, and --head HEX later also catches a log rewritten with fresh hashes.\n"
      "\n"
      "Exit status: 0 ok, 1 no entries match (show), 2 usage or refused, 3 the chain is\n"
-     "broken (verify) or a store error.\n"},
+     "broken (verify) or a store error.\n", false},
     {"purge", CLI_FN(cmd_purge), "erase one source record from the store and every index (admin, logged)",
      "usage: cpindex purge SOURCE:RECORD_ID --user ADMIN --reason TEXT [--no-resolve]\n"
      "\n"
@@ -332,7 +332,7 @@ const cli_command cli_commands[] = {
      "\n"
      "Exit status: 0 purged, 1 no such record, 2 usage or refused, 3 store error.\n"
      "\n"
-     "Example: cpindex purge miraf:MF-2021-000045 --user admin1 --reason 'erasure request 2024/17, DPO'\n"},
+     "Example: cpindex purge miraf:MF-2021-000045 --user admin1 --reason 'erasure request 2024/17, DPO'\n", false},
     {"resolve", CLI_FN(cmd_resolve), "link mentions into people, places, phones and online ids (entities)",
      "usage: cpindex resolve --user ADMIN --reason TEXT [--link P] [--possible P] [--block-cap N]\n"
      "                       [--dry-run] [--json] [--db PATH]\n"
@@ -362,7 +362,7 @@ const cli_command cli_commands[] = {
      "  --db PATH      the store directory (default $CPINDEX_DB, then ./cpindex.db)\n"
      "\n"
      "Then: 'cpindex review' (possible matches to decide), 'cpindex explain A B'\n"
-     "(why two mentions scored as they did), 'cpindex export entities'.\n"},
+     "(why two mentions scored as they did), 'cpindex export entities'.\n", false},
     {"review", CLI_FN(cmd_review), "list possible matches for a person to decide, children first",
      "usage: cpindex review --user ANALYST --reason TEXT [--kind person|location] [--limit N] [--json]\n"
      "\n"
@@ -381,7 +381,7 @@ const cli_command cli_commands[] = {
      "  --db PATH   the store directory (default $CPINDEX_DB, then ./cpindex.db)\n"
      "\n"
      "Needs an analyst; what was shown is logged (a consultation).\n"
-     "Settle a pair with 'cpindex link A B --same|--different --user U --reason TEXT'.\n"},
+     "Settle a pair with 'cpindex link A B --same|--different --user U --reason TEXT'.\n", false},
     {"link", CLI_FN(cmd_link), "record a human decision: two mentions are the same, or different",
      "usage: cpindex link REF_A REF_B (--same | --different) --user ADMIN --reason TEXT [--db PATH]\n"
      "\n"
@@ -398,7 +398,7 @@ const cli_command cli_commands[] = {
      "  --db PATH              the store directory (default $CPINDEX_DB, then ./cpindex.db)\n"
      "\n"
      "example: cpindex link niche:NOM-0000123/1 marac:MRC-000310/4 --different \\\n"
-     "           --user ds.evans --reason \"twin sister, checked with the school 12/03/2024\"\n"},
+     "           --user ds.evans --reason \"twin sister, checked with the school 12/03/2024\"\n", false},
     {"explain", CLI_FN(cmd_explain), "show why two mentions were (or were not) linked, field by field",
      "usage: cpindex explain REF_A REF_B --user ANALYST --reason TEXT [--json] [--db PATH]\n"
      "\n"
@@ -417,7 +417,7 @@ const cli_command cli_commands[] = {
      "Needs an analyst; what was shown is logged (a consultation).\n"
      "\n"
      "example: cpindex explain niche:NOM-0000123/1 miraf:MF-2021-000045/1 \\\n"
-     "           --user a.jones --reason 'checking a MIRAF link before the strategy meeting'\n"},
+     "           --user a.jones --reason 'checking a MIRAF link before the strategy meeting'\n", false},
     {"export", CLI_FN(cmd_export), "write a table from the store: entities, graph (or a child's neighbourhood), links",
      "usage: cpindex export entities|graph|links --user ANALYST --reason TEXT [--out FILE] [--db PATH]\n"
      "       cpindex export graph [--child REF [--hops N] | --network ID | --community ID]\n"
@@ -478,7 +478,7 @@ const cli_command cli_commands[] = {
      "         cpindex export graph --out force.graphml\n"
      "         cpindex export graph --child P-0000047 --format dot --out p47.dot && dot -Tpng p47.dot -o p47.png\n"
      "         cpindex export graph --community 3 --max-nodes 40 --format dot --out c3.dot\n"
-     "         cpindex export timeline --child P-0000047 --out p47-timeline.svg\n"},
+     "         cpindex export timeline --child P-0000047 --out p47-timeline.svg\n", false},
     {"serve", CLI_FN(cmd_serve), "keep the store open and answer child, person, address, missing fast",
      "usage: cpindex serve [--db PATH] [--http ADDR [--proxy-user-header NAME] [--secure-cookie]]\n"
      "\n"
@@ -515,14 +515,14 @@ const cli_command cli_commands[] = {
      "cpindex-web, kept beside cpindex (docs/operations.md).\n"
      "\n"
      "Exit status: 0 stopped by a signal, 2 usage (or a server already answers),\n"
-     "3 store error.\n"},
+     "3 store error.\n", false},
     {"help", CLI_FN(cmd_help), "show help for cpindex or for one command",
      "usage: cpindex help [COMMAND]\n"
      "\n"
      "With no COMMAND, list every command. With one, show its full usage\n"
-     "(the same as 'cpindex COMMAND --help').\n"},
+     "(the same as 'cpindex COMMAND --help').\n", false},
     {"version", CLI_FN(cmd_version), "print the cpindex version and store schema version",
-     "usage: cpindex version\n"},
+     "usage: cpindex version\n", false},
 };
 
 const int cli_ncommands = (int)(sizeof cli_commands / sizeof cli_commands[0]);

@@ -10,18 +10,14 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "core/store.h"
 
-/* The read-only queries a server answers: the ones an officer runs before attending, where a
- * process's start-up is most of the wait. Every other command runs in its own process. */
-static const char *const SERVABLE[] = {"child", "person", "address", "missing"};
-
+/* The read-only queries a server answers: the rows of the command table marked servable. */
 bool sp_servable(const char *command)
 {
-    for (size_t i = 0; command && i < sizeof SERVABLE / sizeof SERVABLE[0]; i++)
-        if (strcmp(command, SERVABLE[i]) == 0)
-            return true;
-    return false;
+    const cli_command *c = command ? cli_find(command) : NULL;
+    return c && c->servable;
 }
 
 int sp_socket_path(const char *db, char *buf, size_t cap)
