@@ -59,10 +59,7 @@ void cpi_address_json_write(const cpi_place_report *r, cpi_jw *w)
         cpi_jw_obj_end(w);
     }
     cpi_jw_arr_end(w);
-    cpi_jw_key(w, "gaps");
-    cpi_jw_gaps(w, r->gaps, r->ngaps);
-    cpi_jw_key(w, "withheld");
-    cpi_jw_withheld(w, r->withheld, r->nwithheld);
+    cpi_jw_gaps_withheld(w, r->gaps, r->ngaps, r->withheld, r->nwithheld);
     cpi_jw_kint(w, "truncated", r->truncated);
     cpi_jw_obj_end(w);
 }

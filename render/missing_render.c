@@ -64,20 +64,7 @@ void cpi_missing_json_write(const cpi_missing_plan *m, cpi_jw *w)
         cpi_jw_kstr(w, "dob", r->dob);
         cpi_jw_key(w, "why");
         cpi_jw_reasons(w, r->flags);
-        cpi_jw_key(w, "phones");
-        cpi_jw_refs(w, (const char *const *)r->phones, r->nphones);
-        cpi_jw_key(w, "addresses");
-        cpi_jw_arr(w);
-        for (uint32_t j = 0; j < r->naddresses; j++) {
-            cpi_jw_obj(w);
-            cpi_jw_kstr(w, "entity_id", r->address_ids[j]);
-            cpi_jw_kstr(w, "type", r->address_types[j]);
-            cpi_jw_kstr(w, "address", r->address_names[j]);
-            cpi_jw_key(w, "flags");
-            cpi_jw_flags(w, r->address_flags[j]);
-            cpi_jw_obj_end(w);
-        }
-        cpi_jw_arr_end(w);
+        cpi_jw_person_reach(w, r);
         cpi_jw_obj_end(w);
     }
     cpi_jw_arr_end(w);

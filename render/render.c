@@ -143,6 +143,32 @@ void cpi_jw_withheld(cpi_jw *w, const cpi_pf_withheld *wh, uint32_t n)
     cpi_jw_arr_end(w);
 }
 
+void cpi_jw_person_reach(cpi_jw *w, const cpi_pf_person *p)
+{
+    cpi_jw_key(w, "phones");
+    cpi_jw_refs(w, (const char *const *)p->phones, p->nphones);
+    cpi_jw_key(w, "addresses");
+    cpi_jw_arr(w);
+    for (uint32_t j = 0; j < p->naddresses; j++) {
+        cpi_jw_obj(w);
+        cpi_jw_kstr(w, "entity_id", p->address_ids[j]);
+        cpi_jw_kstr(w, "type", p->address_types[j]);
+        cpi_jw_kstr(w, "address", p->address_names[j]);
+        cpi_jw_key(w, "flags");
+        cpi_jw_flags(w, p->address_flags[j]);
+        cpi_jw_obj_end(w);
+    }
+    cpi_jw_arr_end(w);
+}
+
+void cpi_jw_gaps_withheld(cpi_jw *w, const cpi_pf_gap *g, uint32_t ng, const cpi_pf_withheld *wh, uint32_t nwh)
+{
+    cpi_jw_key(w, "gaps");
+    cpi_jw_gaps(w, g, ng);
+    cpi_jw_key(w, "withheld");
+    cpi_jw_withheld(w, wh, nwh);
+}
+
 void cpi_jw_prob(cpi_jw *w, uint32_t thousandths)
 {
     if (thousandths)

@@ -26,6 +26,10 @@ void cpi_jw_links(cpi_jw *w, const cpi_pf_link *l, uint32_t n);
 void cpi_jw_warnings(cpi_jw *w, const cpi_pf_warning *wn, uint32_t n);
 void cpi_jw_gaps(cpi_jw *w, const cpi_pf_gap *g, uint32_t n);
 void cpi_jw_withheld(cpi_jw *w, const cpi_pf_withheld *wh, uint32_t n);
+/* Keys and values, not one value: a person's "phones" and "addresses" (the profile's people, the trigger plan's),
+ * and a report's "gaps" and "withheld" (the profile's and the address report's). */
+void cpi_jw_person_reach(cpi_jw *w, const cpi_pf_person *p);
+void cpi_jw_gaps_withheld(cpi_jw *w, const cpi_pf_gap *g, uint32_t ng, const cpi_pf_withheld *wh, uint32_t nwh);
 /* A probability in thousandths as a real (0.62), or null when 0 (not known: linked through another). */
 void cpi_jw_prob(cpi_jw *w, uint32_t thousandths);
 
