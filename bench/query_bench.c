@@ -42,7 +42,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -290,23 +289,19 @@ static cpi_status answer(cpi_store *st, desk_bench *b, int question, const char 
         s = cpi_error_set(err, CPI_NOT_FOUND, "%s: %u candidates", id, ans->lookup.n);
     if (s)
         return s;
-    if (question == Q_CHILD) { /* streamed, as `cpindex child --json` writes it (compact here; one writer kept, as a server would) */
-        static cpi_jw w;
-        cpi_jw_reset(&w);
+    /* streamed, as `cpindex QUESTION --json` writes it (compact here; one writer kept, as a server would) */
+    static cpi_jw w;
+    cpi_jw_reset(&w);
+    if (question == Q_CHILD)
         cpi_profile_json_write(&ans->profile, &w);
-        size_t len = 0;
-        if (!cpi_jw_text(&w, &len))
-            s = cpi_error_set(err, CPI_ERR_NOMEM, "%s: rendering JSON", id);
-        *bytes = len;
-        return s;
-    }
-    json_t *j = question == Q_MISSING ? cpi_missing_json(&ans->plan) : cpi_address_json(&ans->place);
-    char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
-    if (!text)
+    else if (question == Q_MISSING)
+        cpi_missing_json_write(&ans->plan, &w);
+    else
+        cpi_address_json_write(&ans->place, &w);
+    size_t len = 0;
+    if (!cpi_jw_text(&w, &len))
         s = cpi_error_set(err, CPI_ERR_NOMEM, "%s: rendering JSON", id);
-    *bytes = text ? strlen(text) : 0;
-    free(text);
-    json_decref(j);
+    *bytes = len;
     return s;
 }
 

@@ -7,42 +7,61 @@
 
 #include "render/render.h"
 
-static json_t *jpeople(const cpi_place_person *ps, uint32_t n)
+static void jpeople(cpi_jw *w, const cpi_place_person *ps, uint32_t n)
 {
-    json_t *a = json_array();
-    for (uint32_t i = 0; i < n; i++)
-        json_array_append_new(a, json_pack("{s:s, s:o, s:o, s:b, s:o, s:o, s:o}", "entity_id", ps[i].id, "name",
-                                           cpi_json_str(ps[i].name), "dob", cpi_json_str(ps[i].dob), "resident",
-                                           ps[i].resident, "flags", cpi_json_flags(ps[i].flags), "why",
-                                           cpi_json_reasons(ps[i].flags), "links",
-                                           cpi_json_links(ps[i].links, ps[i].nlinks)));
-    return a;
+    cpi_jw_arr(w);
+    for (uint32_t i = 0; i < n; i++) {
+        cpi_jw_obj(w);
+        cpi_jw_kstr(w, "entity_id", ps[i].id);
+        cpi_jw_kstr(w, "name", ps[i].name);
+        cpi_jw_kstr(w, "dob", ps[i].dob);
+        cpi_jw_kbool(w, "resident", ps[i].resident);
+        cpi_jw_key(w, "flags");
+        cpi_jw_flags(w, ps[i].flags);
+        cpi_jw_key(w, "why");
+        cpi_jw_reasons(w, ps[i].flags);
+        cpi_jw_key(w, "links");
+        cpi_jw_links(w, ps[i].links, ps[i].nlinks);
+        cpi_jw_obj_end(w);
+    }
+    cpi_jw_arr_end(w);
 }
 
-json_t *cpi_address_json(const cpi_place_report *r)
+void cpi_address_json_write(const cpi_place_report *r, cpi_jw *w)
 {
-    json_t *act = json_array();
-    for (uint32_t i = 0; i < r->nactivity; i++)
-        json_array_append_new(act, json_pack("{s:s, s:i, s:i, s:o}", "type", r->activity[i].type, "people",
-                                             (int)r->activity[i].people, "records", (int)r->activity[i].records,
-                                             "last", cpi_json_date(r->activity[i].last)));
-    json_t *o = json_object();
-    json_object_set_new(o, "entity_id", json_string(r->entity_id));
-    json_object_set_new(o, "kind", json_string("location"));
-    json_object_set_new(o, "address", cpi_json_str(r->name));
-    json_object_set_new(o, "postcode", cpi_json_str(r->postcode));
-    json_object_set_new(o, "flags", cpi_json_flags(r->flags));
-    json_object_set_new(o, "detail", json_string(r->detail == CPI_DETAIL_FULL ? "full" : "brief"));
-    json_object_set_new(o, "as_of", cpi_json_date(r->as_of));
-    json_object_set_new(o, "warnings", cpi_json_warnings(r->warnings, r->nwarnings));
-    json_object_set_new(o, "risky_people", jpeople(r->risky_people, r->nrisky_people));
-    json_object_set_new(o, "children", jpeople(r->children, r->nchildren));
-    json_object_set_new(o, "residents", jpeople(r->residents, r->nresidents));
-    json_object_set_new(o, "activity", act);
-    json_object_set_new(o, "gaps", cpi_json_gaps(r->gaps, r->ngaps));
-    json_object_set_new(o, "withheld", cpi_json_withheld(r->withheld, r->nwithheld));
-    json_object_set_new(o, "truncated", json_integer(r->truncated));
-    return o;
+    cpi_jw_obj(w);
+    cpi_jw_kstr(w, "entity_id", r->entity_id);
+    cpi_jw_kstr(w, "kind", "location");
+    cpi_jw_kstr(w, "address", r->name);
+    cpi_jw_kstr(w, "postcode", r->postcode);
+    cpi_jw_key(w, "flags");
+    cpi_jw_flags(w, r->flags);
+    cpi_jw_kstr(w, "detail", r->detail == CPI_DETAIL_FULL ? "full" : "brief");
+    cpi_jw_key(w, "as_of");
+    cpi_jw_date(w, r->as_of);
+    cpi_jw_key(w, "warnings");
+    cpi_jw_warnings(w, r->warnings, r->nwarnings);
+    cpi_jw_key(w, "risky_people");
+    jpeople(w, r->risky_people, r->nrisky_people);
+    cpi_jw_key(w, "children");
+    jpeople(w, r->children, r->nchildren);
+    cpi_jw_key(w, "residents");
+    jpeople(w, r->residents, r->nresidents);
+    cpi_jw_key(w, "activity");
+    cpi_jw_arr(w);
+    for (uint32_t i = 0; i < r->nactivity; i++) {
+        cpi_jw_obj(w);
+        cpi_jw_kstr(w, "type", r->activity[i].type);
+        cpi_jw_kint(w, "people", (int)r->activity[i].people);
+        cpi_jw_kint(w, "records", (int)r->activity[i].records);
+        cpi_jw_key(w, "last");
+        cpi_jw_date(w, r->activity[i].last);
+        cpi_jw_obj_end(w);
+    }
+    cpi_jw_arr_end(w);
+    cpi_jw_gaps_withheld(w, r->gaps, r->ngaps, r->withheld, r->nwithheld);
+    cpi_jw_kint(w, "truncated", r->truncated);
+    cpi_jw_obj_end(w);
 }
 
 static void people_text(FILE *f, int w, const char *title, const cpi_place_person *ps, uint32_t n, uint64_t mask)

@@ -10,52 +10,84 @@
 #include "core/normalise/normalise.h"
 #include "render/render.h"
 
-static json_t *items_json(const cpi_agenda *a, const cpi_agenda_item *list, uint32_t n)
+static void items_json(cpi_jw *w, const cpi_agenda *a, const cpi_agenda_item *list, uint32_t n)
 {
-    json_t *items = json_array();
+    cpi_jw_arr(w);
     for (uint32_t i = 0; i < n; i++) {
         const cpi_agenda_item *it = &list[i];
-        json_t *parts = json_array();
-        for (uint32_t j = 0; j < it->nparts; j++)
-            json_array_append_new(parts, json_pack("{s:i, s:s}", "points", it->parts[j].points, "why",
-                                                   it->parts[j].why));
-        json_t *o = json_pack("{s:i, s:s, s:o, s:o, s:o, s:o, s:i, s:o, s:b, s:o, s:o}", "rank", (int)i + 1,
-                              "entity_id", it->id, "name", cpi_json_str(it->name), "dob", cpi_json_str(it->dob),
-                              "local_authority", cpi_json_str(it->la), "area", cpi_json_str(it->area), "score",
-                              it->score, "parts", parts, "discussed", it->discussed, "last_meeting",
-                              cpi_json_date(it->last_meeting), "flags", cpi_json_flags(it->flags));
-        json_t *same = json_array();
-        for (uint32_t j = 0; j < it->nsame; j++)
-            json_array_append_new(same, json_pack("{s:s, s:o, s:i, s:o, s:s}", "entity_id", it->same[j].id, "name",
-                                                  cpi_json_str(it->same[j].name), "score", it->same[j].score,
-                                                  "probability", it->same[j].prob ? json_real(it->same[j].prob / 1000.0)
-                                                                                  : json_null(),
-                                                  "note", "possibly the same person (review)"));
-        json_object_set_new(o, "possibly_same", same);
-        if (a->since != CPI_DAY_NONE) {
-            json_t *refs = json_array();
-            for (uint32_t j = 0; j < it->nnew_refs; j++)
-                json_array_append_new(refs, json_string(it->new_refs[j]));
-            json_object_set_new(o, "since", json_pack("{s:b, s:i, s:o, s:i, s:i}", "new", it->is_new, "records",
-                                                      (int)it->new_records, "refs", refs, "score_then",
-                                                      it->score_then, "change", it->score - it->score_then));
+        cpi_jw_obj(w);
+        cpi_jw_kint(w, "rank", (int)i + 1);
+        cpi_jw_kstr(w, "entity_id", it->id);
+        cpi_jw_kstr(w, "name", it->name);
+        cpi_jw_kstr(w, "dob", it->dob);
+        cpi_jw_kstr(w, "local_authority", it->la);
+        cpi_jw_kstr(w, "area", it->area);
+        cpi_jw_kint(w, "score", it->score);
+        cpi_jw_key(w, "parts");
+        cpi_jw_arr(w);
+        for (uint32_t j = 0; j < it->nparts; j++) {
+            cpi_jw_obj(w);
+            cpi_jw_kint(w, "points", it->parts[j].points);
+            cpi_jw_kstr(w, "why", it->parts[j].why);
+            cpi_jw_obj_end(w);
         }
-        json_array_append_new(items, o);
+        cpi_jw_arr_end(w);
+        cpi_jw_kbool(w, "discussed", it->discussed);
+        cpi_jw_key(w, "last_meeting");
+        cpi_jw_date(w, it->last_meeting);
+        cpi_jw_key(w, "flags");
+        cpi_jw_flags(w, it->flags);
+        cpi_jw_key(w, "possibly_same");
+        cpi_jw_arr(w);
+        for (uint32_t j = 0; j < it->nsame; j++) {
+            cpi_jw_obj(w);
+            cpi_jw_kstr(w, "entity_id", it->same[j].id);
+            cpi_jw_kstr(w, "name", it->same[j].name);
+            cpi_jw_kint(w, "score", it->same[j].score);
+            cpi_jw_key(w, "probability");
+            cpi_jw_prob(w, it->same[j].prob);
+            cpi_jw_kstr(w, "note", "possibly the same person (review)");
+            cpi_jw_obj_end(w);
+        }
+        cpi_jw_arr_end(w);
+        if (a->since != CPI_DAY_NONE) {
+            cpi_jw_key(w, "since");
+            cpi_jw_obj(w);
+            cpi_jw_kbool(w, "new", it->is_new);
+            cpi_jw_kint(w, "records", (int)it->new_records);
+            cpi_jw_key(w, "refs");
+            cpi_jw_refs(w, it->new_refs, it->nnew_refs);
+            cpi_jw_kint(w, "score_then", it->score_then);
+            cpi_jw_kint(w, "change", it->score - it->score_then);
+            cpi_jw_obj_end(w);
+        }
+        cpi_jw_obj_end(w);
     }
-    return items;
+    cpi_jw_arr_end(w);
 }
 
-json_t *cpi_agenda_json(const cpi_agenda *a)
+void cpi_agenda_json_write(const cpi_agenda *a, cpi_jw *w)
 {
-    json_t *o = json_pack("{s:o, s:o, s:o, s:i, s:o}", "as_of", cpi_json_date(a->as_of), "area",
-                          cpi_json_str(a->area), "since", cpi_json_date(a->since), "considered", (int)a->considered,
-                          "children", items_json(a, a->items, a->n));
+    cpi_jw_obj(w);
+    cpi_jw_key(w, "as_of");
+    cpi_jw_date(w, a->as_of);
+    cpi_jw_kstr(w, "area", a->area);
+    cpi_jw_key(w, "since");
+    cpi_jw_date(w, a->since);
+    cpi_jw_kint(w, "considered", (int)a->considered);
+    cpi_jw_key(w, "children");
+    items_json(w, a, a->items, a->n);
     if (a->since != CPI_DAY_NONE)
-        json_object_set_new(o, "new", json_integer(a->nnew));
-    if (a->area)
-        json_object_set_new(o, "unplaced", json_pack("{s:i, s:o}", "total", (int)a->unplaced_total, "children",
-                                                     items_json(a, a->unplaced, a->nunplaced)));
-    return o;
+        cpi_jw_kint(w, "new", a->nnew);
+    if (a->area) {
+        cpi_jw_key(w, "unplaced");
+        cpi_jw_obj(w);
+        cpi_jw_kint(w, "total", (int)a->unplaced_total);
+        cpi_jw_key(w, "children");
+        items_json(w, a, a->unplaced, a->nunplaced);
+        cpi_jw_obj_end(w);
+    }
+    cpi_jw_obj_end(w);
 }
 
 static void items_text(const cpi_agenda *a, const cpi_agenda_item *list, uint32_t n, FILE *out, int w)

@@ -4,13 +4,13 @@
 #ifndef CPI_AGENDA_RENDER_H
 #define CPI_AGENDA_RENDER_H
 
-#include <jansson.h>
 #include <stdio.h>
 
 #include "query/agenda.h"
+#include "render/jsonw.h"
 
-/* The agenda as a jansson tree (caller json_decref's it). */
-json_t *cpi_agenda_json(const cpi_agenda *a);
+/* The agenda as one JSON object (keys in docs/queries.md), written to a streaming writer (render/jsonw.h). */
+void cpi_agenda_json_write(const cpi_agenda *a, cpi_jw *w);
 /* The agenda as text, wrapped at width columns (under 40: 100). */
 void cpi_agenda_text(const cpi_agenda *a, FILE *out, int width);
 

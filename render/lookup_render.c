@@ -13,49 +13,83 @@
 #include "render/render.h"
 
 /* The warning flags as [{"code", "text"}] (for text, their labels joined: cpi_flag_labels). */
-static json_t *jmarkers(uint64_t flags)
+static void jmarkers(cpi_jw *w, uint64_t flags)
 {
-    json_t *a = json_array();
-    uint64_t w = cpi_lookup_warn_flags(flags);
+    cpi_jw_arr(w);
+    uint64_t wf = cpi_lookup_warn_flags(flags);
     for (unsigned fl = 0; fl < CPI_EF__COUNT; fl++)
-        if (w & CPI_EF(fl))
-            json_array_append_new(a, json_pack("{s:s, s:s}", "code", cpi_flag_info_get(fl)->name, "text",
-                                               cpi_flag_info_get(fl)->label));
-    return a;
+        if (wf & CPI_EF(fl)) {
+            cpi_jw_obj(w);
+            cpi_jw_kstr(w, "code", cpi_flag_info_get(fl)->name);
+            cpi_jw_kstr(w, "text", cpi_flag_info_get(fl)->label);
+            cpi_jw_obj_end(w);
+        }
+    cpi_jw_arr_end(w);
 }
 
-json_t *cpi_lookup_json(const cpi_lookup *l, const char *query)
+static void candidate_json(cpi_jw *w, const cpi_candidate *c)
 {
-    json_t *cands = json_array();
-    for (uint32_t i = 0; i < l->n; i++) {
-        const cpi_candidate *c = &l->items[i];
-        json_t *o = json_pack("{s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:i, s:o, s:o, s:o, s:i, s:o, s:s}",
-                              "entity_id", cpi_json_str(c->entity_id), "mention_ref", cpi_json_str(c->mention_ref),
-                              "kind", cpi_kind_name(c->kind) ? cpi_kind_name(c->kind) : "?", "type",
-                              c->type ? c->type : "?", "name", cpi_json_str(c->name), "dob", cpi_json_str(c->dob),
-                              "home", cpi_json_str(c->home), "flags", cpi_json_flags(c->flags), "warnings",
-                              (int)c->warnings, "markers", jmarkers(c->flags), "sources", cpi_json_sources(c->sources),
-                              "first", cpi_json_date(c->first), "mentions", (int)c->nmentions, "last",
-                              cpi_json_date(c->last), "matched", c->matched ? c->matched : "");
-        json_object_set_new(o, "possibly_same_as",
-                            c->same_as ? json_pack("{s:s, s:s, s:o}", "entity_id", c->same_as, "note",
-                                                   "possibly the same person (review)", "probability",
-                                                   c->same_prob ? json_real(c->same_prob / 1000.0) : json_null())
-                                       : json_null());
-        json_array_append_new(cands, o);
-    }
-    json_t *diff = json_array();
-    for (uint32_t i = 0; i < l->ndiffers; i++)
-        json_array_append_new(diff, json_string(l->differs[i]));
-    json_t *wh = json_array();
+    cpi_jw_obj(w);
+    cpi_jw_kstr(w, "entity_id", c->entity_id);
+    cpi_jw_kstr(w, "mention_ref", c->mention_ref);
+    cpi_jw_kstr(w, "kind", cpi_kind_name(c->kind) ? cpi_kind_name(c->kind) : "?");
+    cpi_jw_kstr(w, "type", c->type ? c->type : "?");
+    cpi_jw_kstr(w, "name", c->name);
+    cpi_jw_kstr(w, "dob", c->dob);
+    cpi_jw_kstr(w, "home", c->home);
+    cpi_jw_key(w, "flags");
+    cpi_jw_flags(w, c->flags);
+    cpi_jw_kint(w, "warnings", (int)c->warnings);
+    cpi_jw_key(w, "markers");
+    jmarkers(w, c->flags);
+    cpi_jw_key(w, "sources");
+    cpi_jw_sources(w, c->sources);
+    cpi_jw_key(w, "first");
+    cpi_jw_date(w, c->first);
+    cpi_jw_kint(w, "mentions", (int)c->nmentions);
+    cpi_jw_key(w, "last");
+    cpi_jw_date(w, c->last);
+    cpi_jw_kstr(w, "matched", c->matched ? c->matched : "");
+    cpi_jw_key(w, "possibly_same_as");
+    if (c->same_as) {
+        cpi_jw_obj(w);
+        cpi_jw_kstr(w, "entity_id", c->same_as);
+        cpi_jw_kstr(w, "note", "possibly the same person (review)");
+        cpi_jw_key(w, "probability");
+        cpi_jw_prob(w, c->same_prob);
+        cpi_jw_obj_end(w);
+    } else
+        cpi_jw_null(w);
+    cpi_jw_obj_end(w);
+}
+
+void cpi_lookup_json_write(const cpi_lookup *l, const char *query, cpi_jw *w)
+{
+    cpi_jw_obj(w);
+    cpi_jw_kstr(w, "query", query);
+    cpi_jw_kstr(w, "query_kind", l->query_kind ? l->query_kind : "");
+    cpi_jw_key(w, "candidates");
+    cpi_jw_arr(w);
+    for (uint32_t i = 0; i < l->n; i++)
+        candidate_json(w, &l->items[i]);
+    cpi_jw_arr_end(w);
+    cpi_jw_kint(w, "more", (int)l->more);
+    cpi_jw_key(w, "differs");
+    cpi_jw_refs(w, (const char *const *)l->differs, l->ndiffers);
+    cpi_jw_kint(w, "withheld", (int)l->withheld);
+    cpi_jw_key(w, "withheld_sources");
+    cpi_jw_arr(w);
     for (int s = 0; s < CPI_SRC__COUNT; s++)
-        if (l->withheld_sources & CPI_SRC_BIT(s))
-            json_array_append_new(wh, json_pack("{s:s, s:s}", "source", cpi_src_name((cpi_src)s), "contact",
-                                                l->contact[s] ? l->contact[s] : cpi_src_default_contact((cpi_src)s)));
-    return json_pack("{s:s, s:s, s:o, s:i, s:o, s:i, s:o, s:i, s:o}", "query", query, "query_kind",
-                     l->query_kind ? l->query_kind : "", "candidates", cands, "more", (int)l->more, "differs", diff,
-                     "withheld", (int)l->withheld, "withheld_sources", wh, "elsewhere", (int)l->elsewhere, "town",
-                     cpi_json_str(l->town));
+        if (l->withheld_sources & CPI_SRC_BIT(s)) {
+            cpi_jw_obj(w);
+            cpi_jw_kstr(w, "source", cpi_src_name((cpi_src)s));
+            cpi_jw_kstr(w, "contact", l->contact[s] ? l->contact[s] : cpi_src_default_contact((cpi_src)s));
+            cpi_jw_obj_end(w);
+        }
+    cpi_jw_arr_end(w);
+    cpi_jw_kint(w, "elsewhere", (int)l->elsewhere);
+    cpi_jw_kstr(w, "town", l->town);
+    cpi_jw_obj_end(w);
 }
 
 /* "restricted information held: contact the MARAC coordinator (MARAC)" for a list's withheld candidates. */

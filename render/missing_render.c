@@ -14,53 +14,75 @@
 /* Children linked to the missing child only through a place, listed in the text plan (the rest counted). */
 #define MISSING_PLACE_ONLY_MAX 10
 
-json_t *cpi_missing_json(const cpi_missing_plan *m)
+void cpi_missing_json_write(const cpi_missing_plan *m, cpi_jw *w)
 {
     const cpi_profile *p = &m->profile;
-    json_t *places = json_array();
+    cpi_jw_obj(w);
+    cpi_jw_kstr(w, "entity_id", p->entity_id);
+    cpi_jw_kstr(w, "name", p->name);
+    cpi_jw_kstr(w, "dob", p->dob);
+    cpi_jw_key(w, "as_of");
+    cpi_jw_date(w, p->as_of);
+    cpi_jw_kstr(w, "miraf_grading",
+                m->miraf_grade ? m->miraf_grade == 3 ? "HIGH" : m->miraf_grade == 2 ? "MEDIUM" : "LOW" : NULL);
+    cpi_jw_kint(w, "episodes", m->episodes);
+    cpi_jw_key(w, "last_missing");
+    cpi_jw_date(w, m->last_missing);
+    cpi_jw_key(w, "start");
+    if (m->home_id) {
+        cpi_jw_obj(w);
+        cpi_jw_kstr(w, "entity_id", m->home_id);
+        cpi_jw_kstr(w, "name", m->home_name);
+        cpi_jw_obj_end(w);
+    } else
+        cpi_jw_null(w);
+    cpi_jw_key(w, "search");
+    cpi_jw_arr(w);
     for (uint32_t i = 0; i < m->nplaces; i++) {
         const cpi_plan_place *pl = &m->places[i];
-        json_array_append_new(places, json_pack("{s:i, s:s, s:o, s:o, s:o, s:i, s:s, s:o}", "rank", (int)i + 1,
-                                                "entity_id", pl->id, "name", cpi_json_str(pl->name), "postcode",
-                                                cpi_json_str(pl->postcode), "flags", cpi_json_flags(pl->flags),
-                                                "score", pl->score, "why", pl->why, "last", cpi_json_date(pl->last)));
+        cpi_jw_obj(w);
+        cpi_jw_kint(w, "rank", (int)i + 1);
+        cpi_jw_kstr(w, "entity_id", pl->id);
+        cpi_jw_kstr(w, "name", pl->name);
+        cpi_jw_kstr(w, "postcode", pl->postcode);
+        cpi_jw_key(w, "flags");
+        cpi_jw_flags(w, pl->flags);
+        cpi_jw_kint(w, "score", pl->score);
+        cpi_jw_kstr(w, "why", pl->why);
+        cpi_jw_key(w, "last");
+        cpi_jw_date(w, pl->last);
+        cpi_jw_obj_end(w);
     }
-    json_t *people = json_array();
+    cpi_jw_arr_end(w);
+    cpi_jw_key(w, "people_to_locate");
+    cpi_jw_arr(w);
     for (uint32_t i = 0; i < p->nrisky_people; i++) {
         const cpi_pf_person *r = &p->risky_people[i];
-        json_t *phones = json_array(), *addr = json_array();
-        for (uint32_t j = 0; j < r->nphones; j++)
-            json_array_append_new(phones, json_string(r->phones[j]));
-        for (uint32_t j = 0; j < r->naddresses; j++)
-            json_array_append_new(addr, json_pack("{s:s, s:s, s:o, s:o}", "entity_id", r->address_ids[j], "type",
-                                                  r->address_types[j], "address", cpi_json_str(r->address_names[j]),
-                                                  "flags", cpi_json_flags(r->address_flags[j])));
-        json_array_append_new(people, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}", "entity_id", r->id, "name",
-                                                cpi_json_str(r->name), "dob", cpi_json_str(r->dob), "why",
-                                                cpi_json_reasons(r->flags), "phones", phones, "addresses", addr));
+        cpi_jw_obj(w);
+        cpi_jw_kstr(w, "entity_id", r->id);
+        cpi_jw_kstr(w, "name", r->name);
+        cpi_jw_kstr(w, "dob", r->dob);
+        cpi_jw_key(w, "why");
+        cpi_jw_reasons(w, r->flags);
+        cpi_jw_person_reach(w, r);
+        cpi_jw_obj_end(w);
     }
-    json_t *kids = json_array();
-    for (uint32_t i = 0; i < p->nconnected_children; i++)
-        json_array_append_new(kids, json_pack("{s:s, s:o, s:o}", "entity_id", p->connected_children[i].id, "name",
-                                              cpi_json_str(p->connected_children[i].name), "dob",
-                                              cpi_json_str(p->connected_children[i].dob)));
-    json_t *o = json_object();
-    json_object_set_new(o, "entity_id", json_string(p->entity_id));
-    json_object_set_new(o, "name", cpi_json_str(p->name));
-    json_object_set_new(o, "dob", cpi_json_str(p->dob));
-    json_object_set_new(o, "as_of", cpi_json_date(p->as_of));
-    json_object_set_new(o, "miraf_grading", m->miraf_grade ? json_string(m->miraf_grade == 3 ? "HIGH" : m->miraf_grade == 2
-                                                                          ? "MEDIUM" : "LOW") : json_null());
-    json_object_set_new(o, "episodes", json_integer(m->episodes));
-    json_object_set_new(o, "last_missing", cpi_json_date(m->last_missing));
-    json_object_set_new(o, "start", m->home_id ? json_pack("{s:s, s:o}", "entity_id", m->home_id, "name",
-                                                             cpi_json_str(m->home_name)) : json_null());
-    json_object_set_new(o, "search", places);
-    json_object_set_new(o, "people_to_locate", people);
-    json_object_set_new(o, "children_who_may_be_with_them", kids);
-    json_object_set_new(o, "warnings", cpi_json_warnings(p->warnings, p->nwarnings));
-    json_object_set_new(o, "withheld", cpi_json_withheld(p->withheld, p->nwithheld));
-    return o;
+    cpi_jw_arr_end(w);
+    cpi_jw_key(w, "children_who_may_be_with_them");
+    cpi_jw_arr(w);
+    for (uint32_t i = 0; i < p->nconnected_children; i++) {
+        cpi_jw_obj(w);
+        cpi_jw_kstr(w, "entity_id", p->connected_children[i].id);
+        cpi_jw_kstr(w, "name", p->connected_children[i].name);
+        cpi_jw_kstr(w, "dob", p->connected_children[i].dob);
+        cpi_jw_obj_end(w);
+    }
+    cpi_jw_arr_end(w);
+    cpi_jw_key(w, "warnings");
+    cpi_jw_warnings(w, p->warnings, p->nwarnings);
+    cpi_jw_key(w, "withheld");
+    cpi_jw_withheld(w, p->withheld, p->nwithheld);
+    cpi_jw_obj_end(w);
 }
 
 void cpi_missing_text(const cpi_missing_plan *m, FILE *out, int width)

@@ -60,23 +60,7 @@ static void jperson(cpi_jw *w, const cpi_pf_person *p)
         cpi_jw_obj_end(w);
     }
     cpi_jw_arr_end(w);
-    cpi_jw_key(w, "phones");
-    cpi_jw_arr(w);
-    for (uint32_t j = 0; j < p->nphones; j++)
-        cpi_jw_str(w, p->phones[j]);
-    cpi_jw_arr_end(w);
-    cpi_jw_key(w, "addresses");
-    cpi_jw_arr(w);
-    for (uint32_t j = 0; j < p->naddresses; j++) {
-        cpi_jw_obj(w);
-        cpi_jw_kstr(w, "entity_id", p->address_ids[j]);
-        cpi_jw_kstr(w, "type", p->address_types[j]);
-        cpi_jw_kstr(w, "address", p->address_names[j]);
-        cpi_jw_key(w, "flags");
-        cpi_jw_flags(w, p->address_flags[j]);
-        cpi_jw_obj_end(w);
-    }
-    cpi_jw_arr_end(w);
+    cpi_jw_person_reach(w, p);
     cpi_jw_obj_end(w);
 }
 
@@ -239,10 +223,7 @@ void cpi_profile_json_write(const cpi_profile *p, cpi_jw *w)
         cpi_jw_obj_end(w);
     }
     cpi_jw_arr_end(w);
-    cpi_jw_key(w, "gaps");
-    cpi_jw_gaps(w, p->gaps, p->ngaps);
-    cpi_jw_key(w, "withheld");
-    cpi_jw_withheld(w, p->withheld, p->nwithheld);
+    cpi_jw_gaps_withheld(w, p->gaps, p->ngaps, p->withheld, p->nwithheld);
     cpi_jw_kint(w, "truncated", p->truncated);
     cpi_jw_obj_end(w);
 }

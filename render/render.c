@@ -1,110 +1,11 @@
-/* render.c - JSON values and text lines shared by the query renderers (see render.h). */
+/* render.c - JSON values (streamed, render/jsonw.h) and text lines shared by the query renderers (see render.h). */
 #include "render/render.h"
 
 #include <string.h>
 
 #include "core/normalise/normalise.h"
 
-json_t *cpi_json_date(int32_t day)
-{
-    if (day == CPI_DAY_NONE)
-        return json_null();
-    char iso[CPI_NORM_ISO_DATE_MAX];
-    cpi_norm_date_iso(day, iso);
-    return json_string(iso);
-}
-
-json_t *cpi_json_str(const char *s) { return s ? json_string(s) : json_null(); }
-
-json_t *cpi_json_sources(uint32_t mask)
-{
-    json_t *a = json_array();
-    for (int s = 0; s < CPI_SRC__COUNT; s++)
-        if (mask & CPI_SRC_BIT(s))
-            json_array_append_new(a, json_string(cpi_src_name((cpi_src)s)));
-    return a;
-}
-
-json_t *cpi_json_flags(uint64_t flags)
-{
-    json_t *a = json_array();
-    for (unsigned f = 0; f < CPI_EF__COUNT; f++)
-        if (flags & CPI_EF(f))
-            json_array_append_new(a, json_string(cpi_flag_info_get(f)->name));
-    return a;
-}
-
-json_t *cpi_json_reasons(uint64_t flags)
-{
-    json_t *a = json_array();
-    for (unsigned f = 0; f < CPI_EF__COUNT; f++)
-        if (flags & CPI_EF(f) & CPI_EF_RISKY) {
-            const cpi_flag_info *fi = cpi_flag_info_get(f);
-            json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "code", fi->name, "text", fi->label, "source",
-                                               cpi_src_name(fi->source)));
-        }
-    return a;
-}
-
-json_t *cpi_json_refs(const char *const *refs, uint32_t n)
-{
-    json_t *a = json_array();
-    for (uint32_t i = 0; i < n; i++)
-        json_array_append_new(a, json_string(refs[i]));
-    return a;
-}
-
-json_t *cpi_json_link(const cpi_pf_link *l)
-{
-    json_t *o = json_pack("{s:s, s:s, s:b, s:o, s:o, s:i, s:i, s:o, s:o}", "type", l->type, "direction",
-                          l->out ? "out" : "in", "current", l->current, "first", cpi_json_date(l->first), "last",
-                          cpi_json_date(l->last), "count", (int)l->count, "times", (int)l->times, "sources",
-                          cpi_json_sources(l->sources), "refs", cpi_json_refs(l->refs, l->nrefs));
-    if (o && l->via_id)
-        json_object_set_new(o, "via", json_pack("{s:s, s:o}", "entity_id", l->via_id, "name", cpi_json_str(l->via_name)));
-    return o;
-}
-
-json_t *cpi_json_links(const cpi_pf_link *l, uint32_t n)
-{
-    json_t *a = json_array();
-    for (uint32_t i = 0; i < n; i++)
-        json_array_append_new(a, cpi_json_link(&l[i]));
-    return a;
-}
-
-json_t *cpi_json_warnings(const cpi_pf_warning *w, uint32_t n)
-{
-    json_t *a = json_array();
-    for (uint32_t i = 0; i < n; i++)
-        json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:b}", "code", w[i].code, "text",
-                                           w[i].text, "level", w[i].level == 3 ? "high" : w[i].level == 2 ? "medium" : "info",
-                                           "source", cpi_src_name(w[i].source), "date", cpi_json_date(w[i].day), "end",
-                                           cpi_json_date(w[i].end), "refs", cpi_json_refs(w[i].refs, w[i].nrefs),
-                                           "own", w[i].own));
-    return a;
-}
-
-json_t *cpi_json_gaps(const cpi_pf_gap *g, uint32_t n)
-{
-    json_t *a = json_array();
-    for (uint32_t i = 0; i < n; i++)
-        json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:o}", "code", g[i].code, "text", g[i].text, "source",
-                                           cpi_src_name(g[i].source), "refs", cpi_json_refs(g[i].refs, g[i].nrefs)));
-    return a;
-}
-
-json_t *cpi_json_withheld(const cpi_pf_withheld *w, uint32_t n)
-{
-    json_t *a = json_array();
-    for (uint32_t i = 0; i < n; i++)
-        json_array_append_new(a, json_pack("{s:s, s:s, s:i, s:s}", "section", w[i].section, "source",
-                                           cpi_src_name(w[i].source), "items", (int)w[i].items, "contact",
-                                           w[i].contact));
-    return a;
-}
-
-/* ------------------------------------------------------------------ the same, streamed */
+/* ------------------------------------------------------------------ JSON, streamed */
 
 void cpi_jw_date(cpi_jw *w, int32_t day)
 {
@@ -240,6 +141,40 @@ void cpi_jw_withheld(cpi_jw *w, const cpi_pf_withheld *wh, uint32_t n)
         cpi_jw_obj_end(w);
     }
     cpi_jw_arr_end(w);
+}
+
+void cpi_jw_person_reach(cpi_jw *w, const cpi_pf_person *p)
+{
+    cpi_jw_key(w, "phones");
+    cpi_jw_refs(w, (const char *const *)p->phones, p->nphones);
+    cpi_jw_key(w, "addresses");
+    cpi_jw_arr(w);
+    for (uint32_t j = 0; j < p->naddresses; j++) {
+        cpi_jw_obj(w);
+        cpi_jw_kstr(w, "entity_id", p->address_ids[j]);
+        cpi_jw_kstr(w, "type", p->address_types[j]);
+        cpi_jw_kstr(w, "address", p->address_names[j]);
+        cpi_jw_key(w, "flags");
+        cpi_jw_flags(w, p->address_flags[j]);
+        cpi_jw_obj_end(w);
+    }
+    cpi_jw_arr_end(w);
+}
+
+void cpi_jw_gaps_withheld(cpi_jw *w, const cpi_pf_gap *g, uint32_t ng, const cpi_pf_withheld *wh, uint32_t nwh)
+{
+    cpi_jw_key(w, "gaps");
+    cpi_jw_gaps(w, g, ng);
+    cpi_jw_key(w, "withheld");
+    cpi_jw_withheld(w, wh, nwh);
+}
+
+void cpi_jw_prob(cpi_jw *w, uint32_t thousandths)
+{
+    if (thousandths)
+        cpi_jw_real(w, thousandths / 1000.0);
+    else
+        cpi_jw_null(w);
 }
 
 /* ------------------------------------------------------------------ text */

@@ -1,14 +1,10 @@
 /*
  * render.h - pieces every query renderer shares: dates, flags, sources,
  * references and links as JSON values, and word-wrapped text lines.
- *
- * JSON helpers return new references (json_t with refcount 1) for the caller
- * to hand to json_object_set_new / json_array_append_new.
  */
 #ifndef CPI_RENDER_H
 #define CPI_RENDER_H
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,33 +12,26 @@
 #include "render/jsonw.h"
 #include "query/profile.h"
 
-json_t *cpi_json_date(int32_t day);                 /* "yyyy-mm-dd" or null */
-json_t *cpi_json_str(const char *s);                /* string or null */
-json_t *cpi_json_sources(uint32_t mask);            /* ["niche", "miraf"] */
-json_t *cpi_json_flags(uint64_t flags);             /* ["rso", "cawn"] */
-json_t *cpi_json_reasons(uint64_t flags);           /* the risk flags as [{"code", "text"}] */
-json_t *cpi_json_refs(const char *const *refs, uint32_t n);
-json_t *cpi_json_link(const cpi_pf_link *l);
-json_t *cpi_json_links(const cpi_pf_link *l, uint32_t n);
-json_t *cpi_json_warnings(const cpi_pf_warning *w, uint32_t n);
-json_t *cpi_json_gaps(const cpi_pf_gap *g, uint32_t n);
-json_t *cpi_json_withheld(const cpi_pf_withheld *w, uint32_t n);
-
 /*
- * The same values written to a streaming writer (render/jsonw.h), byte for byte
- * what the json_t helpers above dump to: the profile's fast path. Each writes
- * one value (after a key, or as an array element).
+ * Values written to a streaming writer (render/jsonw.h). Each writes one value
+ * (after a key, or as an array element).
  */
-void cpi_jw_date(cpi_jw *w, int32_t day);
-void cpi_jw_sources(cpi_jw *w, uint32_t mask);
-void cpi_jw_flags(cpi_jw *w, uint64_t flags);
-void cpi_jw_reasons(cpi_jw *w, uint64_t flags);
-void cpi_jw_refs(cpi_jw *w, const char *const *refs, uint32_t n);
+void cpi_jw_date(cpi_jw *w, int32_t day);                              /* "yyyy-mm-dd" or null */
+void cpi_jw_sources(cpi_jw *w, uint32_t mask);                         /* ["niche", "miraf"] */
+void cpi_jw_flags(cpi_jw *w, uint64_t flags);                          /* ["rso", "cawn"] */
+void cpi_jw_reasons(cpi_jw *w, uint64_t flags);                        /* the risk flags as [{"code", "text", "source"}] */
+void cpi_jw_refs(cpi_jw *w, const char *const *refs, uint32_t n);      /* strings */
 void cpi_jw_link(cpi_jw *w, const cpi_pf_link *l);
 void cpi_jw_links(cpi_jw *w, const cpi_pf_link *l, uint32_t n);
 void cpi_jw_warnings(cpi_jw *w, const cpi_pf_warning *wn, uint32_t n);
 void cpi_jw_gaps(cpi_jw *w, const cpi_pf_gap *g, uint32_t n);
 void cpi_jw_withheld(cpi_jw *w, const cpi_pf_withheld *wh, uint32_t n);
+/* Keys and values, not one value: a person's "phones" and "addresses" (the profile's people, the trigger plan's),
+ * and a report's "gaps" and "withheld" (the profile's and the address report's). */
+void cpi_jw_person_reach(cpi_jw *w, const cpi_pf_person *p);
+void cpi_jw_gaps_withheld(cpi_jw *w, const cpi_pf_gap *g, uint32_t ng, const cpi_pf_withheld *wh, uint32_t nwh);
+/* A probability in thousandths as a real (0.62), or null when 0 (not known: linked through another). */
+void cpi_jw_prob(cpi_jw *w, uint32_t thousandths);
 
 /* Print text wrapped at width: the first line after lead, the rest indented by indent. */
 void cpi_text_wrap(FILE *f, int width, const char *lead, int indent, const char *text);

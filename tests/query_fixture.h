@@ -31,11 +31,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <msgpack.h>
 
 #include "core/normalise/normalise.h"
 #include "core/store.h"
 #include "graph/graph.h"
+#include "render/jsonw.h"
 #include "testutil.h"
 
 #define FX_MAX 16
@@ -546,6 +548,17 @@ static inline int fx_teardown_group(void **state)
     cpi_arena_free(&c->arena);
     free(c);
     return 0;
+}
+
+/* A streamed answer's text (indent 0) parsed back into a tree for a test to inspect, the writer freed:
+ * the pattern of cpi_profile_json. NULL when the text is not one JSON value. */
+static inline json_t *fx_jw_tree(cpi_jw *w)
+{
+    size_t len = 0;
+    const char *text = cpi_jw_text(w, &len);
+    json_t *j = text ? json_loadb(text, len, 0, NULL) : NULL;
+    cpi_jw_free(w);
+    return j;
 }
 
 #endif

@@ -170,7 +170,11 @@ static void test_swapped_and_max(void **state)
     assert_int_equal(cpi_lookup_run(c->txn, "Sian Pryce", &o, &c->arena, &l, &err), CPI_OK);
     assert_int_equal(l.n, 1);
     assert_int_equal(l.more, 2);
-    json_t *j = cpi_lookup_json(&l, "Sian Pryce");
+    cpi_jw w;
+    cpi_jw_init(&w, 0);
+    cpi_lookup_json_write(&l, "Sian Pryce", &w);
+    json_t *j = fx_jw_tree(&w);
+    assert_non_null(j);
     assert_int_equal(json_integer_value(json_object_get(j, "more")), 2);
     assert_int_equal(json_array_size(json_object_get(j, "candidates")), 1);
     json_decref(j);
@@ -221,7 +225,11 @@ static void test_possible_match_listed_together(void **state)
     assert_int_equal(l.items[p9].same_prob, 620);
     assert_null(l.items[p1].same_as);
     assert_null(l.items[(uint32_t)index_of(&l, "P-0000004")].same_as);
-    json_t *j = cpi_lookup_json(&l, "Pryce");
+    cpi_jw w;
+    cpi_jw_init(&w, 0);
+    cpi_lookup_json_write(&l, "Pryce", &w);
+    json_t *j = fx_jw_tree(&w);
+    assert_non_null(j);
     json_t *cand = json_array_get(json_object_get(j, "candidates"), (size_t)p9);
     json_t *same = json_object_get(cand, "possibly_same_as");
     assert_string_equal(json_string_value(json_object_get(same, "entity_id")), "P-0000001");

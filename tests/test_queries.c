@@ -62,7 +62,11 @@ static void test_address_home(void **state)
     assert_true(has_warning(r.warnings, r.nwarnings, "rso-resident"));
     assert_int_equal(r.ngaps, 0);
     assert_true(r.nwithheld >= 1);
-    json_t *j = cpi_address_json(&r);
+    cpi_jw w;
+    cpi_jw_init(&w, 0);
+    cpi_address_json_write(&r, &w);
+    json_t *j = fx_jw_tree(&w);
+    assert_non_null(j);
     char *s = json_dumps(j, 0);
     json_decref(j);
     assert_null(strstr(s, "marac:"));
@@ -120,7 +124,11 @@ static void test_missing_plan(void **state)
     assert_true(m.profile.nrisky_people >= 1);
     assert_string_equal(m.profile.risky_people[0].id, "P-0000002");
     assert_int_equal(m.profile.risky_people[0].nphones, 1);
-    json_t *j = cpi_missing_json(&m);
+    cpi_jw w;
+    cpi_jw_init(&w, 0);
+    cpi_missing_json_write(&m, &w);
+    json_t *j = fx_jw_tree(&w);
+    assert_non_null(j);
     json_t *first = json_array_get(json_object_get(j, "search"), 0);
     assert_string_equal(json_string_value(json_object_get(first, "entity_id")), "L-0000002");
     assert_int_equal(json_integer_value(json_object_get(first, "rank")), 1);
@@ -240,7 +248,11 @@ static void test_agenda_possible_match_one_row(void **state)
     char *t = text_of(agenda_text, &a);
     assert_non_null(strstr(t, "possibly the same person (review): Sian Pryce (P-0000009)"));
     free(t);
-    json_t *j = cpi_agenda_json(&a);
+    cpi_jw w;
+    cpi_jw_init(&w, 0);
+    cpi_agenda_json_write(&a, &w);
+    json_t *j = fx_jw_tree(&w);
+    assert_non_null(j);
     json_t *row = json_array_get(json_object_get(j, "children"), 0);
     assert_string_equal(json_string_value(json_object_get(row, "entity_id")), "P-0000001");
     json_t *same = json_array_get(json_object_get(row, "possibly_same"), 0);

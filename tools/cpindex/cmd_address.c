@@ -6,7 +6,7 @@
 #include "render/address_screen.h"
 #include "query_cli.h"
 
-static json_t *json(const cpi_desk_answer *a) { return cpi_address_json(&a->place); }
+static void json_write(const cpi_desk_answer *a, cpi_jw *w) { cpi_address_json_write(&a->place, w); }
 /* An officer's brief answer before attending fits one screen, warnings first (issue 18), as a child's does. */
 static void text(const cpi_desk_answer *a, FILE *out, int width)
 {
@@ -18,6 +18,6 @@ static void text(const cpi_desk_answer *a, FILE *out, int width)
 
 int cmd_address(cli_ctx *ctx, int argc, char **argv)
 {
-    static const query_answer a = {CPI_DESK_ADDRESS, true, json, text, NULL, NULL};
+    static const query_answer a = {CPI_DESK_ADDRESS, true, text, NULL, json_write};
     return query_command(ctx, cli_find("address"), argc, argv, &a);
 }

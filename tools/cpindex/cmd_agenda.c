@@ -86,9 +86,12 @@ int cmd_agenda(cli_ctx *ctx, int argc, char **argv)
             cpi_desk_shown_ref(&sh, a.unplaced[i].new_refs[j]);
     }
     if ((rc = shown_log(ctx, st, &g, &sh)) == EXIT_OK_) {
-        if (q.json)
-            query_print_json(cpi_agenda_json(&a));
-        else
+        if (q.json) {
+            cpi_jw w;
+            cpi_jw_init(&w, 2);
+            cpi_agenda_json_write(&a, &w);
+            query_print_jw(&w);
+        } else
             rc = cli_print_text(ctx, render_agenda, &a);
     }
     cpi_store_close(st);

@@ -5,7 +5,7 @@
 #include "render/missing_render.h"
 #include "query_cli.h"
 
-static json_t *json(const cpi_desk_answer *a) { return cpi_missing_json(&a->plan); }
+static void json_write(const cpi_desk_answer *a, cpi_jw *w) { cpi_missing_json_write(&a->plan, w); }
 static void text(const cpi_desk_answer *a, FILE *out, int width) { cpi_missing_text(&a->plan, out, width); }
 
 static void note(const cpi_desk_answer *a)
@@ -16,6 +16,6 @@ static void note(const cpi_desk_answer *a)
 
 int cmd_missing(cli_ctx *ctx, int argc, char **argv)
 {
-    static const query_answer a = {CPI_DESK_MISSING, false, json, text, note, NULL};
+    static const query_answer a = {CPI_DESK_MISSING, false, text, note, json_write};
     return query_command(ctx, cli_find("missing"), argc, argv, &a);
 }

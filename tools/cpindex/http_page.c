@@ -460,6 +460,6 @@ static void chart_note(const cpi_desk_answer *a)
 
 int hp_child_chart_command(cli_ctx *ctx, int argc, char **argv)
 {
-    const query_answer a = {CPI_DESK_CHILD, false, NULL, chart_text, chart_note, chart_json_write};
+    const query_answer a = {CPI_DESK_CHILD, false, chart_text, chart_note, chart_json_write};
     return query_command(ctx, cli_find("child"), argc, argv, &a);
 }

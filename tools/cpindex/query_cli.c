@@ -98,22 +98,11 @@ int query_authorise(cli_ctx *ctx, const char *action, query_opts *q, cpi_store *
     return -1;
 }
 
-void query_print_json(json_t *o)
+void query_print_jw(cpi_jw *w)
 {
-    json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    putchar('\n');
-    json_decref(o);
-}
-
-/* Write the answer as JSON the way query_print_json prints a tree (JSON_INDENT(2), a newline), without the tree. */
-static void query_print_jw(void (*write)(const cpi_desk_answer *, cpi_jw *), const cpi_desk_answer *answer)
-{
-    cpi_jw w;
-    cpi_jw_init(&w, 2);
-    write(answer, &w);
-    if (cpi_jw_print(&w, stdout))
+    if (cpi_jw_print(w, stdout))
         fprintf(stderr, "cpindex: writing the JSON answer failed (out of memory or output closed)\n");
-    cpi_jw_free(&w);
+    cpi_jw_free(w);
 }
 
 typedef struct candidates_text {
@@ -139,8 +128,12 @@ int query_screen_lines(const cli_term *t)
 
 void query_print_candidates(const cli_ctx *ctx, const cpi_lookup *l, const char *query, const query_opts *q)
 {
-    if (q->json)
-        query_print_json(cpi_lookup_json(l, query));
+    if (q->json) {
+        cpi_jw w;
+        cpi_jw_init(&w, 2);
+        cpi_lookup_json_write(l, query, &w);
+        query_print_jw(&w);
+    }
     else if (l->n == 0 && l->withheld)
         cpi_lookup_text(l, query, stdout); /* "nothing" would be false: say restricted information is held */
     else if (l->n == 0)
@@ -224,11 +217,12 @@ int query_command(cli_ctx *ctx, const cli_command *self, int argc, char **argv, 
         rc = EXIT_OK_;
         if (a->note)
             a->note(ans);
-        if (q.json && a->json_write)
-            query_print_jw(a->json_write, ans);
-        else if (q.json)
-            query_print_json(a->json(ans));
-        else {
+        if (q.json) {
+            cpi_jw w;
+            cpi_jw_init(&w, 2);
+            a->json_write(ans, &w);
+            query_print_jw(&w);
+        } else {
             answer_text at = {a, ans};
             rc = cli_print_text(ctx, render_answer, &at);
         }
@@ -262,7 +256,7 @@ static void child_note(const cpi_desk_answer *a)
 
 int query_profile_command(cli_ctx *ctx, const cli_command *self, int argc, char **argv, bool child)
 {
-    const query_answer a = {child ? CPI_DESK_CHILD : CPI_DESK_PERSON, true, NULL, profile_text,
+    const query_answer a = {child ? CPI_DESK_CHILD : CPI_DESK_PERSON, true, profile_text,
                             child ? child_note : NULL, profile_json_write};
     return query_command(ctx, self, argc, argv, &a);
 }

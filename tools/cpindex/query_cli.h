@@ -67,11 +67,10 @@ int query_snapshot(cpi_store *st, cpi_txn **txn);
 typedef struct query_answer {
     cpi_desk_kind kind;
     bool fit; /* a brief text answer is fitted to the screen (the desk cuts it before logging) */
-    json_t *(*json)(const cpi_desk_answer *a); /* the answer as a jansson tree (when json_write is NULL) */
     void (*text)(const cpi_desk_answer *a, FILE *out, int width);
     /* optional: a line for stderr before the answer (e.g. 'not recorded as a child') */
     void (*note)(const cpi_desk_answer *a);
-    /* optional: the answer written to a streaming writer (render/jsonw.h), used instead of json: no tree is built */
+    /* the answer as JSON, written to a streaming writer (render/jsonw.h): no tree is built */
     void (*json_write)(const cpi_desk_answer *a, cpi_jw *w);
 } query_answer;
 
@@ -84,7 +83,7 @@ int query_command(cli_ctx *ctx, const cli_command *self, int argc, char **argv, 
 /* `cpindex child` and `cpindex person`: QUERY -> one person's profile (or the candidates). */
 int query_profile_command(cli_ctx *ctx, const cli_command *self, int argc, char **argv, bool child);
 
-/* Print a JSON value to stdout and free it. */
-void query_print_json(json_t *o);
+/* Print what w holds to stdout as the query commands print JSON (init it with indent 2; a newline after), and free it. */
+void query_print_jw(cpi_jw *w);
 
 #endif
