@@ -6,7 +6,7 @@
  * identity as that record describes it, referenced SOURCE:RECORD_ID/N with N
  * from 1 in the order docs/formats.md defines. A relation is typed and dated,
  * between two mentions of one record, so it lives inside its record. An entity
- * is a cluster of mentions that resolve to one real thing (core/resolve).
+ * is a cluster of mentions that resolve to one real thing (resolve/).
  *
  * Ownership: the structs below hold borrowed pointers. Values decoded from the
  * store point into the cpi_arena passed to the decoder; values built by an
